@@ -1,0 +1,198 @@
+"""The one I/O module: find plan and rule files, read them strictly, structure, validate.
+
+`load(paths)` returns a `Library` (catalogs, rule sets, VAT table) or raises `PlanError` holding
+every diagnostic from every file; nothing is returned half-loaded. Structuring happens once per run;
+billing code only ever sees the frozen result.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import attrs
+
+from billingcore.catalog.model import Catalog
+from billingcore.catalog.rules import RuleSet, VatTable
+from billingcore.catalog.structure import diagnostics_from, make_converter
+from billingcore.catalog.validate import validate_catalog, validate_rule_set, validate_vat
+from billingcore.catalog.yamlsource import Document, SourceList, SourceMap, read_file, read_text
+from billingcore.errors import Diagnostic, Location, PlanError
+
+KINDS: dict[str, type] = {"catalog": Catalog, "rule_set": RuleSet, "vat_rates": VatTable}
+
+
+@attrs.frozen
+class Library:
+    """Everything loaded from plans/ and rules/: ready for billing, validated, immutable."""
+
+    catalogs: dict[str, Catalog]
+    rule_sets: dict[str, RuleSet]
+    vat: VatTable | None
+    files: tuple[str, ...] = ()
+
+    def catalog(self, name: str) -> Catalog:
+        return self.catalogs[name]
+
+    def rules_for(self, catalog: Catalog) -> RuleSet:
+        return self.rule_sets[catalog.rules]
+
+
+def expand_paths(paths: Sequence[str]) -> list[str]:
+    """Files named plus *.yaml/*.yml below directories named, sorted for a stable order.
+
+    When plan files are given without any rules/ directory, the `rules/` folder beside the plans'
+    folder is added, so `billingcore check plans/duda.yaml` resolves its rule set.
+    """
+    files: list[str] = []
+    for path in paths:
+        if os.path.isdir(path):
+            for dirpath, dirnames, filenames in os.walk(path):
+                dirnames.sort()
+                files.extend(os.path.join(dirpath, f) for f in sorted(filenames) if f.endswith((".yaml", ".yml")))
+        else:
+            files.append(path)
+    if not any(os.path.basename(os.path.dirname(os.path.abspath(f))) == "rules" for f in files):
+        for f in list(files):
+            rules_dir = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(f))), "rules")
+            if os.path.isdir(rules_dir):
+                files.extend(expand_paths([os.path.relpath(rules_dir)]))
+                break
+    return list(dict.fromkeys(files))
+
+
+def load(paths: Sequence[str]) -> Library:
+    """Load and validate plan and rule files; raise PlanError with all diagnostics."""
+    diagnostics: list[Diagnostic] = []
+    docs = [read_file(f, diagnostics) for f in expand_paths(paths)]
+    return build(docs, diagnostics)
+
+
+def load_texts(texts: dict[str, str]) -> Library:
+    """Load from in-memory texts keyed by a display name (tests, host applications)."""
+    diagnostics: list[Diagnostic] = []
+    docs = [read_text(name, text, diagnostics) for name, text in texts.items()]
+    return build(docs, diagnostics)
+
+
+def build(docs: Iterable[Document], diagnostics: list[Diagnostic]) -> Library:
+    docs = list(docs)
+    sources = {d.path: d.text for d in docs}
+    maps: dict[int, SourceMap] = {}
+    keep: list[Any] = []  # objects stay alive so their id() keys in `maps` remain valid
+
+    def remember(obj: Any, mapping: SourceMap) -> None:
+        maps[id(obj)] = mapping
+        keep.append(obj)
+
+    conv = make_converter(remember)
+    loaded: list[tuple[Any, Document]] = []
+    for doc in docs:
+        if doc.data is None:
+            if not any(d.location and d.location.file == doc.path for d in diagnostics):
+                diagnostics.append(
+                    Diagnostic(doc.root_loc, "file is empty", "a plan file starts with `catalog:`", "empty-file")
+                )
+            continue
+        kind = _kind_of(doc, diagnostics)
+        if kind is None:
+            continue
+        try:
+            loaded.append((conv.structure(doc.data, kind), doc))
+        except Exception as exc:  # every structuring failure becomes located diagnostics
+            diagnostics.extend(diagnostics_from(exc, doc.data, doc.root_loc))
+
+    def where(obj: Any, *path: Any) -> Location:
+        mapping = maps.get(id(obj))
+        if mapping is None:
+            return getattr(obj, "src", None) or Location("<unknown>", 1, 1)
+        return _locate(mapping, path)
+
+    catalogs: dict[str, Catalog] = {}
+    rule_sets: dict[str, RuleSet] = {}
+    vat: VatTable | None = None
+    for obj, _doc in loaded:
+        if isinstance(obj, RuleSet):
+            _register(rule_sets, obj.rule_set, obj, "rule_set", "rule set", where, diagnostics)
+        elif isinstance(obj, VatTable):
+            if vat is not None:
+                first = vat.src.file if vat.src else "?"
+                diagnostics.append(
+                    Diagnostic(
+                        where(obj, "vat_rates"),
+                        "a second VAT table",
+                        f"keep one vat_rates file (the first is {first})",
+                        "duplicate-vat",
+                    )
+                )
+            else:
+                vat = obj
+    for obj, _doc in loaded:
+        if isinstance(obj, Catalog):
+            _register(catalogs, obj.catalog, obj, "catalog", "catalog", where, diagnostics)
+    for rules in rule_sets.values():
+        diagnostics.extend(validate_rule_set(rules, where))
+    if vat is not None:
+        diagnostics.extend(validate_vat(vat, where))
+    for cat in catalogs.values():
+        diagnostics.extend(validate_catalog(cat, rule_sets, vat, where))
+    if catalogs and vat is None and not diagnostics:
+        first_catalog = next(iter(catalogs.values()))
+        diagnostics.append(
+            Diagnostic(
+                first_catalog.src,
+                "no VAT table loaded (rules/vat.yaml with `vat_rates:`)",
+                "pass the rules/ directory along with the plans",
+                "no-vat",
+            )
+        )
+    if diagnostics:
+        raise PlanError(diagnostics, sources)
+    return Library(catalogs, rule_sets, vat, tuple(d.path for d in docs))
+
+
+def _register(
+    table: dict[str, Any], name: str, obj: Any, key: str, what: str, where: Any, diagnostics: list[Diagnostic]
+) -> None:
+    if name in table:
+        first = where(table[name], key)
+        diagnostics.append(
+            Diagnostic(
+                where(obj, key),
+                f"duplicate {what} `{name}` (first in {first.file}:{first.line})",
+                f"rename one of them; {what} names are unique",
+                f"duplicate-{key.replace('_', '-')}",
+            )
+        )
+    else:
+        table[name] = obj
+
+
+def _kind_of(doc: Document, diagnostics: list[Diagnostic]) -> type | None:
+    if isinstance(doc.data, SourceMap):
+        found = [k for k in KINDS if k in doc.data]
+        if len(found) == 1:
+            return KINDS[found[0]]
+    diagnostics.append(
+        Diagnostic(
+            doc.root_loc,
+            "cannot tell what this file holds",
+            "a plan file starts with `catalog: <id>`, a rule set with `rule_set: <name>`, "
+            "the VAT table with `vat_rates:`",
+            "unknown-file-kind",
+        )
+    )
+    return None
+
+
+def _locate(node: Any, path: Sequence[Any]) -> Location:
+    loc: Location = node.loc
+    for step in path:
+        if isinstance(node, SourceMap) and step in node:
+            loc, node = node.value_locs[step], node[step]
+        elif isinstance(node, SourceList) and isinstance(step, int) and step < len(node):
+            loc, node = node.item_locs[step], node[step]
+        else:
+            break
+    return loc

@@ -1,0 +1,197 @@
+"""The catalog: plans, products with their own contracts, one-off items, components, discounts.
+
+One `Catalog` per plan file (plans/*.yaml). Objects are frozen; each keeps `src`, the location of
+its YAML mapping, so later errors and explanations can point back to the file.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+
+import attrs
+
+from billingcore.catalog.fields import Money, Percent, Quantity, SourceRef, field, src_field
+
+
+class Period(StrEnum):
+    """A contract term length; the value is the word used in YAML."""
+
+    MONTHLY = "monthly"
+    QUARTERLY = "quarterly"
+    ANNUAL = "annual"
+    BIENNIAL = "biennial"
+
+    @property
+    def months(self) -> int:
+        return _PERIOD_MONTHS[self]
+
+
+_PERIOD_MONTHS = {Period.MONTHLY: 1, Period.QUARTERLY: 3, Period.ANNUAL: 12, Period.BIENNIAL: 24}
+
+
+class ProductKind(StrEnum):
+    """What a product is; decides which events may buy it and what it attaches to."""
+
+    SITE = "site"
+    STORE = "store"
+    APP = "app"
+    SERVICE = "service"
+
+
+class ComponentType(StrEnum):
+    """billwerk's component types: a bookable quantity, an on/off switch, or metered usage."""
+
+    QUANTITY = "quantity"
+    ON_OFF = "on_off"
+    METERED = "metered"
+
+
+class AccountKind(StrEnum):
+    PREPAID = "prepaid"
+    POSTPAID = "postpaid"
+
+
+@attrs.frozen
+class PlanVersion:
+    """A plan's terms for purchases made on or after `available_from`."""
+
+    available_from: date = field("First purchase date (YYYY-MM-DD) these terms apply to.")
+    prices: dict[Period, Money] = field('Price per billing period, e.g. {monthly: "22.00", annual: "264.00"}.')
+    included: dict[str, int] = field("Products included at no charge: product id -> count.", factory=dict)
+    free_quota: dict[str, Quantity] = field(
+        "Free units per period of metered components: component id -> units.", factory=dict
+    )
+    src: SourceRef = src_field()
+
+
+@attrs.frozen
+class Plan:
+    """An account plan (Duda: Basic, Team, Agency), versioned by purchase date."""
+
+    id: str = field("Identifier used by events, e.g. team.")
+    name: str = field("Name shown on invoices.")
+    rank: int = field("Upgrade order: a plan with a higher rank is an upgrade.")
+    versions: tuple[PlanVersion, ...] = field("Terms by purchase date, oldest first.")
+    src: SourceRef = src_field()
+
+    def version_on(self, day: date) -> PlanVersion:
+        """The version in force for a purchase on `day` (the latest one available by then)."""
+        chosen = self.versions[0]
+        for version in self.versions:
+            if version.available_from <= day:
+                chosen = version
+        return chosen
+
+
+@attrs.frozen
+class Product:
+    """Something with its own contract: a site, a store on a site, an app, a hosting service."""
+
+    id: str = field("Identifier used by events, e.g. site.")
+    name: str = field("Name shown on invoices.")
+    kind: ProductKind = field("site, store, app or service.")
+    prices: dict[Period, Money] = field("Price per billing period.")
+    attaches_to: str | None = field("Product id this one is added to (a store to a site).", default=None)
+    includable: bool = field("Whether it can take a plan's included slot. Legacy unlimited sites: false.", default=True)
+    rank: int = field("Upgrade order among products of the same kind (store tiers).", default=0)
+    src: SourceRef = src_field()
+
+
+@attrs.frozen
+class OneOff:
+    """An item invoiced immediately on its own date (Duda's premium images)."""
+
+    id: str = field("Identifier used by events.")
+    name: str = field("Name shown on invoices.")
+    price: Money = field("Price per unit.")
+    src: SourceRef = src_field()
+
+
+@attrs.frozen
+class Component:
+    """A billwerk-style component on a contract: quantity add-on, on/off, or metered."""
+
+    id: str = field("Identifier used by events.")
+    name: str = field("Name shown on invoices.")
+    type: ComponentType = field("quantity, on_off or metered.")
+    unit_price: Money = field("Price per unit and period (metered: per unit used).")
+    period: Period = field("Billing period of the component.", default=Period.MONTHLY)
+    unit: str = field("Unit name shown on invoices.", default="unit")
+    discount_scale: str | None = field("Id of a discount scale applied by quantity.", default=None)
+    src: SourceRef = src_field()
+
+
+@attrs.frozen
+class DiscountStep:
+    """From `from_quantity` units on, every unit gets `percent` off."""
+
+    from_quantity: int = field("Quantity at which this step starts.")
+    percent: Percent = field('Discount in percent, as a string ("10").')
+    src: SourceRef = src_field()
+
+
+@attrs.frozen
+class DiscountScale:
+    """billwerk's Rabattstaffel: a discount that grows with the quantity booked."""
+
+    id: str = field("Identifier components refer to.")
+    steps: tuple[DiscountStep, ...] = field("Steps in ascending from_quantity order.")
+    src: SourceRef = src_field()
+
+
+@attrs.frozen
+class Coupon:
+    """A coupon code: percent or amount off the unit price of the items it applies to."""
+
+    code: str = field("The code customers enter.")
+    applies_to: tuple[str, ...] = field("Component or product ids the coupon reduces.")
+    percent_off: Percent | None = field("Discount in percent.", default=None)
+    amount_off: Money | None = field("Discount per unit, in the catalog currency.", default=None)
+    replaces_discount_scale: bool = field(
+        "billwerk: with a coupon the component's discount scale is not applied.", default=True
+    )
+    src: SourceRef = src_field()
+
+
+@attrs.frozen
+class AccountType:
+    """A Fakturia-style customer account: prepaid with a minimum top-up, or postpaid with a limit."""
+
+    id: str = field("Identifier accounts refer to.")
+    kind: AccountKind = field("prepaid or postpaid.")
+    minimum_top_up: Money | None = field("Prepaid only: smallest top-up per payment (excl. VAT).", default=None)
+    credit_limit: Money | None = field("Postpaid only: open amount above which billing pauses.", default=None)
+    src: SourceRef = src_field()
+
+
+@attrs.frozen
+class Catalog:
+    """One plan file: everything a customer can buy, in one currency, under one rule set."""
+
+    catalog: str = field("Identifier of this catalog, e.g. duda.")
+    currency: str = field("ISO 4217 code of every price in this file, e.g. USD.")
+    rules: str = field("Name of the rule set (rules/*.yaml) this catalog is billed under.")
+    seller_country: str = field("ISO 3166 country of the seller, for VAT.")
+    name: str = field("Human name of the catalog.", default="")
+    plans: tuple[Plan, ...] = field("Account plans.", default=())
+    products: tuple[Product, ...] = field("Products with their own contracts.", default=())
+    one_offs: tuple[OneOff, ...] = field("Items invoiced immediately.", default=())
+    components: tuple[Component, ...] = field("Components booked on a contract.", default=())
+    discount_scales: tuple[DiscountScale, ...] = field("Quantity discount scales.", default=())
+    coupons: tuple[Coupon, ...] = field("Coupon codes.", default=())
+    account_types: tuple[AccountType, ...] = field("Prepaid/postpaid account types.", default=())
+    src: SourceRef = src_field()
+
+    @property
+    def id(self) -> str:
+        return self.catalog
+
+    def plan(self, plan_id: str) -> Plan | None:
+        return next((p for p in self.plans if p.id == plan_id), None)
+
+    def product(self, product_id: str) -> Product | None:
+        return next((p for p in self.products if p.id == product_id), None)
+
+    def one_off(self, item_id: str) -> OneOff | None:
+        return next((o for o in self.one_offs if o.id == item_id), None)

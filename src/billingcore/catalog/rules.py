@@ -1,0 +1,184 @@
+"""Rule sets and the VAT table: every policy where real billing systems differ, as data.
+
+A catalog names one rule set (rules/<name>.yaml). Each field has a documented default (the one
+DESIGN.md recommends); docs/rules.md lists which real system each option reproduces.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+
+import attrs
+
+from billingcore.catalog.fields import Money, Percent, SourceRef, field, src_field
+from billingcore.money import Rounding
+
+
+class BillingDayAnchor(StrEnum):
+    FIRST_PLAN_PURCHASE = "first_plan_purchase"  # Duda
+    ACCOUNT_START = "account_start"  # Kill Bill's account BCD, Lago anniversary
+    FIRST_OF_MONTH = "first_of_month"  # calendar billing (Lago calendar, WEDOS settlement)
+
+
+class ShortMonth(StrEnum):
+    CLAMP = "clamp"  # Jan 31 -> Feb 28 -> Mar 31: last day, back to the anchor afterwards
+    NEXT_MONTH_FIRST = "next_month_first"  # Jan 31 -> Mar 1 (systems that roll over)
+
+
+class DayBasis(StrEnum):
+    ACTUAL = "actual"  # days of the term: 28-31, 365/366
+    FIXED_30 = "fixed_30"  # every month counts 30 days (Kill Bill's fixed mode)
+
+
+class ChangeDay(StrEnum):
+    USED = "used"  # Duda: the change day is billed on the old terms
+    UNUSED = "unused"  # the new terms start on the change day (Kill Bill, Chargebee)
+
+
+class ProrationLands(StrEnum):
+    NEXT_BILLING_DAY = "next_billing_day"  # Duda: netted on the next regular invoice
+    INTERIM_INVOICE = "interim_invoice"  # billwerk, Kill Bill, Lago: invoiced at once
+
+
+class CreditAs(StrEnum):
+    NEGATIVE_LINE = "negative_line"
+    CREDIT_NOTE = "credit_note"
+
+
+class Downgrades(StrEnum):
+    ALLOWED = "allowed"  # prorated like an upgrade, credit exceeds charge
+    AT_TERM_END = "at_term_end"  # takes effect when the current term ends, no proration
+    FORBIDDEN = "forbidden"
+
+
+class InvoiceSplit(StrEnum):
+    BY_PERIOD = "by_period"  # Duda: one monthly and one annual invoice per billing day
+    SINGLE = "single"  # one invoice per billing day
+
+
+class ZeroTotal(StrEnum):
+    ISSUE = "issue"  # WEDOS settlement invoices and Duda's included-site lines total 0
+    SKIP = "skip"
+
+
+class TaxRounding(StrEnum):
+    PER_RATE = "per_rate"  # EN 16931 BR-CO-17: VAT per rate from the summed base
+    PER_LINE = "per_line"  # VAT rounded on each line, then summed
+
+
+class CreditLimitAction(StrEnum):
+    PAUSE_AND_NOTIFY = "pause_and_notify"  # Fakturia
+    ISSUE_AND_NOTIFY = "issue_and_notify"
+
+
+class InsufficientCredit(StrEnum):
+    PAYMENT_REQUEST = "payment_request"  # WEDOS: issue a payment request invoice instead
+    SKIP_RENEWAL = "skip_renewal"
+
+
+@attrs.frozen
+class BillingDayRules:
+    anchor: BillingDayAnchor = field(
+        "Which date fixes the account's billing day.", default=BillingDayAnchor.FIRST_PLAN_PURCHASE
+    )
+    short_month: ShortMonth = field("What happens to anchor days 29-31 in shorter months.", default=ShortMonth.CLAMP)
+
+
+@attrs.frozen
+class ProrationRules:
+    day_basis: DayBasis = field("Days a term counts for proration.", default=DayBasis.ACTUAL)
+    change_day: ChangeDay = field("Whether the change day counts as used on the old terms.", default=ChangeDay.USED)
+    rounding: Rounding = field("Rounding of each prorated amount, once per line.", default=Rounding.HALF_UP)
+    lands: ProrationLands = field("When the prorated net amount is invoiced.", default=ProrationLands.NEXT_BILLING_DAY)
+    credit_as: CreditAs = field("How a credit for unused time is issued.", default=CreditAs.NEGATIVE_LINE)
+    downgrades: Downgrades = field("How a change to a cheaper plan is handled.", default=Downgrades.AT_TERM_END)
+
+
+@attrs.frozen
+class InvoicingRules:
+    split: InvoiceSplit = field("How a billing day's charges are split into invoices.", default=InvoiceSplit.BY_PERIOD)
+    zero_total: ZeroTotal = field("Whether an invoice totalling 0.00 is issued.", default=ZeroTotal.ISSUE)
+    line_rounding: Rounding = field("Rounding of line amounts (quantity x unit price).", default=Rounding.HALF_UP)
+
+
+@attrs.frozen
+class TaxRules:
+    rounding: TaxRounding = field("VAT rounded per rate on the invoice or per line.", default=TaxRounding.PER_RATE)
+    rounding_mode: Rounding = field("Rounding mode for VAT amounts.", default=Rounding.HALF_UP)
+    reverse_charge: bool = field("B2B customers with a VAT ID in another EU country pay no VAT.", default=True)
+
+
+@attrs.frozen
+class RenewalRules:
+    auto_renew: bool = field("Contracts renew automatically at term end.", default=True)
+    lead_days: int = field("Days before term end a renewal is charged (WEDOS: 10).", default=0)
+    insufficient_credit: InsufficientCredit = field(
+        "Prepaid: what a renewal does when the credit does not cover it.", default=InsufficientCredit.PAYMENT_REQUEST
+    )
+
+
+@attrs.frozen
+class AccountRules:
+    settlement_from_day: int = field("First day of the month on which settlement invoices are issued.", default=1)
+    settlement_to_day: int = field("Last day of the settlement window (WEDOS: first half of the month).", default=15)
+    minimum_top_up: dict[str, Money] = field(
+        'Smallest prepaid top-up excl. VAT per currency, e.g. {CZK: "100.00"}.', factory=dict
+    )
+    credit_limit: CreditLimitAction = field(
+        "Postpaid: what happens when an invoice would exceed the limit.", default=CreditLimitAction.PAUSE_AND_NOTIFY
+    )
+
+
+@attrs.frozen
+class RuleSet:
+    """A named set of policies (rules/<name>.yaml) that catalogs select."""
+
+    rule_set: str = field("Name catalogs use in `rules:`.")
+    description: str = field("What this rule set reproduces.", default="")
+    billing_day: BillingDayRules = field("Billing-day rules.", factory=BillingDayRules)
+    proration: ProrationRules = field("Proration rules.", factory=ProrationRules)
+    invoicing: InvoicingRules = field("Invoicing rules.", factory=InvoicingRules)
+    tax: TaxRules = field("VAT rules.", factory=TaxRules)
+    renewal: RenewalRules = field("Renewal rules.", factory=RenewalRules)
+    accounts: AccountRules = field("Prepaid/postpaid account rules.", factory=AccountRules)
+    src: SourceRef = src_field()
+
+    @property
+    def id(self) -> str:
+        return self.rule_set
+
+
+@attrs.frozen
+class VatRate:
+    """A VAT rate in force from `valid_from` through `valid_until` (inclusive; open-ended if absent)."""
+
+    rate: Percent = field('Standard rate in percent, as a string ("19").')
+    valid_from: date = field("First day the rate applies (YYYY-MM-DD).")
+    valid_until: date | None = field("Last day the rate applies; omit while in force.", default=None)
+    src: SourceRef = src_field()
+
+
+@attrs.frozen
+class CountryVat:
+    name: str = field("Country name.")
+    eu: bool = field("Member of the EU VAT area (reverse charge applies between members).")
+    rates: tuple[VatRate, ...] = field("Standard rates over time, oldest first.")
+    src: SourceRef = src_field()
+
+    def rate_on(self, day: date) -> VatRate | None:
+        for rate in self.rates:
+            if rate.valid_from <= day and (rate.valid_until is None or day <= rate.valid_until):
+                return rate
+        return None
+
+
+@attrs.frozen
+class VatTable:
+    """rules/vat.yaml: standard VAT rates by customer country and date."""
+
+    vat_rates: dict[str, CountryVat] = field("ISO 3166 country code -> its VAT rates.")
+    reverse_charge_note: str = field(
+        "Text printed on reverse-charge invoices.", default="Reverse charge: VAT to be accounted for by the recipient."
+    )
+    src: SourceRef = src_field()

@@ -1,0 +1,278 @@
+"""Structuring located YAML data into frozen models with cattrs, errors mapped back to file:line:col.
+
+cattrs runs with detailed validation and forbidden extra keys, so a single pass reports every bad
+field and every unknown key. Its exception tree carries the path of each failure (attribute names,
+list indexes, mapping keys); we walk that path through the `SourceMap`/`SourceList` tree to find the
+line and column. Scalar hooks are strict: no str() or int() coercion of the wrong YAML type.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
+from enum import Enum, StrEnum
+from typing import Any
+
+import attrs
+import cattrs
+from cattrs.errors import (
+    ClassValidationError,
+    ForbiddenExtraKeysError,
+    IterableValidationError,
+    IterableValidationNote,
+)
+from cattrs.gen import make_dict_structure_fn, override
+
+from billingcore.catalog.fields import Money, Percent, Quantity
+from billingcore.catalog.yamlsource import REJECTED, PlainFloat, SourceList, SourceMap
+from billingcore.errors import Diagnostic, Location
+from billingcore.money import is_decimal_text
+
+_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+
+
+class FieldError(ValueError):
+    """A value of the wrong form; message and hint are shown to the person who wrote the file."""
+
+    def __init__(self, message: str, hint: str = "", code: str = "invalid-value"):
+        super().__init__(message)
+        self.message, self.hint, self.code = message, hint, code
+
+
+def _got(value: Any) -> str:
+    if isinstance(value, PlainFloat):
+        return f"the unquoted number {value}"
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}"
+    if isinstance(value, (SourceMap, dict)):
+        return "a mapping"
+    if isinstance(value, (SourceList, list)):
+        return "a list"
+    if value is None:
+        return "nothing"
+    return f"{value!r}" if isinstance(value, str) else f"{value}"
+
+
+def _str(value: Any, _: Any) -> str:
+    if isinstance(value, str) and not isinstance(value, PlainFloat):
+        return value
+    raise FieldError(f"expected text, got {_got(value)}", 'quote it: "..."', "wrong-type")
+
+
+def _int(value: Any, _: Any) -> int:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    raise FieldError(f"expected a whole number, got {_got(value)}", "write digits only, e.g. 3", "wrong-type")
+
+
+def _bool(value: Any, _: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    raise FieldError(f"expected true or false, got {_got(value)}", "write true or false", "wrong-type")
+
+
+def _decimal_text(value: Any, what: str, example: str) -> Decimal:
+    if isinstance(value, PlainFloat):
+        raise FieldError(
+            f'{what} must be a decimal string like "{example}", got the unquoted number {value}',
+            f'quote it: "{value}" (an unquoted decimal is a float in YAML and loses cents)',
+            "float",
+        )
+    if isinstance(value, str) and is_decimal_text(value):
+        return Decimal(value)
+    raise FieldError(
+        f'{what} must be a decimal string like "{example}", got {_got(value)}',
+        f'write it as a quoted decimal, e.g. "{example}"',
+        "not-decimal",
+    )
+
+
+def _money(value: Any, _: Any) -> Decimal:
+    if isinstance(value, int) and not isinstance(value, bool):
+        raise FieldError(
+            f'money must be a decimal string like "{value}.00", got the unquoted number {value}',
+            f'quote it with its cents: "{value}.00"',
+            "money-not-string",
+        )
+    return _decimal_text(value, "money", "13.00")
+
+
+def _percent(value: Any, _: Any) -> Decimal:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return Decimal(value)
+    return _decimal_text(value, "a percentage", "19")
+
+
+def _quantity(value: Any, _: Any) -> Decimal:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return Decimal(value)
+    return _decimal_text(value, "a quantity", "1.5")
+
+
+def _date(value: Any, _: Any) -> date:
+    if isinstance(value, str) and _DATE.match(value):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            raise FieldError(f"{value} is not a calendar date", "check the month and day", "bad-date") from None
+    raise FieldError(f"expected a date YYYY-MM-DD, got {_got(value)}", "write e.g. 2020-07-01", "bad-date")
+
+
+def _enum(value: Any, cls: type[Enum]) -> Enum:
+    choices = [str(m.value) for m in cls]
+    if isinstance(value, str) and value in choices:
+        return cls(value)
+    close = difflib.get_close_matches(str(value), choices, n=1)
+    hint = f"did you mean {close[0]}?" if close else f"choose one of: {', '.join(choices)}"
+    raise FieldError(f"expected one of {', '.join(choices)}, got {_got(value)}", hint, "unknown-choice")
+
+
+def make_converter(on_structured: Callable[[Any, SourceMap], Any]) -> cattrs.Converter:
+    """A strict converter; `on_structured(obj, mapping)` sees every attrs object with its mapping."""
+    conv = cattrs.Converter(forbid_extra_keys=True, detailed_validation=True)
+    # Singledispatch picks the closest class in the MRO. Our enums are StrEnums, and StrEnum comes
+    # before str in their MRO, so registering StrEnum keeps them out of the plain-text hook.
+    conv.register_structure_hook(str, _str)
+    conv.register_structure_hook(int, _int)
+    conv.register_structure_hook(bool, _bool)
+    conv.register_structure_hook(StrEnum, _enum)
+    conv.register_structure_hook(Enum, _enum)
+    conv.register_structure_hook(date, _date)
+    conv.register_structure_hook(Money, _money)
+    conv.register_structure_hook(Percent, _percent)
+    conv.register_structure_hook(Quantity, _quantity)
+    conv.register_structure_hook(Decimal, _quantity)
+
+    def mapping_hook(cls: Any) -> Callable[[Any, Any], Any]:
+        has_src = any(a.name == "src" for a in attrs.fields(cls))
+        overrides: dict[str, Any] = {"src": override(omit=True)} if has_src else {}
+        base = make_dict_structure_fn(
+            cls, conv, _cattrs_forbid_extra_keys=True, _cattrs_detailed_validation=True, **overrides
+        )
+
+        def hook(value: Any, _: Any) -> Any:
+            if not isinstance(value, dict):
+                raise FieldError(
+                    f"expected a mapping of {_label(cls)} settings, got {_got(value)}",
+                    "write `key: value` pairs indented below this key",
+                    "wrong-type",
+                )
+            obj = base(value, cls)
+            if has_src and isinstance(value, SourceMap):
+                obj = attrs.evolve(obj, src=value.loc)
+            if isinstance(value, SourceMap):
+                on_structured(obj, value)
+            return obj
+
+        return hook
+
+    conv.register_structure_hook_factory(attrs.has, mapping_hook)
+    conv.register_structure_hook_func(_is_tuple, lambda v, t: _sequence(conv, v, t))
+    return conv
+
+
+def _is_tuple(t: Any) -> bool:
+    return getattr(t, "__origin__", None) is tuple
+
+
+def _sequence(conv: cattrs.Converter, value: Any, t: Any) -> tuple[Any, ...]:
+    if not isinstance(value, list):
+        raise FieldError(f"expected a list, got {_got(value)}", "write one `- item` per line", "wrong-type")
+    item_type = t.__args__[0]
+    errors: list[Exception] = []
+    out = []
+    for i, item in enumerate(value):
+        try:
+            out.append(conv.structure(item, item_type))
+        except Exception as exc:  # collected below with its index, like cattrs does for lists
+            exc.__notes__ = [*getattr(exc, "__notes__", []), IterableValidationNote(f"index {i}", i, item_type)]
+            errors.append(exc)
+    if errors:
+        raise IterableValidationError(f"While structuring {t!r}", errors, t)
+    return tuple(out)
+
+
+def _label(cls: type) -> str:
+    return re.sub(r"(?<!^)([A-Z])", r" \1", cls.__name__).lower()
+
+
+def diagnostics_from(exc: BaseException, data: Any, root: Location) -> list[Diagnostic]:
+    """Flatten a cattrs exception tree into located diagnostics."""
+    out: list[Diagnostic] = []
+    _walk(exc, (), data, root, out)
+    return out
+
+
+def _step(note: Any) -> Any:
+    name = getattr(note, "name", None)
+    if isinstance(name, str):
+        return name
+    index = getattr(note, "index", None)
+    if index is not None and not callable(index):
+        return index
+    return None
+
+
+def _walk(exc: BaseException, path: tuple[Any, ...], data: Any, root: Location, out: list[Diagnostic]) -> None:
+    if isinstance(exc, (ClassValidationError, IterableValidationError)):
+        for sub in exc.exceptions:
+            steps = [s for s in (_step(n) for n in getattr(sub, "__notes__", [])) if s is not None]
+            _walk(sub, path + tuple(steps[:1]), data, root, out)
+        return
+    if _node_at(data, path) is REJECTED:
+        return  # the YAML reader already reported this value; a second message would be noise
+    if isinstance(exc, ForbiddenExtraKeysError):
+        node = _node_at(data, path)
+        allowed = sorted(a.name for a in attrs.fields(exc.cl) if a.name != "src")
+        for key in sorted(exc.extra_fields):
+            loc = node.key_locs.get(key, root) if isinstance(node, SourceMap) else root
+            close = difflib.get_close_matches(key, allowed, n=1)
+            hint = f"did you mean `{close[0]}`?" if close else f"known keys here: {', '.join(allowed)}"
+            out.append(Diagnostic(loc, f"unknown key `{key}` in {_label(exc.cl)}", hint, "unknown-key"))
+        return
+    if isinstance(exc, KeyError):  # a required key is missing: point at the mapping that lacks it
+        key = path[-1] if path else exc.args[0]
+        parent = _node_at(data, path[:-1])
+        loc = parent.loc if isinstance(parent, (SourceMap, SourceList)) else root
+        out.append(Diagnostic(loc, f"missing required key `{key}`", f"add `{key}: ...` here", "missing-key"))
+        return
+    loc = _loc_at(data, path, root)
+    if isinstance(exc, FieldError):
+        out.append(Diagnostic(loc, f"{_where(path)}{exc.message}", exc.hint, exc.code))
+        return
+    out.append(Diagnostic(loc, f"{_where(path)}{exc}", "", "invalid-value"))
+
+
+def _where(path: tuple[Any, ...]) -> str:
+    names = [p for p in path if isinstance(p, str)]
+    return f"{names[-1]}: " if names else ""
+
+
+def _node_at(data: Any, path: tuple[Any, ...]) -> Any:
+    node = data
+    for step in path:
+        if (isinstance(node, dict) and step in node) or (
+            isinstance(node, list) and isinstance(step, int) and step < len(node)
+        ):
+            node = node[step]
+        else:
+            return None
+    return node
+
+
+def _loc_at(data: Any, path: tuple[Any, ...], root: Location) -> Location:
+    """Location of the value at `path`; falls back to the nearest located ancestor."""
+    node, loc = data, root
+    for step in path:
+        if isinstance(node, SourceMap) and step in node:
+            loc = node.value_locs[step]
+            node = node[step]
+        elif isinstance(node, SourceList) and isinstance(step, int) and step < len(node):
+            loc = node.item_locs[step]
+            node = node[step]
+        else:
+            break
+    return loc

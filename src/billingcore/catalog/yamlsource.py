@@ -1,0 +1,276 @@
+"""Strict YAML reading: the only place that turns file text into data, keeping every location.
+
+We walk libyaml's event stream (CSafeLoader's parser) ourselves instead of using a YAML constructor,
+because a billing catalog must not guess. Refused, each with a located diagnostic:
+- anchors and aliases (alias bombs; and shared nodes hide where a value came from);
+- explicit tags (`!!float`, `!!python/...`);
+- duplicate keys;
+- YAML 1.1 surprises in plain scalars: `yes/no/on/off/y/n` (booleans in 1.1), `1:30` (base 60),
+  `010` (octal), `.inf` / `.nan`;
+- floats anywhere: decimals are written as quoted strings so they can never pass through a float;
+- files over MAX_FILE_BYTES.
+Mappings become `SourceMap` (a dict with the location of each key and value), sequences `SourceList`.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import yaml
+
+from billingcore.errors import Diagnostic, Location
+
+MAX_FILE_BYTES = 1_048_576
+
+try:
+    _Parser: Any = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - PyYAML wheels ship libyaml; pure Python still works
+    _Parser = yaml.SafeLoader
+
+
+class SourceMap(dict[str, Any]):
+    """A YAML mapping: a dict plus where the mapping, each key and each value stand."""
+
+    loc: Location
+    key_locs: dict[str, Location]
+    value_locs: dict[str, Location]
+
+
+class SourceList(list[Any]):
+    """A YAML sequence: a list plus where the sequence and each item stand."""
+
+    loc: Location
+    item_locs: list[Location]
+
+
+class PlainFloat(str):
+    """A plain scalar that YAML would read as a float; kept as its text so errors can quote it."""
+
+
+class _Rejected:
+    """Stands in for a value the reader refused (alias, tag, YAML 1.1 surprise), already reported."""
+
+    def __repr__(self) -> str:
+        return "REJECTED"
+
+
+REJECTED: Any = _Rejected()
+
+
+class Document:
+    """A parsed file: its data tree (None when unreadable) and its text for excerpts."""
+
+    def __init__(self, path: str, text: str, data: Any, root_loc: Location):
+        self.path = path
+        self.text = text
+        self.data = data
+        self.root_loc = root_loc
+
+
+_INT = re.compile(r"^[-+]?(0|[1-9][0-9_]*)$")
+_FLOAT = re.compile(
+    r"^[-+]?(\.[0-9]+|[0-9][0-9_]*(\.[0-9_]*)?)([eE][-+]?[0-9]+)?$|^[-+]?\.(inf|Inf|INF)$|^\.(nan|NaN|NAN)$"
+)
+_OCTAL = re.compile(r"^[-+]?0[0-9_]+$|^0o[0-7]+$")
+_SEXAGESIMAL = re.compile(r"^[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+(\.[0-9_]*)?$")
+_YAML11_BOOL = {"yes", "no", "on", "off", "y", "n"}
+_TRUE = {"true", "True", "TRUE"}
+_FALSE = {"false", "False", "FALSE"}
+_NULL = {"null", "Null", "NULL", "~", ""}
+
+
+def read_text(path: str, text: str, diagnostics: list[Diagnostic]) -> Document:
+    """Parse `text` (the contents of `path`) strictly; problems go to `diagnostics`."""
+    start = Location(path, 1, 1)
+    if len(text.encode("utf-8")) > MAX_FILE_BYTES:
+        diagnostics.append(
+            Diagnostic(
+                start,
+                f"file is larger than the {MAX_FILE_BYTES} byte limit",
+                "split the catalog into several files",
+                code="file-too-large",
+            )
+        )
+        return Document(path, text, None, start)
+    reader = _Reader(path, diagnostics)
+    try:
+        data = reader.document(yaml.parse(text, Loader=_Parser))
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        if exc.context_mark is not None and (mark is None or mark.line >= len(text.splitlines())):
+            mark = exc.context_mark  # the problem is "end of file": point at what was left open
+        loc = Location(path, mark.line + 1, mark.column + 1) if mark else start
+        problem = " ".join(p for p in (exc.problem, exc.context) if p) or "YAML syntax error"
+        diagnostics.append(
+            Diagnostic(
+                loc,
+                f"YAML syntax error: {problem}",
+                "check indentation and that every `key: value` pair has a space after the colon",
+                code="yaml-syntax",
+            )
+        )
+        return Document(path, text, None, start)
+    return Document(path, text, data, start)
+
+
+def read_file(path: str, diagnostics: list[Diagnostic]) -> Document:
+    """Read and parse a file; unreadable files become diagnostics, never exceptions."""
+    try:
+        with open(path, "rb") as fh:
+            raw = fh.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        diagnostics.append(Diagnostic(Location(path, 1, 1), f"cannot read file: {exc.strerror}", code="unreadable"))
+        return Document(path, "", None, Location(path, 1, 1))
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        diagnostics.append(
+            Diagnostic(Location(path, 1, 1), "file is not UTF-8 text", "save it as UTF-8", code="encoding")
+        )
+        return Document(path, "", None, Location(path, 1, 1))
+    if len(raw) > MAX_FILE_BYTES:
+        diagnostics.append(
+            Diagnostic(
+                Location(path, 1, 1),
+                f"file is larger than the {MAX_FILE_BYTES} byte limit",
+                "split the catalog into several files",
+                code="file-too-large",
+            )
+        )
+        return Document(path, text, None, Location(path, 1, 1))
+    return read_text(path, text, diagnostics)
+
+
+class _Reader:
+    def __init__(self, path: str, diagnostics: list[Diagnostic]):
+        self.path = path
+        self.diagnostics = diagnostics
+
+    def loc(self, event: Any) -> Location:
+        return Location(self.path, event.start_mark.line + 1, event.start_mark.column + 1)
+
+    def error(self, loc: Location, message: str, hint: str, code: str) -> None:
+        self.diagnostics.append(Diagnostic(loc, message, hint, code))
+
+    def document(self, events: Any) -> Any:
+        events = iter(events)
+        data: Any = None
+        seen_document = False
+        for event in events:
+            if isinstance(event, yaml.DocumentStartEvent):
+                if seen_document:
+                    self.error(
+                        self.loc(event),
+                        "a file holds one YAML document; found a second one",
+                        "remove the `---` line or move the second document to its own file",
+                        "multiple-documents",
+                    )
+                    break
+                seen_document = True
+                data = self.node(next(events), events)
+        return data
+
+    def node(self, event: Any, events: Any) -> Any:
+        loc = self.loc(event)
+        if isinstance(event, yaml.AliasEvent):
+            self.error(
+                loc,
+                f"aliases (*{event.anchor}) are not allowed",
+                "write the value out in full; anchors and aliases are refused to rule out alias bombs",
+                "alias",
+            )
+            return REJECTED
+        if getattr(event, "anchor", None):
+            self.error(
+                loc,
+                f"anchors (&{event.anchor}) are not allowed",
+                "remove the anchor and write values out in full",
+                "anchor",
+            )
+        tag = getattr(event, "tag", None)
+        rejected = tag is not None  # libyaml reports a tag only when the file wrote one
+        if rejected:
+            self.error(
+                loc,
+                f"explicit tags ({tag}) are not allowed",
+                "remove the tag; write decimals and dates as quoted strings",
+                "tag",
+            )
+        if isinstance(event, yaml.ScalarEvent):
+            value = self.scalar(event, loc)
+            return REJECTED if rejected else value
+        if isinstance(event, yaml.SequenceStartEvent):
+            seq = SourceList()
+            seq.loc, seq.item_locs = loc, []
+            for item in events:
+                if isinstance(item, yaml.SequenceEndEvent):
+                    return seq
+                seq.item_locs.append(self.loc(item))
+                seq.append(self.node(item, events))
+        if isinstance(event, yaml.MappingStartEvent):
+            mapping = SourceMap()
+            mapping.loc, mapping.key_locs, mapping.value_locs = loc, {}, {}
+            for key_event in events:
+                if isinstance(key_event, yaml.MappingEndEvent):
+                    return mapping
+                key_loc = self.loc(key_event)
+                key = self.node(key_event, events)
+                value_event = next(events)
+                value_loc = self.loc(value_event)
+                value = self.node(value_event, events)
+                if not isinstance(key, str) or isinstance(key, PlainFloat):
+                    key = str(key) if key is not None else "null"
+                if key in mapping.key_locs:
+                    first = mapping.key_locs[key]
+                    self.error(
+                        key_loc,
+                        f'duplicate key "{key}" (first at line {first.line})',
+                        "each key may appear once in a mapping; remove or merge one of them",
+                        "duplicate-key",
+                    )
+                    continue
+                mapping.key_locs[key] = key_loc
+                mapping.value_locs[key] = value_loc
+                mapping[key] = value
+        raise AssertionError(f"unexpected YAML event {event!r}")  # pragma: no cover
+
+    def scalar(self, event: Any, loc: Location) -> Any:
+        text = event.value
+        if event.style:  # quoted or block scalars are always strings
+            return text
+        if text in _NULL:
+            return None
+        if text in _TRUE:
+            return True
+        if text in _FALSE:
+            return False
+        if text.lower() in _YAML11_BOOL:
+            self.error(
+                loc,
+                f"`{text}` is ambiguous: YAML 1.1 reads it as a boolean",
+                f'write true or false, or quote it ("{text}") if you mean the text',
+                "yaml11-bool",
+            )
+            return REJECTED
+        if _SEXAGESIMAL.match(text):
+            self.error(
+                loc,
+                f"`{text}` is ambiguous: YAML 1.1 reads it as a base-60 number",
+                f'quote it ("{text}")',
+                "yaml11-sexagesimal",
+            )
+            return REJECTED
+        if _OCTAL.match(text):
+            self.error(
+                loc,
+                f"`{text}` is ambiguous: YAML 1.1 reads a leading zero as octal",
+                f'drop the leading zero or quote it ("{text}")',
+                "yaml11-octal",
+            )
+            return REJECTED
+        if _INT.match(text):
+            return int(text.replace("_", ""))
+        if _FLOAT.match(text):
+            return PlainFloat(text)
+        return text

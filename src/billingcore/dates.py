@@ -1,0 +1,59 @@
+"""Calendar arithmetic for billing: anchor-based month steps with billing-day clamping.
+
+A billing day is anchored once (say the 31st) and every later date is computed from the anchor, never
+from the previous date: Jan 31 -> Feb 28/29 -> Mar 31 -> Apr 30. Chaining "date + 1 month" would
+drift (31 -> 28 -> 28). Table lookups only: this runs per account per billing day, so no relativedelta.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+def is_leap(year: int) -> bool:
+    return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+
+
+def days_in_month(year: int, month: int) -> int:
+    if month == 2 and is_leap(year):
+        return 29
+    return _DAYS[month - 1]
+
+
+def month_index(d: date) -> int:
+    """Months since year 0: lets us count months between dates with plain subtraction."""
+    return d.year * 12 + d.month - 1
+
+
+def on_day(year: int, month: int, anchor_day: int) -> date:
+    """The anchor day in the given month, clamped to the month's last day."""
+    dim = days_in_month(year, month)
+    return date(year, month, anchor_day if anchor_day <= dim else dim)
+
+
+def add_months(start: date, months: int, anchor_day: int | None = None) -> date:
+    """`start` moved by `months` whole months, landing on `anchor_day` (default start.day), clamped."""
+    idx = start.year * 12 + start.month - 1 + months
+    return on_day(idx // 12, idx % 12 + 1, start.day if anchor_day is None else anchor_day)
+
+
+def next_anchor_on_or_after(d: date, anchor_day: int) -> date:
+    """First date on or after `d` that is the (clamped) anchor day of its month."""
+    candidate = on_day(d.year, d.month, anchor_day)
+    if candidate >= d:
+        return candidate
+    return add_months(candidate, 1, anchor_day)
+
+
+def next_anchor_after(d: date, anchor_day: int) -> date:
+    """First date strictly after `d` that is the (clamped) anchor day of its month."""
+    candidate = on_day(d.year, d.month, anchor_day)
+    if candidate > d:
+        return candidate
+    return add_months(candidate, 1, anchor_day)
+
+
+def days_between(start: date, end: date) -> int:
+    return (end - start).days

@@ -1,0 +1,99 @@
+"""Errors as values: every problem found in user input is a `Diagnostic` with a source location.
+
+Loaders collect diagnostics instead of raising on the first one, so a product manager sees every
+mistake in one run. `render` turns them into the gcc/flake8 convention (`file:line:col: message`)
+that editors and CI annotations parse, followed by a 3-line excerpt with a caret and a hint.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+import attrs
+
+
+class BillingError(Exception):
+    """Root of every exception billingcore raises on purpose."""
+
+
+@attrs.frozen(order=True)
+class Location:
+    """A 1-based line and column in a named source file."""
+
+    file: str
+    line: int
+    col: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.col}"
+
+
+@attrs.frozen
+class Diagnostic:
+    """One problem in the input: where, what, and how to fix it."""
+
+    location: Location | None
+    message: str
+    hint: str = ""
+    code: str = "invalid"
+
+    def headline(self) -> str:
+        where = f"{self.location}: " if self.location else ""
+        return f"{where}{self.message}"
+
+
+class InputError(BillingError, ValueError):
+    """Input failed validation; carries every diagnostic found, in file order."""
+
+    def __init__(self, diagnostics: Iterable[Diagnostic], sources: Mapping[str, str] | None = None):
+        self.diagnostics = sort_diagnostics(diagnostics)
+        self.sources = dict(sources or {})
+        super().__init__("\n".join(d.headline() for d in self.diagnostics))
+
+    def render(self) -> str:
+        return render(self.diagnostics, self.sources)
+
+
+class PlanError(InputError):
+    """A plan or rules file is invalid."""
+
+
+class EventError(InputError):
+    """An account's events cannot be applied (unknown names, impossible actions, bad order)."""
+
+
+def sort_diagnostics(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
+    def key(d: Diagnostic) -> tuple[str, int, int, str]:
+        loc = d.location
+        return (loc.file, loc.line, loc.col, d.message) if loc else ("", 0, 0, d.message)
+
+    return sorted(set(diagnostics), key=key)
+
+
+def render(diagnostics: Iterable[Diagnostic], sources: Mapping[str, str]) -> str:
+    """Render diagnostics for a terminal: headline, excerpt with caret, hint."""
+    blocks = []
+    for d in diagnostics:
+        lines = [f"{d.headline()} [{d.code}]"]
+        text = sources.get(d.location.file) if d.location else None
+        if d.location and text is not None:
+            lines.extend(excerpt(text, d.location.line, d.location.col))
+        if d.hint:
+            lines.append(f"  hint: {d.hint}")
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks)
+
+
+def excerpt(text: str, line: int, col: int) -> list[str]:
+    """The line before, the culprit line with a caret under `col`, and the line after."""
+    src = text.splitlines()
+    if not 1 <= line <= len(src):
+        return []
+    first, last = max(1, line - 1), min(len(src), line + 1)
+    width = len(str(last))
+    out = []
+    for n in range(first, last + 1):
+        out.append(f"  {n:>{width}} | {src[n - 1]}")
+        if n == line:
+            out.append(f"  {'':>{width}} | {' ' * (col - 1)}^")
+    return out

@@ -1,0 +1,91 @@
+"""Money: Decimal from strings only, ISO 4217 exponents, and explicit rounding at named boundaries.
+
+Nothing here reads or changes the ambient decimal context: every quantize names its rounding mode,
+and every operation runs in a local context so results do not depend on the caller's settings.
+"""
+
+from __future__ import annotations
+
+import decimal
+import re
+from decimal import Decimal
+from enum import StrEnum
+
+ZERO = Decimal("0")
+HUNDRED = Decimal("100")
+
+# Enough precision for any bill run; independent of decimal.getcontext().
+_CONTEXT = decimal.Context(prec=34, rounding=decimal.ROUND_HALF_EVEN, traps=[decimal.InvalidOperation])
+
+_DECIMAL_TEXT = re.compile(r"^-?(0|[1-9][0-9]*)(\.[0-9]+)?$")
+
+# ISO 4217 minor-unit exponents for the currencies a catalog may use. A currency missing here is a
+# catalog error, so a typo like "UDS" cannot pass.
+CURRENCY_EXPONENTS: dict[str, int] = {
+    "AUD": 2, "BGN": 2, "BRL": 2, "CAD": 2, "CHF": 2, "CLP": 0, "CNY": 2, "CZK": 2, "DKK": 2,
+    "EUR": 2, "GBP": 2, "HKD": 2, "HUF": 2, "ILS": 2, "INR": 2, "ISK": 0, "JPY": 0, "KRW": 0,
+    "KWD": 3, "BHD": 3, "MXN": 2, "NOK": 2, "NZD": 2, "PLN": 2, "RON": 2, "SEK": 2, "SGD": 2,
+    "TND": 3, "TRY": 2, "UAH": 2, "USD": 2, "ZAR": 2,
+}  # fmt: skip
+
+
+class Rounding(StrEnum):
+    """Rounding modes a rule set may name; values are the words used in rules/*.yaml."""
+
+    HALF_UP = "half_up"
+    HALF_EVEN = "half_even"
+    DOWN = "down"
+    UP = "up"
+
+    @property
+    def decimal_mode(self) -> str:
+        return _MODES[self]
+
+
+_MODES = {
+    Rounding.HALF_UP: decimal.ROUND_HALF_UP,
+    Rounding.HALF_EVEN: decimal.ROUND_HALF_EVEN,
+    Rounding.DOWN: decimal.ROUND_DOWN,
+    Rounding.UP: decimal.ROUND_UP,
+}
+
+_QUANTS = {exp: Decimal(1).scaleb(-exp) for exp in range(5)}
+
+
+def D(text: str) -> Decimal:
+    """The one money constructor: a decimal string like "13.00". Floats and ints are refused."""
+    if not isinstance(text, str) or not _DECIMAL_TEXT.match(text):
+        raise ValueError(f"not a decimal string: {text!r}")
+    return Decimal(text)
+
+
+def is_decimal_text(text: str) -> bool:
+    return bool(_DECIMAL_TEXT.match(text))
+
+
+def decimals_of(amount: Decimal) -> int:
+    """Number of digits after the decimal point as written ("13.00" -> 2, "13" -> 0)."""
+    exp = amount.as_tuple().exponent
+    return -exp if isinstance(exp, int) and exp < 0 else 0
+
+
+def exponent(currency: str) -> int:
+    return CURRENCY_EXPONENTS[currency]
+
+
+def quantize(amount: Decimal, currency: str, rounding: Rounding) -> Decimal:
+    """Round `amount` to the currency's minor unit with an explicit mode."""
+    return amount.quantize(_QUANTS[CURRENCY_EXPONENTS[currency]], rounding=_MODES[rounding], context=_CONTEXT)
+
+
+def mul(a: Decimal, b: Decimal) -> Decimal:
+    return _CONTEXT.multiply(a, b)
+
+
+def div(a: Decimal, b: Decimal) -> Decimal:
+    return _CONTEXT.divide(a, b)
+
+
+def fmt(amount: Decimal) -> str:
+    """Plain decimal text, never scientific notation ("0.00", not "0E-2")."""
+    return f"{amount:f}"

@@ -1,0 +1,27 @@
+"""Shared test setup: a fast hypothesis profile for CI, paths to the repo's plan and rule files."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+settings.register_profile("ci", max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("dev", max_examples=100, deadline=None)
+settings.load_profile("ci" if os.environ.get("CI") else "dev")
+
+
+@pytest.fixture(scope="session")
+def library():  # type: ignore[no-untyped-def]
+    from billingcore.catalog.loader import load
+
+    cwd = os.getcwd()
+    os.chdir(ROOT)
+    try:
+        return load(["plans", "rules"])
+    finally:
+        os.chdir(cwd)

@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+from datetime import date
+
+from billingcore.dates import add_months, days_in_month, next_anchor_after, next_anchor_on_or_after, on_day
+
+
+def test_anchor_31_clamps_in_short_months_and_realigns_afterwards() -> None:
+    start = date(2020, 1, 31)
+    got = [add_months(start, n) for n in range(5)]
+    assert got == [date(2020, 1, 31), date(2020, 2, 29), date(2020, 3, 31), date(2020, 4, 30), date(2020, 5, 31)]
+
+
+def test_non_leap_february_and_year_rollover() -> None:
+    assert add_months(date(2021, 1, 31), 1) == date(2021, 2, 28)
+    assert add_months(date(2021, 11, 30), 3) == date(2022, 2, 28)
+    assert add_months(date(2020, 2, 29), 12) == date(2021, 2, 28)
+    assert add_months(date(2020, 2, 29), 48) == date(2024, 2, 29)
+
+
+def test_explicit_anchor_day_wins_over_the_start_day() -> None:
+    # a term that started on a clamped Feb 28 still renews on the 31st when the anchor is 31
+    assert add_months(date(2021, 2, 28), 1, anchor_day=31) == date(2021, 3, 31)
+
+
+def test_next_anchor_on_or_after_and_strictly_after() -> None:
+    assert next_anchor_on_or_after(date(2020, 1, 10), 10) == date(2020, 1, 10)
+    assert next_anchor_after(date(2020, 1, 10), 10) == date(2020, 2, 10)
+    assert next_anchor_after(date(2020, 2, 29), 31) == date(2020, 3, 31)
+    assert next_anchor_on_or_after(date(2021, 2, 1), 31) == date(2021, 2, 28)
+
+
+def test_days_in_month_and_on_day() -> None:
+    assert [days_in_month(2020, m) for m in (1, 2, 4)] == [31, 29, 30]
+    assert days_in_month(1900, 2) == 28
+    assert days_in_month(2000, 2) == 29
+    assert on_day(2021, 2, 30) == date(2021, 2, 28)

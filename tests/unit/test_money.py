@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+from decimal import Decimal, localcontext
+
+import pytest
+
+from billingcore.money import D, Rounding, decimals_of, fmt, quantize
+
+
+def test_money_comes_from_strings_only() -> None:
+    assert D("13.00") == Decimal("13.00")
+    assert str(D("13.00")) == "13.00"
+    with pytest.raises(ValueError, match="not a decimal string"):
+        D(13.0)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="not a decimal string"):
+        D("1e3")
+
+
+@pytest.mark.parametrize(
+    ("mode", "expected"),
+    [(Rounding.DOWN, "8.80"), (Rounding.HALF_UP, "8.81"), (Rounding.HALF_EVEN, "8.81"), (Rounding.UP, "8.81")],
+)
+def test_duda_credit_13_times_21_over_31_rounds_by_the_named_mode(mode: Rounding, expected: str) -> None:
+    assert str(quantize(D("13.00") * 21 / 31, "USD", mode)) == expected
+
+
+def test_half_even_and_half_up_differ_on_a_tie() -> None:
+    assert str(quantize(D("0.125"), "EUR", Rounding.HALF_UP)) == "0.13"
+    assert str(quantize(D("0.125"), "EUR", Rounding.HALF_EVEN)) == "0.12"
+
+
+def test_quantize_uses_the_currency_exponent() -> None:
+    assert str(quantize(D("1234.5"), "JPY", Rounding.HALF_UP)) == "1235"
+    assert str(quantize(D("1.2345"), "KWD", Rounding.DOWN)) == "1.234"
+
+
+def test_quantize_ignores_the_ambient_decimal_context() -> None:
+    with localcontext() as ctx:
+        ctx.prec = 3
+        ctx.rounding = "ROUND_FLOOR"
+        assert str(quantize(D("123456.785"), "USD", Rounding.HALF_UP)) == "123456.79"
+
+
+def test_decimals_of_counts_written_places_and_fmt_avoids_exponents() -> None:
+    assert decimals_of(D("13.001")) == 3
+    assert decimals_of(D("264")) == 0
+    assert fmt(Decimal("0E-2")) == "0.00"

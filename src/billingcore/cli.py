@@ -1,4 +1,4 @@
-"""The `billingcore` command: check plan and rule files, print the JSON Schema.
+"""The `billingcore` command: check plan and rule files, print the JSON Schema, run and test scenarios.
 
 Exit codes: 0 ok, 1 invalid input (diagnostics on stderr), 2 usage error. Never a traceback for bad
 input: every anticipated problem is a `BillingError` rendered as file:line:col with a hint.
@@ -14,6 +14,14 @@ from collections.abc import Sequence
 from billingcore.catalog.loader import load
 from billingcore.catalog.schema import SCHEMAS
 from billingcore.errors import InputError
+from billingcore.scenarios import (
+    find_scenarios,
+    format_outcome_json,
+    format_outcome_text,
+    load_scenario,
+    run_scenario,
+    updated_text,
+)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -23,16 +31,65 @@ def main(argv: Sequence[str] | None = None) -> int:
     check.add_argument("paths", nargs="*", default=["plans", "rules"], help="files or directories")
     schema = sub.add_parser("schema", help="print the JSON Schema for plan (default) or rules files")
     schema.add_argument("kind", nargs="?", choices=sorted(SCHEMAS), default="plan")
+    run = sub.add_parser("run", help="bill a scenario and print its documents")
+    run.add_argument("scenario")
+    run.add_argument("--format", choices=["text", "json"], default="text")
+    test = sub.add_parser("test", help="run golden scenarios and compare with their expectations")
+    test.add_argument("paths", nargs="*", default=["tests/scenarios"], help="scenario files or directories")
+    test.add_argument("--update-goldens", action="store_true", help="rewrite the expect: blocks from the output")
     args = parser.parse_args(argv)
 
     if args.command == "schema":
         print(schema_text(args.kind), end="")
         return 0
+    if args.command == "run":
+        return run_scenario_command(args.scenario, args.format)
+    if args.command == "test":
+        return test_command(args.paths, args.update_goldens)
     return run_check(args.paths)
 
 
 def schema_text(kind: str) -> str:
     return json.dumps(SCHEMAS[kind](), indent=2, sort_keys=False) + "\n"
+
+
+def _report(exc: InputError) -> int:
+    print(exc.render(), file=sys.stderr)
+    n = len(exc.diagnostics)
+    print(f"\n{n} error{'s' if n != 1 else ''}", file=sys.stderr)
+    return 1
+
+
+def run_scenario_command(path: str, fmt: str) -> int:
+    try:
+        outcome = run_scenario(load_scenario(path))
+    except InputError as exc:
+        return _report(exc)
+    print(format_outcome_json(outcome) if fmt == "json" else format_outcome_text(outcome), end="")
+    return 0
+
+
+def test_command(paths: Sequence[str], update: bool) -> int:
+    failed = passed = 0
+    for path in find_scenarios(paths):
+        try:
+            outcome = run_scenario(load_scenario(path))
+        except InputError as exc:
+            failed += 1
+            print(f"FAIL {path}\n{exc.render()}\n")
+            continue
+        if update and not outcome.passed:
+            with open(path, "w", encoding="utf-8") as fh:
+                fh.write(updated_text(outcome.scenario, outcome.actual))
+            print(f"UPDATED {path}")
+            passed += 1
+        elif outcome.passed:
+            passed += 1
+        else:
+            failed += 1
+            print(f"FAIL {path}: {'; '.join(outcome.problems)}\n{outcome.diff}")
+    print(f"{passed} passed, {failed} failed")
+    return 1 if failed else 0
 
 
 def run_check(paths: Sequence[str]) -> int:

@@ -57,3 +57,17 @@ def next_anchor_after(d: date, anchor_day: int) -> date:
 
 def days_between(start: date, end: date) -> int:
     return (end - start).days
+
+
+def billing_date(anchor: date, n: int, anchor_day: int, roll_to_next_month: bool = False) -> date:
+    """The n-th billing date after `anchor` (n=0 is the anchor itself), computed from the anchor.
+
+    With `roll_to_next_month`, an anchor day missing from a short month moves to the 1st of the next
+    month instead of that month's last day.
+    """
+    idx = anchor.year * 12 + anchor.month - 1 + n
+    year, month = idx // 12, idx % 12 + 1
+    if roll_to_next_month and anchor_day > days_in_month(year, month):
+        idx += 1
+        return date(idx // 12, idx % 12 + 1, 1)
+    return on_day(year, month, anchor_day)

@@ -1,0 +1,114 @@
+"""Bill-run throughput: N Duda accounts (plan + 3 sites + 1 app, monthly and annual mixed), one billing day.
+
+Not a test. Prints accounts/s, µs per account and peak memory for three paths:
+  signup   engine call from pre-built typed inputs: every contract bought on the billing day
+  renewal  engine call resuming from a pre-built saved state: one billing day of renewals
+  dicts    dicts in (account + event dicts, structured per account), JSON-ready dicts out
+Run: .venv/bin/python benchmarks/bill_run.py [N] [--profile]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import sys
+import time
+from datetime import date, timedelta
+from typing import Any
+
+from billingcore.catalog.loader import load
+from billingcore.catalog.model import Period
+from billingcore.documents import document_json
+from billingcore.engine import Account, State, Tariff, bill, prepare
+from billingcore.events import BuyApp, BuyPlan, Event, PublishSite
+from billingcore.timeline import structure_events
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+PLANS = ("basic", "team", "agency")
+PERIODS = (Period.MONTHLY, Period.ANNUAL)
+
+
+def account_events(i: int, day: date) -> list[dict[str, Any]]:
+    """Plain event dicts for account i, all on `day` (the account's first billing day)."""
+    d = day.isoformat()
+    return [
+        {"id": "p", "date": d, "type": "buy_plan", "plan": PLANS[i % 3], "period": PERIODS[i % 2].value},
+        {"id": "s1", "date": d, "type": "publish_site", "site": "a", "period": "monthly"},
+        {"id": "s2", "date": d, "type": "publish_site", "site": "b", "period": PERIODS[(i // 2) % 2].value},
+        {"id": "s3", "date": d, "type": "publish_site", "site": "c", "period": "annual"},
+        {"id": "a1", "date": d, "type": "buy_app", "site": "a", "app": "app-crm", "period": PERIODS[(i // 3) % 2].value},
+    ]
+
+
+def typed_events(i: int, day: date) -> list[Event]:
+    e = account_events(i, day)
+    return [
+        BuyPlan("p", day, e[0]["plan"], Period(e[0]["period"])),
+        PublishSite("s1", day, "a", Period.MONTHLY),
+        PublishSite("s2", day, "b", Period(e[2]["period"])),
+        PublishSite("s3", day, "c", Period.ANNUAL),
+        BuyApp("a1", day, "a", "app-crm", Period(e[4]["period"])),
+    ]
+
+
+def timed(label: str, n: int, fn: Any) -> float:
+    start = time.perf_counter()
+    docs = fn()
+    elapsed = time.perf_counter() - start
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"{label:<8} {n:>8} accounts  {n / elapsed:>9,.0f} accounts/s  {elapsed / n * 1e6:>7.1f} µs/account  "
+          f"{docs:>8} documents  peak RSS {peak_mb:,.0f} MiB")
+    return elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("n", nargs="?", type=int, default=100_000)
+    parser.add_argument("--profile", action="store_true", help="profile the signup path with cProfile")
+    args = parser.parse_args()
+    n = args.n
+    tariff: Tariff = prepare(load([os.path.join(ROOT, "plans", "duda.yaml"), os.path.join(ROOT, "rules")]), "duda")
+    day = date(2026, 3, 10)
+    accounts = [Account(f"acct-{i}", "duda", "US") for i in range(n)]
+    events = [typed_events(i, day) for i in range(n)]
+
+    def signup() -> int:
+        return sum(len(bill(tariff, a, ev, day).documents) for a, ev in zip(accounts, events))
+
+    if args.profile:
+        import cProfile
+        import pstats
+
+        cProfile.runctx("signup()", globals(), {"signup": signup}, "/tmp/bill_run.prof")
+        pstats.Stats("/tmp/bill_run.prof").sort_stats("cumulative").print_stats(25)
+        return
+
+    print(f"billingcore bill run, Python {sys.version.split()[0]}, one core")
+    timed("signup", n, signup)
+
+    # saved states one day before the next billing day, built untimed, as a production bill run has them
+    renewal_day = date(2026, 4, 10)
+    states: list[State] = [bill(tariff, a, ev, renewal_day - timedelta(days=1)).state
+                           for a, ev in zip(accounts, events)]
+
+    def renewal() -> int:
+        return sum(len(bill(tariff, a, (), renewal_day, s).documents) for a, s in zip(accounts, states))
+
+    timed("renewal", n, renewal)
+
+    raw = [({"id": f"acct-{i}", "country": "US"}, account_events(i, day)) for i in range(n)]
+
+    def dicts() -> int:
+        out = 0
+        for acct, evs in raw:
+            typed, problems = structure_events(evs, None)  # type: ignore[arg-type]
+            result = bill(tariff, Account(acct["id"], "duda", acct["country"]), typed, day)
+            out += len([document_json(d) for d in result.documents])
+        return out
+
+    timed("dicts", n, dicts)
+
+
+if __name__ == "__main__":
+    main()

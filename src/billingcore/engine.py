@@ -1,0 +1,578 @@
+"""The engine: an agenda over dates that wires the stages together.
+
+    bill(tariff, account, events, until, state=None) -> Result(documents, notices, state)
+
+For each date on the agenda (event dates, contract renewals, billing days), in this order:
+renewals due that day (charges), the day's events (contracts), then, on a billing day, invoicing and
+tax. Pure: the same input gives the same output; nothing here reads clocks, files or the environment.
+The returned `State` can be fed back with later events and gives the documents a full run would give.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, timedelta
+from decimal import Decimal
+
+import attrs
+
+from billingcore.catalog.loader import Library
+from billingcore.catalog.model import Catalog, OneOff, Period, Plan, Product, ProductKind
+from billingcore.catalog.rules import BillingDayAnchor, CreditAs, ProrationLands, RuleSet, ShortMonth, VatTable
+from billingcore.charges import Charge, invoice_group, proration_credit, term_charge
+from billingcore.contracts import Contract, Site, app_key, free_slots, site_key, store_key
+from billingcore.dates import billing_date
+from billingcore.documents import Document, Line, Notice
+from billingcore.errors import Diagnostic, EventError
+from billingcore.events import (
+    AddStore,
+    BuyApp,
+    BuyOneOff,
+    BuyPlan,
+    ClearDontRenew,
+    ConvertSite,
+    Event,
+    PublishSite,
+    RemoveApp,
+    SetDontRenew,
+    StartTrial,
+    UnpublishSite,
+    type_name,
+)
+from billingcore.invoicing import Billing, billing_day_documents, charge_line, make_document
+from billingcore.money import ZERO, fmt, mul, quantize
+from billingcore.tax import TaxPosition, rate_on, tax_position
+
+
+@attrs.frozen
+class Account:
+    """The customer being billed: which catalog, and where they are taxed."""
+
+    id: str
+    catalog: str
+    country: str
+    vat_id: str | None = None
+
+
+@attrs.frozen
+class Tariff:
+    """A catalog prepared for billing: lookups built once, shared by every account of a bill run."""
+
+    catalog: Catalog
+    rules: RuleSet
+    vat: VatTable
+    plans: dict[str, Plan]
+    products: dict[str, Product]
+    one_offs: dict[str, OneOff]
+    billing: Billing
+
+
+def prepare(library: Library, catalog: str) -> Tariff:
+    cat = library.catalog(catalog)
+    if library.vat is None:
+        raise EventError([Diagnostic(None, "no VAT table loaded", "load rules/vat.yaml with the plans")])
+    rules = library.rules_for(cat)
+    return Tariff(
+        cat,
+        rules,
+        library.vat,
+        {p.id: p for p in cat.plans},
+        {p.id: p for p in cat.products},
+        {o.id: o for o in cat.one_offs},
+        Billing(cat.currency, rules),
+    )
+
+
+@attrs.frozen
+class State:
+    """Where billing stopped: enough to continue with later events and get a full run's documents."""
+
+    account: str
+    as_of: date
+    billing_day: int | None = None
+    billing_anchor: date | None = None
+    billings_done: int = 0
+    contracts: tuple[Contract, ...] = ()
+    sites: tuple[Site, ...] = ()
+    pending: tuple[Charge, ...] = ()
+    site_count: int = 0
+
+
+@attrs.frozen
+class Result:
+    documents: tuple[Document, ...]
+    notices: tuple[Notice, ...]
+    state: State
+
+
+def bill(tariff: Tariff, account: Account, events: Sequence[Event], until: date, state: State | None = None) -> Result:
+    """Bill `account` through `until` (inclusive). Raises EventError, listing every bad event, and then
+    produces no documents at all."""
+    run = _Run(tariff, account, state)
+    errors = _check_order(events, state)
+    todo = [e for e in events if e.date <= until]
+    i, n = 0, len(todo)
+    day = run.next_date(todo[0].date if todo else None)
+    while day is not None and day <= until:
+        run.renew(day)
+        while i < n and todo[i].date == day:
+            problem = run.apply(todo[i])
+            if problem:
+                errors.append(_event_error(todo[i], problem))
+            i += 1
+        if run.next_billing == day:
+            run.billing_day_run(day)
+        day = run.next_date(todo[i].date if i < n else None)
+    if errors:
+        raise EventError(errors)
+    return Result(tuple(run.documents), tuple(run.notices), run.snapshot(until))
+
+
+def _check_order(events: Sequence[Event], state: State | None) -> list[Diagnostic]:
+    errors = []
+    seen: set[str] = set()
+    previous = state.as_of if state else None
+    for event in events:
+        if event.id in seen:
+            errors.append(_event_error(event, f"duplicate event id `{event.id}`", "give every event its own id"))
+        seen.add(event.id)
+        if state is not None and event.date <= state.as_of:
+            errors.append(
+                _event_error(
+                    event,
+                    f"event dated {event.date} is not after the saved state ({state.as_of})",
+                    "resume only with events after the state's date",
+                )
+            )
+        elif previous is not None and event.date < previous:
+            errors.append(
+                _event_error(event, f"events out of order: {event.date} comes after {previous}", "list events by date")
+            )
+        previous = max(previous, event.date) if previous else event.date
+    return errors
+
+
+def _event_error(event: Event, message: str, hint: str = "") -> Diagnostic:
+    return Diagnostic(event.src, f"event {event.id} ({type_name(event)} on {event.date}): {message}", hint, "bad-event")
+
+
+class _Run:
+    """The mutable working copy of one account's state during `bill`; frozen again by `snapshot`."""
+
+    def __init__(self, tariff: Tariff, account: Account, state: State | None):
+        self.t = tariff
+        self.account = account
+        self.position: TaxPosition = tax_position(
+            tariff.vat, tariff.rules.tax, tariff.catalog.seller_country, account.country, account.vat_id
+        )
+        state = state or State(account.id, date.min)
+        self.as_of = state.as_of
+        self.billing_day = state.billing_day
+        self.billing_anchor = state.billing_anchor
+        self.billings_done = state.billings_done
+        self.contracts: dict[str, Contract] = {c.key: c for c in state.contracts}
+        self.sites: dict[str, Site] = {s.name: s for s in state.sites}
+        self.pending: list[Charge] = list(state.pending)
+        self.site_count = state.site_count
+        self.documents: list[Document] = []
+        self.notices: list[Notice] = []
+        self.next_billing = self._next_billing()
+
+    # -- agenda ---------------------------------------------------------------------------------
+    def _next_billing(self) -> date | None:
+        if self.billing_anchor is None or self.billing_day is None:
+            return None
+        roll = self.t.rules.billing_day.short_month is ShortMonth.NEXT_MONTH_FIRST
+        return billing_date(self.billing_anchor, self.billings_done, self.billing_day, roll)
+
+    def renewal_date(self, c: Contract) -> date:
+        return c.term_end() - timedelta(days=self.t.rules.renewal.lead_days)
+
+    def next_date(self, next_event: date | None) -> date | None:
+        after = self.as_of
+        candidates = [d for d in (next_event, self.next_billing) if d is not None and d > after]
+        candidates += [self.renewal_date(c) for c in self.contracts.values() if not c.ended and not c.included]
+        future = [d for d in candidates if d > after]
+        if not future:
+            return None
+        self.as_of = min(future)
+        return self.as_of
+
+    def snapshot(self, until: date) -> State:
+        return State(
+            self.account.id,
+            until,
+            self.billing_day,
+            self.billing_anchor,
+            self.billings_done,
+            tuple(self.contracts.values()),
+            tuple(self.sites.values()),
+            tuple(self.pending),
+            self.site_count,
+        )
+
+    # -- stage 2: renewals ----------------------------------------------------------------------
+    def renew(self, day: date) -> None:
+        renewal = self.t.rules.renewal
+        for key, c in list(self.contracts.items()):
+            if c.ended or c.included or self.renewal_date(c) > day:
+                continue
+            if c.dont_renew or not renewal.auto_renew:
+                self.contracts[key] = attrs.evolve(c, ended=True)
+            elif c.kind == "site" and c.period is Period.MONTHLY and self._slot_for(c.product):
+                # a freed included slot is taken by the oldest monthly site at its next renewal
+                self.contracts[key] = attrs.evolve(c, included=True)
+            else:
+                renewed = attrs.evolve(c, terms=c.terms + 1, credited=ZERO)
+                self.contracts[key] = renewed
+                self.pending.append(term_charge(renewed, self.renewal_date(c)))
+
+    # -- stage 1: events change contracts -------------------------------------------------------
+    def apply(self, event: Event) -> str | None:
+        """Apply one event; return a problem description instead of applying an impossible one."""
+        match event:
+            case StartTrial():
+                self._start_account(event.date)
+                return None
+            case BuyPlan():
+                return self._buy_plan(event)
+            case PublishSite():
+                return self._publish(event)
+            case UnpublishSite():
+                return self._unpublish(event)
+            case ConvertSite():
+                return self._convert(event)
+            case AddStore():
+                return self._add_store(event)
+            case BuyApp():
+                return self._buy_app(event)
+            case RemoveApp():
+                return self._remove_app(event)
+            case BuyOneOff():
+                return self._buy_one_off(event)
+            case SetDontRenew() | ClearDontRenew():
+                return self._dont_renew(event, isinstance(event, SetDontRenew))
+        return f"unknown event {event!r}"  # pragma: no cover
+
+    def _start_account(self, day: date) -> None:
+        anchor = self.t.rules.billing_day.anchor
+        if self.billing_anchor is not None or anchor is BillingDayAnchor.FIRST_PLAN_PURCHASE:
+            return
+        if anchor is BillingDayAnchor.ACCOUNT_START:
+            self._set_billing_day(day, day.day)
+        else:
+            first = day if day.day == 1 else billing_date(day.replace(day=1), 1, 1)
+            self._set_billing_day(first, 1)
+
+    def _set_billing_day(self, anchor: date, day: int) -> None:
+        self.billing_anchor, self.billing_day, self.billings_done = anchor, day, 0
+        self.next_billing = self._next_billing()
+
+    def _price(self, prices: Mapping[Period, Decimal], period: Period, what: str) -> Decimal | str:
+        if period not in prices:
+            return f"{what} has no {period.value} price (it has: {', '.join(p.value for p in prices)})"
+        return prices[period]
+
+    def _new_contract(
+        self,
+        key: str,
+        kind: str,
+        product: str,
+        name: str,
+        period: Period,
+        day: date,
+        price: Decimal,
+        site: str | None = None,
+    ) -> Contract:
+        contract = Contract(key, kind, product, name, period, day, day.day, price, 1, site)
+        self.contracts[key] = contract
+        self.pending.append(term_charge(contract, day))
+        return contract
+
+    def _active(self, key: str) -> Contract | None:
+        c = self.contracts.get(key)
+        return c if c is not None and not c.ended else None
+
+    def _buy_plan(self, e: BuyPlan) -> str | None:
+        plan = self.t.plans.get(e.plan)
+        if plan is None:
+            return f"unknown plan `{e.plan}`"
+        if self._active("plan") is not None:
+            return "the account already has a plan; changing plans is a plan change, not a purchase"
+        price = self._price(plan.version_on(e.date).prices, e.period, f"plan `{plan.id}`")
+        if isinstance(price, str):
+            return price
+        if self.billing_anchor is None and self.t.rules.billing_day.anchor is BillingDayAnchor.FIRST_PLAN_PURCHASE:
+            self._set_billing_day(e.date, e.date.day)  # Duda: the first plan purchase fixes the billing day
+        self._start_account(e.date)
+        self._new_contract("plan", "plan", plan.id, f"{plan.name} plan", e.period, e.date, price)
+        self._fill_slots(e.date)
+        return None
+
+    def _included_count(self, product: str) -> int:
+        plan_contract = self._active("plan")
+        if plan_contract is None:
+            return 0
+        version = self.t.plans[plan_contract.product].version_on(plan_contract.started)
+        return version.included.get(product, 0)
+
+    def _slot_for(self, product: str) -> bool:
+        return free_slots(self._included_count(product), self.contracts) > 0
+
+    def _fill_slots(self, day: date) -> None:
+        """At plan purchase, sites published during the trial take the plan's slots in publication
+        order; those beyond the slots get a monthly contract from this day."""
+        waiting = sorted(
+            (s for s in self.sites.values() if s.published and s.name not in self._site_contracts()),
+            key=lambda s: s.order,
+        )
+        for site in waiting:
+            if self._slot_for(site.product) and site.includable:
+                self._include(site, day)
+            else:
+                price = self.t.products[site.product].prices.get(Period.MONTHLY)
+                if price is not None:
+                    self._new_contract(
+                        site_key(site.name), "site", site.product, f"Website {site.name}", Period.MONTHLY, day, price
+                    )
+
+    def _site_contracts(self) -> set[str]:
+        return {c.key[5:] for c in self.contracts.values() if c.kind == "site" and not c.ended}
+
+    def _include(self, site: Site, day: date) -> None:
+        self.contracts[site_key(site.name)] = Contract(
+            site_key(site.name),
+            "site",
+            site.product,
+            f"Website {site.name}",
+            Period.MONTHLY,
+            day,
+            day.day,
+            ZERO,
+            0,
+            included=True,
+        )
+
+    def _publish(self, e: PublishSite) -> str | None:
+        product = self.t.products.get(e.product)
+        if product is None or product.kind is not ProductKind.SITE:
+            return f"unknown site product `{e.product}`"
+        existing = self.sites.get(e.site)
+        if existing is not None and existing.published:
+            return f"site `{e.site}` is already published"
+        if existing is not None and self._active(site_key(e.site)) is not None:
+            self.sites[e.site] = attrs.evolve(existing, published=True)  # republished; contract ran on
+            return None
+        self.site_count += 1
+        site = Site(e.site, product.id, True, self.site_count, product.includable)
+        self.sites[e.site] = site
+        has_plan = self._active("plan") is not None
+        if e.period is None:
+            if not has_plan:
+                return None  # trial site: takes a slot (or a monthly contract) when the plan is bought
+            if product.includable and self._slot_for(product.id):
+                self._include(site, e.date)
+                return None
+            return f"no free included slot for site `{e.site}`; publish it with a monthly or annual contract"
+        if e.period is Period.MONTHLY and has_plan and product.includable and self._slot_for(product.id):
+            self._include(site, e.date)  # Duda: newly published sites fill free slots automatically
+            return None
+        price = self._price(product.prices, e.period, f"product `{product.id}`")
+        if isinstance(price, str):
+            return price
+        self._new_contract(site_key(e.site), "site", product.id, f"Website {e.site}", e.period, e.date, price)
+        return None
+
+    def _unpublish(self, e: UnpublishSite) -> str | None:
+        site = self.sites.get(e.site)
+        if site is None or not site.published:
+            return f"site `{e.site}` is not published"
+        self.sites[e.site] = attrs.evolve(site, published=False)
+        contract = self._active(site_key(e.site))
+        if contract is not None and contract.included:
+            self.contracts[contract.key] = attrs.evolve(contract, ended=True)  # frees the slot
+        return None
+
+    def _site_exists(self, name: str) -> bool:
+        return name in self.sites
+
+    def _add_store(self, e: AddStore) -> str | None:
+        if not self._site_exists(e.site):
+            return f"site `{e.site}` does not exist"
+        product = self.t.products.get(e.store)
+        if product is None or product.kind is not ProductKind.STORE:
+            return f"unknown store `{e.store}`"
+        if self._active(store_key(e.site)) is not None:
+            return f"site `{e.site}` already has a store; changing it is a store upgrade"
+        price = self._price(product.prices, e.period, f"store `{product.id}`")
+        if isinstance(price, str):
+            return price
+        self._new_contract(
+            store_key(e.site), "store", product.id, f"{product.name} on {e.site}", e.period, e.date, price, e.site
+        )
+        return None
+
+    def _buy_app(self, e: BuyApp) -> str | None:
+        if not self._site_exists(e.site):
+            return f"site `{e.site}` does not exist"
+        product = self.t.products.get(e.app)
+        if product is None or product.kind is not ProductKind.APP:
+            return f"unknown app `{e.app}`"
+        if self._active(app_key(e.site, e.app)) is not None:
+            return f"app `{e.app}` is already on site `{e.site}`"
+        price = self._price(product.prices, e.period, f"app `{product.id}`")
+        if isinstance(price, str):
+            return price
+        self._new_contract(
+            app_key(e.site, e.app), "app", product.id, f"{product.name} on {e.site}", e.period, e.date, price, e.site
+        )
+        return None
+
+    def _remove_app(self, e: RemoveApp) -> str | None:
+        contract = self._active(app_key(e.site, e.app))
+        if contract is None or contract.dont_renew:
+            return f"app `{e.app}` is not on site `{e.site}`"
+        self.contracts[contract.key] = attrs.evolve(contract, dont_renew=True)  # the paid term runs out
+        return None
+
+    def _dont_renew(self, e: SetDontRenew | ClearDontRenew, value: bool) -> str | None:
+        contract = self._active(e.contract)
+        if contract is None or contract.included:
+            known = sorted(k for k, c in self.contracts.items() if not c.ended and not c.included)
+            return f"no running contract `{e.contract}` (running: {', '.join(known) or 'none'})"
+        self.contracts[contract.key] = attrs.evolve(contract, dont_renew=value)
+        return None
+
+    def _buy_one_off(self, e: BuyOneOff) -> str | None:
+        item = self.t.one_offs.get(e.item)
+        if item is None:
+            return f"unknown one-off item `{e.item}`"
+        if e.quantity <= ZERO:
+            return f"quantity must be positive, got {e.quantity}"
+        rounding = self.t.rules.invoicing.line_rounding
+        amount = quantize(mul(item.price, e.quantity), self.t.catalog.currency, rounding)
+        line = Line(
+            item.id,
+            item.name,
+            "one_off",
+            e.quantity,
+            item.price,
+            amount,
+            self._vat_rate(e.date),
+            None,
+            None,
+            f"{fmt(e.quantity)} x {fmt(item.price)} = {fmt(amount)}",
+        )
+        self._issue(
+            [
+                make_document(
+                    self.t.billing,
+                    "immediate",
+                    f"{self.account.id}-{e.id}",
+                    self.account.id,
+                    e.date,
+                    [line],
+                    self._notes(),
+                )
+            ]
+        )
+        return None
+
+    def _convert(self, e: ConvertSite) -> str | None:
+        site = self.sites.get(e.site)
+        contract = self._active(site_key(e.site))
+        if site is None or contract is None:
+            return f"site `{e.site}` has no contract to convert"
+        if contract.period is e.period and not contract.included:
+            return f"site `{e.site}` already has a {e.period.value} contract"
+        product = self.t.products[contract.product]
+        price = self._price(product.prices, e.period, f"product `{product.id}`")
+        if isinstance(price, str):
+            return price
+        credit = None
+        if not contract.included:
+            credit = proration_credit(contract, e.date, self.t.catalog.currency, self.t.rules.proration)
+        self.contracts[contract.key] = attrs.evolve(contract, ended=True)
+        del self.contracts[contract.key]
+        new = Contract(contract.key, "site", product.id, contract.name, e.period, e.date, e.date.day, price, 1)
+        self.contracts[new.key] = new
+        charge = term_charge(new, e.date)
+        if credit is not None:
+            credit = attrs.evolve(credit, group=invoice_group(new))
+        self._land([c for c in (credit, charge) if c is not None], e)
+        return None
+
+    def _land(self, charges: list[Charge], e: Event) -> None:
+        """Where a change's credit and new charge go: the next billing day, or an interim invoice now."""
+        proration = self.t.rules.proration
+        if proration.lands is ProrationLands.NEXT_BILLING_DAY:
+            self.pending.extend(charges)
+            return
+        rate = self._vat_rate(e.date)
+        credits = [charge_line(c, rate) for c in charges if c.kind == "credit"]
+        debits = [charge_line(c, rate) for c in charges if c.kind != "credit"]
+        docs = []
+        if proration.credit_as is CreditAs.CREDIT_NOTE and credits:
+            docs.append(
+                make_document(
+                    self.t.billing,
+                    "interim",
+                    f"{self.account.id}-{e.id}-credit",
+                    self.account.id,
+                    e.date,
+                    credits,
+                    self._notes(),
+                    doc_type="credit_note",
+                )
+            )
+            credits = []
+        if credits or debits:
+            docs.append(
+                make_document(
+                    self.t.billing,
+                    "interim",
+                    f"{self.account.id}-{e.id}",
+                    self.account.id,
+                    e.date,
+                    [*credits, *debits],
+                    self._notes(),
+                )
+            )
+        self._issue(docs)
+
+    # -- stages 3 and 4: invoicing and tax on a billing day ---------------------------------------
+    def billing_day_run(self, day: date) -> None:
+        due = [c for c in self.pending if c.due <= day]
+        self.pending = [c for c in self.pending if c.due > day]
+        self.billings_done += 1
+        self.next_billing = self._next_billing()
+        rate = self._vat_rate(day)
+        end = (self.next_billing or day) - timedelta(days=1)
+        zero = self.t.billing.zero
+        included = [
+            Line(
+                c.key,
+                f"{c.name} (included in plan)",
+                "included",
+                Decimal(1),
+                zero,
+                zero,
+                rate,
+                day,
+                end,
+                f"included in the plan: {fmt(zero)}",
+            )
+            for c in self.contracts.values()
+            if c.included and not c.ended
+        ]
+        if due:
+            self._issue(billing_day_documents(self.t.billing, self.account.id, day, due, included, rate, self._notes()))
+
+    def _vat_rate(self, day: date) -> Decimal:
+        return rate_on(self.t.vat, self.position, day)
+
+    def _notes(self) -> tuple[str, ...]:
+        return (self.position.note,) if self.position.note else ()
+
+    def _issue(self, docs: Iterable[Document]) -> None:
+        self.documents.extend(docs)

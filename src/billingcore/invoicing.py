@@ -1,0 +1,96 @@
+"""Invoicing: turn due charges into documents on a billing day, or at once for immediate items.
+
+On a billing day every charge due by then is collected. With `split: by_period` monthly and annual
+terms go to separate invoices (Duda: "bis zu zwei Belastungen"); included sites are listed at 0.00 on
+the monthly invoice, or on the annual one when the day has no monthly charge. Included lines never
+cause an invoice on their own. VAT is added per the rule set; zero-total invoices follow `zero_total`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, timedelta
+from decimal import Decimal
+
+import attrs
+
+from billingcore.catalog.rules import InvoiceSplit, RuleSet, ZeroTotal
+from billingcore.charges import Charge
+from billingcore.documents import Document, Line
+from billingcore.money import ZERO, Rounding, quantize
+from billingcore.tax import vat_amounts
+
+
+@attrs.frozen
+class Billing:
+    """Everything invoicing needs that does not change per account."""
+
+    currency: str
+    rules: RuleSet
+
+    @property
+    def zero(self) -> Decimal:
+        """0 at the currency's scale ("0.00"), so empty amounts print like the others."""
+        return quantize(ZERO, self.currency, Rounding.HALF_UP)
+
+
+def charge_line(charge: Charge, vat_rate: Decimal) -> Line:
+    return Line(
+        charge.contract,
+        charge.description,
+        charge.kind,
+        charge.quantity,
+        charge.unit_price,
+        charge.amount,
+        vat_rate,
+        charge.start,
+        charge.end - timedelta(days=1),
+        charge.explanation,
+    )
+
+
+def make_document(
+    billing: Billing,
+    kind: str,
+    number: str,
+    account: str,
+    day: date,
+    lines: Sequence[Line],
+    notes: tuple[str, ...] = (),
+    doc_type: str = "invoice",
+) -> Document:
+    net = sum((line.amount for line in lines), billing.zero)
+    vat, vat_total = vat_amounts(lines, billing.currency, billing.rules.tax)
+    return Document(
+        doc_type, kind, number, account, day, billing.currency, tuple(lines), net, vat, net + vat_total, notes
+    )
+
+
+def billing_day_documents(
+    billing: Billing,
+    account: str,
+    day: date,
+    due: Sequence[Charge],
+    included: Sequence[Line],
+    vat_rate: Decimal,
+    notes: tuple[str, ...],
+) -> list[Document]:
+    """The invoices of one billing day, in a fixed order (monthly, annual / regular)."""
+    groups: dict[str, list[Line]] = {}
+    split = billing.rules.invoicing.split is InvoiceSplit.BY_PERIOD
+    for charge in due:
+        groups.setdefault(charge.group if split else "regular", []).append(charge_line(charge, vat_rate))
+    if included:
+        host = "monthly" if "monthly" in groups else "annual" if "annual" in groups else "regular"
+        if host in groups:
+            groups[host] = [*included, *groups[host]]
+    docs = []
+    for kind in ("monthly", "annual", "regular"):
+        lines = groups.get(kind)
+        if not lines:
+            continue
+        doc = make_document(billing, kind, f"{account}-{day:%Y%m%d}-{kind}", account, day, lines, notes)
+        if doc.gross == ZERO and billing.rules.invoicing.zero_total is ZeroTotal.SKIP:
+            continue
+        docs.append(doc)
+    return docs

@@ -1,0 +1,306 @@
+"""Golden scenarios: a catalog, an account, dated events, a date to bill until, and the documents
+expected. Used by `billingcore run/test` and by the pytest plugin (billingcore.pytest_plugin).
+
+Expectations are compared as parsed data. An expected document lists the fields QA cares about; every
+field it lists must match, the number of documents must match, and when `lines` is listed the number
+of lines must match too. A scenario without `expect` fails. `update` rewrites only the `expect:`
+block from the actual output and keeps everything else in the file, comments included.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import os
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+import attrs
+import yaml
+
+from billingcore.catalog.loader import Library, build, expand_paths
+from billingcore.catalog.structure import diagnostics_from, make_converter
+from billingcore.catalog.yamlsource import Document as SourceDocument
+from billingcore.catalog.yamlsource import SourceMap, read_file
+from billingcore.documents import document_json, notice_json
+from billingcore.engine import Account, Result, bill, prepare
+from billingcore.errors import Diagnostic, InputError, Location
+from billingcore.timeline import structure_account, structure_events
+
+
+@attrs.frozen
+class ScenarioHead:
+    """The keys of a scenario file besides events and expectations."""
+
+    scenario: str
+    seed: str
+    until: date
+    catalog: str | None = None  # a path; an inline catalog mapping is taken out before structuring
+    rules: str | None = None
+    rule_set: str | None = None
+
+
+_HEAD_KEYS = {a.name for a in attrs.fields(ScenarioHead)}
+_BODY_KEYS = {"account", "events", "expect"}
+_CONVERTER = make_converter(lambda obj, mapping: None)
+
+
+@attrs.frozen
+class Scenario:
+    path: str
+    head: ScenarioHead
+    library: Library
+    catalog: str
+    account: Account
+    events: tuple[Any, ...]
+    expect: Any  # parsed expectations, None when missing
+    text: str
+
+
+@attrs.frozen
+class Outcome:
+    scenario: Scenario
+    result: Result
+    actual: dict[str, Any]
+    problems: tuple[str, ...]  # empty when the scenario passed
+    diff: str
+
+    @property
+    def passed(self) -> bool:
+        return not self.problems
+
+
+def load_scenario(path: str) -> Scenario:
+    """Read a scenario file and everything it names; raise InputError with every problem."""
+    diagnostics: list[Diagnostic] = []
+    doc = read_file(path, diagnostics)
+    data = doc.data
+    if diagnostics or not isinstance(data, SourceMap):
+        if not diagnostics:
+            diagnostics.append(
+                Diagnostic(
+                    doc.root_loc,
+                    "a scenario file is a mapping starting with `scenario:`",
+                    "see docs/scenarios.md",
+                    "unknown-file-kind",
+                )
+            )
+        raise InputError(diagnostics, {path: doc.text})
+    inline = data.get("catalog") if isinstance(data.get("catalog"), dict) else None
+    head_data = SourceMap({k: v for k, v in data.items() if k in _HEAD_KEYS and not (k == "catalog" and inline)})
+    head_data.loc, head_data.key_locs, head_data.value_locs = data.loc, data.key_locs, data.value_locs
+    for key in sorted(set(data) - _HEAD_KEYS - _BODY_KEYS):
+        close = difflib.get_close_matches(key, sorted(_HEAD_KEYS | _BODY_KEYS), n=1)
+        diagnostics.append(
+            Diagnostic(
+                data.key_locs[key],
+                f"unknown key `{key}` in scenario",
+                f"did you mean `{close[0]}`?" if close else "",
+                "unknown-key",
+            )
+        )
+    head: ScenarioHead | None = None
+    try:
+        head = _CONVERTER.structure(head_data, ScenarioHead)
+    except Exception as exc:  # located diagnostics
+        diagnostics.extend(diagnostics_from(exc, head_data, doc.root_loc))
+    account, account_diags = structure_account(data.get("account"), data.value_locs.get("account", doc.root_loc))
+    events, event_diags = structure_events(data.get("events"), data.value_locs.get("events", doc.root_loc))
+    diagnostics += account_diags + event_diags
+    sources = {path: doc.text}
+    library, catalog_id = None, ""
+    if head is not None:
+        try:
+            library, catalog_id = _library_for(path, head, data, inline, doc.text)
+        except InputError as exc:
+            diagnostics.extend(exc.diagnostics)
+            sources.update(exc.sources)
+    if diagnostics or head is None or account is None or library is None:
+        raise InputError(diagnostics, sources)
+    if catalog_id not in library.catalogs:
+        raise InputError(
+            [Diagnostic(data.value_locs["catalog"], f"no catalog `{catalog_id}` loaded", "", "unknown")], sources
+        )
+    return Scenario(
+        path,
+        head,
+        library,
+        catalog_id,
+        Account(account.id, catalog_id, account.country, account.vat_id),
+        tuple(events),
+        _plain(data.get("expect")),
+        doc.text,
+    )
+
+
+def _library_for(path: str, head: ScenarioHead, data: SourceMap, inline: Any, text: str) -> tuple[Library, str]:
+    """Load the scenario's catalog (a file, or inline) and rules; `rule_set:` bills the catalog under
+    another rule set than the one it names."""
+    base = os.path.dirname(path)
+    sources = {path: text}
+    if inline is None and head.catalog is None:
+        raise InputError(
+            [
+                Diagnostic(
+                    data.loc,
+                    "a scenario needs `catalog:` (a path or an inline catalog)",
+                    "e.g. catalog: ../../plans/duda.yaml",
+                    "missing-key",
+                )
+            ],
+            sources,
+        )
+    if inline is not None and head.rules is None:
+        raise InputError(
+            [
+                Diagnostic(
+                    data.value_locs["catalog"],
+                    "an inline catalog needs `rules:` (a path)",
+                    "e.g. rules: ../../rules",
+                    "missing-key",
+                )
+            ],
+            sources,
+        )
+    catalog_path = os.path.normpath(os.path.join(base, head.catalog)) if head.catalog else path
+    rules_path = os.path.normpath(os.path.join(base, head.rules)) if head.rules else None
+    diagnostics: list[Diagnostic] = []
+    files = expand_paths(([catalog_path] if inline is None else []) + ([rules_path] if rules_path else []))
+    docs: list[SourceDocument] = [read_file(f, diagnostics) for f in files]
+    if inline is not None:
+        docs.append(SourceDocument(path, text, inline, inline.loc))
+    library = build(docs, diagnostics)
+    catalog_id = next((c.catalog for c in library.catalogs.values() if c.src and c.src.file == catalog_path), "")
+    if head.rule_set is not None:
+        if head.rule_set not in library.rule_sets:
+            raise InputError(
+                [
+                    Diagnostic(
+                        data.value_locs["rule_set"],
+                        f"unknown rule set `{head.rule_set}`",
+                        f"known: {', '.join(sorted(library.rule_sets))}",
+                        "unknown-rule-set",
+                    )
+                ],
+                sources,
+            )
+        catalogs = dict(library.catalogs)
+        catalogs[catalog_id] = attrs.evolve(catalogs[catalog_id], rules=head.rule_set)
+        library = attrs.evolve(library, catalogs=catalogs)
+    return library, catalog_id
+
+
+def _plain(value: Any) -> Any:
+    """Located YAML data as plain dicts/lists (for comparison and dumping)."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def run_scenario(scenario: Scenario) -> Outcome:
+    tariff = prepare(scenario.library, scenario.catalog)
+    result = bill(tariff, scenario.account, scenario.events, scenario.head.until)
+    actual = result_json(result)
+    problems, diff = compare(scenario.expect, actual)
+    return Outcome(scenario, result, actual, tuple(problems), diff)
+
+
+def result_json(result: Result) -> dict[str, Any]:
+    out: dict[str, Any] = {"documents": [document_json(d) for d in result.documents]}
+    if result.notices:
+        out["notices"] = [notice_json(n) for n in result.notices]
+    return out
+
+
+def _project(expected: Any, actual: Any) -> Any:
+    """`actual` cut down to the shape of `expected`: only the keys QA wrote are compared."""
+    if isinstance(expected, dict) and isinstance(actual, dict):
+        return {k: _project(expected[k], actual.get(k, "<missing>")) for k in expected}
+    if isinstance(expected, list) and isinstance(actual, list):
+        projected = [_project(e, a) for e, a in zip(expected, actual)]
+        return projected + actual[len(expected) :]
+    return actual
+
+
+def compare(expected: Any, actual: dict[str, Any]) -> tuple[list[str], str]:
+    if expected is None:
+        return ["the scenario has no `expect:` block (run with --update-goldens after review)"], ""
+    if not isinstance(expected, dict) or "documents" not in expected:
+        return ["`expect:` must hold `documents:`"], ""
+    projected = _project(expected, actual)
+    if "notices" not in expected:
+        projected.pop("notices", None)
+    if projected == expected:
+        return [], ""
+    want = yaml.safe_dump(expected, sort_keys=False, allow_unicode=True, width=200)
+    got = yaml.safe_dump(projected, sort_keys=False, allow_unicode=True, width=200)
+    diff = "".join(difflib.unified_diff(want.splitlines(True), got.splitlines(True), "expected", "actual"))
+    return ["documents differ from the expectations"], diff
+
+
+def updated_text(scenario: Scenario, actual: dict[str, Any]) -> str:
+    """The scenario file with its `expect:` block replaced by `actual`; all other lines kept."""
+    lines = scenario.text.splitlines(True)
+    start = next((i for i, line in enumerate(lines) if line.startswith("expect:")), None)
+    end = len(lines)
+    if start is not None:
+        end = next(
+            (i for i in range(start + 1, len(lines)) if lines[i].strip() and not lines[i].startswith((" ", "#", "-"))),
+            len(lines),
+        )
+        head, tail = lines[:start], lines[end:]
+    else:
+        head, tail = lines, []
+        if head and not head[-1].endswith("\n"):
+            head[-1] += "\n"
+    block = yaml.safe_dump({"expect": actual}, sort_keys=False, allow_unicode=True, width=120)
+    return "".join(head) + block + "".join(tail)
+
+
+def format_outcome_text(outcome: Outcome) -> str:
+    """Documents as a readable table (the `make run` output)."""
+    out = []
+    for doc in outcome.result.documents:
+        out.append(f"{doc.date}  {doc.type} {doc.kind:<9} {doc.number}  {doc.currency}")
+        for line in doc.lines:
+            period = f"{line.period_start} to {line.period_end}" if line.period_start else ""
+            out.append(f"    {line.description:<44} {period:<26} {line.amount:>10}")
+        vat = ", ".join(f"VAT {v.rate} % on {v.base}: {v.amount}" for v in doc.vat)
+        out.append(f"    {'net':<44} {'':<26} {doc.net:>10}   ({vat})")
+        out.append(f"    {'total':<44} {'':<26} {doc.gross:>10}")
+        out.append("")
+    for notice in outcome.result.notices:
+        out.append(f"{notice.date}  notice {notice.code}: {notice.message}")
+    return "\n".join(out)
+
+
+def format_outcome_json(outcome: Outcome) -> str:
+    return json.dumps(outcome.actual, indent=2) + "\n"
+
+
+def find_scenarios(paths: Sequence[str]) -> list[str]:
+    files: list[str] = []
+    for p in paths:
+        if os.path.isdir(p):
+            files.extend(f for f in expand_paths([p]) if is_scenario_file(f))
+        else:
+            files.append(p)
+    return files
+
+
+def is_scenario_file(path: str) -> bool:
+    """A scenario file is YAML whose first key is `scenario:` (comments may come first)."""
+    if not path.endswith((".yaml", ".yml")):
+        return False
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            if line.strip() and not line.startswith("#"):
+                return line.startswith("scenario:")
+    return False
+
+
+def location_of(scenario_path: str) -> Location:
+    return Location(scenario_path, 1, 1)

@@ -1,0 +1,68 @@
+"""VAT: the rate for a customer on a date, and a document's VAT per rate or per line.
+
+Rates come from rules/vat.yaml by customer country and document date. B2B customers with a VAT ID in
+another EU country than the seller's are reverse-charged (0 %, with the table's note).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from decimal import Decimal
+
+import attrs
+
+from billingcore.catalog.rules import TaxRounding, TaxRules, VatTable
+from billingcore.documents import Line, VatAmount
+from billingcore.money import HUNDRED, ZERO, div, mul, quantize
+
+
+@attrs.frozen
+class TaxPosition:
+    """How one customer is taxed: by country rates, or reverse charge."""
+
+    country: str
+    reverse_charge: bool
+    note: str = ""
+
+
+def tax_position(vat: VatTable, rules: TaxRules, seller_country: str, country: str, vat_id: str | None) -> TaxPosition:
+    seller, customer = vat.vat_rates.get(seller_country), vat.vat_rates.get(country)
+    reverse = bool(
+        rules.reverse_charge
+        and vat_id
+        and seller
+        and customer
+        and seller.eu
+        and customer.eu
+        and country != seller_country
+    )
+    return TaxPosition(country, reverse, vat.reverse_charge_note if reverse else "")
+
+
+def rate_on(vat: VatTable, position: TaxPosition, day: date) -> Decimal:
+    """The VAT rate in percent for this customer on `day` (0 under reverse charge)."""
+    if position.reverse_charge:
+        return ZERO
+    rate = vat.vat_rates[position.country].rate_on(day)
+    return rate.rate if rate is not None else ZERO
+
+
+def vat_amounts(lines: Sequence[Line], currency: str, rules: TaxRules) -> tuple[tuple[VatAmount, ...], Decimal]:
+    """VAT per rate and the VAT total. per_rate (EN 16931 BR-CO-17) rounds each rate's summed base;
+    per_line rounds each line's VAT and sums them."""
+    bases: dict[Decimal, Decimal] = {}
+    line_vat: dict[Decimal, Decimal] = {}
+    for line in lines:
+        bases[line.vat_rate] = bases.get(line.vat_rate, ZERO) + line.amount
+        if rules.rounding is TaxRounding.PER_LINE:
+            vat = quantize(div(mul(line.amount, line.vat_rate), HUNDRED), currency, rules.rounding_mode)
+            line_vat[line.vat_rate] = line_vat.get(line.vat_rate, ZERO) + vat
+    out = []
+    for rate in sorted(bases):
+        if rules.rounding is TaxRounding.PER_LINE:
+            amount = line_vat[rate]
+        else:
+            amount = quantize(div(mul(bases[rate], rate), HUNDRED), currency, rules.rounding_mode)
+        out.append(VatAmount(rate, bases[rate], amount))
+    return tuple(out), sum((v.amount for v in out), ZERO)

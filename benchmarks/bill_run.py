@@ -37,7 +37,8 @@ def account_events(i: int, day: date) -> list[dict[str, Any]]:
         {"id": "s1", "date": d, "type": "publish_site", "site": "a", "period": "monthly"},
         {"id": "s2", "date": d, "type": "publish_site", "site": "b", "period": PERIODS[(i // 2) % 2].value},
         {"id": "s3", "date": d, "type": "publish_site", "site": "c", "period": "annual"},
-        {"id": "a1", "date": d, "type": "buy_app", "site": "a", "app": "app-crm", "period": PERIODS[(i // 3) % 2].value},
+        {"id": "a1", "date": d, "type": "buy_app", "site": "a", "app": "app-crm",
+         "period": PERIODS[(i // 3) % 2].value},
     ]
 
 
@@ -103,6 +104,7 @@ def main() -> None:
         out = 0
         for acct, evs in raw:
             typed, problems = structure_events(evs, None)  # type: ignore[arg-type]
+            assert not problems, problems
             result = bill(tariff, Account(acct["id"], "duda", acct["country"]), typed, day)
             out += len([document_json(d) for d in result.documents])
         return out

@@ -7,14 +7,14 @@ with the rule set's rounding mode.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 import attrs
 
 from billingcore.catalog.rules import ChangeDay, DayBasis, ProrationRules
 from billingcore.contracts import Contract
-from billingcore.money import ZERO, div, fmt, mul, quantize
+from billingcore.money import ONE, ZERO, div, fmt, mul, quantize
 
 
 @attrs.frozen
@@ -38,20 +38,19 @@ def invoice_group(contract: Contract) -> str:
 
 def term_charge(contract: Contract, due: date) -> Charge:
     """The charge for the contract's current term, due on `due`."""
-    start, end = contract.term_start(), contract.term_end()
-    price = contract.unit_price
+    start, price, period = contract.term_start, contract.unit_price, contract.period.value
     return Charge(
         contract.key,
-        f"{contract.name} ({contract.period.value})",
+        f"{contract.name} ({period})",
         "charge",
         invoice_group(contract),
         due,
         start,
-        end,
-        Decimal(1),
+        contract.term_end,
+        ONE,
         price,
         price,
-        f"{contract.period.value} term {start.isoformat()} to {(end - timedelta(days=1)).isoformat()}: {fmt(price)}",
+        f"{period} term from {start}: {price}",
     )
 
 
@@ -70,7 +69,7 @@ def unused_days(change: date, start: date, end: date, months: int, rules: Prorat
 def proration_credit(contract: Contract, change: date, currency: str, rules: ProrationRules) -> Charge:
     """Credit for the unused part of the current term, from the amount actually billed for it and
     never more than that amount minus earlier credits."""
-    start, end = contract.term_start(), contract.term_end()
+    start, end = contract.term_start, contract.term_end
     days = term_days(start, end, contract.period.months, rules)
     unused = unused_days(change, start, end, contract.period.months, rules)
     billed = contract.unit_price

@@ -27,22 +27,37 @@ class Contract:
     started: date
     anchor_day: int
     unit_price: Decimal  # price per term, fixed at purchase
-    terms: int = 0  # terms started so far; the current term is number `terms`
+    term_start: date  # the current term: [term_start, term_end)
+    term_end: date
+    terms: int = 1  # terms started so far; the current term is number `terms`
     site: str | None = None
     dont_renew: bool = False
     ended: bool = False
     included: bool = False  # a site in an included slot: no own terms
     credited: Decimal = Decimal("0")  # credits issued against the current term
 
-    def term_start(self, n: int | None = None) -> date:
-        """Start of term n (1-based; default the current term)."""
-        n = self.terms if n is None else n
-        return add_months(self.started, (n - 1) * self.period.months, self.anchor_day)
 
-    def term_end(self, n: int | None = None) -> date:
-        """Exclusive end of term n: the day the next term starts."""
-        n = self.terms if n is None else n
-        return add_months(self.started, n * self.period.months, self.anchor_day)
+def new_contract(
+    key: str,
+    kind: str,
+    product: str,
+    name: str,
+    period: Period,
+    day: date,
+    price: Decimal,
+    site: str | None = None,
+    included: bool = False,
+) -> Contract:
+    """A contract whose first term starts on `day`; `day` is its anchor for every later term."""
+    end = add_months(day, period.months, day.day)
+    return Contract(key, kind, product, name, period, day, day.day, price, day, end, 1, site, included=included)
+
+
+def renewed(contract: Contract) -> Contract:
+    """The contract in its next term, computed from the anchor (never chained from the last term)."""
+    n = contract.terms + 1
+    end = add_months(contract.started, n * contract.period.months, contract.anchor_day)
+    return attrs.evolve(contract, term_start=contract.term_end, term_end=end, terms=n, credited=Decimal("0"))
 
 
 @attrs.frozen

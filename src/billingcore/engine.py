@@ -20,7 +20,7 @@ from billingcore.catalog.loader import Library
 from billingcore.catalog.model import Catalog, OneOff, Period, Plan, Product, ProductKind
 from billingcore.catalog.rules import BillingDayAnchor, CreditAs, ProrationLands, RuleSet, ShortMonth, VatTable
 from billingcore.charges import Charge, invoice_group, proration_credit, term_charge
-from billingcore.contracts import Contract, Site, app_key, free_slots, site_key, store_key
+from billingcore.contracts import Contract, Site, app_key, free_slots, new_contract, renewed, site_key, store_key
 from billingcore.dates import billing_date
 from billingcore.documents import Document, Line, Notice
 from billingcore.errors import Diagnostic, EventError
@@ -177,6 +177,7 @@ class _Run:
         self.documents: list[Document] = []
         self.notices: list[Notice] = []
         self.next_billing = self._next_billing()
+        self.lead = timedelta(days=tariff.rules.renewal.lead_days)
 
     # -- agenda ---------------------------------------------------------------------------------
     def _next_billing(self) -> date | None:
@@ -186,17 +187,23 @@ class _Run:
         return billing_date(self.billing_anchor, self.billings_done, self.billing_day, roll)
 
     def renewal_date(self, c: Contract) -> date:
-        return c.term_end() - timedelta(days=self.t.rules.renewal.lead_days)
+        return c.term_end - self.lead if self.lead else c.term_end
 
     def next_date(self, next_event: date | None) -> date | None:
+        """The next agenda date after the last one processed: an event, a billing day or a renewal."""
         after = self.as_of
-        candidates = [d for d in (next_event, self.next_billing) if d is not None and d > after]
-        candidates += [self.renewal_date(c) for c in self.contracts.values() if not c.ended and not c.included]
-        future = [d for d in candidates if d > after]
-        if not future:
-            return None
-        self.as_of = min(future)
-        return self.as_of
+        best: date | None = None
+        for d in (next_event, self.next_billing):
+            if d is not None and d > after and (best is None or d < best):
+                best = d
+        for c in self.contracts.values():
+            if not c.ended and not c.included:
+                d = self.renewal_date(c)
+                if d > after and (best is None or d < best):
+                    best = d
+        if best is not None:
+            self.as_of = best
+        return best
 
     def snapshot(self, until: date) -> State:
         return State(
@@ -223,9 +230,9 @@ class _Run:
                 # a freed included slot is taken by the oldest monthly site at its next renewal
                 self.contracts[key] = attrs.evolve(c, included=True)
             else:
-                renewed = attrs.evolve(c, terms=c.terms + 1, credited=ZERO)
-                self.contracts[key] = renewed
-                self.pending.append(term_charge(renewed, self.renewal_date(c)))
+                nxt = renewed(c)
+                self.contracts[key] = nxt
+                self.pending.append(term_charge(nxt, self.renewal_date(c)))
 
     # -- stage 1: events change contracts -------------------------------------------------------
     def apply(self, event: Event) -> str | None:
@@ -284,7 +291,7 @@ class _Run:
         price: Decimal,
         site: str | None = None,
     ) -> Contract:
-        contract = Contract(key, kind, product, name, period, day, day.day, price, 1, site)
+        contract = new_contract(key, kind, product, name, period, day, price, site)
         self.contracts[key] = contract
         self.pending.append(term_charge(contract, day))
         return contract
@@ -309,15 +316,16 @@ class _Run:
         self._fill_slots(e.date)
         return None
 
-    def _included_count(self, product: str) -> int:
+    def _included(self) -> dict[str, int]:
+        """Included slots of the running plan by product (the plan version of its purchase date)."""
         plan_contract = self._active("plan")
         if plan_contract is None:
-            return 0
-        version = self.t.plans[plan_contract.product].version_on(plan_contract.started)
-        return version.included.get(product, 0)
+            return {}
+        return self.t.plans[plan_contract.product].version_on(plan_contract.started).included
 
     def _slot_for(self, product: str) -> bool:
-        return free_slots(self._included_count(product), self.contracts) > 0
+        count = self._included().get(product, 0)
+        return count > 0 and free_slots(count, self.contracts) > 0
 
     def _fill_slots(self, day: date) -> None:
         """At plan purchase, sites published during the trial take the plan's slots in publication
@@ -340,17 +348,9 @@ class _Run:
         return {c.key[5:] for c in self.contracts.values() if c.kind == "site" and not c.ended}
 
     def _include(self, site: Site, day: date) -> None:
-        self.contracts[site_key(site.name)] = Contract(
-            site_key(site.name),
-            "site",
-            site.product,
-            f"Website {site.name}",
-            Period.MONTHLY,
-            day,
-            day.day,
-            ZERO,
-            0,
-            included=True,
+        key = site_key(site.name)
+        self.contracts[key] = new_contract(
+            key, "site", site.product, f"Website {site.name}", Period.MONTHLY, day, self.t.billing.zero, included=True
         )
 
     def _publish(self, e: PublishSite) -> str | None:
@@ -494,7 +494,7 @@ class _Run:
             credit = proration_credit(contract, e.date, self.t.catalog.currency, self.t.rules.proration)
         self.contracts[contract.key] = attrs.evolve(contract, ended=True)
         del self.contracts[contract.key]
-        new = Contract(contract.key, "site", product.id, contract.name, e.period, e.date, e.date.day, price, 1)
+        new = new_contract(contract.key, "site", product.id, contract.name, e.period, e.date, price)
         self.contracts[new.key] = new
         charge = term_charge(new, e.date)
         if credit is not None:

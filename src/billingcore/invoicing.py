@@ -28,10 +28,10 @@ class Billing:
     currency: str
     rules: RuleSet
 
-    @property
-    def zero(self) -> Decimal:
-        """0 at the currency's scale ("0.00"), so empty amounts print like the others."""
-        return quantize(ZERO, self.currency, Rounding.HALF_UP)
+    zero: Decimal = attrs.field(init=False)  # 0 at the currency's scale ("0.00"), computed once
+
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "zero", quantize(ZERO, self.currency, Rounding.HALF_UP))
 
 
 def charge_line(charge: Charge, vat_rate: Decimal) -> Line:

@@ -12,6 +12,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 ZERO = Decimal("0")
+ONE = Decimal("1")
 HUNDRED = Decimal("100")
 
 # Enough precision for any bill run; independent of decimal.getcontext().

@@ -21,6 +21,33 @@ from billingcore.events import EVENT_TYPES, Event
 _CONVERTER = make_converter(lambda obj, mapping: None)
 
 
+def _field_hooks(cls: type[Any]) -> tuple[tuple[str, Any, Any, bool], ...]:
+    """(name, the converter's structure hook, field type, required) for each field read from data."""
+    attrs.resolve_types(cls)
+    return tuple(
+        (a.name, _CONVERTER.get_structure_hook(a.type), a.type, a.default is attrs.NOTHING)
+        for a in attrs.fields(cls)
+        if not a.metadata.get("src")
+    )
+
+
+_FIELDS = {cls: _field_hooks(cls) for cls in EVENT_TYPES.values()}
+
+
+def _fast_structure(kind: type[Any], item: dict[str, Any]) -> Any:
+    """Structure a well-formed event with the same strict hooks cattrs uses, minus its bookkeeping.
+    Any problem raises, and the caller redoes the event through cattrs for located diagnostics."""
+    kwargs = {}
+    for name, hook, tp, required in _FIELDS[kind]:
+        if name in item:
+            kwargs[name] = hook(item[name], tp)
+        elif required:
+            raise KeyError(name)
+    if len(kwargs) != len(item) - 1:  # every key but `type` must be a field
+        raise KeyError("extra key")
+    return kind(**kwargs)
+
+
 @attrs.frozen
 class AccountData:
     """An account as written in a scenario or sent by a host application."""
@@ -67,6 +94,12 @@ def structure_events(data: Any, root: Location) -> tuple[list[Event], list[Diagn
                 )
             )
             continue
+        if not isinstance(item, SourceMap):
+            try:
+                events.append(_fast_structure(kind, item))
+                continue
+            except Exception:
+                pass
         body = _without_type(item)
         try:
             event = _CONVERTER.structure(body, kind)

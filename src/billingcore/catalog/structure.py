@@ -122,9 +122,10 @@ def _date(value: Any, _: Any) -> date:
 
 
 def _enum(value: Any, cls: type[Enum]) -> Enum:
+    member = cls._value2member_map_.get(value) if isinstance(value, str) else None
+    if member is not None:
+        return member
     choices = [str(m.value) for m in cls]
-    if isinstance(value, str) and value in choices:
-        return cls(value)
     close = difflib.get_close_matches(str(value), choices, n=1)
     hint = f"did you mean {close[0]}?" if close else f"choose one of: {', '.join(choices)}"
     raise FieldError(f"expected one of {', '.join(choices)}, got {_got(value)}", hint, "unknown-choice")

@@ -7,7 +7,7 @@ with the rule set's rounding mode.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import attrs
@@ -85,9 +85,9 @@ def proration_credit(contract: Contract, change: date, currency: str, rules: Pro
         "credit",
         invoice_group(contract),
         change,
-        change,
+        change + timedelta(days=1) if rules.change_day is ChangeDay.USED else change,  # first unused day
         end,
-        Decimal(1),
+        ONE,
         -credit,
         -credit,
         explanation,

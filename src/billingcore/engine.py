@@ -14,6 +14,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 
+import difflib
+
 import attrs
 
 from billingcore.catalog.loader import Library
@@ -150,6 +152,11 @@ def _check_order(events: Sequence[Event], state: State | None) -> list[Diagnosti
             )
         previous = max(previous, event.date) if previous else event.date
     return errors
+
+
+def _unknown(what: str, name: str, known: Iterable[str]) -> str:
+    close = difflib.get_close_matches(name, sorted(known), n=1)
+    return f"unknown {what} `{name}`" + (f" (did you mean `{close[0]}`?)" if close else "")
 
 
 def _event_error(event: Event, message: str, hint: str = "") -> Diagnostic:
@@ -296,6 +303,9 @@ class _Run:
         self.pending.append(term_charge(contract, day))
         return contract
 
+    def _of_kind(self, kind: ProductKind) -> list[str]:
+        return [p.id for p in self.t.products.values() if p.kind is kind]
+
     def _active(self, key: str) -> Contract | None:
         c = self.contracts.get(key)
         return c if c is not None and not c.ended else None
@@ -303,7 +313,7 @@ class _Run:
     def _buy_plan(self, e: BuyPlan) -> str | None:
         plan = self.t.plans.get(e.plan)
         if plan is None:
-            return f"unknown plan `{e.plan}`"
+            return _unknown("plan", e.plan, self.t.plans)
         if self._active("plan") is not None:
             return "the account already has a plan; changing plans is a plan change, not a purchase"
         price = self._price(plan.version_on(e.date).prices, e.period, f"plan `{plan.id}`")
@@ -356,7 +366,7 @@ class _Run:
     def _publish(self, e: PublishSite) -> str | None:
         product = self.t.products.get(e.product)
         if product is None or product.kind is not ProductKind.SITE:
-            return f"unknown site product `{e.product}`"
+            return _unknown("site product", e.product, self._of_kind(ProductKind.SITE))
         existing = self.sites.get(e.site)
         if existing is not None and existing.published:
             return f"site `{e.site}` is already published"
@@ -398,10 +408,10 @@ class _Run:
 
     def _add_store(self, e: AddStore) -> str | None:
         if not self._site_exists(e.site):
-            return f"site `{e.site}` does not exist"
+            return f"site `{e.site}` does not exist (sites: {', '.join(sorted(self.sites)) or 'none yet'})"
         product = self.t.products.get(e.store)
         if product is None or product.kind is not ProductKind.STORE:
-            return f"unknown store `{e.store}`"
+            return _unknown("store", e.store, self._of_kind(ProductKind.STORE))
         if self._active(store_key(e.site)) is not None:
             return f"site `{e.site}` already has a store; changing it is a store upgrade"
         price = self._price(product.prices, e.period, f"store `{product.id}`")
@@ -414,10 +424,10 @@ class _Run:
 
     def _buy_app(self, e: BuyApp) -> str | None:
         if not self._site_exists(e.site):
-            return f"site `{e.site}` does not exist"
+            return f"site `{e.site}` does not exist (sites: {', '.join(sorted(self.sites)) or 'none yet'})"
         product = self.t.products.get(e.app)
         if product is None or product.kind is not ProductKind.APP:
-            return f"unknown app `{e.app}`"
+            return _unknown("app", e.app, self._of_kind(ProductKind.APP))
         if self._active(app_key(e.site, e.app)) is not None:
             return f"app `{e.app}` is already on site `{e.site}`"
         price = self._price(product.prices, e.period, f"app `{product.id}`")
@@ -446,7 +456,7 @@ class _Run:
     def _buy_one_off(self, e: BuyOneOff) -> str | None:
         item = self.t.one_offs.get(e.item)
         if item is None:
-            return f"unknown one-off item `{e.item}`"
+            return _unknown("one-off item", e.item, self.t.one_offs)
         if e.quantity <= ZERO:
             return f"quantity must be positive, got {e.quantity}"
         rounding = self.t.rules.invoicing.line_rounding

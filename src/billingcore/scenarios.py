@@ -25,7 +25,7 @@ from billingcore.catalog.yamlsource import Document as SourceDocument
 from billingcore.catalog.yamlsource import SourceMap, read_file
 from billingcore.documents import document_json, notice_json
 from billingcore.engine import Account, Result, bill, prepare
-from billingcore.errors import Diagnostic, InputError, Location
+from billingcore.errors import Diagnostic, EventError, InputError, Location
 from billingcore.timeline import structure_account, structure_events
 
 
@@ -202,7 +202,10 @@ def _plain(value: Any) -> Any:
 
 def run_scenario(scenario: Scenario) -> Outcome:
     tariff = prepare(scenario.library, scenario.catalog)
-    result = bill(tariff, scenario.account, scenario.events, scenario.head.until)
+    try:
+        result = bill(tariff, scenario.account, scenario.events, scenario.head.until)
+    except EventError as exc:  # give the diagnostics the scenario's text for excerpts
+        raise EventError(exc.diagnostics, {scenario.path: scenario.text}) from None
     actual = result_json(result)
     problems, diff = compare(scenario.expect, actual)
     return Outcome(scenario, result, actual, tuple(problems), diff)

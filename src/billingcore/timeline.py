@@ -98,7 +98,7 @@ def structure_events(data: Any, root: Location) -> tuple[list[Event], list[Diagn
             try:
                 events.append(_fast_structure(kind, item))
                 continue
-            except Exception:
+            except Exception:  # malformed: cattrs below reports exactly what is wrong
                 pass
         body = _without_type(item)
         try:

@@ -1,0 +1,80 @@
+"""Impossible timelines are refused with every problem at once, located in the file, and no document."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from billingcore.catalog.loader import Library
+from billingcore.catalog.model import Period
+from billingcore.cli import main
+from billingcore.engine import Account, State, bill, prepare
+from billingcore.errors import EventError
+from billingcore.events import BuyPlan, PublishSite
+from billingcore.scenarios import load_scenario, run_scenario
+
+ROOT = Path(__file__).resolve().parents[2]
+CASE = "tests/errors/events/impossible-actions.yaml"
+
+
+def test_every_impossible_action_is_reported_at_its_event(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    with pytest.raises(EventError) as info:
+        run_scenario(load_scenario(CASE))
+    got = [f"{d.location.line}:{d.location.col}: {d.message}" for d in info.value.diagnostics if d.location]
+    assert got == [
+        "7:5: event e1 (buy_plan on 2020-01-10): unknown plan `teem` (did you mean `team`?)",
+        "10:5: event e4 (publish_site on 2020-01-12): site `blog` is already published",
+        "11:5: event e5 (remove_app on 2020-01-13): app `app-crm` is not on site `blog`",
+        "12:5: event e6 (add_store on 2020-01-14): site `shop` does not exist (sites: blog)",
+        "13:5: event e7 (buy_one_off on 2020-01-09): events out of order: 2020-01-09 comes after 2020-01-14",
+    ]
+
+
+def test_cli_run_renders_event_errors_with_excerpts(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(ROOT)
+    assert main(["run", CASE]) == 1
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert f"{CASE}:10:5: event e4 (publish_site on 2020-01-12): site `blog` is already published" in err
+    assert "  10 |   - {id: e4, date: 2020-01-12, type: publish_site, site: blog, period: monthly}" in err
+    assert err.rstrip().endswith("5 errors")
+
+
+def test_python_events_name_the_event_without_a_location(library: Library) -> None:
+    tariff = prepare(library, "duda")
+    events = [
+        BuyPlan("p1", date(2020, 1, 10), "team", Period.ANNUAL),
+        BuyPlan("p2", date(2020, 2, 1), "team", Period.ANNUAL),
+    ]
+    with pytest.raises(EventError) as info:
+        bill(tariff, Account("a", "duda", "US"), events, date(2020, 3, 1))
+    assert [(d.location, d.message) for d in info.value.diagnostics] == [
+        (
+            None,
+            "event p2 (buy_plan on 2020-02-01): the account already has a plan; changing plans is a plan "
+            "change, not a purchase",
+        ),
+    ]
+
+
+def test_resuming_with_an_event_before_the_saved_state_is_refused(library: Library) -> None:
+    tariff = prepare(library, "duda")
+    state = State("a", date(2020, 2, 1))
+    with pytest.raises(EventError, match="is not after the saved state"):
+        bill(tariff, Account("a", "duda", "US"), [PublishSite("s", date(2020, 1, 31), "x")], date(2020, 3, 1), state)
+
+
+def test_a_plan_period_without_a_price_is_refused(library: Library) -> None:
+    tariff = prepare(library, "duda")
+    with pytest.raises(EventError, match=r"plan `team` has no quarterly price \(it has: monthly, annual\)"):
+        bill(
+            tariff,
+            Account("a", "duda", "US"),
+            [BuyPlan("p", date(2020, 1, 1), "team", Period.QUARTERLY)],
+            date(2020, 2, 1),
+        )

@@ -13,6 +13,7 @@ $(STAMP): pyproject.toml
 
 run: $(STAMP)
 	$(BIN)/billingcore check plans rules
+	$(BIN)/billingcore run tests/scenarios/duda/billing-example.yaml
 
 test: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks

@@ -2,19 +2,18 @@
 
     bill(tariff, account, events, until, state=None) -> Result(documents, notices, state)
 
-For each date on the agenda (event dates, contract renewals, billing days), in this order:
-renewals due that day (charges), the day's events (contracts), then, on a billing day, invoicing and
-tax. Pure: the same input gives the same output; nothing here reads clocks, files or the environment.
-The returned `State` can be fed back with later events and gives the documents a full run would give.
+For each date on the agenda (event dates, contract renewals, billing days), in this order: the
+day's events (contracts), renewals due that day (charges), then, on a billing day, invoicing and tax.
+Pure: the same input gives the same output; nothing here reads clocks, files or the environment. The
+returned `State` can be fed back with later events and gives the documents a full run would give.
 """
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, timedelta
 from decimal import Decimal
-
-import difflib
 
 import attrs
 
@@ -116,12 +115,14 @@ def bill(tariff: Tariff, account: Account, events: Sequence[Event], until: date,
     i, n = 0, len(todo)
     day = run.next_date(todo[0].date if todo else None)
     while day is not None and day <= until:
-        run.renew(day)
+        # A change dated on a renewal day replaces that renewal (billwerk: "no credit note ... the next
+        # invoice uses the new quantity"), so the day's events come before its renewals.
         while i < n and todo[i].date == day:
             problem = run.apply(todo[i])
             if problem:
                 errors.append(_event_error(todo[i], problem))
             i += 1
+        run.renew(day)
         if run.next_billing == day:
             run.billing_day_run(day)
         day = run.next_date(todo[i].date if i < n else None)
@@ -500,7 +501,8 @@ class _Run:
         if isinstance(price, str):
             return price
         credit = None
-        if not contract.included:
+        if not contract.included and contract.term_end > e.date:
+            # nothing to credit when the change falls on the renewal day: the old term ran out
             credit = proration_credit(contract, e.date, self.t.catalog.currency, self.t.rules.proration)
         self.contracts[contract.key] = attrs.evolve(contract, ended=True)
         del self.contracts[contract.key]

@@ -1,0 +1,132 @@
+"""The JSON field names host applications read are stable: this test pins them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from billingcore.cli import main
+from billingcore.scenarios import load_scenario, run_scenario
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLE = "tests/scenarios/duda/billing-example.yaml"
+
+
+@pytest.fixture(autouse=True)
+def _in_repo_root(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+
+
+def test_document_and_line_fields_are_pinned() -> None:
+    doc = run_scenario(load_scenario(EXAMPLE)).actual["documents"][0]
+    assert list(doc) == [
+        "type",
+        "kind",
+        "number",
+        "account",
+        "date",
+        "currency",
+        "lines",
+        "net",
+        "vat",
+        "gross",
+        "notes",
+    ]
+    assert list(doc["lines"][0]) == [
+        "item",
+        "description",
+        "kind",
+        "quantity",
+        "unit_price",
+        "amount",
+        "vat_rate",
+        "period_start",
+        "period_end",
+        "explanation",
+    ]
+    assert list(doc["vat"][0]) == ["rate", "base", "amount"]
+
+
+def test_first_invoice_of_the_billing_example_as_json() -> None:
+    doc = run_scenario(load_scenario(EXAMPLE)).actual["documents"][0]
+    assert doc == {
+        "type": "invoice",
+        "kind": "annual",
+        "number": "acme-20200110-annual",
+        "account": "acme",
+        "date": "2020-01-10",
+        "currency": "USD",
+        "lines": [
+            {
+                "item": "site:site-1",
+                "description": "Website site-1 (included in plan)",
+                "kind": "included",
+                "quantity": "1",
+                "unit_price": "0.00",
+                "amount": "0.00",
+                "vat_rate": "0",
+                "period_start": "2020-01-10",
+                "period_end": "2020-02-09",
+                "explanation": "included in the plan: 0.00",
+            },
+            {
+                "item": "plan",
+                "description": "Team plan (annual)",
+                "kind": "charge",
+                "quantity": "1",
+                "unit_price": "264.00",
+                "amount": "264.00",
+                "vat_rate": "0",
+                "period_start": "2020-01-10",
+                "period_end": "2021-01-09",
+                "explanation": "annual term from 2020-01-10: 264.00",
+            },
+        ],
+        "net": "264.00",
+        "vat": [{"rate": "0", "base": "264.00", "amount": "0.00"}],
+        "gross": "264.00",
+        "notes": [],
+    }
+
+
+def test_run_prints_json_for_host_applications(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["run", EXAMPLE, "--format", "json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert [(d["date"], d["kind"], d["gross"]) for d in out["documents"][:4]] == [
+        ("2020-01-10", "annual", "264.00"),
+        ("2020-02-10", "monthly", "13.00"),
+        ("2020-03-10", "monthly", "13.00"),
+        ("2020-03-10", "annual", "117.00"),
+    ]
+
+
+def test_run_prints_a_readable_table(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["run", EXAMPLE]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "2020-01-10  invoice annual    acme-20200110-annual  USD"
+    assert lines[2].split() == ["Team", "plan", "(annual)", "2020-01-10", "to", "2021-01-09", "264.00"]
+
+
+def test_update_goldens_rewrites_only_the_expect_block(tmp_path: Path) -> None:
+    text = (ROOT / EXAMPLE).read_text().replace("../../../plans/duda.yaml", str(ROOT / "plans" / "duda.yaml"))
+    head = text[: text.index("\nexpect:") + 1]
+    scenario_dir = tmp_path / "scenarios"
+    scenario_dir.mkdir()
+    path = scenario_dir / "example.yaml"
+    path.write_text(head + "expect:\n  documents: []\n")
+    assert main(["test", str(path)]) == 1
+    assert main(["test", str(path), "--update-goldens"]) == 0
+    updated = path.read_text()
+    assert updated.startswith(head)  # the comments and everything above expect: are kept
+    assert main(["test", str(path)]) == 0
+    assert updated.count("number: acme-20200110-annual") == 1
+
+
+def test_a_scenario_without_expectations_fails(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = (ROOT / EXAMPLE).read_text().replace("../../../plans/duda.yaml", str(ROOT / "plans" / "duda.yaml"))
+    path = tmp_path / "example.yaml"
+    path.write_text(text[: text.index("\nexpect:") + 1])
+    assert main(["test", str(path)]) == 1
+    assert "the scenario has no `expect:` block" in capsys.readouterr().out

@@ -60,35 +60,75 @@ def term_days(start: date, end: date, months: int, rules: ProrationRules) -> int
     return (end - start).days
 
 
-def unused_days(change: date, start: date, end: date, months: int, rules: ProrationRules) -> int:
-    """Days of [start, end) after the change; the change day itself counts as used or unused by rule."""
-    after = (end - change).days - (1 if rules.change_day is ChangeDay.USED else 0)
-    return max(0, min(after, term_days(start, end, months, rules)))
+def covered_days(contract: Contract, rules: ProrationRules) -> int:
+    """Days the amount billed for the current term paid for: from `billed_from` to the term end."""
+    full = term_days(contract.term_start, contract.term_end, contract.period.months, rules)
+    already = (contract.billed_from - contract.term_start).days if contract.billed_from else 0
+    return max(1, full - already)
+
+
+def unused_days(change: date, contract: Contract, rules: ProrationRules) -> int:
+    """Paid days after the change; the change day itself counts as used or unused by rule.
+
+    On the fixed 30-day basis the real remaining days are counted against 30 a month (Kill Bill:
+    8 days left of January = 8/30), except that a term none of which was used is credited in full
+    (a 29-day February left untouched is 30/30, not 29/30)."""
+    after = (contract.term_end - change).days - (1 if rules.change_day is ChangeDay.USED else 0)
+    covered = covered_days(contract, rules)
+    paid_from = contract.billed_from or contract.term_start
+    if after >= (contract.term_end - paid_from).days:
+        return covered
+    return max(0, min(after, covered))
 
 
 def proration_credit(contract: Contract, change: date, currency: str, rules: ProrationRules) -> Charge:
     """Credit for the unused part of the current term, from the amount actually billed for it and
     never more than that amount minus earlier credits."""
-    start, end = contract.term_start, contract.term_end
-    days = term_days(start, end, contract.period.months, rules)
-    unused = unused_days(change, start, end, contract.period.months, rules)
-    billed = contract.unit_price
+    days = covered_days(contract, rules)
+    unused = unused_days(change, contract, rules)
+    billed = contract.billed
     raw = div(mul(billed, Decimal(unused)), Decimal(days))
-    credit = min(quantize(raw, currency, rules.rounding), billed - contract.credited)
-    credit = max(credit, ZERO)
-    explanation = (
-        f"{fmt(billed)} x {unused}/{days} days unused = {fmt(credit)}, rounded {rules.rounding.value.replace('_', ' ')}"
-    )
+    credit = max(ZERO, min(quantize(raw, currency, rules.rounding), billed - contract.credited))
+    explanation = f"{fmt(billed)} x {unused}/{days} days unused = {fmt(credit)}, {_rounded(rules)}"
+    first_unused = change + timedelta(days=1) if rules.change_day is ChangeDay.USED else change
     return Charge(
         contract.key,
         f"Credit: {contract.name} ({contract.period.value}), unused part",
         "credit",
         invoice_group(contract),
         change,
-        change + timedelta(days=1) if rules.change_day is ChangeDay.USED else change,  # first unused day
-        end,
+        first_unused,
+        contract.term_end,
         ONE,
         -credit,
         -credit,
         explanation,
     )
+
+
+def prorated_charge(contract: Contract, change: date, currency: str, rules: ProrationRules) -> tuple[Charge, Decimal]:
+    """The new terms' price for the rest of the current term (change_term: keep_end), and that amount."""
+    start = change + timedelta(days=1) if rules.change_day is ChangeDay.USED else change
+    days = term_days(contract.term_start, contract.term_end, contract.period.months, rules)
+    remaining = max(0, min((contract.term_end - start).days, days))
+    amount = quantize(div(mul(contract.unit_price, Decimal(remaining)), Decimal(days)), currency, rules.rounding)
+    explanation = f"{fmt(contract.unit_price)} x {remaining}/{days} days remaining = {fmt(amount)}, {_rounded(rules)}"
+    period = contract.period.value
+    charge = Charge(
+        contract.key,
+        f"{contract.name} ({period}), rest of term",
+        "charge",
+        invoice_group(contract),
+        change,
+        start,
+        contract.term_end,
+        ONE,
+        amount,
+        amount,
+        explanation,
+    )
+    return charge, amount
+
+
+def _rounded(rules: ProrationRules) -> str:
+    return f"rounded {rules.rounding.value.replace('_', ' ')}"

@@ -35,6 +35,11 @@ class Contract:
     ended: bool = False
     included: bool = False  # a site in an included slot: no own terms
     credited: Decimal = Decimal("0")  # credits issued against the current term
+    billed: Decimal = Decimal("0")  # amount billed for the current term (a prorated part after a change)
+    billed_from: date | None = None  # first day that amount paid for (term_start unless prorated)
+    bought: date | None = None  # when this product was bought or changed to: picks the plan version
+    next_product: str | None = None  # a downgrade waiting for the term end (downgrades: at_term_end)
+    next_period: Period | None = None
 
 
 def new_contract(
@@ -47,17 +52,44 @@ def new_contract(
     price: Decimal,
     site: str | None = None,
     included: bool = False,
+    anchor_day: int | None = None,
 ) -> Contract:
-    """A contract whose first term starts on `day`; `day` is its anchor for every later term."""
-    end = add_months(day, period.months, day.day)
-    return Contract(key, kind, product, name, period, day, day.day, price, day, end, 1, site, included=included)
+    """A contract whose first term starts on `day`; its anchor day (default day.day) fixes later terms."""
+    anchor = day.day if anchor_day is None else anchor_day
+    end = add_months(day, period.months, anchor)
+    return Contract(
+        key,
+        kind,
+        product,
+        name,
+        period,
+        day,
+        anchor,
+        price,
+        day,
+        end,
+        1,
+        site,
+        included=included,
+        billed=price,
+        billed_from=day,
+        bought=day,
+    )
 
 
 def renewed(contract: Contract) -> Contract:
     """The contract in its next term, computed from the anchor (never chained from the last term)."""
     n = contract.terms + 1
     end = add_months(contract.started, n * contract.period.months, contract.anchor_day)
-    return attrs.evolve(contract, term_start=contract.term_end, term_end=end, terms=n, credited=Decimal("0"))
+    return attrs.evolve(
+        contract,
+        term_start=contract.term_end,
+        term_end=end,
+        terms=n,
+        credited=Decimal("0"),
+        billed=contract.unit_price,
+        billed_from=contract.term_end,
+    )
 
 
 @attrs.frozen

@@ -19,8 +19,17 @@ import attrs
 
 from billingcore.catalog.loader import Library
 from billingcore.catalog.model import Catalog, OneOff, Period, Plan, Product, ProductKind
-from billingcore.catalog.rules import BillingDayAnchor, CreditAs, ProrationLands, RuleSet, ShortMonth, VatTable
-from billingcore.charges import Charge, invoice_group, proration_credit, term_charge
+from billingcore.catalog.rules import (
+    BillingDayAnchor,
+    ChangeTerm,
+    CreditAs,
+    Downgrades,
+    ProrationLands,
+    RuleSet,
+    ShortMonth,
+    VatTable,
+)
+from billingcore.charges import Charge, invoice_group, prorated_charge, proration_credit, term_charge
 from billingcore.contracts import Contract, Site, app_key, free_slots, new_contract, renewed, site_key, store_key
 from billingcore.dates import billing_date
 from billingcore.documents import Document, Line, Notice
@@ -30,6 +39,8 @@ from billingcore.events import (
     BuyApp,
     BuyOneOff,
     BuyPlan,
+    Cancel,
+    ChangePlan,
     ClearDontRenew,
     ConvertSite,
     Event,
@@ -38,6 +49,8 @@ from billingcore.events import (
     SetDontRenew,
     StartTrial,
     UnpublishSite,
+    UpgradeApp,
+    UpgradeStore,
     type_name,
 )
 from billingcore.invoicing import Billing, billing_day_documents, charge_line, make_document
@@ -234,6 +247,8 @@ class _Run:
                 continue
             if c.dont_renew or not renewal.auto_renew:
                 self.contracts[key] = attrs.evolve(c, ended=True)
+            elif c.next_product is not None and c.next_period is not None:
+                self._apply_downgrade(c, c.next_product, c.next_period)
             elif c.kind == "site" and c.period is Period.MONTHLY and self._slot_for(c.product):
                 # a freed included slot is taken by the oldest monthly site at its next renewal
                 self.contracts[key] = attrs.evolve(c, included=True)
@@ -241,6 +256,14 @@ class _Run:
                 nxt = renewed(c)
                 self.contracts[key] = nxt
                 self.pending.append(term_charge(nxt, self.renewal_date(c)))
+
+    def _apply_downgrade(self, c: Contract, product: str, period: Period) -> None:
+        """A downgrade waiting for the term end (downgrades: at_term_end) starts the next term."""
+        plan = self.t.plans[product]
+        price = plan.version_on(c.term_end).prices[period]
+        del self.contracts[c.key]
+        self._new_contract(c.key, c.kind, plan.id, f"{plan.name} plan", period, c.term_end, price)
+        self.pending.extend(self._reallocate_slots(c.term_end))
 
     # -- stage 1: events change contracts -------------------------------------------------------
     def apply(self, event: Event) -> str | None:
@@ -257,6 +280,14 @@ class _Run:
                 return self._unpublish(event)
             case ConvertSite():
                 return self._convert(event)
+            case ChangePlan():
+                return self._change_plan(event)
+            case UpgradeStore():
+                return self._upgrade_store(event)
+            case UpgradeApp():
+                return self._upgrade_app(event)
+            case Cancel():
+                return self._cancel(event)
             case AddStore():
                 return self._add_store(event)
             case BuyApp():
@@ -298,11 +329,15 @@ class _Run:
         day: date,
         price: Decimal,
         site: str | None = None,
-    ) -> Contract:
+        pending: bool = True,
+    ) -> Charge:
+        """Start a contract on `day`; its first term's charge is queued (or returned, with pending=False)."""
         contract = new_contract(key, kind, product, name, period, day, price, site)
         self.contracts[key] = contract
-        self.pending.append(term_charge(contract, day))
-        return contract
+        charge = term_charge(contract, day)
+        if pending:
+            self.pending.append(charge)
+        return charge
 
     def _of_kind(self, kind: ProductKind) -> list[str]:
         return [p.id for p in self.t.products.values() if p.kind is kind]
@@ -332,7 +367,7 @@ class _Run:
         plan_contract = self._active("plan")
         if plan_contract is None:
             return {}
-        return self.t.plans[plan_contract.product].version_on(plan_contract.started).included
+        return self.t.plans[plan_contract.product].version_on(plan_contract.bought or plan_contract.started).included
 
     def _slot_for(self, product: str) -> bool:
         count = self._included().get(product, 0)
@@ -418,6 +453,11 @@ class _Run:
         price = self._price(product.prices, e.period, f"store `{product.id}`")
         if isinstance(price, str):
             return price
+        site = self._active(site_key(e.site))
+        restart = self.t.rules.proration.change_term is ChangeTerm.RESTART
+        if restart and site is not None and not site.included and site.period is e.period and site.term_start != e.date:
+            # Duda: the site's contract now includes the store and renews one period after the purchase
+            self._land(self._replace(site, e.date, site.product, site.name, site.period, site.unit_price), e)
         self._new_contract(
             store_key(e.site), "store", product.id, f"{product.name} on {e.site}", e.period, e.date, price, e.site
         )
@@ -490,41 +530,198 @@ class _Run:
         return None
 
     def _convert(self, e: ConvertSite) -> str | None:
-        site = self.sites.get(e.site)
         contract = self._active(site_key(e.site))
-        if site is None or contract is None:
+        if e.site not in self.sites or contract is None:
             return f"site `{e.site}` has no contract to convert"
         if contract.period is e.period and not contract.included:
             return f"site `{e.site}` already has a {e.period.value} contract"
-        product = self.t.products[contract.product]
-        price = self._price(product.prices, e.period, f"product `{product.id}`")
+        price = self._price(self.t.products[contract.product].prices, e.period, f"product `{contract.product}`")
         if isinstance(price, str):
             return price
-        credit = None
-        if not contract.included and contract.term_end > e.date:
-            # nothing to credit when the change falls on the renewal day: the old term ran out
-            credit = proration_credit(contract, e.date, self.t.catalog.currency, self.t.rules.proration)
-        self.contracts[contract.key] = attrs.evolve(contract, ended=True)
-        del self.contracts[contract.key]
-        new = new_contract(contract.key, "site", product.id, contract.name, e.period, e.date, price)
-        self.contracts[new.key] = new
-        charge = term_charge(new, e.date)
-        if credit is not None:
-            credit = attrs.evolve(credit, group=invoice_group(new))
-        self._land([c for c in (credit, charge) if c is not None], e)
+        # an included site converted to annual pays the full price and frees its slot (Duda)
+        self._land(self._replace(contract, e.date, contract.product, contract.name, e.period, price), e)
+        return None
+
+    def _replace(
+        self, old: Contract, day: date, product: str, name: str, period: Period, price: Decimal, key: str | None = None
+    ) -> list[Charge]:
+        """End `old` on `day` and start the changed contract: the credit for the unused part of what was
+        billed, and the charge for the new terms (a full term, or the rest of the old one by rule)."""
+        rules, currency = self.t.rules.proration, self.t.catalog.currency
+        charges = []
+        running = old.term_end > day and not old.included  # on the renewal day nothing is left to credit
+        if running:
+            credit = proration_credit(old, day, currency, rules)
+            if credit.amount:
+                charges.append(credit)
+        del self.contracts[old.key]
+        key = key or old.key
+        if rules.change_term is ChangeTerm.KEEP_END and running and period is old.period:
+            new = attrs.evolve(
+                old,
+                key=key,
+                product=product,
+                name=name,
+                unit_price=price,
+                included=False,
+                credited=ZERO,
+                bought=day,
+                dont_renew=False,
+                next_product=None,
+                next_period=None,
+            )
+            charge, billed = prorated_charge(new, day, currency, rules)
+            new = attrs.evolve(new, billed=billed, billed_from=charge.start)
+        else:
+            anchor = old.anchor_day if old.term_end == day else None  # a renewal-day change keeps the anchor
+            new = new_contract(key, old.kind, product, name, period, day, price, old.site, anchor_day=anchor)
+            charge = term_charge(new, day)
+        self.contracts[key] = new
+        charges = [attrs.evolve(c, group=invoice_group(new)) for c in charges]  # net on the same invoice
+        return [*charges, charge]
+
+    def _downgrade_problem(self, what: str, old: str, new: str) -> str | None:
+        if self.t.rules.proration.downgrades is Downgrades.FORBIDDEN:
+            return (
+                f"{what} from `{old}` to `{new}` is a downgrade, which rule set `{self.t.rules.rule_set}` "
+                f"forbids (proration.downgrades: forbidden)"
+            )
+        return None
+
+    def _change_plan(self, e: ChangePlan) -> str | None:
+        old = self._active("plan")
+        if old is None:
+            return "the account has no plan to change; buy one first"
+        plan = self.t.plans.get(e.plan)
+        if plan is None:
+            return _unknown("plan", e.plan, self.t.plans)
+        if plan.id == old.product and e.period is old.period:
+            return f"the account is already on plan `{plan.id}` ({e.period.value})"
+        price = self._price(plan.version_on(e.date).prices, e.period, f"plan `{plan.id}`")
+        if isinstance(price, str):
+            return price
+        before = (self.t.plans[old.product].rank, old.period.months)
+        if (plan.rank, e.period.months) < before:  # a lower plan, or the same plan for a shorter period
+            problem = self._downgrade_problem("changing the plan", old.product, plan.id)
+            if problem:
+                return problem
+            if self.t.rules.proration.downgrades is Downgrades.AT_TERM_END:
+                self.contracts["plan"] = attrs.evolve(old, next_product=plan.id, next_period=e.period)
+                return None
+        charges = self._replace(old, e.date, plan.id, f"{plan.name} plan", e.period, price)
+        charges += self._reallocate_slots(e.date)
+        self._land(charges, e)
+        return None
+
+    def _reallocate_slots(self, day: date) -> list[Charge]:
+        """After a plan change: paid monthly sites fill new free slots now (their unused part credited);
+        included sites beyond a smaller plan's slots get monthly contracts from this day."""
+        charges: list[Charge] = []
+        included = sorted(
+            (c for c in self.contracts.values() if c.kind == "site" and c.included and not c.ended),
+            key=self._site_order,
+        )
+        slots = self._included()
+        for extra in included[slots.get(included[0].product, 0) if included else 0 :]:
+            price = self.t.products[extra.product].prices.get(Period.MONTHLY)
+            del self.contracts[extra.key]
+            if price is not None:
+                charges.append(
+                    self._new_contract(
+                        extra.key, "site", extra.product, extra.name, Period.MONTHLY, day, price, pending=False
+                    )
+                )
+        paid = sorted(
+            (
+                c
+                for c in self.contracts.values()
+                if c.kind == "site"
+                and not c.included
+                and not c.ended
+                and c.period is Period.MONTHLY
+                and self.sites[c.key[5:]].includable
+            ),
+            key=self._site_order,
+        )
+        for site in paid:
+            if not self._slot_for(site.product):
+                continue
+            if site.term_end > day:
+                credit = proration_credit(site, day, self.t.catalog.currency, self.t.rules.proration)
+                if credit.amount:
+                    charges.append(credit)
+            self.contracts[site.key] = new_contract(
+                site.key, "site", site.product, site.name, Period.MONTHLY, day, self.t.billing.zero, included=True
+            )
+        return charges
+
+    def _site_order(self, contract: Contract) -> int:
+        return self.sites[contract.key[5:]].order
+
+    def _upgrade_store(self, e: UpgradeStore) -> str | None:
+        old = self._active(store_key(e.site))
+        if old is None:
+            return f"site `{e.site}` has no store to upgrade"
+        return self._upgrade(old, e.store, ProductKind.STORE, "the store", e, store_key(e.site))
+
+    def _upgrade_app(self, e: UpgradeApp) -> str | None:
+        old = self._active(app_key(e.site, e.app))
+        if old is None or old.dont_renew:
+            return f"app `{e.app}` is not on site `{e.site}`"
+        if self._active(app_key(e.site, e.to)) is not None:
+            return f"app `{e.to}` is already on site `{e.site}`"
+        return self._upgrade(old, e.to, ProductKind.APP, "the app", e, app_key(e.site, e.to))
+
+    def _upgrade(self, old: Contract, to: str, kind: ProductKind, what: str, e: Event, key: str) -> str | None:
+        product = self.t.products.get(to)
+        if product is None or product.kind is not kind:
+            return _unknown(kind.value, to, self._of_kind(kind))
+        if product.id == old.product:
+            return f"{what} is already `{product.id}`"
+        if product.rank < self.t.products[old.product].rank:
+            problem = self._downgrade_problem(f"changing {what}", old.product, product.id)
+            if problem:
+                return problem
+        price = self._price(product.prices, old.period, f"{kind.value} `{product.id}`")
+        if isinstance(price, str):
+            return price
+        name = f"{product.name} on {old.site}"
+        self._land(self._replace(old, e.date, product.id, name, old.period, price, key), e)
+        return None
+
+    def _cancel(self, e: Cancel) -> str | None:
+        old = self._active(e.contract)
+        if old is None or old.included:
+            known = sorted(k for k, c in self.contracts.items() if not c.ended and not c.included)
+            return f"no running contract `{e.contract}` to cancel (running: {', '.join(known) or 'none'})"
+        charges = []
+        if old.term_end > e.date:
+            credit = proration_credit(old, e.date, self.t.catalog.currency, self.t.rules.proration)
+            if credit.amount:
+                charges.append(credit)
+        self.contracts[old.key] = attrs.evolve(old, ended=True)
+        if old.key == "plan":  # without a plan there are no included slots
+            for c in list(self.contracts.values()):
+                if c.included and not c.ended:
+                    self.contracts[c.key] = attrs.evolve(c, ended=True)
+        self._land(charges, e)
         return None
 
     def _land(self, charges: list[Charge], e: Event) -> None:
-        """Where a change's credit and new charge go: the next billing day, or an interim invoice now."""
-        proration = self.t.rules.proration
-        if proration.lands is ProrationLands.NEXT_BILLING_DAY:
-            self.pending.extend(charges)
+        """Where a change's credits and charges go. A credit note (credit_as: credit_note) is issued at
+        once; otherwise credits net with the new charges, on the next billing day or an interim invoice."""
+        if not charges:
             return
+        proration = self.t.rules.proration
+        credits = [c for c in charges if c.kind == "credit"]
+        debits = [c for c in charges if c.kind != "credit"]
         rate = self._vat_rate(e.date)
-        credits = [charge_line(c, rate) for c in charges if c.kind == "credit"]
-        debits = [charge_line(c, rate) for c in charges if c.kind != "credit"]
         docs = []
-        if proration.credit_as is CreditAs.CREDIT_NOTE and credits:
+        if credits and (
+            proration.credit_as is CreditAs.CREDIT_NOTE
+            or (not debits and proration.lands is ProrationLands.INTERIM_INVOICE)
+        ):
+            lines = [charge_line(c, rate) for c in credits]
             docs.append(
                 make_document(
                     self.t.billing,
@@ -532,13 +729,16 @@ class _Run:
                     f"{self.account.id}-{e.id}-credit",
                     self.account.id,
                     e.date,
-                    credits,
+                    lines,
                     self._notes(),
                     doc_type="credit_note",
                 )
             )
             credits = []
-        if credits or debits:
+        if proration.lands is ProrationLands.NEXT_BILLING_DAY:
+            self.pending.extend([*credits, *debits])
+        elif credits or debits:
+            lines = [charge_line(c, rate) for c in [*credits, *debits]]
             docs.append(
                 make_document(
                     self.t.billing,
@@ -546,7 +746,7 @@ class _Run:
                     f"{self.account.id}-{e.id}",
                     self.account.id,
                     e.date,
-                    [*credits, *debits],
+                    lines,
                     self._notes(),
                 )
             )

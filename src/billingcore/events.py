@@ -70,6 +70,51 @@ class ConvertSite:
 
 
 @attrs.frozen
+class ChangePlan:
+    """Change the account plan or its period (Basic -> Team, monthly -> annual). Upgrades are prorated;
+    downgrades follow the rule set (`proration.downgrades`). Included sites are re-allocated."""
+
+    id: str = field("Event id.")
+    date: date = field("Day of the change.")
+    plan: str = field("The new plan id.")
+    period: Period = field("The new billing period.")
+    src: SourceRef = src_field()
+
+
+@attrs.frozen
+class UpgradeStore:
+    """Change a site's store to another tier (standard -> advanced -> unlimited)."""
+
+    id: str = field("Event id.")
+    date: date = field("Day of the change.")
+    site: str = field("Site name.")
+    store: str = field("The new store product id.")
+    src: SourceRef = src_field()
+
+
+@attrs.frozen
+class UpgradeApp:
+    """Change an app on a site to another app (a higher tier of it)."""
+
+    id: str = field("Event id.")
+    date: date = field("Day of the change.")
+    site: str = field("Site name.")
+    app: str = field("The app on the site now.")
+    to: str = field("The app to change to.")
+    src: SourceRef = src_field()
+
+
+@attrs.frozen
+class Cancel:
+    """End a contract now; the unused part of its term is credited (credit note or negative line)."""
+
+    id: str = field("Event id.")
+    date: date = field("Day of the cancellation.")
+    contract: str = field("Contract key: plan, site:NAME, store:NAME or app:NAME:APP.")
+    src: SourceRef = src_field()
+
+
+@attrs.frozen
 class AddStore:
     """Add a store to a site; only the store is charged when the site is included."""
 
@@ -139,13 +184,17 @@ class ClearDontRenew:
 Event = (
     StartTrial
     | BuyPlan
+    | ChangePlan
     | PublishSite
     | UnpublishSite
     | ConvertSite
     | AddStore
+    | UpgradeStore
     | BuyApp
+    | UpgradeApp
     | RemoveApp
     | BuyOneOff
+    | Cancel
     | SetDontRenew
     | ClearDontRenew
 )
@@ -153,13 +202,17 @@ Event = (
 EVENT_TYPES: dict[str, type[Any]] = {
     "start_trial": StartTrial,
     "buy_plan": BuyPlan,
+    "change_plan": ChangePlan,
     "publish_site": PublishSite,
     "unpublish_site": UnpublishSite,
     "convert_site": ConvertSite,
     "add_store": AddStore,
+    "upgrade_store": UpgradeStore,
     "buy_app": BuyApp,
+    "upgrade_app": UpgradeApp,
     "remove_app": RemoveApp,
     "buy_one_off": BuyOneOff,
+    "cancel": Cancel,
     "set_dont_renew": SetDontRenew,
     "clear_dont_renew": ClearDontRenew,
 }

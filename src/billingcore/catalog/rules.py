@@ -52,6 +52,11 @@ class Downgrades(StrEnum):
     FORBIDDEN = "forbidden"
 
 
+class ChangeTerm(StrEnum):
+    RESTART = "restart"  # Duda: the changed contract renews one period after the change date
+    KEEP_END = "keep_end"  # Chargebee, Kill Bill: the new terms run to the old term end, prorated
+
+
 class InvoiceSplit(StrEnum):
     BY_PERIOD = "by_period"  # Duda: one monthly and one annual invoice per billing day
     SINGLE = "single"  # one invoice per billing day
@@ -93,6 +98,10 @@ class ProrationRules:
     lands: ProrationLands = field("When the prorated net amount is invoiced.", default=ProrationLands.NEXT_BILLING_DAY)
     credit_as: CreditAs = field("How a credit for unused time is issued.", default=CreditAs.NEGATIVE_LINE)
     downgrades: Downgrades = field("How a change to a cheaper plan is handled.", default=Downgrades.AT_TERM_END)
+    change_term: ChangeTerm = field(
+        "After a change: restart the term on the change day, or keep the current term end (prorated).",
+        default=ChangeTerm.RESTART,
+    )
 
 
 @attrs.frozen

@@ -3,6 +3,8 @@
 Not a test. Prints accounts/s, µs per account and peak memory for three paths:
   signup   engine call from pre-built typed inputs: every contract bought on the billing day
   renewal  engine call resuming from a pre-built saved state: one billing day of renewals
+  state-json  the bill run as a host runs it: saved state as a JSON dict in, document dicts and the
+           new state dict out
   dicts    dicts in (account + event dicts, structured per account), JSON-ready dicts out
 Run: .venv/bin/python benchmarks/bill_run.py [N] [--repeat K] [--profile]   (or: make bench)
 """
@@ -23,6 +25,7 @@ from billingcore.catalog.model import Period
 from billingcore.documents import document_json
 from billingcore.engine import Account, State, Tariff, bill, prepare
 from billingcore.events import BuyApp, BuyPlan, Event, PublishSite
+from billingcore.snapshot import dump_state, load_state
 from billingcore.timeline import structure_events
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -112,6 +115,18 @@ def main() -> None:
         return sum(len(bill(tariff, a, (), renewal_day, s).documents) for a, s in zip(accounts, states))
 
     timed("renewal", n, renewal, args.repeat)
+
+    state_dicts = [dump_state(s) for s in states]
+
+    def state_json() -> int:
+        out = 0
+        for a, sd in zip(accounts, state_dicts):
+            result = bill(tariff, a, (), renewal_day, load_state(sd))
+            out += len([document_json(d) for d in result.documents])
+            dump_state(result.state)
+        return out
+
+    timed("state-json", n, state_json, args.repeat)
 
     raw = [({"id": f"acct-{i}", "country": "US"}, account_events(i, day)) for i in range(n)]
 

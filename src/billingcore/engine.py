@@ -400,9 +400,9 @@ class _Run:
         )
 
     def _publish(self, e: PublishSite) -> str | None:
-        product = self.t.products.get(e.product)
-        if product is None or product.kind is not ProductKind.SITE:
-            return _unknown("site product", e.product, self._of_kind(ProductKind.SITE))
+        product = self._product(e.product, ProductKind.SITE)
+        if isinstance(product, str):
+            return product
         existing = self.sites.get(e.site)
         if existing is not None and existing.published:
             return f"site `{e.site}` is already published"
@@ -439,15 +439,25 @@ class _Run:
             self.contracts[contract.key] = attrs.evolve(contract, ended=True)  # frees the slot
         return None
 
-    def _site_exists(self, name: str) -> bool:
-        return name in self.sites
+    def _missing_site(self, name: str) -> str | None:
+        if name in self.sites:
+            return None
+        return f"site `{name}` does not exist (sites: {', '.join(sorted(self.sites)) or 'none yet'})"
+
+    def _product(self, product_id: str, kind: ProductKind) -> Product | str:
+        """The catalog product of that kind, or the problem with the name."""
+        product = self.t.products.get(product_id)
+        if product is None or product.kind is not kind:
+            return _unknown(kind.value, product_id, self._of_kind(kind))
+        return product
 
     def _add_store(self, e: AddStore) -> str | None:
-        if not self._site_exists(e.site):
-            return f"site `{e.site}` does not exist (sites: {', '.join(sorted(self.sites)) or 'none yet'})"
-        product = self.t.products.get(e.store)
-        if product is None or product.kind is not ProductKind.STORE:
-            return _unknown("store", e.store, self._of_kind(ProductKind.STORE))
+        missing = self._missing_site(e.site)
+        if missing:
+            return missing
+        product = self._product(e.store, ProductKind.STORE)
+        if isinstance(product, str):
+            return product
         if self._active(store_key(e.site)) is not None:
             return f"site `{e.site}` already has a store; changing it is a store upgrade"
         price = self._price(product.prices, e.period, f"store `{product.id}`")
@@ -464,11 +474,12 @@ class _Run:
         return None
 
     def _buy_app(self, e: BuyApp) -> str | None:
-        if not self._site_exists(e.site):
-            return f"site `{e.site}` does not exist (sites: {', '.join(sorted(self.sites)) or 'none yet'})"
-        product = self.t.products.get(e.app)
-        if product is None or product.kind is not ProductKind.APP:
-            return _unknown("app", e.app, self._of_kind(ProductKind.APP))
+        missing = self._missing_site(e.site)
+        if missing:
+            return missing
+        product = self._product(e.app, ProductKind.APP)
+        if isinstance(product, str):
+            return product
         if self._active(app_key(e.site, e.app)) is not None:
             return f"app `{e.app}` is already on site `{e.site}`"
         price = self._price(product.prices, e.period, f"app `{product.id}`")
@@ -673,9 +684,9 @@ class _Run:
         return self._upgrade(old, e.to, ProductKind.APP, "the app", e, app_key(e.site, e.to))
 
     def _upgrade(self, old: Contract, to: str, kind: ProductKind, what: str, e: Event, key: str) -> str | None:
-        product = self.t.products.get(to)
-        if product is None or product.kind is not kind:
-            return _unknown(kind.value, to, self._of_kind(kind))
+        product = self._product(to, kind)
+        if isinstance(product, str):
+            return product
         if product.id == old.product:
             return f"{what} is already `{product.id}`"
         if product.rank < self.t.products[old.product].rank:

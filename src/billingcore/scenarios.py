@@ -25,7 +25,7 @@ from billingcore.catalog.yamlsource import Document as SourceDocument
 from billingcore.catalog.yamlsource import SourceMap, read_file
 from billingcore.documents import document_json, notice_json
 from billingcore.engine import Account, Result, bill, prepare
-from billingcore.errors import Diagnostic, EventError, InputError, Location
+from billingcore.errors import Diagnostic, EventError, InputError
 from billingcore.timeline import structure_account, structure_events
 
 
@@ -303,7 +303,3 @@ def is_scenario_file(path: str) -> bool:
             if line.strip() and not line.startswith("#"):
                 return line.startswith("scenario:")
     return False
-
-
-def location_of(scenario_path: str) -> Location:
-    return Location(scenario_path, 1, 1)

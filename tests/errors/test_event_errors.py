@@ -84,8 +84,11 @@ def test_a_plan_period_without_a_price_is_refused(library: Library) -> None:
 def _errors(library: Library, events: list[object], rule_set: str | None = None) -> list[str]:
     tariff = prepare(library, "duda")
     if rule_set is not None:
-        tariff = attrs.evolve(tariff, rules=library.rule_sets[rule_set],
-                              billing=attrs.evolve(tariff.billing, rules=library.rule_sets[rule_set]))
+        tariff = attrs.evolve(
+            tariff,
+            rules=library.rule_sets[rule_set],
+            billing=attrs.evolve(tariff.billing, rules=library.rule_sets[rule_set]),
+        )
     with pytest.raises(EventError) as info:
         bill(tariff, Account("a", "duda", "US"), events, date(2021, 1, 1))  # type: ignore[arg-type]
     return [d.message for d in info.value.diagnostics]
@@ -98,30 +101,43 @@ def test_a_change_before_the_contract_exists_is_refused(library: Library) -> Non
 
 
 def test_a_change_after_the_contract_ended_is_refused(library: Library) -> None:
-    events = [BuyPlan("p", date(2020, 1, 10), "basic", Period.MONTHLY), PublishSite("s", date(2020, 1, 10), "shop"),
-              AddStore("st", date(2020, 1, 10), "shop", "store-standard", Period.MONTHLY),
-              SetDontRenew("d", date(2020, 1, 20), "store:shop"),
-              UpgradeStore("u", date(2020, 3, 1), "shop", "store-advanced")]
+    events = [
+        BuyPlan("p", date(2020, 1, 10), "basic", Period.MONTHLY),
+        PublishSite("s", date(2020, 1, 10), "shop"),
+        AddStore("st", date(2020, 1, 10), "shop", "store-standard", Period.MONTHLY),
+        SetDontRenew("d", date(2020, 1, 20), "store:shop"),
+        UpgradeStore("u", date(2020, 3, 1), "shop", "store-advanced"),
+    ]
     assert _errors(library, events) == ["event u (upgrade_store on 2020-03-01): site `shop` has no store to upgrade"]
 
 
 def test_an_upgrade_to_the_same_plan_is_refused(library: Library) -> None:
-    events = [BuyPlan("p", date(2020, 1, 10), "team", Period.ANNUAL),
-              ChangePlan("c", date(2020, 2, 1), "team", Period.ANNUAL)]
+    events = [
+        BuyPlan("p", date(2020, 1, 10), "team", Period.ANNUAL),
+        ChangePlan("c", date(2020, 2, 1), "team", Period.ANNUAL),
+    ]
     assert _errors(library, events) == [
-        "event c (change_plan on 2020-02-01): the account is already on plan `team` (annual)"]
+        "event c (change_plan on 2020-02-01): the account is already on plan `team` (annual)"
+    ]
 
 
 def test_a_downgrade_the_rule_set_forbids_names_the_rule(library: Library) -> None:
-    events = [BuyPlan("p", date(2020, 1, 10), "team", Period.ANNUAL),
-              ChangePlan("c", date(2020, 2, 1), "basic", Period.ANNUAL)]
+    events = [
+        BuyPlan("p", date(2020, 1, 10), "team", Period.ANNUAL),
+        ChangePlan("c", date(2020, 2, 1), "basic", Period.ANNUAL),
+    ]
     assert _errors(library, events, rule_set="wedos") == [
         "event c (change_plan on 2020-02-01): changing the plan from `team` to `basic` is a downgrade, which rule "
-        "set `wedos` forbids (proration.downgrades: forbidden)"]
+        "set `wedos` forbids (proration.downgrades: forbidden)"
+    ]
 
 
 def test_cancelling_an_included_site_is_refused(library: Library) -> None:
-    events = [BuyPlan("p", date(2020, 1, 10), "team", Period.ANNUAL), PublishSite("s", date(2020, 1, 10), "home"),
-              Cancel("c", date(2020, 2, 1), "site:home")]
+    events = [
+        BuyPlan("p", date(2020, 1, 10), "team", Period.ANNUAL),
+        PublishSite("s", date(2020, 1, 10), "home"),
+        Cancel("c", date(2020, 2, 1), "site:home"),
+    ]
     assert _errors(library, events) == [
-        "event c (cancel on 2020-02-01): no running contract `site:home` to cancel (running: plan)"]
+        "event c (cancel on 2020-02-01): no running contract `site:home` to cancel (running: plan)"
+    ]

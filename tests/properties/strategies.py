@@ -38,8 +38,9 @@ def duda_timelines(draw: Any) -> list[Any]:
             period = Period.MONTHLY
         events.append(PublishSite(f"pub{i}", published, f"s{i}", period or Period.MONTHLY))
         later = published + timedelta(days=draw(st.integers(1, 200)))
-        match draw(st.sampled_from(["none", "unpublish", "convert", "app", "app-and-stop", "store", "upgrades",
-                                    "cancel"])):
+        match draw(
+            st.sampled_from(["none", "unpublish", "convert", "app", "app-and-stop", "store", "upgrades", "cancel"])
+        ):
             case "unpublish":
                 events.append(UnpublishSite(f"unpub{i}", later, f"s{i}"))
             case "convert" if period is not Period.ANNUAL:
@@ -67,8 +68,9 @@ def duda_timelines(draw: Any) -> list[Any]:
         )
     if draw(st.booleans()):
         changed = day0 + timedelta(days=draw(st.integers(1, 400)))
-        events.append(ChangePlan("plan-change", changed, draw(st.sampled_from(["basic", "team", "agency"])),
-                                 draw(periods)))
+        events.append(
+            ChangePlan("plan-change", changed, draw(st.sampled_from(["basic", "team", "agency"])), draw(periods))
+        )
     if draw(st.booleans()):
         events.append(SetDontRenew("plan-stop", day0 + timedelta(days=draw(st.integers(0, 400))), "plan"))
     events.sort(key=lambda e: e.date)  # stable: same-day events keep their order

@@ -15,8 +15,12 @@ from billingcore.charges import covered_days, proration_credit, unused_days
 from billingcore.contracts import Contract, new_contract
 from billingcore.money import Rounding, quantize
 
-rules_st = st.builds(ProrationRules, day_basis=st.sampled_from(list(DayBasis)),
-                     change_day=st.sampled_from(list(ChangeDay)), rounding=st.sampled_from(list(Rounding)))
+rules_st = st.builds(
+    ProrationRules,
+    day_basis=st.sampled_from(list(DayBasis)),
+    change_day=st.sampled_from(list(ChangeDay)),
+    rounding=st.sampled_from(list(Rounding)),
+)
 prices = st.decimals(min_value=Decimal("0.01"), max_value=Decimal("99999.99"), places=2)
 
 
@@ -30,8 +34,9 @@ def term_and_change(draw: st.DrawFn) -> tuple[Contract, date]:
 
 
 @given(term_and_change(), rules_st)
-def test_used_part_plus_credit_is_the_billed_amount_within_one_cent(tc: tuple[Contract, date],
-                                                                   rules: ProrationRules) -> None:
+def test_used_part_plus_credit_is_the_billed_amount_within_one_cent(
+    tc: tuple[Contract, date], rules: ProrationRules
+) -> None:
     contract, change = tc
     credit = -proration_credit(contract, change, "USD", rules).amount
     days = covered_days(contract, rules)
@@ -40,8 +45,9 @@ def test_used_part_plus_credit_is_the_billed_amount_within_one_cent(tc: tuple[Co
 
 
 @given(term_and_change(), rules_st)
-def test_a_credit_never_exceeds_what_was_billed_minus_earlier_credits(tc: tuple[Contract, date],
-                                                                     rules: ProrationRules) -> None:
+def test_a_credit_never_exceeds_what_was_billed_minus_earlier_credits(
+    tc: tuple[Contract, date], rules: ProrationRules
+) -> None:
     contract, change = tc
     earlier = quantize(contract.billed / 3, "USD", Rounding.DOWN)
     credit = -proration_credit(attrs.evolve(contract, credited=earlier), change, "USD", rules).amount
@@ -50,7 +56,8 @@ def test_a_credit_never_exceeds_what_was_billed_minus_earlier_credits(tc: tuple[
 
 @given(term_and_change(), rules_st)
 def test_first_day_credits_everything_unless_it_counts_as_used_and_the_end_credits_nothing(
-        tc: tuple[Contract, date], rules: ProrationRules) -> None:
+    tc: tuple[Contract, date], rules: ProrationRules
+) -> None:
     contract, _ = tc
     first = -proration_credit(contract, contract.term_start, "USD", rules).amount
     last = -proration_credit(contract, contract.term_end, "USD", rules).amount

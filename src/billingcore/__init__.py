@@ -1,21 +1,16 @@
 """billingcore: a pure subscription-billing rules engine.
 
-Load a catalog once (`billingcore.load(["plans", "rules"])`), then compute documents from an
-account's dated events. The core does no I/O; only `billingcore.catalog.loader` reads files.
+Load a catalog once (`billingcore.load(["plans", "rules"])`), prepare it for a bill run
+(`billingcore.prepare(library, "duda")`), then `billingcore.bill(tariff, account, events, until)`.
+The core does no I/O; only `billingcore.catalog.loader` reads files.
 """
 
 from billingcore.catalog.loader import Library, load, load_texts
+from billingcore.engine import Account, Result, State, Tariff, bill, prepare
 from billingcore.errors import BillingError, Diagnostic, EventError, InputError, Location, PlanError
 
 __all__ = [
-    "BillingError",
-    "Diagnostic",
-    "EventError",
-    "InputError",
-    "Library",
-    "Location",
-    "PlanError",
-    "load",
-    "load_texts",
+    "Account", "BillingError", "Diagnostic", "EventError", "InputError", "Library", "Location", "PlanError",
+    "Result", "State", "Tariff", "bill", "load", "load_texts", "prepare",
 ]
 __version__ = "0.1.0"

@@ -82,13 +82,13 @@ def unused_days(change: date, contract: Contract, rules: ProrationRules) -> int:
 
 
 def proration_credit(contract: Contract, change: date, currency: str, rules: ProrationRules) -> Charge:
-    """Credit for the unused part of the current term, from the amount actually billed for it and
-    never more than that amount minus earlier credits."""
+    """Credit for the unused part of the current term, from the amount actually billed for it, never
+    more than that amount. (Every change replaces the contract, so a term is credited at most once.)"""
     days = covered_days(contract, rules)
     unused = unused_days(change, contract, rules)
     billed = contract.billed
     raw = div(mul(billed, Decimal(unused)), Decimal(days))
-    credit = max(ZERO, min(quantize(raw, currency, rules.rounding), billed - contract.credited))
+    credit = max(ZERO, min(quantize(raw, currency, rules.rounding), billed))
     explanation = f"{fmt(billed)} x {unused}/{days} days unused = {fmt(credit)}, {_rounded(rules)}"
     first_unused = change + timedelta(days=1) if rules.change_day is ChangeDay.USED else change
     return Charge(

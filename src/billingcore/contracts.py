@@ -34,7 +34,6 @@ class Contract:
     dont_renew: bool = False
     ended: bool = False
     included: bool = False  # a site in an included slot: no own terms
-    credited: Decimal = Decimal("0")  # credits issued against the current term
     billed: Decimal = Decimal("0")  # amount billed for the current term (a prorated part after a change)
     billed_from: date | None = None  # first day that amount paid for (term_start unless prorated)
     bought: date | None = None  # when this product was bought or changed to: picks the plan version
@@ -86,7 +85,6 @@ def renewed(contract: Contract) -> Contract:
         term_start=contract.term_end,
         term_end=end,
         terms=n,
-        credited=Decimal("0"),
         billed=contract.unit_price,
         billed_from=contract.term_end,
     )

@@ -122,6 +122,18 @@ class Result:
 def bill(tariff: Tariff, account: Account, events: Sequence[Event], until: date, state: State | None = None) -> Result:
     """Bill `account` through `until` (inclusive). Raises EventError, listing every bad event, and then
     produces no documents at all."""
+    if account.country not in tariff.vat.vat_rates:
+        known = ", ".join(sorted(tariff.vat.vat_rates))
+        raise EventError(
+            [
+                Diagnostic(
+                    None,
+                    f"account {account.id}: country `{account.country}` is not in the VAT table",
+                    f"add it to rules/vat.yaml (known: {known})",
+                    "unknown-country",
+                )
+            ]
+        )
     run = _Run(tariff, account, state)
     errors = _check_order(events, state)
     todo = [e for e in events if e.date <= until]
@@ -139,6 +151,7 @@ def bill(tariff: Tariff, account: Account, events: Sequence[Event], until: date,
         if run.next_billing == day:
             run.billing_day_run(day)
         day = run.next_date(todo[i].date if i < n else None)
+    errors += run.problems
     if errors:
         raise EventError(errors)
     return Result(tuple(run.documents), tuple(run.notices), run.snapshot(until))
@@ -196,6 +209,7 @@ class _Run:
         self.pending: list[Charge] = list(state.pending)
         self.site_count = state.site_count
         self.documents: list[Document] = []
+        self.problems: list[Diagnostic] = []  # found while billing (a date without a VAT rate)
         self.notices: list[Notice] = []
         self.next_billing = self._next_billing()
         self.lead = timedelta(days=tariff.rules.renewal.lead_days)
@@ -575,7 +589,6 @@ class _Run:
                 name=name,
                 unit_price=price,
                 included=False,
-                credited=ZERO,
                 bought=day,
                 dont_renew=False,
                 next_product=None,
@@ -792,7 +805,18 @@ class _Run:
             self._issue(billing_day_documents(self.t.billing, self.account.id, day, due, included, rate, self._notes()))
 
     def _vat_rate(self, day: date) -> Decimal:
-        return rate_on(self.t.vat, self.position, day)
+        rate = rate_on(self.t.vat, self.position, day)
+        if rate is None:
+            self.problems.append(
+                Diagnostic(
+                    None,
+                    f"account {self.account.id}: no VAT rate for {self.position.country} on {day}",
+                    "extend the country's rates in rules/vat.yaml to cover this date",
+                    "no-vat-rate",
+                )
+            )
+            return ZERO
+        return rate
 
     def _notes(self) -> tuple[str, ...]:
         return (self.position.note,) if self.position.note else ()

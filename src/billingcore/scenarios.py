@@ -118,6 +118,19 @@ def load_scenario(path: str) -> Scenario:
             sources.update(exc.sources)
     if diagnostics or head is None or account is None or library is None:
         raise InputError(diagnostics, sources)
+    if library.vat is not None and account.country not in library.vat.vat_rates:
+        where = data["account"].value_locs.get("country", data.value_locs["account"])
+        raise InputError(
+            [
+                Diagnostic(
+                    where,
+                    f"country `{account.country}` is not in the VAT table",
+                    f"known: {', '.join(sorted(library.vat.vat_rates))}",
+                    "unknown-country",
+                )
+            ],
+            sources,
+        )
     if catalog_id not in library.catalogs:
         raise InputError(
             [Diagnostic(data.value_locs["catalog"], f"no catalog `{catalog_id}` loaded", "", "unknown")], sources

@@ -40,12 +40,13 @@ def tax_position(vat: VatTable, rules: TaxRules, seller_country: str, country: s
     return TaxPosition(country, reverse, vat.reverse_charge_note if reverse else "")
 
 
-def rate_on(vat: VatTable, position: TaxPosition, day: date) -> Decimal:
-    """The VAT rate in percent for this customer on `day` (0 under reverse charge)."""
+def rate_on(vat: VatTable, position: TaxPosition, day: date) -> Decimal | None:
+    """The VAT rate in percent for this customer on `day` (0 under reverse charge); None when the
+    table has no rate for that country and day."""
     if position.reverse_charge:
         return ZERO
     rate = vat.vat_rates[position.country].rate_on(day)
-    return rate.rate if rate is not None else ZERO
+    return rate.rate if rate is not None else None
 
 
 def vat_amounts(lines: Sequence[Line], currency: str, rules: TaxRules) -> tuple[tuple[VatAmount, ...], Decimal]:

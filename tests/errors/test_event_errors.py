@@ -141,3 +141,21 @@ def test_cancelling_an_included_site_is_refused(library: Library) -> None:
     assert _errors(library, events) == [
         "event c (cancel on 2020-02-01): no running contract `site:home` to cancel (running: plan)"
     ]
+
+
+def test_an_account_country_missing_from_the_vat_table_is_refused(library: Library) -> None:
+    with pytest.raises(EventError) as info:
+        bill(prepare(library, "duda"), Account("a", "duda", "XX"), [], date(2021, 1, 1))
+    assert [d.message for d in info.value.diagnostics] == ["account a: country `XX` is not in the VAT table"]
+
+
+def test_a_date_without_a_vat_rate_is_refused_not_billed_at_zero(library: Library) -> None:
+    # rules/vat.yaml has German rates from 2007-01-01 on
+    with pytest.raises(EventError) as info:
+        bill(
+            prepare(library, "duda"),
+            Account("a", "duda", "DE"),
+            [BuyPlan("p", date(2006, 3, 1), "team", Period.ANNUAL)],
+            date(2006, 3, 1),
+        )
+    assert [d.message for d in info.value.diagnostics] == ["account a: no VAT rate for DE on 2006-03-01"]

@@ -44,14 +44,18 @@ def test_used_part_plus_credit_is_the_billed_amount_within_one_cent(
     assert abs(used + credit - contract.billed) <= Decimal("0.01")
 
 
-@given(term_and_change(), rules_st)
-def test_a_credit_never_exceeds_what_was_billed_minus_earlier_credits(
-    tc: tuple[Contract, date], rules: ProrationRules
+@given(term_and_change(), rules_st, st.floats(min_value=0.0, max_value=1.0, allow_nan=False))
+def test_a_credit_never_exceeds_the_prorated_amount_actually_billed(
+    tc: tuple[Contract, date], rules: ProrationRules, part: float
 ) -> None:
     contract, change = tc
-    earlier = quantize(contract.billed / 3, "USD", Rounding.DOWN)
-    credit = -proration_credit(attrs.evolve(contract, credited=earlier), change, "USD", rules).amount
-    assert Decimal("0") <= credit <= contract.billed - earlier
+    # after a keep_end change the term was billed only from `billed_from` on, and only a part of the price
+    days = (contract.term_end - contract.term_start).days
+    billed_from = contract.term_start + timedelta(days=int(days * part))
+    billed = quantize(contract.unit_price * Decimal(str(part)), "USD", Rounding.DOWN)
+    partial = attrs.evolve(contract, billed=billed, billed_from=billed_from)
+    credit = -proration_credit(partial, max(change, billed_from), "USD", rules).amount
+    assert Decimal("0") <= credit <= billed
 
 
 @given(term_and_change(), rules_st)

@@ -47,7 +47,9 @@ def test_decimals_of_counts_written_places_and_fmt_avoids_exponents() -> None:
     assert fmt(Decimal("0E-2")) == "0.00"
 
 
-@pytest.mark.parametrize(("value", "text"), [("0E-2", "0.00"), ("1E+2", "100"), ("1E-7", "0.0000001"),
-                                             ("-8.80", "-8.80"), ("264.00", "264.00")])
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [("0E-2", "0.00"), ("1E+2", "100"), ("1E-7", "0.0000001"), ("-8.80", "-8.80"), ("264.00", "264.00")],
+)
 def test_fmt_never_uses_exponents(value: str, text: str) -> None:
     assert fmt(Decimal(value)) == text

@@ -65,10 +65,6 @@ class Notice:
     message: str
 
 
-def _d(value: Decimal) -> str:
-    return fmt(value)
-
-
 def _day(value: date | None) -> str | None:
     return value.isoformat() if value else None
 
@@ -78,10 +74,10 @@ def line_json(line: Line) -> dict[str, Any]:
         "item": line.item,
         "description": line.description,
         "kind": line.kind,
-        "quantity": _d(line.quantity),
-        "unit_price": _d(line.unit_price),
-        "amount": _d(line.amount),
-        "vat_rate": _d(line.vat_rate),
+        "quantity": fmt(line.quantity),
+        "unit_price": fmt(line.unit_price),
+        "amount": fmt(line.amount),
+        "vat_rate": fmt(line.vat_rate),
         "period_start": _day(line.period_start),
         "period_end": _day(line.period_end),
         "explanation": line.explanation,
@@ -97,9 +93,9 @@ def document_json(doc: Document) -> dict[str, Any]:
         "date": doc.date.isoformat(),
         "currency": doc.currency,
         "lines": [line_json(line) for line in doc.lines],
-        "net": _d(doc.net),
-        "vat": [{"rate": _d(v.rate), "base": _d(v.base), "amount": _d(v.amount)} for v in doc.vat],
-        "gross": _d(doc.gross),
+        "net": fmt(doc.net),
+        "vat": [{"rate": fmt(v.rate), "base": fmt(v.base), "amount": fmt(v.amount)} for v in doc.vat],
+        "gross": fmt(doc.gross),
         "notes": list(doc.notes),
     }
 

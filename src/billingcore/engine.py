@@ -79,6 +79,19 @@ class Tariff:
     products: dict[str, Product]
     one_offs: dict[str, OneOff]
     billing: Billing
+    # Tax positions by (country, VAT ID), filled on first use: the same answer for every account that
+    # shares them, so a bill run computes each once. A cache, not state: results never depend on it.
+    _positions: dict[tuple[str, str | None], TaxPosition] = attrs.field(
+        factory=dict, init=False, eq=False, repr=False
+    )  # init=False: attrs.evolve(tariff, rules=...) starts a fresh cache
+
+    def position(self, country: str, vat_id: str | None) -> TaxPosition:
+        key = (country, vat_id)
+        found = self._positions.get(key)
+        if found is None:
+            found = tax_position(self.vat, self.rules.tax, self.catalog.seller_country, country, vat_id)
+            self._positions[key] = found
+        return found
 
 
 def prepare(library: Library, catalog: str) -> Tariff:
@@ -196,9 +209,7 @@ class _Run:
     def __init__(self, tariff: Tariff, account: Account, state: State | None):
         self.t = tariff
         self.account = account
-        self.position: TaxPosition = tax_position(
-            tariff.vat, tariff.rules.tax, tariff.catalog.seller_country, account.country, account.vat_id
-        )
+        self.position = tariff.position(account.country, account.vat_id)
         state = state or State(account.id, date.min)
         self.as_of = state.as_of
         self.billing_day = state.billing_day

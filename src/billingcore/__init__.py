@@ -10,7 +10,20 @@ from billingcore.engine import Account, Result, State, Tariff, bill, prepare
 from billingcore.errors import BillingError, Diagnostic, EventError, InputError, Location, PlanError
 
 __all__ = [
-    "Account", "BillingError", "Diagnostic", "EventError", "InputError", "Library", "Location", "PlanError",
-    "Result", "State", "Tariff", "bill", "load", "load_texts", "prepare",
+    "Account",
+    "BillingError",
+    "Diagnostic",
+    "EventError",
+    "InputError",
+    "Library",
+    "Location",
+    "PlanError",
+    "Result",
+    "State",
+    "Tariff",
+    "bill",
+    "load",
+    "load_texts",
+    "prepare",
 ]
 __version__ = "0.1.0"

@@ -274,13 +274,17 @@ class _Run:
                 self.contracts[key] = attrs.evolve(c, ended=True)
             elif c.next_product is not None and c.next_period is not None:
                 self._apply_downgrade(c, c.next_product, c.next_period)
-            elif c.kind == "site" and c.period is Period.MONTHLY and self._slot_for(c.product):
-                # a freed included slot is taken by the oldest monthly site at its next renewal
+            elif c.kind == "site" and c.period is Period.MONTHLY and self._takes_freed_slot(c):
+                # a freed included slot goes to the next published monthly site that renews
                 self.contracts[key] = attrs.evolve(c, included=True)
             else:
                 nxt = renewed(c)
                 self.contracts[key] = nxt
                 self.pending.append(term_charge(nxt, self.renewal_date(c)))
+
+    def _takes_freed_slot(self, c: Contract) -> bool:
+        site = self.sites.get(c.site) if c.site else None
+        return site is not None and site.published and self._slot_for(c.product)
 
     def _apply_downgrade(self, c: Contract, product: str, period: Period) -> None:
         """A downgrade waiting for the term end (downgrades: at_term_end) starts the next term."""
@@ -295,7 +299,7 @@ class _Run:
         """Apply one event; return a problem description instead of applying an impossible one."""
         match event:
             case StartTrial():
-                self._start_account(event.date)
+                self._anchor_billing_day(event.date, plan_purchase=False)
                 return None
             case BuyPlan():
                 return self._buy_plan(event)
@@ -325,15 +329,17 @@ class _Run:
                 return self._dont_renew(event, isinstance(event, SetDontRenew))
         return f"unknown event {event!r}"  # pragma: no cover
 
-    def _start_account(self, day: date) -> None:
+    def _anchor_billing_day(self, day: date, plan_purchase: bool) -> None:
+        """The first event the rule set names fixes the billing day; later events leave it alone."""
         anchor = self.t.rules.billing_day.anchor
-        if self.billing_anchor is not None or anchor is BillingDayAnchor.FIRST_PLAN_PURCHASE:
+        if self.billing_anchor is not None:
             return
-        if anchor is BillingDayAnchor.ACCOUNT_START:
-            self._set_billing_day(day, day.day)
-        else:
-            first = day if day.day == 1 else billing_date(day.replace(day=1), 1, 1)
-            self._set_billing_day(first, 1)
+        if anchor is BillingDayAnchor.ACCOUNT_START or (
+            anchor is BillingDayAnchor.FIRST_PLAN_PURCHASE and plan_purchase
+        ):
+            self._set_billing_day(day, day.day)  # Duda: the day of the first plan purchase
+        elif anchor is BillingDayAnchor.FIRST_OF_MONTH:
+            self._set_billing_day(day if day.day == 1 else billing_date(day.replace(day=1), 1, 1), 1)
 
     def _set_billing_day(self, anchor: date, day: int) -> None:
         self.billing_anchor, self.billing_day, self.billings_done = anchor, day, 0
@@ -380,9 +386,7 @@ class _Run:
         price = self._price(plan.version_on(e.date).prices, e.period, f"plan `{plan.id}`")
         if isinstance(price, str):
             return price
-        if self.billing_anchor is None and self.t.rules.billing_day.anchor is BillingDayAnchor.FIRST_PLAN_PURCHASE:
-            self._set_billing_day(e.date, e.date.day)  # Duda: the first plan purchase fixes the billing day
-        self._start_account(e.date)
+        self._anchor_billing_day(e.date, plan_purchase=True)
         self._new_contract("plan", "plan", plan.id, f"{plan.name} plan", e.period, e.date, price)
         self._fill_slots(e.date)
         return None
@@ -401,9 +405,9 @@ class _Run:
     def _fill_slots(self, day: date) -> None:
         """At plan purchase, sites published during the trial take the plan's slots in publication
         order; those beyond the slots get a monthly contract from this day."""
+        under_contract = self._site_contracts()
         waiting = sorted(
-            (s for s in self.sites.values() if s.published and s.name not in self._site_contracts()),
-            key=lambda s: s.order,
+            (s for s in self.sites.values() if s.published and s.name not in under_contract), key=lambda s: s.order
         )
         for site in waiting:
             if self._slot_for(site.product) and site.includable:
@@ -412,16 +416,31 @@ class _Run:
                 price = self.t.products[site.product].prices.get(Period.MONTHLY)
                 if price is not None:
                     self._new_contract(
-                        site_key(site.name), "site", site.product, f"Website {site.name}", Period.MONTHLY, day, price
+                        site_key(site.name),
+                        "site",
+                        site.product,
+                        f"Website {site.name}",
+                        Period.MONTHLY,
+                        day,
+                        price,
+                        site.name,
                     )
 
     def _site_contracts(self) -> set[str]:
-        return {c.key[5:] for c in self.contracts.values() if c.kind == "site" and not c.ended}
+        return {c.site for c in self.contracts.values() if c.kind == "site" and not c.ended and c.site}
 
     def _include(self, site: Site, day: date) -> None:
         key = site_key(site.name)
         self.contracts[key] = new_contract(
-            key, "site", site.product, f"Website {site.name}", Period.MONTHLY, day, self.t.billing.zero, included=True
+            key,
+            "site",
+            site.product,
+            f"Website {site.name}",
+            Period.MONTHLY,
+            day,
+            self.t.billing.zero,
+            site.name,
+            included=True,
         )
 
     def _publish(self, e: PublishSite) -> str | None:
@@ -451,7 +470,7 @@ class _Run:
         price = self._price(product.prices, e.period, f"product `{product.id}`")
         if isinstance(price, str):
             return price
-        self._new_contract(site_key(e.site), "site", product.id, f"Website {e.site}", e.period, e.date, price)
+        self._new_contract(site_key(e.site), "site", product.id, f"Website {e.site}", e.period, e.date, price, e.site)
         return None
 
     def _unpublish(self, e: UnpublishSite) -> str | None:
@@ -663,7 +682,15 @@ class _Run:
             if price is not None:
                 charges.append(
                     self._new_contract(
-                        extra.key, "site", extra.product, extra.name, Period.MONTHLY, day, price, pending=False
+                        extra.key,
+                        "site",
+                        extra.product,
+                        extra.name,
+                        Period.MONTHLY,
+                        day,
+                        price,
+                        extra.site,
+                        pending=False,
                     )
                 )
         paid = sorted(
@@ -674,7 +701,8 @@ class _Run:
                 and not c.included
                 and not c.ended
                 and c.period is Period.MONTHLY
-                and self.sites[c.key[5:]].includable
+                and c.site is not None
+                and self.sites[c.site].includable
             ),
             key=self._site_order,
         )
@@ -686,12 +714,20 @@ class _Run:
                 if credit.amount:
                     charges.append(credit)
             self.contracts[site.key] = new_contract(
-                site.key, "site", site.product, site.name, Period.MONTHLY, day, self.t.billing.zero, included=True
+                site.key,
+                "site",
+                site.product,
+                site.name,
+                Period.MONTHLY,
+                day,
+                self.t.billing.zero,
+                site.site,
+                included=True,
             )
         return charges
 
     def _site_order(self, contract: Contract) -> int:
-        return self.sites[contract.key[5:]].order
+        return self.sites[contract.site].order if contract.site else 0
 
     def _upgrade_store(self, e: UpgradeStore) -> str | None:
         old = self._active(store_key(e.site))

@@ -84,6 +84,8 @@ def main() -> None:
     parser.add_argument("n", nargs="?", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=3, help="passes per path; best and median are shown")
     parser.add_argument("--profile", action="store_true", help="profile the signup path with cProfile")
+    parser.add_argument("--only", choices=["signup", "renewal", "state-json", "dicts"],
+                        help="run one path (benchmarks/instructions.sh uses this)")
     args = parser.parse_args()
     n = args.n
     tariff: Tariff = prepare(load([os.path.join(ROOT, "plans", "duda.yaml"), os.path.join(ROOT, "rules")]), "duda")
@@ -103,7 +105,8 @@ def main() -> None:
         return
 
     print(f"billingcore bill run, Python {sys.version.split()[0]}, one core")
-    timed("signup", n, signup, args.repeat)
+    if args.only in (None, "signup"):
+        timed("signup", n, signup, args.repeat)
 
     # saved states one day before the next billing day, built untimed, as a production bill run has them
     renewal_day = date(2026, 4, 10)
@@ -114,7 +117,8 @@ def main() -> None:
     def renewal() -> int:
         return sum(len(bill(tariff, a, (), renewal_day, s).documents) for a, s in zip(accounts, states))
 
-    timed("renewal", n, renewal, args.repeat)
+    if args.only in (None, "renewal"):
+        timed("renewal", n, renewal, args.repeat)
 
     state_dicts = [dump_state(s) for s in states]
 
@@ -126,7 +130,8 @@ def main() -> None:
             dump_state(result.state)
         return out
 
-    timed("state-json", n, state_json, args.repeat)
+    if args.only in (None, "state-json"):
+        timed("state-json", n, state_json, args.repeat)
 
     raw = [({"id": f"acct-{i}", "country": "US"}, account_events(i, day)) for i in range(n)]
 
@@ -139,7 +144,8 @@ def main() -> None:
             out += len([document_json(d) for d in result.documents])
         return out
 
-    timed("dicts", n, dicts, args.repeat)
+    if args.only in (None, "dicts"):
+        timed("dicts", n, dicts, args.repeat)
 
 
 if __name__ == "__main__":

@@ -9,16 +9,17 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from decimal import Decimal
-
-import attrs
+from typing import NamedTuple
 
 from billingcore.catalog.rules import ChangeDay, DayBasis, ProrationRules
 from billingcore.contracts import Contract
 from billingcore.money import ONE, ZERO, div, fmt, mul, quantize
 
 
-@attrs.frozen
-class Charge:
+class Charge(NamedTuple):
+    """One pending line. A NamedTuple, not a frozen attrs class: one is built per contract term on
+    every billing day, and a tuple builds about 3x faster; it is just as immutable."""
+
     contract: str  # contract key
     description: str
     kind: str  # charge | credit

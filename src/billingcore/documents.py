@@ -8,16 +8,17 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 import attrs
 
 from billingcore.money import fmt
 
 
-@attrs.frozen
-class Line:
-    """One line of a document. `explanation` says how the amount came about, in one line."""
+class Line(NamedTuple):
+    """One line of a document. `explanation` says how the amount came about, in one line.
+    A NamedTuple (immutable, about 3x faster to build than a frozen attrs class): lines are the most
+    numerous objects of a bill run."""
 
     item: str  # contract key (`site:blog`) or one-off id
     description: str

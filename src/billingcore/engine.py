@@ -271,12 +271,12 @@ class _Run:
             if c.ended or c.included or self.renewal_date(c) > day:
                 continue
             if c.dont_renew or not renewal.auto_renew:
-                self.contracts[key] = attrs.evolve(c, ended=True)
+                self.contracts[key] = c._replace(ended=True)
             elif c.next_product is not None and c.next_period is not None:
                 self._apply_downgrade(c, c.next_product, c.next_period)
             elif c.kind == "site" and c.period is Period.MONTHLY and self._takes_freed_slot(c):
                 # a freed included slot goes to the next published monthly site that renews
-                self.contracts[key] = attrs.evolve(c, included=True)
+                self.contracts[key] = c._replace(included=True)
             else:
                 nxt = renewed(c)
                 self.contracts[key] = nxt
@@ -451,7 +451,7 @@ class _Run:
         if existing is not None and existing.published:
             return f"site `{e.site}` is already published"
         if existing is not None and self._active(site_key(e.site)) is not None:
-            self.sites[e.site] = attrs.evolve(existing, published=True)  # republished; contract ran on
+            self.sites[e.site] = existing._replace(published=True)  # republished; contract ran on
             return None
         self.site_count += 1
         site = Site(e.site, product.id, True, self.site_count, product.includable)
@@ -477,10 +477,10 @@ class _Run:
         site = self.sites.get(e.site)
         if site is None or not site.published:
             return f"site `{e.site}` is not published"
-        self.sites[e.site] = attrs.evolve(site, published=False)
+        self.sites[e.site] = site._replace(published=False)
         contract = self._active(site_key(e.site))
         if contract is not None and contract.included:
-            self.contracts[contract.key] = attrs.evolve(contract, ended=True)  # frees the slot
+            self.contracts[contract.key] = contract._replace(ended=True)  # frees the slot
         return None
 
     def _missing_site(self, name: str) -> str | None:
@@ -511,7 +511,7 @@ class _Run:
         restart = self.t.rules.proration.change_term is ChangeTerm.RESTART
         if restart and site is not None and not site.included and site.period is e.period and site.term_start != e.date:
             # Duda: the site's contract now includes the store and renews one period after the purchase
-            self._land(self._replace(site, e.date, site.product, site.name, site.period, site.unit_price), e)
+            self._land(self._change(site, e.date, site.product, site.name, site.period, site.unit_price), e)
         self._new_contract(
             store_key(e.site), "store", product.id, f"{product.name} on {e.site}", e.period, e.date, price, e.site
         )
@@ -538,7 +538,7 @@ class _Run:
         contract = self._active(app_key(e.site, e.app))
         if contract is None or contract.dont_renew:
             return f"app `{e.app}` is not on site `{e.site}`"
-        self.contracts[contract.key] = attrs.evolve(contract, dont_renew=True)  # the paid term runs out
+        self.contracts[contract.key] = contract._replace(dont_renew=True)  # the paid term runs out
         return None
 
     def _dont_renew(self, e: SetDontRenew | ClearDontRenew, value: bool) -> str | None:
@@ -546,7 +546,7 @@ class _Run:
         if contract is None or contract.included:
             known = sorted(k for k, c in self.contracts.items() if not c.ended and not c.included)
             return f"no running contract `{e.contract}` (running: {', '.join(known) or 'none'})"
-        self.contracts[contract.key] = attrs.evolve(contract, dont_renew=value)
+        self.contracts[contract.key] = contract._replace(dont_renew=value)
         return None
 
     def _buy_one_off(self, e: BuyOneOff) -> str | None:
@@ -594,10 +594,10 @@ class _Run:
         if isinstance(price, str):
             return price
         # an included site converted to annual pays the full price and frees its slot (Duda)
-        self._land(self._replace(contract, e.date, contract.product, contract.name, e.period, price), e)
+        self._land(self._change(contract, e.date, contract.product, contract.name, e.period, price), e)
         return None
 
-    def _replace(
+    def _change(
         self, old: Contract, day: date, product: str, name: str, period: Period, price: Decimal, key: str | None = None
     ) -> list[Charge]:
         """End `old` on `day` and start the changed contract: the credit for the unused part of what was
@@ -612,8 +612,7 @@ class _Run:
         del self.contracts[old.key]
         key = key or old.key
         if rules.change_term is ChangeTerm.KEEP_END and running and period is old.period:
-            new = attrs.evolve(
-                old,
+            new = old._replace(
                 key=key,
                 product=product,
                 name=name,
@@ -625,13 +624,13 @@ class _Run:
                 next_period=None,
             )
             charge, billed = prorated_charge(new, day, currency, rules)
-            new = attrs.evolve(new, billed=billed, billed_from=charge.start)
+            new = new._replace(billed=billed, billed_from=charge.start)
         else:
             anchor = old.anchor_day if old.term_end == day else None  # a renewal-day change keeps the anchor
             new = new_contract(key, old.kind, product, name, period, day, price, old.site, anchor_day=anchor)
             charge = term_charge(new, day)
         self.contracts[key] = new
-        charges = [attrs.evolve(c, group=invoice_group(new)) for c in charges]  # net on the same invoice
+        charges = [c._replace(group=invoice_group(new)) for c in charges]  # net on the same invoice
         return [*charges, charge]
 
     def _downgrade_problem(self, what: str, old: str, new: str) -> str | None:
@@ -660,9 +659,9 @@ class _Run:
             if problem:
                 return problem
             if self.t.rules.proration.downgrades is Downgrades.AT_TERM_END:
-                self.contracts["plan"] = attrs.evolve(old, next_product=plan.id, next_period=e.period)
+                self.contracts["plan"] = old._replace(next_product=plan.id, next_period=e.period)
                 return None
-        charges = self._replace(old, e.date, plan.id, f"{plan.name} plan", e.period, price)
+        charges = self._change(old, e.date, plan.id, f"{plan.name} plan", e.period, price)
         charges += self._reallocate_slots(e.date)
         self._land(charges, e)
         return None
@@ -757,7 +756,7 @@ class _Run:
         if isinstance(price, str):
             return price
         name = f"{product.name} on {old.site}"
-        self._land(self._replace(old, e.date, product.id, name, old.period, price, key), e)
+        self._land(self._change(old, e.date, product.id, name, old.period, price, key), e)
         return None
 
     def _cancel(self, e: Cancel) -> str | None:
@@ -770,11 +769,11 @@ class _Run:
             credit = proration_credit(old, e.date, self.t.catalog.currency, self.t.rules.proration)
             if credit.amount:
                 charges.append(credit)
-        self.contracts[old.key] = attrs.evolve(old, ended=True)
+        self.contracts[old.key] = old._replace(ended=True)
         if old.key == "plan":  # without a plan there are no included slots
             for c in list(self.contracts.values()):
                 if c.included and not c.ended:
-                    self.contracts[c.key] = attrs.evolve(c, ended=True)
+                    self.contracts[c.key] = c._replace(ended=True)
         self._land(charges, e)
         return None
 

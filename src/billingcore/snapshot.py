@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 import cattrs
+from cattrs.cols import is_namedtuple, namedtuple_dict_structure_factory, namedtuple_dict_unstructure_factory
 
 from billingcore.engine import State
 from billingcore.money import fmt
@@ -20,6 +21,9 @@ _CONVERTER.register_unstructure_hook(Decimal, fmt)
 _CONVERTER.register_structure_hook(Decimal, lambda v, _: Decimal(v))
 _CONVERTER.register_unstructure_hook(date, date.isoformat)
 _CONVERTER.register_structure_hook(date, lambda v, _: date.fromisoformat(v))
+# NamedTuple records (pending charges) as readable mappings, not positional lists
+_CONVERTER.register_unstructure_hook_factory(is_namedtuple, namedtuple_dict_unstructure_factory)
+_CONVERTER.register_structure_hook_factory(is_namedtuple, namedtuple_dict_structure_factory)
 
 
 def dump_state(state: State) -> dict[str, Any]:

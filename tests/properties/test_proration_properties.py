@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
-import attrs
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -53,7 +52,7 @@ def test_a_credit_never_exceeds_the_prorated_amount_actually_billed(
     days = (contract.term_end - contract.term_start).days
     billed_from = contract.term_start + timedelta(days=int(days * part))
     billed = quantize(contract.unit_price * Decimal(str(part)), "USD", Rounding.DOWN)
-    partial = attrs.evolve(contract, billed=billed, billed_from=billed_from)
+    partial = contract._replace(billed=billed, billed_from=billed_from)
     credit = -proration_credit(partial, max(change, billed_from), "USD", rules).amount
     assert Decimal("0") <= credit <= billed
 

@@ -159,3 +159,22 @@ def test_a_date_without_a_vat_rate_is_refused_not_billed_at_zero(library: Librar
             date(2006, 3, 1),
         )
     assert [d.message for d in info.value.diagnostics] == ["account a: no VAT rate for DE on 2006-03-01"]
+
+
+def test_event_form_errors_are_located_with_a_hint() -> None:
+    from billingcore.catalog.yamlsource import read_text
+    from billingcore.errors import Diagnostic
+    from billingcore.timeline import structure_events
+
+    diagnostics: list[Diagnostic] = []
+    doc = read_text("e.yaml", "- {id: e1, date: 2020-01-10, type: publish_sight, site: x}\n"
+                              "- {id: e2, date: 2020-02-30, type: buy_plan, plan: team, period: weekly}\n",
+                    diagnostics)
+    events, problems = structure_events(doc.data, doc.root_loc)
+    assert events == []
+    assert [(str(d.location), d.code, d.message, d.hint) for d in problems] == [
+        ("e.yaml:1:36", "unknown-event", "unknown event type `publish_sight`", "did you mean `publish_site`?"),
+        ("e.yaml:2:18", "bad-date", "date: 2020-02-30 is not a calendar date", "check the month and day"),
+        ("e.yaml:2:66", "unknown-choice", "period: expected one of monthly, quarterly, annual, biennial, got 'weekly'",
+         "choose one of: monthly, quarterly, annual, biennial"),
+    ]

@@ -107,15 +107,15 @@ def proration_credit(contract: Contract, change: date, currency: str, rules: Pro
     )
 
 
-def prorated_charge(contract: Contract, change: date, currency: str, rules: ProrationRules) -> tuple[Charge, Decimal]:
-    """The new terms' price for the rest of the current term (change_term: keep_end), and that amount."""
+def prorated_charge(contract: Contract, change: date, currency: str, rules: ProrationRules) -> Charge:
+    """The new terms' price for the rest of the current term (change_term: keep_end)."""
     start = change + timedelta(days=1) if rules.change_day is ChangeDay.USED else change
     days = term_days(contract.term_start, contract.term_end, contract.period.months, rules)
     remaining = max(0, min((contract.term_end - start).days, days))
     amount = quantize(div(mul(contract.unit_price, Decimal(remaining)), Decimal(days)), currency, rules.rounding)
     explanation = f"{fmt(contract.unit_price)} x {remaining}/{days} days remaining = {fmt(amount)}, {_rounded(rules)}"
     period = contract.period.value
-    charge = Charge(
+    return Charge(
         contract.key,
         f"{contract.name} ({period}), rest of term",
         "charge",
@@ -128,7 +128,6 @@ def prorated_charge(contract: Contract, change: date, currency: str, rules: Pror
         amount,
         explanation,
     )
-    return charge, amount
 
 
 def _rounded(rules: ProrationRules) -> str:

@@ -623,8 +623,8 @@ class _Run:
                 next_product=None,
                 next_period=None,
             )
-            charge, billed = prorated_charge(new, day, currency, rules)
-            new = new._replace(billed=billed, billed_from=charge.start)
+            charge = prorated_charge(new, day, currency, rules)
+            new = new._replace(billed=charge.amount, billed_from=charge.start)
         else:
             anchor = old.anchor_day if old.term_end == day else None  # a renewal-day change keeps the anchor
             new = new_contract(key, old.kind, product, name, period, day, price, old.site, anchor_day=anchor)

@@ -38,20 +38,21 @@ def invoice_group(contract: Contract) -> str:
 
 
 def term_charge(contract: Contract, due: date) -> Charge:
-    """The charge for the contract's current term, due on `due`."""
-    start, price, period = contract.term_start, contract.unit_price, contract.period.value
+    """The charge for the contract's current term, due on `due`. (Runs for every term: `!s` skips
+    format()'s spec parsing, and a Period is a StrEnum, so it formats as its YAML word.)"""
+    start, price, period = contract.term_start, contract.unit_price, contract.period
     return Charge(
         contract.key,
-        f"{contract.name} ({period})",
+        f"{contract.name} ({period!s})",
         "charge",
-        invoice_group(contract),
+        "monthly" if period.months == 1 else "annual",  # invoice_group, inlined
         due,
         start,
         contract.term_end,
         ONE,
         price,
         price,
-        f"{period} term from {start}: {price}",
+        f"{period!s} term from {start!s}: {price!s}",
     )
 
 

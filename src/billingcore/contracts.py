@@ -60,23 +60,8 @@ def new_contract(
     anchor = day.day if anchor_day is None else anchor_day
     end = add_months(day, period.months, anchor)
     return Contract(
-        key,
-        kind,
-        product,
-        name,
-        period,
-        day,
-        anchor,
-        price,
-        day,
-        end,
-        1,
-        site,
-        included=included,
-        billed=price,
-        billed_from=day,
-        bought=day,
-    )
+        key, kind, product, name, period, day, anchor, price, day, end, 1, site, False, False, included, price, day, day
+    )  # positional: keywords cost a NamedTuple a dict
 
 
 def renewed(c: Contract) -> Contract:

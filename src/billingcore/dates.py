@@ -36,7 +36,10 @@ def on_day(year: int, month: int, anchor_day: int) -> date:
 def add_months(start: date, months: int, anchor_day: int | None = None) -> date:
     """`start` moved by `months` whole months, landing on `anchor_day` (default start.day), clamped."""
     idx = start.year * 12 + start.month - 1 + months
-    return on_day(idx // 12, idx % 12 + 1, start.day if anchor_day is None else anchor_day)
+    day = start.day if anchor_day is None else anchor_day
+    if day <= 28:  # every month has it: no clamping (the common case, so it skips the table)
+        return date(idx // 12, idx % 12 + 1, day)
+    return on_day(idx // 12, idx % 12 + 1, day)
 
 
 def next_anchor_on_or_after(d: date, anchor_day: int) -> date:

@@ -32,16 +32,15 @@ class Line(NamedTuple):
     explanation: str
 
 
-@attrs.frozen
-class VatAmount:
+class VatAmount(NamedTuple):
     rate: Decimal
     base: Decimal
     amount: Decimal
 
 
-@attrs.frozen
-class Document:
-    """An invoice or credit note. `kind`: monthly, annual, regular, immediate, interim."""
+class Document(NamedTuple):
+    """An invoice or credit note. `kind`: monthly, annual, regular, immediate, interim.
+    A NamedTuple like Line: every account gets one or two on each billing day."""
 
     type: str  # invoice | credit_note
     kind: str
@@ -66,38 +65,37 @@ class Notice:
     message: str
 
 
-def _day(value: date | None) -> str | None:
-    return value.isoformat() if value else None
-
-
 def line_json(line: Line) -> dict[str, Any]:
+    item, description, kind, quantity, unit_price, amount, vat_rate, start, end, explanation = line
     return {
-        "item": line.item,
-        "description": line.description,
-        "kind": line.kind,
-        "quantity": fmt(line.quantity),
-        "unit_price": fmt(line.unit_price),
-        "amount": fmt(line.amount),
-        "vat_rate": fmt(line.vat_rate),
-        "period_start": _day(line.period_start),
-        "period_end": _day(line.period_end),
-        "explanation": line.explanation,
+        "item": item,
+        "description": description,
+        "kind": kind,
+        "quantity": fmt(quantity),
+        "unit_price": fmt(unit_price),
+        "amount": fmt(amount),
+        "vat_rate": fmt(vat_rate),
+        "period_start": start.isoformat() if start else None,
+        "period_end": end.isoformat() if end else None,
+        "explanation": explanation,
     }
 
 
 def document_json(doc: Document) -> dict[str, Any]:
+    """Runs for every document of a bill run, so it unpacks the tuples instead of reading fields."""
+    doc_type, kind, number, account, day, currency, lines, net, vat, gross, notes = doc
     return {
-        "type": doc.type,
-        "kind": doc.kind,
-        "number": doc.number,
-        "account": doc.account,
-        "date": doc.date.isoformat(),
-        "currency": doc.currency,
-        "lines": [line_json(line) for line in doc.lines],
-        "net": fmt(doc.net),
-        "vat": [{"rate": fmt(v.rate), "base": fmt(v.base), "amount": fmt(v.amount)} for v in doc.vat],
-        "gross": fmt(doc.gross),
-        "notes": list(doc.notes),
+        "type": doc_type,
+        "kind": kind,
+        "number": number,
+        "account": account,
+        "date": day.isoformat(),
+        "currency": currency,
+        "lines": [line_json(line) for line in lines],
+        "net": fmt(net),
+        "vat": [{"rate": fmt(rate), "base": fmt(base), "amount": fmt(amount)} for rate, base, amount in vat],
+        "gross": fmt(gross),
+        "notes": list(notes),
     }
 
 

@@ -11,9 +11,10 @@ returned `State` can be fed back with later events and gives the documents a ful
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 import attrs
 
@@ -84,6 +85,13 @@ class Tariff:
     _positions: dict[tuple[str, str | None], TaxPosition] = attrs.field(
         factory=dict, init=False, eq=False, repr=False
     )  # init=False: attrs.evolve(tariff, rules=...) starts a fresh cache
+    # Read by every account: derived from the rules once (and again by attrs.evolve).
+    lead: timedelta = attrs.field(init=False, eq=False, repr=False)
+    roll_short_months: bool = attrs.field(init=False, eq=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "lead", timedelta(days=self.rules.renewal.lead_days))
+        object.__setattr__(self, "roll_short_months", self.rules.billing_day.short_month is ShortMonth.NEXT_MONTH_FIRST)
 
     def position(self, country: str, vat_id: str | None) -> TaxPosition:
         key = (country, vat_id)
@@ -123,6 +131,9 @@ class State:
     sites: tuple[Site, ...] = ()
     pending: tuple[Charge, ...] = ()
     site_count: int = 0
+
+
+_NO_STATE = State("", date.min)  # a new account: nothing billed yet
 
 
 @attrs.frozen
@@ -210,7 +221,7 @@ class _Run:
         self.t = tariff
         self.account = account
         self.position = tariff.position(account.country, account.vat_id)
-        state = state or State(account.id, date.min)
+        state = state or _NO_STATE
         self.as_of = state.as_of
         self.billing_day = state.billing_day
         self.billing_anchor = state.billing_anchor
@@ -223,14 +234,13 @@ class _Run:
         self.problems: list[Diagnostic] = []  # found while billing (a date without a VAT rate)
         self.notices: list[Notice] = []
         self.next_billing = self._next_billing()
-        self.lead = timedelta(days=tariff.rules.renewal.lead_days)
+        self.lead = tariff.lead
 
     # -- agenda ---------------------------------------------------------------------------------
     def _next_billing(self) -> date | None:
         if self.billing_anchor is None or self.billing_day is None:
             return None
-        roll = self.t.rules.billing_day.short_month is ShortMonth.NEXT_MONTH_FIRST
-        return billing_date(self.billing_anchor, self.billings_done, self.billing_day, roll)
+        return billing_date(self.billing_anchor, self.billings_done, self.billing_day, self.t.roll_short_months)
 
     def renewal_date(self, c: Contract) -> date:
         return c.term_end - self.lead if self.lead else c.term_end
@@ -297,37 +307,11 @@ class _Run:
     # -- stage 1: events change contracts -------------------------------------------------------
     def apply(self, event: Event) -> str | None:
         """Apply one event; return a problem description instead of applying an impossible one."""
-        match event:
-            case StartTrial():
-                self._anchor_billing_day(event.date, plan_purchase=False)
-                return None
-            case BuyPlan():
-                return self._buy_plan(event)
-            case PublishSite():
-                return self._publish(event)
-            case UnpublishSite():
-                return self._unpublish(event)
-            case ConvertSite():
-                return self._convert(event)
-            case ChangePlan():
-                return self._change_plan(event)
-            case UpgradeStore():
-                return self._upgrade_store(event)
-            case UpgradeApp():
-                return self._upgrade_app(event)
-            case Cancel():
-                return self._cancel(event)
-            case AddStore():
-                return self._add_store(event)
-            case BuyApp():
-                return self._buy_app(event)
-            case RemoveApp():
-                return self._remove_app(event)
-            case BuyOneOff():
-                return self._buy_one_off(event)
-            case SetDontRenew() | ClearDontRenew():
-                return self._dont_renew(event, isinstance(event, SetDontRenew))
-        return f"unknown event {event!r}"  # pragma: no cover
+        handler = _HANDLERS.get(type(event))
+        return handler(self, event) if handler else f"unknown event {event!r}"
+
+    def _start_trial(self, e: StartTrial) -> None:
+        self._anchor_billing_day(e.date, plan_purchase=False)
 
     def _anchor_billing_day(self, day: date, plan_purchase: bool) -> None:
         """The first event the rule set names fixes the billing day; later events leave it alone."""
@@ -345,10 +329,12 @@ class _Run:
         self.billing_anchor, self.billing_day, self.billings_done = anchor, day, 0
         self.next_billing = self._next_billing()
 
-    def _price(self, prices: Mapping[Period, Decimal], period: Period, what: str) -> Decimal | str:
-        if period not in prices:
-            return f"{what} has no {period.value} price (it has: {', '.join(p.value for p in prices)})"
-        return prices[period]
+    def _price(self, prices: Mapping[Period, Decimal], period: Period, what: str, name: str) -> Decimal | str:
+        """The price for `period`, or the problem (the message is only built when there is one)."""
+        price = prices.get(period)
+        if price is None:
+            return f"{what} `{name}` has no {period.value} price (it has: {', '.join(p.value for p in prices)})"
+        return price
 
     def _new_contract(
         self,
@@ -383,7 +369,7 @@ class _Run:
             return _unknown("plan", e.plan, self.t.plans)
         if self._active("plan") is not None:
             return "the account already has a plan; changing plans is a plan change, not a purchase"
-        price = self._price(plan.version_on(e.date).prices, e.period, f"plan `{plan.id}`")
+        price = self._price(plan.version_on(e.date).prices, e.period, "plan", plan.id)
         if isinstance(price, str):
             return price
         self._anchor_billing_day(e.date, plan_purchase=True)
@@ -467,7 +453,7 @@ class _Run:
         if e.period is Period.MONTHLY and has_plan and product.includable and self._slot_for(product.id):
             self._include(site, e.date)  # Duda: newly published sites fill free slots automatically
             return None
-        price = self._price(product.prices, e.period, f"product `{product.id}`")
+        price = self._price(product.prices, e.period, "product", product.id)
         if isinstance(price, str):
             return price
         self._new_contract(site_key(e.site), "site", product.id, f"Website {e.site}", e.period, e.date, price, e.site)
@@ -504,7 +490,7 @@ class _Run:
             return product
         if self._active(store_key(e.site)) is not None:
             return f"site `{e.site}` already has a store; changing it is a store upgrade"
-        price = self._price(product.prices, e.period, f"store `{product.id}`")
+        price = self._price(product.prices, e.period, "store", product.id)
         if isinstance(price, str):
             return price
         site = self._active(site_key(e.site))
@@ -526,7 +512,7 @@ class _Run:
             return product
         if self._active(app_key(e.site, e.app)) is not None:
             return f"app `{e.app}` is already on site `{e.site}`"
-        price = self._price(product.prices, e.period, f"app `{product.id}`")
+        price = self._price(product.prices, e.period, "app", product.id)
         if isinstance(price, str):
             return price
         self._new_contract(
@@ -540,6 +526,12 @@ class _Run:
             return f"app `{e.app}` is not on site `{e.site}`"
         self.contracts[contract.key] = contract._replace(dont_renew=True)  # the paid term runs out
         return None
+
+    def _set_dont_renew(self, e: SetDontRenew) -> str | None:
+        return self._dont_renew(e, True)
+
+    def _clear_dont_renew(self, e: ClearDontRenew) -> str | None:
+        return self._dont_renew(e, False)
 
     def _dont_renew(self, e: SetDontRenew | ClearDontRenew, value: bool) -> str | None:
         contract = self._active(e.contract)
@@ -590,7 +582,7 @@ class _Run:
             return f"site `{e.site}` has no contract to convert"
         if contract.period is e.period and not contract.included:
             return f"site `{e.site}` already has a {e.period.value} contract"
-        price = self._price(self.t.products[contract.product].prices, e.period, f"product `{contract.product}`")
+        price = self._price(self.t.products[contract.product].prices, e.period, "product", contract.product)
         if isinstance(price, str):
             return price
         # an included site converted to annual pays the full price and frees its slot (Duda)
@@ -650,7 +642,7 @@ class _Run:
             return _unknown("plan", e.plan, self.t.plans)
         if plan.id == old.product and e.period is old.period:
             return f"the account is already on plan `{plan.id}` ({e.period.value})"
-        price = self._price(plan.version_on(e.date).prices, e.period, f"plan `{plan.id}`")
+        price = self._price(plan.version_on(e.date).prices, e.period, "plan", plan.id)
         if isinstance(price, str):
             return price
         before = (self.t.plans[old.product].rank, old.period.months)
@@ -752,7 +744,7 @@ class _Run:
             problem = self._downgrade_problem(f"changing {what}", old.product, product.id)
             if problem:
                 return problem
-        price = self._price(product.prices, old.period, f"{kind.value} `{product.id}`")
+        price = self._price(product.prices, old.period, kind.value, product.id)
         if isinstance(price, str):
             return price
         name = f"{product.name} on {old.site}"
@@ -869,3 +861,23 @@ class _Run:
 
     def _issue(self, docs: Iterable[Document]) -> None:
         self.documents.extend(docs)
+
+
+# Event type -> handler: one dict lookup per event (a `match` tried each class in turn).
+_HANDLERS: dict[type[Any], Callable[[_Run, Any], str | None]] = {
+    StartTrial: _Run._start_trial,
+    BuyPlan: _Run._buy_plan,
+    ChangePlan: _Run._change_plan,
+    PublishSite: _Run._publish,
+    UnpublishSite: _Run._unpublish,
+    ConvertSite: _Run._convert,
+    AddStore: _Run._add_store,
+    UpgradeStore: _Run._upgrade_store,
+    BuyApp: _Run._buy_app,
+    UpgradeApp: _Run._upgrade_app,
+    RemoveApp: _Run._remove_app,
+    BuyOneOff: _Run._buy_one_off,
+    Cancel: _Run._cancel,
+    SetDontRenew: _Run._set_dont_renew,
+    ClearDontRenew: _Run._clear_dont_renew,
+}

@@ -53,17 +53,18 @@ def vat_amounts(lines: Sequence[Line], currency: str, rules: TaxRules) -> tuple[
     """VAT per rate and the VAT total. per_rate (EN 16931 BR-CO-17) rounds each rate's summed base;
     per_line rounds each line's VAT and sums them."""
     bases: dict[Decimal, Decimal] = {}
-    line_vat: dict[Decimal, Decimal] = {}
     for line in lines:
-        bases[line.vat_rate] = bases.get(line.vat_rate, ZERO) + line.amount
-        if rules.rounding is TaxRounding.PER_LINE:
-            vat = quantize(div(mul(line.amount, line.vat_rate), HUNDRED), currency, rules.rounding_mode)
-            line_vat[line.vat_rate] = line_vat.get(line.vat_rate, ZERO) + vat
-    out = []
-    for rate in sorted(bases):
-        if rules.rounding is TaxRounding.PER_LINE:
-            amount = line_vat[rate]
-        else:
-            amount = quantize(div(mul(bases[rate], rate), HUNDRED), currency, rules.rounding_mode)
-        out.append(VatAmount(rate, bases[rate], amount))
-    return tuple(out), sum((v.amount for v in out), ZERO)
+        rate = line.vat_rate
+        bases[rate] = bases[rate] + line.amount if rate in bases else line.amount
+    mode = rules.rounding_mode
+    if rules.rounding is TaxRounding.PER_LINE:
+        line_vat: dict[Decimal, Decimal] = dict.fromkeys(bases, ZERO)
+        for line in lines:
+            line_vat[line.vat_rate] += quantize(div(mul(line.amount, line.vat_rate), HUNDRED), currency, mode)
+    else:
+        line_vat = {rate: quantize(div(mul(base, rate), HUNDRED), currency, mode) for rate, base in bases.items()}
+    out = tuple(VatAmount(rate, bases[rate], line_vat[rate]) for rate in sorted(bases))
+    total = ZERO
+    for v in out:
+        total += v.amount
+    return out, total

@@ -17,17 +17,18 @@ from billingcore.catalog.fields import Money, Percent, Quantity, SourceRef, fiel
 class Period(StrEnum):
     """A contract term length; the value is the word used in YAML."""
 
-    MONTHLY = "monthly"
-    QUARTERLY = "quarterly"
-    ANNUAL = "annual"
-    BIENNIAL = "biennial"
+    MONTHLY = "monthly", 1
+    QUARTERLY = "quarterly", 3
+    ANNUAL = "annual", 12
+    BIENNIAL = "biennial", 24
 
-    @property
-    def months(self) -> int:
-        return _PERIOD_MONTHS[self]
+    months: int  # the term length; a plain attribute because every contract term reads it
 
-
-_PERIOD_MONTHS = {Period.MONTHLY: 1, Period.QUARTERLY: 3, Period.ANNUAL: 12, Period.BIENNIAL: 24}
+    def __new__(cls, value: str, months: int) -> Period:
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.months = months
+        return member
 
 
 class ProductKind(StrEnum):

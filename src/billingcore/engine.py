@@ -55,7 +55,7 @@ from billingcore.events import (
     type_name,
 )
 from billingcore.invoicing import Billing, billing_day_documents, charge_line, make_document
-from billingcore.money import ZERO, fmt, mul, quantize
+from billingcore.money import ONE, ZERO, fmt, mul, quantize
 from billingcore.tax import TaxPosition, rate_on, tax_position
 
 
@@ -134,6 +134,8 @@ class State:
 
 
 _NO_STATE = State("", date.min)  # a new account: nothing billed yet
+_NEVER = date.max  # no next agenda date
+_ONE_DAY = timedelta(days=1)
 
 
 @attrs.frozen
@@ -184,24 +186,26 @@ def bill(tariff: Tariff, account: Account, events: Sequence[Event], until: date,
 def _check_order(events: Sequence[Event], state: State | None) -> list[Diagnostic]:
     errors = []
     seen: set[str] = set()
-    previous = state.as_of if state else None
+    resumed_after = state.as_of if state is not None else None
+    previous = date.min
     for event in events:
+        day = event.date
         if event.id in seen:
             errors.append(_event_error(event, f"duplicate event id `{event.id}`", "give every event its own id"))
         seen.add(event.id)
-        if state is not None and event.date <= state.as_of:
+        if resumed_after is not None and day <= resumed_after:
             errors.append(
                 _event_error(
                     event,
-                    f"event dated {event.date} is not after the saved state ({state.as_of})",
+                    f"event dated {day} is not after the saved state ({resumed_after})",
                     "resume only with events after the state's date",
                 )
             )
-        elif previous is not None and event.date < previous:
-            errors.append(
-                _event_error(event, f"events out of order: {event.date} comes after {previous}", "list events by date")
-            )
-        previous = max(previous, event.date) if previous else event.date
+        elif day < previous:
+            message = f"events out of order: {day} comes after {previous}"
+            errors.append(_event_error(event, message, "list events by date"))
+        if day > previous:
+            previous = day
     return errors
 
 
@@ -247,18 +251,21 @@ class _Run:
 
     def next_date(self, next_event: date | None) -> date | None:
         """The next agenda date after the last one processed: an event, a billing day or a renewal."""
-        after = self.as_of
-        best: date | None = None
-        for d in (next_event, self.next_billing):
-            if d is not None and d > after and (best is None or d < best):
-                best = d
+        after, lead = self.as_of, self.lead
+        best = _NEVER
+        if next_event is not None and after < next_event:
+            best = next_event
+        billing = self.next_billing
+        if billing is not None and after < billing < best:
+            best = billing
         for c in self.contracts.values():
             if not c.ended and not c.included:
-                d = self.renewal_date(c)
-                if d > after and (best is None or d < best):
+                d = c.term_end - lead if lead else c.term_end  # renewal_date, inlined: runs per contract
+                if after < d < best:
                     best = d
-        if best is not None:
-            self.as_of = best
+        if best is _NEVER:
+            return None
+        self.as_of = best
         return best
 
     def snapshot(self, until: date) -> State:
@@ -821,21 +828,10 @@ class _Run:
         self.billings_done += 1
         self.next_billing = self._next_billing()
         rate = self._vat_rate(day)
-        end = (self.next_billing or day) - timedelta(days=1)
-        zero = self.t.billing.zero
+        end = (self.next_billing or day) - _ONE_DAY
+        zero, note = self.t.billing.zero, self.t.billing.included_note
         included = [
-            Line(
-                c.key,
-                f"{c.name} (included in plan)",
-                "included",
-                Decimal(1),
-                zero,
-                zero,
-                rate,
-                day,
-                end,
-                f"included in the plan: {fmt(zero)}",
-            )
+            Line(c.key, f"{c.name} (included in plan)", "included", ONE, zero, zero, rate, day, end, note)
             for c in self.contracts.values()
             if c.included and not c.ended
         ]

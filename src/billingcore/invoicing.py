@@ -17,7 +17,7 @@ import attrs
 from billingcore.catalog.rules import InvoiceSplit, RuleSet, ZeroTotal
 from billingcore.charges import Charge
 from billingcore.documents import Document, Line
-from billingcore.money import ZERO, Rounding, quantize
+from billingcore.money import ZERO, Rounding, fmt, quantize
 from billingcore.tax import vat_amounts
 
 
@@ -29,24 +29,19 @@ class Billing:
     rules: RuleSet
 
     zero: Decimal = attrs.field(init=False)  # 0 at the currency's scale ("0.00"), computed once
+    included_note: str = attrs.field(init=False)  # the explanation on every included-site line
 
     def __attrs_post_init__(self) -> None:
         object.__setattr__(self, "zero", quantize(ZERO, self.currency, Rounding.HALF_UP))
+        object.__setattr__(self, "included_note", f"included in the plan: {fmt(self.zero)}")
 
 
 def charge_line(charge: Charge, vat_rate: Decimal) -> Line:
-    return Line(
-        charge.contract,
-        charge.description,
-        charge.kind,
-        charge.quantity,
-        charge.unit_price,
-        charge.amount,
-        vat_rate,
-        charge.start,
-        charge.end - timedelta(days=1),
-        charge.explanation,
-    )
+    contract, description, kind, _, _, start, end, quantity, unit_price, amount, explanation = charge
+    return Line(contract, description, kind, quantity, unit_price, amount, vat_rate, start, end - _ONE_DAY, explanation)
+
+
+_ONE_DAY = timedelta(days=1)
 
 
 def make_document(
@@ -59,7 +54,9 @@ def make_document(
     notes: tuple[str, ...] = (),
     doc_type: str = "invoice",
 ) -> Document:
-    net = sum((line.amount for line in lines), billing.zero)
+    net = billing.zero
+    for line in lines:
+        net += line.amount
     vat, vat_total = vat_amounts(lines, billing.currency, billing.rules.tax)
     return Document(
         doc_type, kind, number, account, day, billing.currency, tuple(lines), net, vat, net + vat_total, notes

@@ -178,3 +178,29 @@ def test_event_form_errors_are_located_with_a_hint() -> None:
         ("e.yaml:2:66", "unknown-choice", "period: expected one of monthly, quarterly, annual, biennial, got 'weekly'",
          "choose one of: monthly, quarterly, annual, biennial"),
     ]
+
+
+def test_plain_event_dicts_get_the_same_diagnostics_as_the_fast_path_skips() -> None:
+    """Host dicts go through generated structurers; a bad one falls back to the located checks."""
+    from billingcore.events import BuyPlan, PublishSite
+    from billingcore.timeline import structure_events
+
+    events, problems = structure_events(
+        [
+            {"id": "p", "date": "2020-01-10", "type": "buy_plan", "plan": "team", "period": "annual"},
+            {"id": "s", "date": "2020-01-10", "type": "publish_site", "site": "a"},
+            {"id": "x", "date": "2020-01-10", "type": ["buy_plan"]},
+            {"id": "y", "date": "2020-01-10", "type": "buy_plan", "plan": "team", "period": "annual", "qty": 1},
+            {"id": "z", "date": "2020-01-10", "type": "publish_site", "site": "b", "period": None},
+        ],
+        None,
+    )
+    assert events == [
+        BuyPlan("p", date(2020, 1, 10), "team", Period.ANNUAL),
+        PublishSite("s", date(2020, 1, 10), "a", None, "site"),
+        PublishSite("z", date(2020, 1, 10), "b", None, "site"),
+    ]
+    assert [(d.code, d.message) for d in problems] == [
+        ("unknown-event", "unknown event type `['buy_plan']`"),
+        ("unknown-key", "unknown key `qty` in buy plan"),
+    ]

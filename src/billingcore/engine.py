@@ -283,9 +283,9 @@ class _Run:
 
     # -- stage 2: renewals ----------------------------------------------------------------------
     def renew(self, day: date) -> None:
-        renewal = self.t.rules.renewal
+        renewal, lead = self.t.rules.renewal, self.lead
         for key, c in list(self.contracts.items()):
-            if c.ended or c.included or self.renewal_date(c) > day:
+            if c.ended or c.included or (c.term_end - lead if lead else c.term_end) > day:  # not due yet
                 continue
             if c.dont_renew or not renewal.auto_renew:
                 self.contracts[key] = c._replace(ended=True)

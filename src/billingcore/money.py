@@ -79,6 +79,12 @@ def quantize(amount: Decimal, currency: str, rounding: Rounding) -> Decimal:
     return amount.quantize(_QUANTS[CURRENCY_EXPONENTS[currency]], rounding=_MODES[rounding], context=_CONTEXT)
 
 
+def percent_of(amount: Decimal, rate: Decimal, currency: str, rounding: Rounding) -> Decimal:
+    """`rate` percent of `amount`, rounded once to the currency's minor unit (VAT on a base)."""
+    exact = _CONTEXT.multiply(amount, rate).scaleb(-2, _CONTEXT)  # / 100, exactly
+    return exact.quantize(_QUANTS[CURRENCY_EXPONENTS[currency]], rounding=_MODES[rounding], context=_CONTEXT)
+
+
 def mul(a: Decimal, b: Decimal) -> Decimal:
     return _CONTEXT.multiply(a, b)
 

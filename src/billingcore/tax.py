@@ -14,7 +14,7 @@ import attrs
 
 from billingcore.catalog.rules import TaxRounding, TaxRules, VatTable
 from billingcore.documents import Line, VatAmount
-from billingcore.money import HUNDRED, ZERO, div, mul, quantize
+from billingcore.money import ZERO, percent_of
 
 
 @attrs.frozen
@@ -60,9 +60,9 @@ def vat_amounts(lines: Sequence[Line], currency: str, rules: TaxRules) -> tuple[
     if rules.rounding is TaxRounding.PER_LINE:
         line_vat: dict[Decimal, Decimal] = dict.fromkeys(bases, ZERO)
         for line in lines:
-            line_vat[line.vat_rate] += quantize(div(mul(line.amount, line.vat_rate), HUNDRED), currency, mode)
+            line_vat[line.vat_rate] += percent_of(line.amount, line.vat_rate, currency, mode)
     else:
-        line_vat = {rate: quantize(div(mul(base, rate), HUNDRED), currency, mode) for rate, base in bases.items()}
+        line_vat = {rate: percent_of(base, rate, currency, mode) for rate, base in bases.items()}
     out = tuple(VatAmount(rate, bases[rate], line_vat[rate]) for rate in sorted(bases))
     total = ZERO
     for v in out:

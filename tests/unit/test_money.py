@@ -53,3 +53,13 @@ def test_decimals_of_counts_written_places_and_fmt_avoids_exponents() -> None:
 )
 def test_fmt_never_uses_exponents(value: str, text: str) -> None:
     assert fmt(Decimal(value)) == text
+
+
+def test_percent_of_rounds_vat_once_with_the_named_mode() -> None:
+    from billingcore.money import percent_of
+
+    assert str(percent_of(D("13.00"), D("19"), "EUR", Rounding.HALF_UP)) == "2.47"  # exact
+    assert str(percent_of(D("10.50"), D("21"), "CZK", Rounding.HALF_UP)) == "2.21"  # 2.205
+    assert str(percent_of(D("10.50"), D("21"), "CZK", Rounding.HALF_EVEN)) == "2.20"
+    assert str(percent_of(D("-26.00"), D("7.7"), "CHF", Rounding.HALF_UP)) == "-2.00"  # -2.002
+    assert str(percent_of(D("1000"), D("10"), "JPY", Rounding.HALF_UP)) == "100"

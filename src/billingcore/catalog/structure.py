@@ -57,7 +57,7 @@ def _got(value: Any) -> str:
 
 
 def _str(value: Any, _: Any) -> str:
-    if isinstance(value, str) and not isinstance(value, PlainFloat):
+    if type(value) is str or (isinstance(value, str) and not isinstance(value, PlainFloat)):
         return value
     raise FieldError(f"expected text, got {_got(value)}", 'quote it: "..."', "wrong-type")
 

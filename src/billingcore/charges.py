@@ -13,6 +13,7 @@ from typing import NamedTuple
 
 from billingcore.catalog.rules import ChangeDay, DayBasis, ProrationRules
 from billingcore.contracts import Contract
+from billingcore.dates import iso
 from billingcore.money import ONE, ZERO, div, fmt, mul, quantize
 
 
@@ -52,7 +53,7 @@ def term_charge(contract: Contract, due: date) -> Charge:
         ONE,
         price,
         price,
-        f"{period!s} term from {start!s}: {price!s}",
+        f"{period!s} term from {iso(start)}: {price!s}",
     )
 
 

@@ -12,6 +12,20 @@ from datetime import date
 _DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
 
+_ISO: dict[date, str] = {}
+
+
+def iso(day: date) -> str:
+    """`day.isoformat()`, remembered. Every line of every document shows its dates, isoformat goes
+    through printf, and a bill run shows a few hundred distinct dates thousands of times over."""
+    text = _ISO.get(day)
+    if text is None:
+        if len(_ISO) > 100_000:  # a host running for ages: start over rather than grow without bound
+            _ISO.clear()
+        text = _ISO[day] = day.isoformat()
+    return text
+
+
 def is_leap(year: int) -> bool:
     return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
 

@@ -12,6 +12,7 @@ from typing import Any, NamedTuple
 
 import attrs
 
+from billingcore.dates import iso
 from billingcore.money import fmt
 
 
@@ -75,8 +76,8 @@ def line_json(line: Line) -> dict[str, Any]:
         "unit_price": fmt(unit_price),
         "amount": fmt(amount),
         "vat_rate": fmt(vat_rate),
-        "period_start": start.isoformat() if start else None,
-        "period_end": end.isoformat() if end else None,
+        "period_start": iso(start) if start else None,
+        "period_end": iso(end) if end else None,
         "explanation": explanation,
     }
 
@@ -89,7 +90,7 @@ def document_json(doc: Document) -> dict[str, Any]:
         "kind": kind,
         "number": number,
         "account": account,
-        "date": day.isoformat(),
+        "date": iso(day),
         "currency": currency,
         "lines": [line_json(line) for line in lines],
         "net": fmt(net),

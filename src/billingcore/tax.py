@@ -57,7 +57,12 @@ def vat_amounts(lines: Sequence[Line], currency: str, rules: TaxRules) -> tuple[
         rate = line.vat_rate
         bases[rate] = bases[rate] + line.amount if rate in bases else line.amount
     mode = rules.rounding_mode
-    if rules.rounding is TaxRounding.PER_LINE:
+    per_line = rules.rounding is TaxRounding.PER_LINE
+    if len(bases) == 1 and not per_line:  # one rate, the usual document: nothing to sort or add up
+        ((rate, base),) = bases.items()
+        amount = percent_of(base, rate, currency, mode)
+        return (VatAmount(rate, base, amount),), amount
+    if per_line:
         line_vat: dict[Decimal, Decimal] = dict.fromkeys(bases, ZERO)
         for line in lines:
             line_vat[line.vat_rate] += percent_of(line.amount, line.vat_rate, currency, mode)

@@ -35,3 +35,16 @@ def test_days_in_month_and_on_day() -> None:
     assert days_in_month(1900, 2) == 28
     assert days_in_month(2000, 2) == 29
     assert on_day(2021, 2, 30) == date(2021, 2, 28)
+
+
+def test_iso_is_isoformat_and_its_memory_stays_bounded() -> None:
+    from datetime import timedelta
+
+    from billingcore import dates
+
+    start = date(1900, 1, 1)
+    for n in range(100_500):  # more distinct dates than the memory keeps
+        day = start + timedelta(days=n)
+        assert dates.iso(day) == day.isoformat()
+    assert dates.iso(date(2020, 2, 29)) == "2020-02-29"
+    assert len(dates._ISO) <= 100_001

@@ -398,6 +398,8 @@ class _Run:
     def _fill_slots(self, day: date) -> None:
         """At plan purchase, sites published during the trial take the plan's slots in publication
         order; those beyond the slots get a monthly contract from this day."""
+        if not self.sites:  # the plan came first (no trial): nothing waits
+            return
         under_contract = self._site_contracts()
         waiting = sorted(
             (s for s in self.sites.values() if s.published and s.name not in under_contract), key=lambda s: s.order

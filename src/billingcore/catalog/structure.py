@@ -113,12 +113,22 @@ def _quantity(value: Any, _: Any) -> Decimal:
 
 
 def _date(value: Any, _: Any) -> date:
+    known = _DATES.get(value) if type(value) is str else None
+    if known is not None:  # a bill run's events share a few hundred date texts: parse each once
+        return known
     if isinstance(value, str) and _DATE.match(value):
         try:
-            return date.fromisoformat(value)
+            day = date.fromisoformat(value)
         except ValueError:
             raise FieldError(f"{value} is not a calendar date", "check the month and day", "bad-date") from None
+        if len(_DATES) > 100_000:  # bounded, like dates.iso
+            _DATES.clear()
+        _DATES[value] = day
+        return day
     raise FieldError(f"expected a date YYYY-MM-DD, got {_got(value)}", "write e.g. 2020-07-01", "bad-date")
+
+
+_DATES: dict[str, date] = {}  # date texts already checked and parsed
 
 
 def _enum(value: Any, cls: type[Enum]) -> Enum:

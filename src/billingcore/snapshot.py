@@ -1,35 +1,101 @@
 """Saved states as JSON-ready dicts: `dump_state` to store between bill runs, `load_state` to resume.
 
-Money is written as decimal strings and dates as ISO strings, so a state survives JSON unchanged.
+Money is written as decimal strings, dates as ISO strings and periods as their YAML words, so a state
+survives JSON unchanged. Records (contracts, sites, pending charges) are mappings by field name.
+
+A host loads and dumps one state per account per bill run, so the record codecs are generated once
+per record type as straight-line code from the NamedTuple's annotations (as cattrs does, without
+its per-field hook calls): a new field is picked up by itself, and the resume property test
+(tests/properties) checks that every field survives the round trip.
 """
 
 from __future__ import annotations
 
+import typing
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-import cattrs
-from cattrs.cols import is_namedtuple, namedtuple_dict_structure_factory, namedtuple_dict_unstructure_factory
-
+from billingcore.catalog.model import Period
+from billingcore.charges import Charge
+from billingcore.contracts import Contract, Site
+from billingcore.dates import iso
 from billingcore.engine import State
 from billingcore.money import fmt
 
-# States are our own output, not user input: skip detailed validation (several times faster).
-_CONVERTER = cattrs.Converter(detailed_validation=False)
-_CONVERTER.register_unstructure_hook(Decimal, fmt)
-_CONVERTER.register_structure_hook(Decimal, lambda v, _: Decimal(v))
-_CONVERTER.register_unstructure_hook(date, date.isoformat)
-_CONVERTER.register_structure_hook(date, lambda v, _: date.fromisoformat(v))
-# NamedTuple records (pending charges) as readable mappings, not positional lists
-_CONVERTER.register_unstructure_hook_factory(is_namedtuple, namedtuple_dict_unstructure_factory)
-_CONVERTER.register_structure_hook_factory(is_namedtuple, namedtuple_dict_structure_factory)
+# How each field type is written and read: expressions around the value `{}`, evaluated in _NAMES.
+_SCALARS = {
+    str: ("{}", "{}"),
+    int: ("{}", "{}"),
+    bool: ("{}", "{}"),
+    date: ("iso({})", "fromisoformat({})"),
+    Decimal: ("fmt({})", "Decimal({})"),
+    Period: ("{}.value", "PERIODS[{}]"),
+}
+_NAMES: dict[str, Any] = {
+    "iso": iso,
+    "fromisoformat": date.fromisoformat,
+    "fmt": fmt,
+    "Decimal": Decimal,
+    "PERIODS": {p.value: p for p in Period},
+    "new": tuple.__new__,
+}
+
+
+def _codec(cls: Any) -> tuple[Callable[[Any], dict[str, Any]], Callable[[dict[str, Any]], Any]]:
+    """(dump, load) for one NamedTuple record type, generated from its field annotations."""
+    hints = typing.get_type_hints(cls)
+    dumped, loaded = [], []
+    for i, name in enumerate(cls._fields):
+        args = typing.get_args(hints[name])
+        optional = type(None) in args
+        write, read = _SCALARS[next(a for a in args if a is not type(None)) if optional else hints[name]]
+        out, back = write.format(f"r[{i}]"), read.format(f"d[{name!r}]")
+        if optional and write != "{}":
+            out = f"None if r[{i}] is None else {out}"
+            back = f"None if d[{name!r}] is None else {back}"
+        dumped.append(f"{name!r}: {out}")
+        loaded.append(back)
+    code = (
+        f"def dump(r):\n    return {{{', '.join(dumped)}}}\n"
+        # tuple.__new__ with every field in order: the NamedTuple's own __new__ is a Python frame
+        f"def load(d):\n    return new(cls, ({', '.join(loaded)},))\n"
+    )
+    names = {**_NAMES, "cls": cls}
+    exec(code, names)  # generated from the annotations above; no outside input reaches it
+    return names["dump"], names["load"]
+
+
+_dump_contract, _load_contract = _codec(Contract)
+_dump_site, _load_site = _codec(Site)
+_dump_charge, _load_charge = _codec(Charge)
 
 
 def dump_state(state: State) -> dict[str, Any]:
-    out: dict[str, Any] = _CONVERTER.unstructure(state)
-    return out
+    return {
+        "account": state.account,
+        "as_of": iso(state.as_of),
+        "billing_day": state.billing_day,
+        "billing_anchor": iso(state.billing_anchor) if state.billing_anchor else None,
+        "billings_done": state.billings_done,
+        "contracts": [_dump_contract(c) for c in state.contracts],
+        "sites": [_dump_site(s) for s in state.sites],
+        "pending": [_dump_charge(c) for c in state.pending],
+        "site_count": state.site_count,
+    }
 
 
 def load_state(data: dict[str, Any]) -> State:
-    return _CONVERTER.structure(data, State)
+    anchor = data["billing_anchor"]
+    return State(
+        data["account"],
+        date.fromisoformat(data["as_of"]),
+        data["billing_day"],
+        date.fromisoformat(anchor) if anchor else None,
+        data["billings_done"],
+        tuple(_load_contract(c) for c in data["contracts"]),
+        tuple(_load_site(s) for s in data["sites"]),
+        tuple(_load_charge(c) for c in data["pending"]),
+        data["site_count"],
+    )

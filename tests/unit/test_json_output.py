@@ -130,3 +130,78 @@ def test_a_scenario_without_expectations_fails(tmp_path: Path, capsys: pytest.Ca
     path.write_text(text[: text.index("\nexpect:") + 1])
     assert main(["test", str(path)]) == 1
     assert "the scenario has no `expect:` block" in capsys.readouterr().out
+
+
+def test_saved_state_format_is_pinned() -> None:
+    """Hosts store states between bill runs: the mapping, its field names and value forms are stable,
+    and a stored state loads back to the same State."""
+    from datetime import date
+
+    from billingcore.catalog.loader import load
+    from billingcore.catalog.model import Period
+    from billingcore.engine import Account, bill, prepare
+    from billingcore.events import BuyApp, BuyPlan, PublishSite
+    from billingcore.snapshot import dump_state, load_state
+
+    tariff = prepare(load(["plans/duda.yaml", "rules"]), "duda")
+    day = date(2020, 1, 10)
+    events = [
+        BuyPlan("p", day, "basic", Period.MONTHLY),
+        PublishSite("s", day, "blog", Period.ANNUAL),
+        BuyApp("x", date(2020, 1, 20), "blog", "app-crm", Period.MONTHLY),
+    ]
+    state = bill(tariff, Account("a", "duda", "US"), events, date(2020, 1, 31)).state
+    saved = dump_state(state)
+    assert [c["key"] for c in saved["contracts"]] == ["plan", "site:blog", "app:blog:app-crm"]
+    saved_app = {**saved, "contracts": saved["contracts"][2:]}
+    assert saved_app == (
+        {
+            "account": "a",
+            "as_of": "2020-01-31",
+            "billing_day": 10,
+            "billing_anchor": "2020-01-10",
+            "billings_done": 1,
+            "contracts": [
+                {
+                    "key": "app:blog:app-crm",
+                    "kind": "app",
+                    "product": "app-crm",
+                    "name": "CRM app on blog",
+                    "period": "monthly",
+                    "started": "2020-01-20",
+                    "anchor_day": 20,
+                    "unit_price": "5.00",
+                    "term_start": "2020-01-20",
+                    "term_end": "2020-02-20",
+                    "terms": 1,
+                    "site": "blog",
+                    "dont_renew": False,
+                    "ended": False,
+                    "included": False,
+                    "billed": "5.00",
+                    "billed_from": "2020-01-20",
+                    "bought": "2020-01-20",
+                    "next_product": None,
+                    "next_period": None,
+                }
+            ],
+            "sites": [{"name": "blog", "product": "site", "published": True, "order": 1, "includable": True}],
+            "pending": [
+                {
+                    "contract": "app:blog:app-crm",
+                    "description": "CRM app on blog (monthly)",
+                    "kind": "charge",
+                    "group": "monthly",
+                    "due": "2020-01-20",
+                    "start": "2020-01-20",
+                    "end": "2020-02-20",
+                    "quantity": "1",
+                    "unit_price": "5.00",
+                    "amount": "5.00",
+                    "explanation": "monthly term from 2020-01-20: 5.00",
+                }
+            ],
+            "site_count": 1,
+        }
+    )
+    assert load_state(json.loads(json.dumps(saved))) == state

@@ -55,13 +55,16 @@ def make_document(
     notes: tuple[str, ...] = (),
     doc_type: str = "invoice",
 ) -> Document:
+    """A document over `lines`. An invoice whose credits outweigh its charges is issued as a credit
+    note: a negative invoice is not a document a customer or an accountant expects."""
     net = billing.zero
     for line in lines:
         net += line.amount
     vat, vat_total = vat_amounts(lines, billing.currency, billing.rules.tax)
-    return Document(
-        doc_type, kind, number, account, day, billing.currency, tuple(lines), net, vat, net + vat_total, notes
-    )
+    gross = net + vat_total
+    if gross < ZERO:
+        doc_type = "credit_note"
+    return Document(doc_type, kind, number, account, day, billing.currency, tuple(lines), net, vat, gross, notes)
 
 
 def billing_day_documents(
@@ -91,7 +94,5 @@ def billing_day_documents(
         doc = make_document(billing, kind, number, account, day, lines, notes)
         if doc.gross == ZERO and billing.rules.invoicing.zero_total is ZeroTotal.SKIP:
             continue
-        if doc.gross < ZERO:  # only credits that day: the document is a credit note, not a negative invoice
-            doc = doc._replace(type="credit_note")
         docs.append(doc)
     return docs

@@ -1,6 +1,6 @@
 """Bill-run throughput: N Duda accounts (plan + 3 sites + 1 app, monthly and annual mixed), one billing day.
 
-Not a test. Prints accounts/s, µs per account and peak memory for three paths:
+Not a test. Prints accounts/s, µs per account and peak memory for four paths (figures: docs/performance.md):
   signup   engine call from pre-built typed inputs: every contract bought on the billing day
   renewal  engine call resuming from a pre-built saved state: one billing day of renewals
   state-json  the bill run as a host runs it: saved state as a JSON dict in, document dicts and the

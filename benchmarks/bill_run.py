@@ -16,6 +16,7 @@ import gc
 import os
 import resource
 import statistics
+import subprocess
 import sys
 import time
 from datetime import date, timedelta
@@ -85,7 +86,9 @@ def main() -> None:
     parser.add_argument("n", nargs="?", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=3, help="passes per path; best and median are shown")
     parser.add_argument("--profile", action="store_true", help="profile the signup path with cProfile")
-    parser.add_argument("--only", choices=PATHS, help="run one path (benchmarks/instructions.sh uses this)")
+    parser.add_argument(
+        "--only", choices=PATHS, help="run one path in this process (otherwise each path runs in a process of its own)"
+    )
     args = parser.parse_args()
     tariff = prepare(load([os.path.join(ROOT, "plans", "duda.yaml"), os.path.join(ROOT, "rules")]), "duda")
     if args.profile:
@@ -96,18 +99,20 @@ def main() -> None:
         cProfile.runctx("run()", globals(), {"run": run}, "/tmp/bill_run.prof")
         pstats.Stats("/tmp/bill_run.prof").sort_stats("cumulative").print_stats(25)
         return
-    print(f"billingcore bill run, Python {sys.version.split()[0]}, one core")
-    for name, build in PATHS.items():
-        if args.only in (None, name):
-            run = build(tariff, args.n)
-            # The inputs live for the whole pass, as a host's batch would; freezing them keeps Python's
-            # full collections from re-walking them, which would charge one path for another's data.
-            gc.collect()
-            gc.freeze()
-            timed(name, args.n, run, args.repeat)
-            del run
-            gc.unfreeze()
-            gc.collect()
+    if args.only is None:
+        # One process per path: each path's peak memory is its own (ru_maxrss never goes down), and
+        # no path runs on a heap another one fragmented.
+        print(f"billingcore bill run, Python {sys.version.split()[0]}, one core", flush=True)
+        for name in PATHS:
+            command = [sys.executable, __file__, str(args.n), "--repeat", str(args.repeat), "--only", name]
+            subprocess.run(command, check=True)
+        return
+    run = PATHS[args.only](tariff, args.n)
+    # The inputs live for the whole pass, as a host's batch would; freezing them keeps Python's full
+    # collections from re-walking them.
+    gc.collect()
+    gc.freeze()
+    timed(args.only, args.n, run, args.repeat)
 
 
 DAY = date(2026, 3, 10)

@@ -1,4 +1,6 @@
-"""Invariants of billing over generated Duda timelines."""
+"""Invariants of billing over generated Duda timelines, under every shipped rule set: the Duda
+catalog billed the Duda way, and as Kill Bill, Chargebee, Lago, billwerk, WEDOS and Fakturia would
+(interim invoices, credit notes, keep-end proration, 30-day months, renewal lead days, per-line VAT)."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+import attrs
 import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
@@ -22,9 +25,13 @@ UNTIL = date(2021, 6, 30)
 ACCOUNT = Account("prop", "duda", "DE")  # a German consumer: VAT rates change inside the range
 
 
-@pytest.fixture(scope="module")
-def tariff(library: Library) -> Tariff:
-    return prepare(library, "duda")
+RULE_SETS = ["duda", "killbill", "killbill-30", "chargebee", "lago", "billwerk", "wedos", "fakturia"]
+
+
+@pytest.fixture(scope="module", params=RULE_SETS)
+def tariff(library: Library, request: pytest.FixtureRequest) -> Tariff:
+    catalogs = {**library.catalogs, "duda": attrs.evolve(library.catalogs["duda"], rules=request.param)}
+    return prepare(attrs.evolve(library, catalogs=catalogs), "duda")
 
 
 def _bill(tariff: Tariff, events: list[Any], until: date, state: Any = None) -> Result:
@@ -87,3 +94,12 @@ def test_no_term_is_charged_twice(tariff: Tariff, events: list[Any]) -> None:
                 key = (line.item, line.description, line.period_start)
                 assert key not in seen
                 seen.add(key)
+
+
+@given(duda_timelines())
+def test_an_invoice_never_has_a_negative_total(tariff: Tariff, events: list[Any]) -> None:
+    for doc in _bill(tariff, events, UNTIL).documents:
+        if doc.gross < 0:
+            assert doc.type == "credit_note"
+        if doc.type == "credit_note":
+            assert any(line.kind == "credit" for line in doc.lines)

@@ -7,7 +7,7 @@ The core does no I/O; only `billingcore.catalog.loader` reads files.
 
 from billingcore.catalog.loader import Library, load, load_texts
 from billingcore.engine import Account, Result, State, Tariff, bill, prepare
-from billingcore.errors import BillingError, Diagnostic, EventError, InputError, Location, PlanError
+from billingcore.errors import BillingError, Diagnostic, EventError, InputError, Location, PlanError, StateError
 
 __all__ = [
     "Account",
@@ -20,6 +20,7 @@ __all__ = [
     "PlanError",
     "Result",
     "State",
+    "StateError",
     "Tariff",
     "bill",
     "load",

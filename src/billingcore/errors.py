@@ -62,6 +62,10 @@ class EventError(InputError):
     """An account's events cannot be applied (unknown names, impossible actions, bad order)."""
 
 
+class StateError(InputError):
+    """A saved state cannot be loaded: it is not (or no longer) what `dump_state` wrote."""
+
+
 def sort_diagnostics(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
     def key(d: Diagnostic) -> tuple[str, int, int, str]:
         loc = d.location

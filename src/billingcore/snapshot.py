@@ -17,11 +17,14 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+import attrs
+
 from billingcore.catalog.model import Period
 from billingcore.charges import Charge
 from billingcore.contracts import Contract, Site
 from billingcore.dates import iso
 from billingcore.engine import State
+from billingcore.errors import Diagnostic, StateError
 from billingcore.money import fmt
 
 # How each field type is written and read: expressions around the value `{}`, evaluated in _NAMES.
@@ -87,6 +90,14 @@ def dump_state(state: State) -> dict[str, Any]:
 
 
 def load_state(data: dict[str, Any]) -> State:
+    """The State `dump_state` wrote. Anything else raises StateError naming each broken part."""
+    try:
+        return _load_state(data)
+    except Exception:  # a damaged or foreign state: say where, never a traceback
+        raise StateError(_state_problems(data)) from None
+
+
+def _load_state(data: dict[str, Any]) -> State:
     anchor = data["billing_anchor"]
     return State(
         data["account"],
@@ -99,3 +110,45 @@ def load_state(data: dict[str, Any]) -> State:
         tuple(_load_charge(c) for c in data["pending"]),
         data["site_count"],
     )
+
+
+_RECORDS: dict[str, tuple[Any, Callable[[dict[str, Any]], Any]]] = {
+    "contracts": (Contract, _load_contract),
+    "sites": (Site, _load_site),
+    "pending": (Charge, _load_charge),
+}
+_HINT = "load only what dump_state wrote (docs/scenarios.md, \"Saved state\")"
+
+
+def _state_problems(data: Any) -> list[Diagnostic]:
+    """Every broken part of a state that failed to load (the slow path: only runs on failure)."""
+    if not isinstance(data, dict):
+        return [Diagnostic(None, f"a saved state is a mapping, got {type(data).__name__}", _HINT, "bad-state")]
+    problems = [f"missing key `{key}`" for key in attrs.fields_dict(State) if key not in data]
+    for key, optional in (("as_of", False), ("billing_anchor", True)):
+        if key not in data or (optional and not data[key]):
+            continue
+        try:
+            date.fromisoformat(data[key])
+        except (TypeError, ValueError):
+            problems.append(f"{key}: not a date: {data[key]!r}")
+    for key, (cls, load) in _RECORDS.items():
+        records = data.get(key, [])
+        if not isinstance(records, list):
+            problems.append(f"{key}: expected a list, got {type(records).__name__}")
+            continue
+        for i, record in enumerate(records):
+            if not isinstance(record, dict):
+                problems.append(f"{key}[{i}]: expected a mapping, got {type(record).__name__}")
+                continue
+            missing = [name for name in cls._fields if name not in record]
+            if missing:
+                problems.append(f"{key}[{i}]: missing {', '.join(f'`{m}`' for m in missing)}")
+                continue
+            try:
+                load(record)
+            except Exception as exc:  # a value of the wrong form: show what the parser said
+                problems.append(f"{key}[{i}]: {exc}")
+    problems = problems or ["the state could not be read"]  # pragma: no cover - every failure above has a reason
+    account = data.get("account", "?")
+    return [Diagnostic(None, f"saved state of account {account}: {p}", _HINT, "bad-state") for p in problems]

@@ -204,3 +204,25 @@ def test_plain_event_dicts_get_the_same_diagnostics_as_the_fast_path_skips() -> 
         ("unknown-event", "unknown event type `['buy_plan']`"),
         ("unknown-key", "unknown key `qty` in buy plan"),
     ]
+
+
+def test_a_damaged_saved_state_is_refused_with_every_broken_part_named(library: Library) -> None:
+    from billingcore.errors import StateError
+    from billingcore.snapshot import dump_state, load_state
+
+    day = date(2020, 1, 10)
+    result = bill(prepare(library, "duda"), Account("a", "duda", "US"), [BuyPlan("p", day, "team", Period.ANNUAL)], day)
+    saved = dump_state(result.state)
+    del saved["contracts"][0]["billed"]
+    saved["as_of"] = "2020-13-01"
+    saved["sites"] = [["blog"]]
+    with pytest.raises(StateError) as info:
+        load_state(saved)
+    assert [(d.code, d.message) for d in info.value.diagnostics] == [
+        ("bad-state", "saved state of account a: as_of: not a date: '2020-13-01'"),
+        ("bad-state", "saved state of account a: contracts[0]: missing `billed`"),
+        ("bad-state", "saved state of account a: sites[0]: expected a mapping, got list"),
+    ]
+    assert all(d.hint.startswith("load only what dump_state wrote") for d in info.value.diagnostics)
+    with pytest.raises(StateError, match="a saved state is a mapping, got list"):
+        load_state([])  # type: ignore[arg-type]

@@ -7,13 +7,13 @@ with the rule set's rounding mode.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from typing import NamedTuple
 
 from billingcore.catalog.rules import ChangeDay, DayBasis, ProrationRules
 from billingcore.contracts import Contract
-from billingcore.dates import iso
+from billingcore.dates import ONE_DAY, iso
 from billingcore.money import ONE, ZERO, div, fmt, mul, quantize
 
 
@@ -93,7 +93,7 @@ def proration_credit(contract: Contract, change: date, currency: str, rules: Pro
     raw = div(mul(billed, Decimal(unused)), Decimal(days))
     credit = max(ZERO, min(quantize(raw, currency, rules.rounding), billed))
     explanation = f"{fmt(billed)} x {unused}/{days} days unused = {fmt(credit)}, {_rounded(rules)}"
-    first_unused = change + timedelta(days=1) if rules.change_day is ChangeDay.USED else change
+    first_unused = change + ONE_DAY if rules.change_day is ChangeDay.USED else change
     return Charge(
         contract.key,
         f"Credit: {contract.name} ({contract.period.value}), unused part",
@@ -111,7 +111,7 @@ def proration_credit(contract: Contract, change: date, currency: str, rules: Pro
 
 def prorated_charge(contract: Contract, change: date, currency: str, rules: ProrationRules) -> Charge:
     """The new terms' price for the rest of the current term (change_term: keep_end)."""
-    start = change + timedelta(days=1) if rules.change_day is ChangeDay.USED else change
+    start = change + ONE_DAY if rules.change_day is ChangeDay.USED else change
     days = term_days(contract.term_start, contract.term_end, contract.period.months, rules)
     remaining = max(0, min((contract.term_end - start).days, days))
     amount = quantize(div(mul(contract.unit_price, Decimal(remaining)), Decimal(days)), currency, rules.rounding)

@@ -7,8 +7,9 @@ drift (31 -> 28 -> 28). Table lookups only: this runs per account per billing da
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
+ONE_DAY = timedelta(days=1)  # inclusive period ends are the exclusive end minus this
 _DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
 

@@ -32,7 +32,7 @@ from billingcore.catalog.rules import (
 )
 from billingcore.charges import Charge, invoice_group, prorated_charge, proration_credit, term_charge
 from billingcore.contracts import Contract, Site, app_key, free_slots, new_contract, renewed, site_key, store_key
-from billingcore.dates import billing_date
+from billingcore.dates import ONE_DAY, billing_date
 from billingcore.documents import Document, Line, Notice
 from billingcore.errors import Diagnostic, EventError
 from billingcore.events import (
@@ -135,7 +135,6 @@ class State:
 
 _NO_STATE = State("", date.min)  # a new account: nothing billed yet
 _NEVER = date.max  # no next agenda date
-_ONE_DAY = timedelta(days=1)
 
 
 @attrs.frozen
@@ -830,7 +829,7 @@ class _Run:
         self.billings_done += 1
         self.next_billing = self._next_billing()
         rate = self._vat_rate(day)
-        end = (self.next_billing or day) - _ONE_DAY
+        end = (self.next_billing or day) - ONE_DAY
         zero, note = self.t.billing.zero, self.t.billing.included_note
         included = [
             Line(c.key, f"{c.name} (included in plan)", "included", ONE, zero, zero, rate, day, end, note)

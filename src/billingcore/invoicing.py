@@ -9,14 +9,14 @@ cause an invoice on their own. VAT is added per the rule set; zero-total invoice
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 import attrs
 
 from billingcore.catalog.rules import InvoiceSplit, RuleSet, ZeroTotal
 from billingcore.charges import Charge
-from billingcore.dates import iso
+from billingcore.dates import ONE_DAY, iso
 from billingcore.documents import Document, Line
 from billingcore.money import ZERO, Rounding, fmt, quantize
 from billingcore.tax import vat_amounts
@@ -39,10 +39,8 @@ class Billing:
 
 def charge_line(charge: Charge, vat_rate: Decimal) -> Line:
     contract, description, kind, _, _, start, end, quantity, unit_price, amount, explanation = charge
-    return Line(contract, description, kind, quantity, unit_price, amount, vat_rate, start, end - _ONE_DAY, explanation)
+    return Line(contract, description, kind, quantity, unit_price, amount, vat_rate, start, end - ONE_DAY, explanation)
 
-
-_ONE_DAY = timedelta(days=1)
 
 
 def make_document(

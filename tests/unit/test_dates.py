@@ -48,3 +48,17 @@ def test_iso_is_isoformat_and_its_memory_stays_bounded() -> None:
         assert dates.iso(day) == day.isoformat()
     assert dates.iso(date(2020, 2, 29)) == "2020-02-29"
     assert len(dates._ISO) <= 100_001
+
+
+def test_event_date_texts_are_parsed_once_and_their_memory_stays_bounded() -> None:
+    from datetime import timedelta
+
+    from billingcore.catalog import structure
+
+    start = date(1900, 1, 1)
+    for n in range(100_500):  # more distinct texts than the memory keeps
+        day = start + timedelta(days=n)
+        assert structure._date(day.isoformat(), date) == day
+    assert len(structure._DATES) <= 100_001
+    assert structure._date("2020-02-29", date) == date(2020, 2, 29)
+    assert structure._date("2020-02-29", date) is structure._date("2020-02-29", date)  # remembered

@@ -1,4 +1,6 @@
-"""Impossible timelines are refused with every problem at once, located in the file, and no document."""
+"""Impossible timelines and damaged saved states are refused with every problem at once, located in the
+file where there is one, and no document. Each diagnostic is checked whole: location, message, code and
+hint (an empty hint is asserted as such, so adding one is a deliberate change to this file)."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ from billingcore.catalog.loader import Library
 from billingcore.catalog.model import Period
 from billingcore.cli import main
 from billingcore.engine import Account, State, bill, prepare
-from billingcore.errors import EventError
+from billingcore.errors import EventError, InputError
 from billingcore.events import AddStore, BuyPlan, Cancel, ChangePlan, PublishSite, SetDontRenew, UpgradeStore
 from billingcore.scenarios import load_scenario, run_scenario
 
@@ -24,26 +26,72 @@ def test_every_impossible_action_is_reported_at_its_event(monkeypatch: pytest.Mo
     monkeypatch.chdir(ROOT)
     with pytest.raises(EventError) as info:
         run_scenario(load_scenario(CASE))
-    got = [f"{d.location.line}:{d.location.col}: {d.message}" for d in info.value.diagnostics if d.location]
+    got = [(str(d.location), d.message, d.code, d.hint) for d in info.value.diagnostics]
     assert got == [
-        "7:5: event e1 (buy_plan on 2020-01-10): unknown plan `teem` (did you mean `team`?)",
-        "10:5: event e4 (publish_site on 2020-01-12): site `blog` is already published",
-        "11:5: event e5 (remove_app on 2020-01-13): app `app-crm` is not on site `blog`",
-        "12:5: event e6 (add_store on 2020-01-14): site `shop` does not exist (sites: blog)",
-        "13:5: event e7 (buy_one_off on 2020-01-09): events out of order: 2020-01-09 comes after 2020-01-14",
+        (
+            f"{CASE}:7:5",
+            "event e1 (buy_plan on 2020-01-10): unknown plan `teem` (did you mean `team`?)",
+            "bad-event",
+            "",
+        ),
+        (f"{CASE}:10:5", "event e4 (publish_site on 2020-01-12): site `blog` is already published", "bad-event", ""),
+        (f"{CASE}:11:5", "event e5 (remove_app on 2020-01-13): app `app-crm` is not on site `blog`", "bad-event", ""),
+        (
+            f"{CASE}:12:5",
+            "event e6 (add_store on 2020-01-14): site `shop` does not exist (sites: blog)",
+            "bad-event",
+            "",
+        ),
+        (
+            f"{CASE}:13:5",
+            "event e7 (buy_one_off on 2020-01-09): events out of order: 2020-01-09 comes after 2020-01-14",
+            "bad-event",
+            "list events by date",
+        ),
     ]
 
 
-def test_cli_run_renders_event_errors_with_excerpts(
+def test_cli_run_renders_event_errors_with_code_excerpt_caret_and_hint(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.chdir(ROOT)
     assert main(["run", CASE]) == 1
     err = capsys.readouterr().err
     assert "Traceback" not in err
-    assert f"{CASE}:10:5: event e4 (publish_site on 2020-01-12): site `blog` is already published" in err
-    assert "  10 |   - {id: e4, date: 2020-01-12, type: publish_site, site: blog, period: monthly}" in err
-    assert err.rstrip().endswith("5 errors")
+    blocks = err.split("\n\n")
+    # the first block: the caret under column 5, the `{` that opens event e1
+    assert blocks[0].splitlines() == [
+        f"{CASE}:7:5: event e1 (buy_plan on 2020-01-10): unknown plan `teem` (did you mean `team`?) [bad-event]",
+        "  6 | events:",
+        "  7 |   - {id: e1, date: 2020-01-10, type: buy_plan, plan: teem, period: annual}",
+        "    |     ^",
+        "  8 |   - {id: e2, date: 2020-01-10, type: buy_plan, plan: team, period: annual}",
+    ]
+    # the last block is the one with a hint; line 14 of the file is empty, hence the bare "14 | "
+    assert blocks[4].splitlines() == [
+        f"{CASE}:13:5: event e7 (buy_one_off on 2020-01-09): events out of order: 2020-01-09 comes after "
+        "2020-01-14 [bad-event]",
+        "  12 |   - {id: e6, date: 2020-01-14, type: add_store, site: shop, store: store-standard, period: annual}",
+        "  13 |   - {id: e7, date: 2020-01-09, type: buy_one_off, item: premium-image}",
+        "     |     ^",
+        "  14 | ",
+        "  hint: list events by date",
+    ]
+    # the blocks between: headline with code, three excerpt lines with the caret under the event's `{`, no hint
+    assert [b.splitlines()[0] for b in blocks[1:4]] == [
+        f"{CASE}:10:5: event e4 (publish_site on 2020-01-12): site `blog` is already published [bad-event]",
+        f"{CASE}:11:5: event e5 (remove_app on 2020-01-13): app `app-crm` is not on site `blog` [bad-event]",
+        f"{CASE}:12:5: event e6 (add_store on 2020-01-14): site `shop` does not exist (sites: blog) [bad-event]",
+    ]
+    assert [b.splitlines()[3:] for b in blocks[1:4]] == [
+        ["     |     ^", "  11 |   - {id: e5, date: 2020-01-13, type: remove_app, site: blog, app: app-crm}"],
+        [
+            "     |     ^",
+            "  12 |   - {id: e6, date: 2020-01-14, type: add_store, site: shop, store: store-standard, period: annual}",
+        ],
+        ["     |     ^", "  13 |   - {id: e7, date: 2020-01-09, type: buy_one_off, item: premium-image}"],
+    ]
+    assert blocks[5:] == ["5 errors\n"]
 
 
 def test_python_events_name_the_event_without_a_location(library: Library) -> None:
@@ -54,34 +102,61 @@ def test_python_events_name_the_event_without_a_location(library: Library) -> No
     ]
     with pytest.raises(EventError) as info:
         bill(tariff, Account("a", "duda", "US"), events, date(2020, 3, 1))
-    assert [(d.location, d.message) for d in info.value.diagnostics] == [
+    assert [(d.location, d.message, d.code, d.hint) for d in info.value.diagnostics] == [
         (
             None,
             "event p2 (buy_plan on 2020-02-01): the account already has a plan; changing plans is a plan "
             "change, not a purchase",
+            "bad-event",
+            "",
         ),
     ]
+    # without a file there is no excerpt: headline with its code, nothing else
+    assert info.value.render() == (
+        "event p2 (buy_plan on 2020-02-01): the account already has a plan; changing plans is a plan "
+        "change, not a purchase [bad-event]"
+    )
 
 
 def test_resuming_with_an_event_before_the_saved_state_is_refused(library: Library) -> None:
     tariff = prepare(library, "duda")
     state = State("a", date(2020, 2, 1))
-    with pytest.raises(EventError, match="is not after the saved state"):
+    with pytest.raises(EventError) as info:
         bill(tariff, Account("a", "duda", "US"), [PublishSite("s", date(2020, 1, 31), "x")], date(2020, 3, 1), state)
+    assert _problems(info.value) == [
+        (
+            "bad-event",
+            "event s (publish_site on 2020-01-31): event dated 2020-01-31 is not after the saved state (2020-02-01)",
+            "resume only with events after the state's date",
+        ),
+    ]
 
 
 def test_a_plan_period_without_a_price_is_refused(library: Library) -> None:
     tariff = prepare(library, "duda")
-    with pytest.raises(EventError, match=r"plan `team` has no quarterly price \(it has: monthly, annual\)"):
+    with pytest.raises(EventError) as info:
         bill(
             tariff,
             Account("a", "duda", "US"),
             [BuyPlan("p", date(2020, 1, 1), "team", Period.QUARTERLY)],
             date(2020, 2, 1),
         )
+    assert _problems(info.value) == [
+        (
+            "bad-event",
+            "event p (buy_plan on 2020-01-01): plan `team` has no quarterly price (it has: monthly, annual)",
+            "",
+        ),
+    ]
 
 
-def _errors(library: Library, events: list[object], rule_set: str | None = None) -> list[str]:
+def _problems(error: InputError) -> list[tuple[str, str, str]]:
+    """(code, message, hint) of each diagnostic, for errors about events built in Python (no location)."""
+    assert all(d.location is None for d in error.diagnostics)
+    return [(d.code, d.message, d.hint) for d in error.diagnostics]
+
+
+def _errors(library: Library, events: list[object], rule_set: str | None = None) -> list[tuple[str, str, str]]:
     tariff = prepare(library, "duda")
     if rule_set is not None:
         tariff = attrs.evolve(
@@ -91,12 +166,12 @@ def _errors(library: Library, events: list[object], rule_set: str | None = None)
         )
     with pytest.raises(EventError) as info:
         bill(tariff, Account("a", "duda", "US"), events, date(2021, 1, 1))  # type: ignore[arg-type]
-    return [d.message for d in info.value.diagnostics]
+    return _problems(info.value)
 
 
 def test_a_change_before_the_contract_exists_is_refused(library: Library) -> None:
     assert _errors(library, [ChangePlan("c", date(2020, 1, 5), "team", Period.ANNUAL)]) == [
-        "event c (change_plan on 2020-01-05): the account has no plan to change; buy one first",
+        ("bad-event", "event c (change_plan on 2020-01-05): the account has no plan to change; buy one first", ""),
     ]
 
 
@@ -108,7 +183,9 @@ def test_a_change_after_the_contract_ended_is_refused(library: Library) -> None:
         SetDontRenew("d", date(2020, 1, 20), "store:shop"),
         UpgradeStore("u", date(2020, 3, 1), "shop", "store-advanced"),
     ]
-    assert _errors(library, events) == ["event u (upgrade_store on 2020-03-01): site `shop` has no store to upgrade"]
+    assert _errors(library, events) == [
+        ("bad-event", "event u (upgrade_store on 2020-03-01): site `shop` has no store to upgrade", ""),
+    ]
 
 
 def test_an_upgrade_to_the_same_plan_is_refused(library: Library) -> None:
@@ -117,7 +194,7 @@ def test_an_upgrade_to_the_same_plan_is_refused(library: Library) -> None:
         ChangePlan("c", date(2020, 2, 1), "team", Period.ANNUAL),
     ]
     assert _errors(library, events) == [
-        "event c (change_plan on 2020-02-01): the account is already on plan `team` (annual)"
+        ("bad-event", "event c (change_plan on 2020-02-01): the account is already on plan `team` (annual)", ""),
     ]
 
 
@@ -127,8 +204,12 @@ def test_a_downgrade_the_rule_set_forbids_names_the_rule(library: Library) -> No
         ChangePlan("c", date(2020, 2, 1), "basic", Period.ANNUAL),
     ]
     assert _errors(library, events, rule_set="wedos") == [
-        "event c (change_plan on 2020-02-01): changing the plan from `team` to `basic` is a downgrade, which rule "
-        "set `wedos` forbids (proration.downgrades: forbidden)"
+        (
+            "bad-event",
+            "event c (change_plan on 2020-02-01): changing the plan from `team` to `basic` is a downgrade, which rule "
+            "set `wedos` forbids (proration.downgrades: forbidden)",
+            "",
+        ),
     ]
 
 
@@ -139,14 +220,20 @@ def test_cancelling_an_included_site_is_refused(library: Library) -> None:
         Cancel("c", date(2020, 2, 1), "site:home"),
     ]
     assert _errors(library, events) == [
-        "event c (cancel on 2020-02-01): no running contract `site:home` to cancel (running: plan)"
+        ("bad-event", "event c (cancel on 2020-02-01): no running contract `site:home` to cancel (running: plan)", ""),
     ]
 
 
 def test_an_account_country_missing_from_the_vat_table_is_refused(library: Library) -> None:
     with pytest.raises(EventError) as info:
         bill(prepare(library, "duda"), Account("a", "duda", "XX"), [], date(2021, 1, 1))
-    assert [d.message for d in info.value.diagnostics] == ["account a: country `XX` is not in the VAT table"]
+    assert _problems(info.value) == [
+        (
+            "unknown-country",
+            "account a: country `XX` is not in the VAT table",
+            "add it to rules/vat.yaml (known: AT, CZ, DE, FR, NL, PL, SK, US)",
+        ),
+    ]
 
 
 def test_a_date_without_a_vat_rate_is_refused_not_billed_at_zero(library: Library) -> None:
@@ -158,7 +245,13 @@ def test_a_date_without_a_vat_rate_is_refused_not_billed_at_zero(library: Librar
             [BuyPlan("p", date(2006, 3, 1), "team", Period.ANNUAL)],
             date(2006, 3, 1),
         )
-    assert [d.message for d in info.value.diagnostics] == ["account a: no VAT rate for DE on 2006-03-01"]
+    assert _problems(info.value) == [
+        (
+            "no-vat-rate",
+            "account a: no VAT rate for DE on 2006-03-01",
+            "extend the country's rates in rules/vat.yaml to cover this date",
+        ),
+    ]
 
 
 def test_event_form_errors_are_located_with_a_hint() -> None:
@@ -200,9 +293,9 @@ def test_plain_event_dicts_get_the_same_diagnostics_as_the_fast_path_skips() -> 
         PublishSite("s", date(2020, 1, 10), "a", None, "site"),
         PublishSite("z", date(2020, 1, 10), "b", None, "site"),
     ]
-    assert [(d.code, d.message) for d in problems] == [
-        ("unknown-event", "unknown event type `['buy_plan']`"),
-        ("unknown-key", "unknown key `qty` in buy plan"),
+    assert [(d.location, d.code, d.message, d.hint) for d in problems] == [
+        (None, "unknown-event", "unknown event type `['buy_plan']`", "did you mean `buy_plan`?"),
+        (None, "unknown-key", "unknown key `qty` in buy plan", "known keys here: date, id, period, plan"),
     ]
 
 
@@ -218,11 +311,12 @@ def test_a_damaged_saved_state_is_refused_with_every_broken_part_named(library: 
     saved["sites"] = [["blog"]]
     with pytest.raises(StateError) as info:
         load_state(saved)
-    assert [(d.code, d.message) for d in info.value.diagnostics] == [
-        ("bad-state", "saved state of account a: as_of: not a date: '2020-13-01'"),
-        ("bad-state", "saved state of account a: contracts[0]: missing `billed`"),
-        ("bad-state", "saved state of account a: sites[0]: expected a mapping, got list"),
+    hint = 'load only what dump_state wrote (docs/scenarios.md, "Saved state")'
+    assert _problems(info.value) == [
+        ("bad-state", "saved state of account a: as_of: not a date: '2020-13-01'", hint),
+        ("bad-state", "saved state of account a: contracts[0]: missing `billed`", hint),
+        ("bad-state", "saved state of account a: sites[0]: expected a mapping, got list", hint),
     ]
-    assert all(d.hint.startswith("load only what dump_state wrote") for d in info.value.diagnostics)
-    with pytest.raises(StateError, match="a saved state is a mapping, got list"):
+    with pytest.raises(StateError) as not_a_mapping:
         load_state([])  # type: ignore[arg-type]
+    assert _problems(not_a_mapping.value) == [("bad-state", "a saved state is a mapping, got list", hint)]

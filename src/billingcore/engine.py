@@ -54,7 +54,7 @@ from billingcore.events import (
     UpgradeStore,
     type_name,
 )
-from billingcore.invoicing import Billing, billing_day_documents, charge_line, make_document
+from billingcore.invoicing import Billing, billing_day_documents, charge_line, issued, make_document
 from billingcore.money import ONE, ZERO, fmt, mul, quantize
 from billingcore.tax import TaxPosition, rate_on, tax_position
 
@@ -856,8 +856,8 @@ class _Run:
     def _notes(self) -> tuple[str, ...]:
         return (self.position.note,) if self.position.note else ()
 
-    def _issue(self, docs: Iterable[Document]) -> None:
-        self.documents.extend(docs)
+    def _issue(self, docs: Sequence[Document]) -> None:
+        self.documents.extend(issued(self.t.billing, docs))
 
 
 # Event type -> handler: one dict lookup per event (a `match` tried each class in turn).

@@ -65,6 +65,14 @@ def make_document(
     return Document(doc_type, kind, number, account, day, billing.currency, tuple(lines), net, vat, gross, notes)
 
 
+def issued(billing: Billing, docs: Sequence[Document]) -> list[Document]:
+    """The documents that are issued: under `zero_total: skip` an invoice totalling 0.00 is not, whether
+    it is a billing day's, an immediate or an interim one (Lago skips every zero-amount invoice)."""
+    if billing.rules.invoicing.zero_total is not ZeroTotal.SKIP:
+        return list(docs)
+    return [doc for doc in docs if doc.gross != ZERO or doc.type != "invoice"]
+
+
 def billing_day_documents(
     billing: Billing,
     account: str,
@@ -89,8 +97,5 @@ def billing_day_documents(
         if not lines:
             continue
         number = f"{account}-{iso(day).replace('-', '')}-{kind}"  # strftime is 5x slower
-        doc = make_document(billing, kind, number, account, day, lines, notes)
-        if doc.gross == ZERO and billing.rules.invoicing.zero_total is ZeroTotal.SKIP:
-            continue
-        docs.append(doc)
+        docs.append(make_document(billing, kind, number, account, day, lines, notes))
     return docs

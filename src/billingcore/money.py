@@ -75,14 +75,17 @@ def exponent(currency: str) -> int:
 
 
 def quantize(amount: Decimal, currency: str, rounding: Rounding) -> Decimal:
-    """Round `amount` to the currency's minor unit with an explicit mode."""
-    return amount.quantize(_QUANTS[CURRENCY_EXPONENTS[currency]], rounding=_MODES[rounding], context=_CONTEXT)
+    """Round `amount` to the currency's minor unit with an explicit mode. A negative amount that rounds
+    to zero is plain 0.00: "-0.00" on an invoice is a defect, not a credit."""
+    rounded = amount.quantize(_QUANTS[CURRENCY_EXPONENTS[currency]], rounding=_MODES[rounding], context=_CONTEXT)
+    return rounded if rounded else rounded.copy_abs()
 
 
 def percent_of(amount: Decimal, rate: Decimal, currency: str, rounding: Rounding) -> Decimal:
     """`rate` percent of `amount`, rounded once to the currency's minor unit (VAT on a base)."""
     exact = _CONTEXT.multiply(amount, rate).scaleb(-2, _CONTEXT)  # / 100, exactly
-    return exact.quantize(_QUANTS[CURRENCY_EXPONENTS[currency]], rounding=_MODES[rounding], context=_CONTEXT)
+    rounded = exact.quantize(_QUANTS[CURRENCY_EXPONENTS[currency]], rounding=_MODES[rounding], context=_CONTEXT)
+    return rounded if rounded else rounded.copy_abs()  # 0 % of a credit is 0.00, not -0.00
 
 
 def mul(a: Decimal, b: Decimal) -> Decimal:

@@ -9,52 +9,79 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from enum import StrEnum
 from typing import NamedTuple
 
+from billingcore.catalog.model import Period
 from billingcore.catalog.rules import ChangeDay, DayBasis, ProrationRules
+from billingcore.codegen import maker
 from billingcore.contracts import Contract
 from billingcore.dates import ONE_DAY, iso
+from billingcore.documents import LineKind
 from billingcore.money import ONE, ZERO, div, fmt, mul, quantize
 
 
+class InvoiceGroup(StrEnum):
+    """Which invoice of a billing day takes a charge under `invoicing.split: by_period`."""
+
+    MONTHLY = "monthly"  # terms of one month
+    ANNUAL = "annual"  # longer terms: quarterly, annual, biennial
+
+
 class Charge(NamedTuple):
-    """One pending line. A NamedTuple, not a frozen attrs class: one is built per contract term on
+    """One line waiting to be invoiced: a term that started, a credit for one that was cut, an included
+    item's 0.00, a one-off. A NamedTuple, not a frozen attrs class: one is built per contract term on
     every billing day, and a tuple builds about 3x faster; it is just as immutable."""
 
-    contract: str  # contract key
+    contract: str  # contract key, or the one-off item's id
     description: str
-    kind: str  # charge | credit
-    group: str  # monthly | annual: which invoice of the billing day takes it
+    kind: LineKind
+    group: InvoiceGroup  # which invoice of the billing day takes it
     due: date  # the day it becomes billable
-    start: date
-    end: date  # exclusive
+    start: date | None  # the days it pays for, [start, end); None for a one-off item
+    end: date | None
     quantity: Decimal
     unit_price: Decimal
     amount: Decimal
     explanation: str
 
 
-def invoice_group(contract: Contract) -> str:
-    return "monthly" if contract.period.months == 1 else "annual"
+# Enum members read on hot paths, bound once: `InvoiceGroup.MONTHLY` goes through the enum metaclass
+# and costs ten times a module global (docs/performance.md).
+_MONTHLY, _ANNUAL = InvoiceGroup.MONTHLY, InvoiceGroup.ANNUAL
+
+# A term's charge (hot: one per purchase and renewal): quantity 1 at the term's price.
+_term = maker(
+    Charge, "contract", "description", "group", "due", "start", "end", "unit_price", "amount", "explanation",
+    kind=LineKind.CHARGE, quantity=ONE,
+)  # fmt: skip
+# An included item's 0.00 line on a billing day (hot: one per included item per billing day).
+included_charge = maker(
+    Charge, "contract", "description", "due", "start", "end", "unit_price", "amount", "explanation",
+    kind=LineKind.INCLUDED, group=InvoiceGroup.MONTHLY, quantity=ONE,
+)  # fmt: skip
+
+
+def invoice_group(period: Period) -> InvoiceGroup:
+    return _MONTHLY if period.months == 1 else _ANNUAL
 
 
 def term_charge(contract: Contract, due: date) -> Charge:
     """The charge for the contract's current term, due on `due`. (Runs for every term: `!s` skips
     format()'s spec parsing, and a Period is a StrEnum, so it formats as its YAML word.)"""
     start, price, period = contract.term_start, contract.unit_price, contract.period
-    return Charge(
+    charge: Charge = _term(
         contract.key,
         f"{contract.name} ({period!s})",
-        "charge",
-        "monthly" if period.months == 1 else "annual",  # invoice_group, inlined
+        _MONTHLY if period.months == 1 else _ANNUAL,  # invoice_group, inlined
         due,
         start,
         contract.term_end,
-        ONE,
         price,
         price,
         f"{period!s} term from {iso(start)}: {price!s}",
     )
+    return charge
 
 
 def term_days(start: date, end: date, months: int, rules: ProrationRules) -> int:
@@ -66,8 +93,7 @@ def term_days(start: date, end: date, months: int, rules: ProrationRules) -> int
 def covered_days(contract: Contract, rules: ProrationRules) -> int:
     """Days the amount billed for the current term paid for: from `billed_from` to the term end."""
     full = term_days(contract.term_start, contract.term_end, contract.period.months, rules)
-    already = (contract.billed_from - contract.term_start).days if contract.billed_from else 0
-    return max(1, full - already)
+    return max(1, full - (contract.billed_from - contract.term_start).days)
 
 
 def unused_days(change: date, contract: Contract, rules: ProrationRules) -> int:
@@ -78,8 +104,7 @@ def unused_days(change: date, contract: Contract, rules: ProrationRules) -> int:
     (a 29-day February left untouched is 30/30, not 29/30)."""
     after = (contract.term_end - change).days - (1 if rules.change_day is ChangeDay.USED else 0)
     covered = covered_days(contract, rules)
-    paid_from = contract.billed_from or contract.term_start
-    if after >= (contract.term_end - paid_from).days:
+    if after >= (contract.term_end - contract.billed_from).days:
         return covered
     return max(0, min(after, covered))
 
@@ -95,17 +120,17 @@ def proration_credit(contract: Contract, change: date, currency: str, rules: Pro
     explanation = f"{fmt(billed)} x {unused}/{days} days unused = {fmt(credit)}, {_rounded(rules)}"
     first_unused = change + ONE_DAY if rules.change_day is ChangeDay.USED else change
     return Charge(
-        contract.key,
-        f"Credit: {contract.name} ({contract.period.value}), unused part",
-        "credit",
-        invoice_group(contract),
-        change,
-        first_unused,
-        contract.term_end,
-        ONE,
-        -credit,
-        -credit,
-        explanation,
+        contract=contract.key,
+        description=f"Credit: {contract.name} ({contract.period.value}), unused part",
+        kind=LineKind.CREDIT,
+        group=invoice_group(contract.period),
+        due=change,
+        start=first_unused,
+        end=contract.term_end,
+        quantity=ONE,
+        unit_price=-credit,
+        amount=-credit,
+        explanation=explanation,
     )
 
 
@@ -116,19 +141,18 @@ def prorated_charge(contract: Contract, change: date, currency: str, rules: Pror
     remaining = max(0, min((contract.term_end - start).days, days))
     amount = quantize(div(mul(contract.unit_price, Decimal(remaining)), Decimal(days)), currency, rules.rounding)
     explanation = f"{fmt(contract.unit_price)} x {remaining}/{days} days remaining = {fmt(amount)}, {_rounded(rules)}"
-    period = contract.period.value
     return Charge(
-        contract.key,
-        f"{contract.name} ({period}), rest of term",
-        "charge",
-        invoice_group(contract),
-        change,
-        start,
-        contract.term_end,
-        ONE,
-        amount,
-        amount,
-        explanation,
+        contract=contract.key,
+        description=f"{contract.name} ({contract.period.value}), rest of term",
+        kind=LineKind.CHARGE,
+        group=invoice_group(contract.period),
+        due=change,
+        start=start,
+        end=contract.term_end,
+        quantity=ONE,
+        unit_price=amount,
+        amount=amount,
+        explanation=explanation,
     )
 
 

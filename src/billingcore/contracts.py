@@ -1,120 +1,103 @@
-"""Contracts: what the account has bought, and how events change it.
+"""Contracts: what the account has bought, billed in terms.
 
-A `Contract` is one thing billed in terms: the account plan, a site, a store on a site, an app.
-Terms run on the contract's own anniversaries, computed from its start date and anchor day
-(dates.add_months), never chained. A site that fills one of the plan's included slots is `included`:
-it is listed at 0.00 and not charged.
+A `Contract` is one thing billed in terms: the account plan, a named item (a site, a seat, a mailbox),
+or an add-on attached to an item (a store or an app on a site). Terms run on the contract's own
+anniversaries, computed from its start date and anchor day (dates.add_months), never chained. A
+contract that fills one of the plan's included slots is `included`: listed at 0.00, never charged.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
+from enum import StrEnum
 from typing import NamedTuple
 
 from billingcore.catalog.model import Period
+from billingcore.codegen import maker, replacer
 from billingcore.dates import add_months
-from billingcore.money import ZERO
+
+
+class ContractKind(StrEnum):
+    """The role a contract plays; the engine never asks what a product is called."""
+
+    PLAN = "plan"  # the account plan (Duda's Basic, Team, Agency)
+    ITEM = "item"  # a named item of a standalone product: a site, a seat, a mailbox
+    ADDON = "addon"  # a product attached to an item: a store or an app on a site
 
 
 class Contract(NamedTuple):
     """A contract and its current term. A NamedTuple rather than a frozen attrs class: every purchase
-    and renewal builds one, and a tuple builds about 4x faster (and `_replace` 3x faster than
-    attrs.evolve); it is just as immutable."""
+    and renewal builds one, and a tuple builds about 4x faster; it is just as immutable. Build it with
+    keywords (`new_contract`, `renewed`, `_replace`): two dates in swapped positions would not fail."""
 
-    key: str  # plan | site:NAME | store:NAME | app:NAME:APP
-    kind: str  # plan | site | store | app
+    key: str  # plan | <product kind>:<item> | store:<item> | app:<item>:<app>
+    kind: ContractKind
     product: str  # plan id or product id
-    name: str  # shown on documents
+    name: str  # the label on documents, from the catalog's names and labels
     period: Period
+    item: str | None  # the item this contract is (an item) or is attached to (an add-on)
     started: date
-    anchor_day: int
+    anchor_day: int  # later terms end on this day of the month (clamped)
     unit_price: Decimal  # price per term, fixed at purchase
+    bought: date  # when this product was bought or changed to: picks the plan version
     term_start: date  # the current term: [term_start, term_end)
     term_end: date
-    terms: int = 1  # terms started so far; the current term is number `terms`
-    site: str | None = None
-    dont_renew: bool = False
-    ended: bool = False
-    included: bool = False  # a site in an included slot: no own terms
-    billed: Decimal = ZERO  # amount billed for the current term (a prorated part after a change)
-    billed_from: date | None = None  # first day that amount paid for (term_start unless prorated)
-    bought: date | None = None  # when this product was bought or changed to: picks the plan version
-    next_product: str | None = None  # a downgrade waiting for the term end (downgrades: at_term_end)
-    next_period: Period | None = None
+    terms: int  # terms started so far; the current term is number `terms`
+    billed: Decimal  # amount billed for the current term (a prorated part after a change)
+    billed_from: date  # first day that amount paid for (term_start unless prorated)
+    included: bool  # fills an included slot of the plan: no own terms, no charge
+    dont_renew: bool
+    ended: bool
+
+
+# A new contract: its first term starts on the day it is bought (hot: one per purchase).
+_start = maker(
+    Contract,
+    "key", "kind", "product", "name", "period", "item", "anchor_day", "unit_price", "term_end", "included",
+    "started", "bought", "term_start", "billed_from", "billed",
+    terms=1, dont_renew=False, ended=False,
+)  # fmt: skip
+# The next term (hot: one per renewal).
+_next_term = replacer(Contract, "term_start", "term_end", "terms", "billed", "billed_from")
 
 
 def new_contract(
     key: str,
-    kind: str,
+    kind: ContractKind,
     product: str,
     name: str,
     period: Period,
     day: date,
     price: Decimal,
-    site: str | None = None,
+    item: str | None = None,
     included: bool = False,
     anchor_day: int | None = None,
 ) -> Contract:
     """A contract whose first term starts on `day`; its anchor day (default day.day) fixes later terms."""
     anchor = day.day if anchor_day is None else anchor_day
     end = add_months(day, period.months, anchor)
-    return Contract(
-        key, kind, product, name, period, day, anchor, price, day, end, 1, site, False, False, included, price, day, day
-    )  # positional: keywords cost a NamedTuple a dict
+    c: Contract = _start(
+        key, kind, product, name, period, item, anchor, price, end, included, day, day, day, day, price
+    )
+    return c
 
 
 def renewed(c: Contract) -> Contract:
-    """The contract in its next term, computed from the anchor (never chained from the last term).
-
-    Built positionally: this runs for every contract on every renewal."""
+    """The contract in its next term, computed from the anchor (never chained from the last term)."""
     n = c.terms + 1
     end = add_months(c.started, n * c.period.months, c.anchor_day)
-    return Contract(
-        c.key,
-        c.kind,
-        c.product,
-        c.name,
-        c.period,
-        c.started,
-        c.anchor_day,
-        c.unit_price,
-        c.term_end,
-        end,
-        n,
-        c.site,
-        c.dont_renew,
-        c.ended,
-        c.included,
-        c.unit_price,
-        c.term_end,
-        c.bought,
-        c.next_product,
-        c.next_period,
-    )
+    nxt: Contract = _next_term(c, c.term_end, end, n, c.unit_price, c.term_end)
+    return nxt
 
 
-class Site(NamedTuple):
-    name: str
-    product: str
-    published: bool
-    order: int  # publication order: included slots are filled in this order
-    includable: bool
+def running(contracts: Mapping[str, Contract], key: str) -> Contract | None:
+    """The contract under `key` unless it has ended."""
+    c = contracts.get(key)
+    return c if c is not None and not c.ended else None
 
 
-def site_key(site: str) -> str:
-    return f"site:{site}"
-
-
-def store_key(site: str) -> str:
-    return f"store:{site}"
-
-
-def app_key(site: str, app: str) -> str:
-    return f"app:{site}:{app}"
-
-
-def free_slots(included: int, contracts: dict[str, Contract]) -> int:
-    """Included slots not taken by an included site."""
-    taken = sum(1 for c in contracts.values() if c.kind == "site" and c.included and not c.ended)
-    return max(0, included - taken)
+def running_keys(contracts: Mapping[str, Contract]) -> str:
+    """The keys of the contracts a customer can still cancel or stop, for a hint."""
+    return ", ".join(sorted(k for k, c in contracts.items() if not c.ended and not c.included)) or "none"

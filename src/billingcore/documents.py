@@ -8,12 +8,33 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from enum import StrEnum
 from typing import Any, NamedTuple
 
 import attrs
 
 from billingcore.dates import iso
 from billingcore.money import fmt
+
+
+class LineKind(StrEnum):
+    CHARGE = "charge"  # a term (or the rest of one) at the contract's price
+    INCLUDED = "included"  # an item in one of the plan's included slots, at 0.00
+    CREDIT = "credit"  # the unused part of a term that was cut short
+    ONE_OFF = "one_off"  # an item invoiced at once
+
+
+class DocumentType(StrEnum):
+    INVOICE = "invoice"
+    CREDIT_NOTE = "credit_note"  # only credits, or a negative total
+
+
+class DocumentKind(StrEnum):
+    MONTHLY = "monthly"  # a billing day's invoice of monthly terms (split: by_period)
+    ANNUAL = "annual"  # a billing day's invoice of longer terms (split: by_period)
+    REGULAR = "regular"  # a billing day's one invoice (split: single)
+    IMMEDIATE = "immediate"  # a one-off item, invoiced on its own date
+    INTERIM = "interim"  # a change invoiced on its own date (proration.lands: interim_invoice)
 
 
 class Line(NamedTuple):
@@ -23,7 +44,7 @@ class Line(NamedTuple):
 
     item: str  # contract key (`site:blog`) or one-off id
     description: str
-    kind: str  # charge | included | credit | one_off
+    kind: LineKind
     quantity: Decimal
     unit_price: Decimal
     amount: Decimal
@@ -40,11 +61,11 @@ class VatAmount(NamedTuple):
 
 
 class Document(NamedTuple):
-    """An invoice or credit note. `kind`: monthly, annual, regular, immediate, interim.
-    A NamedTuple like Line: every account gets one or two on each billing day."""
+    """An invoice or credit note. A NamedTuple like Line: every account gets one or two on each
+    billing day."""
 
-    type: str  # invoice | credit_note
-    kind: str
+    type: DocumentType
+    kind: DocumentKind
     number: str
     account: str
     date: date
@@ -66,12 +87,16 @@ class Notice:
     message: str
 
 
+# The JSON shape holds plain strings, not enum members; `.value` is a property, a dict lookup is 3x faster.
+_TEXT: dict[Any, str] = {m: m.value for kinds in (LineKind, DocumentType, DocumentKind) for m in kinds}
+
+
 def line_json(line: Line) -> dict[str, Any]:
     item, description, kind, quantity, unit_price, amount, vat_rate, start, end, explanation = line
     return {
         "item": item,
         "description": description,
-        "kind": kind,
+        "kind": _TEXT[kind],
         "quantity": fmt(quantity),
         "unit_price": fmt(unit_price),
         "amount": fmt(amount),
@@ -86,8 +111,8 @@ def document_json(doc: Document) -> dict[str, Any]:
     """Runs for every document of a bill run, so it unpacks the tuples instead of reading fields."""
     doc_type, kind, number, account, day, currency, lines, net, vat, gross, notes = doc
     return {
-        "type": doc_type,
-        "kind": kind,
+        "type": _TEXT[doc_type],
+        "kind": _TEXT[kind],
         "number": number,
         "account": account,
         "date": iso(day),

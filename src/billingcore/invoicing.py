@@ -1,25 +1,29 @@
-"""Invoicing: turn due charges into documents on a billing day, or at once for immediate items.
+"""Invoicing: which charges go on which document. A billing day collects every charge due by then;
+a change's credits and charges land on an interim document, a credit note or the next billing day
+(proration.lands, credit_as); a one-off item gets an immediate invoice. The result is a `Draft` per
+document; the adjustment pipeline (adjustments.py) turns drafts into issued documents.
 
-On a billing day every charge due by then is collected. With `split: by_period` monthly and annual
-terms go to separate invoices (Duda: "bis zu zwei Belastungen"); included sites are listed at 0.00 on
-the monthly invoice, or on the annual one when the day has no monthly charge. Included lines never
-cause an invoice on their own. VAT is added per the rule set; zero-total invoices follow `zero_total`.
+On a billing day with `split: by_period` monthly and longer terms go to separate invoices (Duda: "bis zu
+zwei Belastungen"); included items are listed at 0.00 on the monthly invoice, or on the annual one when
+the day has no monthly charge. Included lines never cause an invoice on their own.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from decimal import Decimal
+from typing import NamedTuple
 
 import attrs
 
-from billingcore.catalog.rules import InvoiceSplit, RuleSet, ZeroTotal
-from billingcore.charges import Charge
+from billingcore.catalog.rules import CreditAs, InvoiceSplit, ProrationLands, RuleSet, ZeroTotal
+from billingcore.charges import Charge, InvoiceGroup
+from billingcore.codegen import compile_code
 from billingcore.dates import ONE_DAY, iso
-from billingcore.documents import Document, Line
+from billingcore.documents import Document, DocumentKind, DocumentType, Line, LineKind
 from billingcore.money import ZERO, Rounding, fmt, quantize
-from billingcore.tax import vat_amounts
+from billingcore.tax import vat_at
 
 
 @attrs.frozen
@@ -30,72 +34,114 @@ class Billing:
     rules: RuleSet
 
     zero: Decimal = attrs.field(init=False)  # 0 at the currency's scale ("0.00"), computed once
-    included_note: str = attrs.field(init=False)  # the explanation on every included-site line
+    included_note: str = attrs.field(init=False)  # the explanation on every included line
+    split: bool = attrs.field(init=False)  # split: by_period
+    skip_zero: bool = attrs.field(init=False)  # zero_total: skip
 
     def __attrs_post_init__(self) -> None:
         object.__setattr__(self, "zero", quantize(ZERO, self.currency, Rounding.HALF_UP))
         object.__setattr__(self, "included_note", f"included in the plan: {fmt(self.zero)}")
+        object.__setattr__(self, "split", self.rules.invoicing.split is InvoiceSplit.BY_PERIOD)
+        object.__setattr__(self, "skip_zero", self.rules.invoicing.zero_total is ZeroTotal.SKIP)
 
 
-def charge_line(charge: Charge, vat_rate: Decimal) -> Line:
-    contract, description, kind, _, _, start, end, quantity, unit_price, amount, explanation = charge
-    return Line(contract, description, kind, quantity, unit_price, amount, vat_rate, start, end - ONE_DAY, explanation)
+class Draft(NamedTuple):
+    """A document before the adjustment pipeline: what it is and the charges on it, in order."""
 
+    type: DocumentType
+    kind: DocumentKind
+    number: str
+    date: date
+    charges: Sequence[Charge]
+
+
+# Enum members bound once: a class attribute of an enum costs ten times a global (docs/performance.md).
+_MONTHLY, _ANNUAL, _REGULAR = DocumentKind.MONTHLY, DocumentKind.ANNUAL, DocumentKind.REGULAR
+_INVOICE, _CREDIT_NOTE, _CREDIT = DocumentType.INVOICE, DocumentType.CREDIT_NOTE, LineKind.CREDIT
+_KINDS = {InvoiceGroup.MONTHLY: _MONTHLY, InvoiceGroup.ANNUAL: _ANNUAL}
+_ORDER = tuple((kind, kind.value) for kind in (_MONTHLY, _ANNUAL, _REGULAR))
+
+
+def billing_day_drafts(
+    billing: Billing, account: str, day: date, due: Sequence[Charge], included: Sequence[Charge]
+) -> list[Draft]:
+    """The invoices of one billing day, in a fixed order (monthly, annual / regular)."""
+    groups: dict[DocumentKind, list[Charge]] = {}
+    if billing.split:
+        for charge in due:
+            groups.setdefault(_KINDS[charge.group], []).append(charge)
+    else:
+        groups[_REGULAR] = list(due)
+    if included:
+        host = _MONTHLY if _MONTHLY in groups else _ANNUAL if _ANNUAL in groups else _REGULAR
+        if host in groups:
+            groups[host] = [*included, *groups[host]]
+    number = f"{account}-{iso(day).replace('-', '')}-"  # strftime is 5x slower
+    return [Draft(_INVOICE, kind, number + text, day, groups[kind]) for kind, text in _ORDER if kind in groups]
+
+
+def land(
+    billing: Billing, account: str, event: str, day: date, changes: Sequence[Charge]
+) -> tuple[list[Draft], list[Charge]]:
+    """Where a change's credits and charges go: documents now, and charges for the next billing day.
+    A credit note (credit_as: credit_note) is issued at once; otherwise credits net with the new
+    charges, on the next billing day or on an interim invoice."""
+    proration = billing.rules.proration
+    credits = [c for c in changes if c.kind is _CREDIT]
+    debits = [c for c in changes if c.kind is not _CREDIT]
+    drafts = []
+    interim = proration.lands is ProrationLands.INTERIM_INVOICE
+    if credits and (proration.credit_as is CreditAs.CREDIT_NOTE or (not debits and interim)):
+        number = f"{account}-{event}-credit"
+        drafts.append(Draft(DocumentType.CREDIT_NOTE, DocumentKind.INTERIM, number, day, credits))
+        credits = []
+    if proration.lands is ProrationLands.NEXT_BILLING_DAY:
+        return drafts, [*credits, *debits]
+    if credits or debits:
+        drafts.append(Draft(DocumentType.INVOICE, DocumentKind.INTERIM, f"{account}-{event}", day, [*credits, *debits]))
+    return drafts, []
+
+
+def immediate(account: str, event: str, day: date, charges: Sequence[Charge]) -> Draft:
+    return Draft(DocumentType.INVOICE, DocumentKind.IMMEDIATE, f"{account}-{event}", day, charges)
+
+
+# charge_line(charge, vat_rate): the document line of a charge. Generated from the field names of Charge
+# and Line (one per line of every document: no unpacking, no NamedTuple frame). A line shows the last day
+# it covers (inclusive), the charge keeps the exclusive end.
+charge_line: Callable[[Charge, Decimal], Line] = compile_code(
+    "charge_line",
+    "def charge_line(c, vat_rate):\n"
+    "    end = c[{end}]\n"
+    "    return new(Line, ({fields},))\n".format(
+        end=Charge._fields.index("end"),
+        fields=", ".join(
+            "vat_rate" if f == "vat_rate"
+            else "None if end is None else end - ONE_DAY" if f == "period_end"
+            else f"c[{Charge._fields.index('start' if f == 'period_start' else 'contract' if f == 'item' else f)}]"
+            for f in Line._fields
+        ),
+    ),
+    {"new": tuple.__new__, "Line": Line, "ONE_DAY": ONE_DAY},
+)["charge_line"]
 
 
 def make_document(
-    billing: Billing,
-    kind: str,
-    number: str,
-    account: str,
-    day: date,
-    lines: Sequence[Line],
-    notes: tuple[str, ...] = (),
-    doc_type: str = "invoice",
+    billing: Billing, draft: Draft, account: str, lines: Sequence[Line], notes: tuple[str, ...], rate: Decimal
 ) -> Document:
-    """A document over `lines`. An invoice whose credits outweigh its charges is issued as a credit
-    note: a negative invoice is not a document a customer or an accountant expects."""
-    net = billing.zero
-    for line in lines:
-        net += line.amount
-    vat, vat_total = vat_amounts(lines, billing.currency, billing.rules.tax)
+    """A document over `lines`, all at VAT `rate`. An invoice whose credits outweigh its charges is issued
+    as a credit note: a negative invoice is not a document a customer or an accountant expects."""
+    vat, vat_total = vat_at(lines, rate, billing.currency, billing.rules.tax)
+    net = billing.zero + vat.base  # the sum of the lines, at least at the currency's scale
     gross = net + vat_total
-    if gross < ZERO:
-        doc_type = "credit_note"
-    return Document(doc_type, kind, number, account, day, billing.currency, tuple(lines), net, vat, gross, notes)
+    doc_type = _CREDIT_NOTE if gross < ZERO else draft.type
+    kind, number, day, currency = draft.kind, draft.number, draft.date, billing.currency
+    return Document(doc_type, kind, number, account, day, currency, tuple(lines), net, (vat,), gross, notes)
 
 
-def issued(billing: Billing, docs: Sequence[Document]) -> list[Document]:
+def issued(billing: Billing, docs: list[Document]) -> list[Document]:
     """The documents that are issued: under `zero_total: skip` an invoice totalling 0.00 is not, whether
     it is a billing day's, an immediate or an interim one (Lago skips every zero-amount invoice)."""
-    if billing.rules.invoicing.zero_total is not ZeroTotal.SKIP:
-        return list(docs)
-    return [doc for doc in docs if doc.gross != ZERO or doc.type != "invoice"]
-
-
-def billing_day_documents(
-    billing: Billing,
-    account: str,
-    day: date,
-    due: Sequence[Charge],
-    included: Sequence[Line],
-    vat_rate: Decimal,
-    notes: tuple[str, ...],
-) -> list[Document]:
-    """The invoices of one billing day, in a fixed order (monthly, annual / regular)."""
-    groups: dict[str, list[Line]] = {}
-    split = billing.rules.invoicing.split is InvoiceSplit.BY_PERIOD
-    for charge in due:
-        groups.setdefault(charge.group if split else "regular", []).append(charge_line(charge, vat_rate))
-    if included:
-        host = "monthly" if "monthly" in groups else "annual" if "annual" in groups else "regular"
-        if host in groups:
-            groups[host] = [*included, *groups[host]]
-    docs = []
-    for kind in ("monthly", "annual", "regular"):
-        lines = groups.get(kind)
-        if not lines:
-            continue
-        number = f"{account}-{iso(day).replace('-', '')}-{kind}"  # strftime is 5x slower
-        docs.append(make_document(billing, kind, number, account, day, lines, notes))
-    return docs
+    if not billing.skip_zero:
+        return docs
+    return [doc for doc in docs if doc.gross != ZERO or doc.type is not _INVOICE]

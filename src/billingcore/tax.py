@@ -49,27 +49,22 @@ def rate_on(vat: VatTable, position: TaxPosition, day: date) -> Decimal | None:
     return rate.rate if rate is not None else None
 
 
-def vat_amounts(lines: Sequence[Line], currency: str, rules: TaxRules) -> tuple[tuple[VatAmount, ...], Decimal]:
-    """VAT per rate and the VAT total. per_rate (EN 16931 BR-CO-17) rounds each rate's summed base;
-    per_line rounds each line's VAT and sums them."""
-    bases: dict[Decimal, Decimal] = {}
-    for line in lines:
-        rate = line.vat_rate
-        bases[rate] = bases[rate] + line.amount if rate in bases else line.amount
-    mode = rules.rounding_mode
+def vat_at(lines: Sequence[Line], rate: Decimal, currency: str, rules: TaxRules) -> tuple[VatAmount, Decimal]:
+    """VAT of a document whose lines all have `rate` (a document's lines share its date and customer):
+    (its one VatAmount, the VAT total). per_rate (EN 16931 BR-CO-17) rounds the summed base once;
+    per_line rounds each line's VAT and sums them. One rate per document: a document's lines share its
+    date and customer; per-product rates (reduced rates) would group the lines by rate here."""
+    rest = iter(lines)
+    base = next(rest).amount
     per_line = rules.rounding is TaxRounding.PER_LINE
-    if len(bases) == 1 and not per_line:  # one rate, the usual document: nothing to sort or add up
-        ((rate, base),) = bases.items()
-        amount = percent_of(base, rate, currency, mode)
-        return (VatAmount(rate, base, amount),), amount
+    mode = rules.rounding_mode
     if per_line:
-        line_vat: dict[Decimal, Decimal] = dict.fromkeys(bases, ZERO)
-        for line in lines:
-            line_vat[line.vat_rate] += percent_of(line.amount, line.vat_rate, currency, mode)
-    else:
-        line_vat = {rate: percent_of(base, rate, currency, mode) for rate, base in bases.items()}
-    out = tuple(VatAmount(rate, bases[rate], line_vat[rate]) for rate in sorted(bases))
-    total = ZERO
-    for v in out:
-        total += v.amount
-    return out, total
+        total = ZERO + percent_of(base, rate, currency, mode)
+        for line in rest:
+            base += line.amount
+            total += percent_of(line.amount, rate, currency, mode)
+        return VatAmount(rate, base, total), total
+    for line in rest:
+        base += line.amount
+    amount = percent_of(base, rate, currency, mode)
+    return VatAmount(rate, base, amount), amount

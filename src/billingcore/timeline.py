@@ -16,6 +16,7 @@ import attrs
 
 from billingcore.catalog.structure import diagnostics_from, make_converter
 from billingcore.catalog.yamlsource import SourceList, SourceMap
+from billingcore.codegen import compile_code
 from billingcore.errors import Diagnostic, Location
 from billingcore.events import EVENT_TYPES, Event
 
@@ -51,8 +52,7 @@ def _compile(cls: type[Any]) -> Any:
         "        raise KeyError('unknown key')\n"
         f"    return cls({', '.join(args)})\n"
     )
-    exec(code, ns)  # generated from the attrs fields above; no outside input reaches it
-    return ns["structure"]
+    return compile_code(f"{cls.__name__} structurer", code, ns)["structure"]
 
 
 _FAST = {cls: _compile(cls) for cls in EVENT_TYPES.values()}

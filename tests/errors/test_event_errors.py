@@ -28,19 +28,24 @@ def test_every_impossible_action_is_reported_at_its_event(monkeypatch: pytest.Mo
         run_scenario(load_scenario(CASE))
     got = [(str(d.location), d.message, d.code, d.hint) for d in info.value.diagnostics]
     assert got == [
+        (f"{CASE}:7:5", "event e1 (buy_plan on 2020-01-10): unknown plan `teem`", "bad-event", "did you mean `team`?"),
         (
-            f"{CASE}:7:5",
-            "event e1 (buy_plan on 2020-01-10): unknown plan `teem` (did you mean `team`?)",
+            f"{CASE}:10:5",
+            "event e4 (publish_site on 2020-01-12): site `blog` is already published",
             "bad-event",
-            "",
+            "give the new site another name",
         ),
-        (f"{CASE}:10:5", "event e4 (publish_site on 2020-01-12): site `blog` is already published", "bad-event", ""),
-        (f"{CASE}:11:5", "event e5 (remove_app on 2020-01-13): app `app-crm` is not on site `blog`", "bad-event", ""),
+        (
+            f"{CASE}:11:5",
+            "event e5 (remove_app on 2020-01-13): app `app-crm` is not on site `blog`",
+            "bad-event",
+            "only an app on the site can be removed",
+        ),
         (
             f"{CASE}:12:5",
-            "event e6 (add_store on 2020-01-14): site `shop` does not exist (sites: blog)",
+            "event e6 (add_store on 2020-01-14): site `shop` does not exist",
             "bad-event",
-            "",
+            "publish it first (sites: blog)",
         ),
         (
             f"{CASE}:13:5",
@@ -61,13 +66,14 @@ def test_cli_run_renders_event_errors_with_code_excerpt_caret_and_hint(
     blocks = err.split("\n\n")
     # the first block: the caret under column 5, the `{` that opens event e1
     assert blocks[0].splitlines() == [
-        f"{CASE}:7:5: event e1 (buy_plan on 2020-01-10): unknown plan `teem` (did you mean `team`?) [bad-event]",
+        f"{CASE}:7:5: event e1 (buy_plan on 2020-01-10): unknown plan `teem` [bad-event]",
         "  6 | events:",
         "  7 |   - {id: e1, date: 2020-01-10, type: buy_plan, plan: teem, period: annual}",
         "    |     ^",
         "  8 |   - {id: e2, date: 2020-01-10, type: buy_plan, plan: team, period: annual}",
+        "  hint: did you mean `team`?",
     ]
-    # the last block is the one with a hint; line 14 of the file is empty, hence the bare "14 | "
+    # the last block; line 14 of the file is empty, hence the bare "14 | "
     assert blocks[4].splitlines() == [
         f"{CASE}:13:5: event e7 (buy_one_off on 2020-01-09): events out of order: 2020-01-09 comes after "
         "2020-01-14 [bad-event]",
@@ -77,19 +83,28 @@ def test_cli_run_renders_event_errors_with_code_excerpt_caret_and_hint(
         "  14 | ",
         "  hint: list events by date",
     ]
-    # the blocks between: headline with code, three excerpt lines with the caret under the event's `{`, no hint
+    # the blocks between: headline with code, three excerpt lines with the caret under the event's `{`, hint
     assert [b.splitlines()[0] for b in blocks[1:4]] == [
         f"{CASE}:10:5: event e4 (publish_site on 2020-01-12): site `blog` is already published [bad-event]",
         f"{CASE}:11:5: event e5 (remove_app on 2020-01-13): app `app-crm` is not on site `blog` [bad-event]",
-        f"{CASE}:12:5: event e6 (add_store on 2020-01-14): site `shop` does not exist (sites: blog) [bad-event]",
+        f"{CASE}:12:5: event e6 (add_store on 2020-01-14): site `shop` does not exist [bad-event]",
     ]
     assert [b.splitlines()[3:] for b in blocks[1:4]] == [
-        ["     |     ^", "  11 |   - {id: e5, date: 2020-01-13, type: remove_app, site: blog, app: app-crm}"],
+        [
+            "     |     ^",
+            "  11 |   - {id: e5, date: 2020-01-13, type: remove_app, site: blog, app: app-crm}",
+            "  hint: give the new site another name",
+        ],
         [
             "     |     ^",
             "  12 |   - {id: e6, date: 2020-01-14, type: add_store, site: shop, store: store-standard, period: annual}",
+            "  hint: only an app on the site can be removed",
         ],
-        ["     |     ^", "  13 |   - {id: e7, date: 2020-01-09, type: buy_one_off, item: premium-image}"],
+        [
+            "     |     ^",
+            "  13 |   - {id: e7, date: 2020-01-09, type: buy_one_off, item: premium-image}",
+            "  hint: publish it first (sites: blog)",
+        ],
     ]
     assert blocks[5:] == ["5 errors\n"]
 
@@ -105,16 +120,15 @@ def test_python_events_name_the_event_without_a_location(library: Library) -> No
     assert [(d.location, d.message, d.code, d.hint) for d in info.value.diagnostics] == [
         (
             None,
-            "event p2 (buy_plan on 2020-02-01): the account already has a plan; changing plans is a plan "
-            "change, not a purchase",
+            "event p2 (buy_plan on 2020-02-01): the account already has a plan",
             "bad-event",
-            "",
+            "to move to another plan or period, use change_plan",
         ),
     ]
-    # without a file there is no excerpt: headline with its code, nothing else
+    # without a file there is no excerpt: headline with its code, then the hint
     assert info.value.render() == (
-        "event p2 (buy_plan on 2020-02-01): the account already has a plan; changing plans is a plan "
-        "change, not a purchase [bad-event]"
+        "event p2 (buy_plan on 2020-02-01): the account already has a plan [bad-event]\n"
+        "  hint: to move to another plan or period, use change_plan"
     )
 
 
@@ -144,8 +158,8 @@ def test_a_plan_period_without_a_price_is_refused(library: Library) -> None:
     assert _problems(info.value) == [
         (
             "bad-event",
-            "event p (buy_plan on 2020-01-01): plan `team` has no quarterly price (it has: monthly, annual)",
-            "",
+            "event p (buy_plan on 2020-01-01): plan `team` has no quarterly price",
+            "choose a period it has: monthly, annual",
         ),
     ]
 
@@ -171,7 +185,11 @@ def _errors(library: Library, events: list[object], rule_set: str | None = None)
 
 def test_a_change_before_the_contract_exists_is_refused(library: Library) -> None:
     assert _errors(library, [ChangePlan("c", date(2020, 1, 5), "team", Period.ANNUAL)]) == [
-        ("bad-event", "event c (change_plan on 2020-01-05): the account has no plan to change; buy one first", ""),
+        (
+            "bad-event",
+            "event c (change_plan on 2020-01-05): the account has no plan to change",
+            "buy one first with buy_plan",
+        ),
     ]
 
 
@@ -184,7 +202,11 @@ def test_a_change_after_the_contract_ended_is_refused(library: Library) -> None:
         UpgradeStore("u", date(2020, 3, 1), "shop", "store-advanced"),
     ]
     assert _errors(library, events) == [
-        ("bad-event", "event u (upgrade_store on 2020-03-01): site `shop` has no store to upgrade", ""),
+        (
+            "bad-event",
+            "event u (upgrade_store on 2020-03-01): site `shop` has no store to upgrade",
+            "add one first (add_store)",
+        ),
     ]
 
 
@@ -194,7 +216,11 @@ def test_an_upgrade_to_the_same_plan_is_refused(library: Library) -> None:
         ChangePlan("c", date(2020, 2, 1), "team", Period.ANNUAL),
     ]
     assert _errors(library, events) == [
-        ("bad-event", "event c (change_plan on 2020-02-01): the account is already on plan `team` (annual)", ""),
+        (
+            "bad-event",
+            "event c (change_plan on 2020-02-01): the account is already on plan `team` (annual)",
+            "change to another plan or period",
+        ),
     ]
 
 
@@ -207,8 +233,8 @@ def test_a_downgrade_the_rule_set_forbids_names_the_rule(library: Library) -> No
         (
             "bad-event",
             "event c (change_plan on 2020-02-01): changing the plan from `team` to `basic` is a downgrade, which rule "
-            "set `wedos` forbids (proration.downgrades: forbidden)",
-            "",
+            "set `wedos` forbids",
+            "proration.downgrades: forbidden in the rule set; choose a higher tier, or cancel and buy anew",
         ),
     ]
 
@@ -220,7 +246,11 @@ def test_cancelling_an_included_site_is_refused(library: Library) -> None:
         Cancel("c", date(2020, 2, 1), "site:home"),
     ]
     assert _errors(library, events) == [
-        ("bad-event", "event c (cancel on 2020-02-01): no running contract `site:home` to cancel (running: plan)", ""),
+        (
+            "bad-event",
+            "event c (cancel on 2020-02-01): no running contract `site:home` to cancel",
+            "running: plan; an included site ends by unpublishing it",
+        ),
     ]
 
 
@@ -260,16 +290,23 @@ def test_event_form_errors_are_located_with_a_hint() -> None:
     from billingcore.timeline import structure_events
 
     diagnostics: list[Diagnostic] = []
-    doc = read_text("e.yaml", "- {id: e1, date: 2020-01-10, type: publish_sight, site: x}\n"
-                              "- {id: e2, date: 2020-02-30, type: buy_plan, plan: team, period: weekly}\n",
-                    diagnostics)
+    doc = read_text(
+        "e.yaml",
+        "- {id: e1, date: 2020-01-10, type: publish_sight, site: x}\n"
+        "- {id: e2, date: 2020-02-30, type: buy_plan, plan: team, period: weekly}\n",
+        diagnostics,
+    )
     events, problems = structure_events(doc.data, doc.root_loc)
     assert events == []
     assert [(str(d.location), d.code, d.message, d.hint) for d in problems] == [
         ("e.yaml:1:36", "unknown-event", "unknown event type `publish_sight`", "did you mean `publish_site`?"),
         ("e.yaml:2:18", "bad-date", "date: 2020-02-30 is not a calendar date", "check the month and day"),
-        ("e.yaml:2:66", "unknown-choice", "period: expected one of monthly, quarterly, annual, biennial, got 'weekly'",
-         "choose one of: monthly, quarterly, annual, biennial"),
+        (
+            "e.yaml:2:66",
+            "unknown-choice",
+            "period: expected one of monthly, quarterly, annual, biennial, got 'weekly'",
+            "choose one of: monthly, quarterly, annual, biennial",
+        ),
     ]
 
 
@@ -308,15 +345,59 @@ def test_a_damaged_saved_state_is_refused_with_every_broken_part_named(library: 
     saved = dump_state(result.state)
     del saved["contracts"][0]["billed"]
     saved["as_of"] = "2020-13-01"
-    saved["sites"] = [["blog"]]
+    saved["items"] = [["blog"]]
     with pytest.raises(StateError) as info:
         load_state(saved)
     hint = 'load only what dump_state wrote (docs/scenarios.md, "Saved state")'
     assert _problems(info.value) == [
         ("bad-state", "saved state of account a: as_of: not a date: '2020-13-01'", hint),
         ("bad-state", "saved state of account a: contracts[0]: missing `billed`", hint),
-        ("bad-state", "saved state of account a: sites[0]: expected a mapping, got list", hint),
+        ("bad-state", "saved state of account a: items[0]: expected a mapping, got list", hint),
     ]
     with pytest.raises(StateError) as not_a_mapping:
         load_state([])  # type: ignore[arg-type]
     assert _problems(not_a_mapping.value) == [("bad-state", "a saved state is a mapping, got list", hint)]
+
+
+def test_an_account_of_another_catalog_is_refused(library: Library) -> None:
+    with pytest.raises(EventError) as info:
+        bill(prepare(library, "duda"), Account("a", "wedos", "CZ"), [], date(2021, 1, 1))
+    assert _problems(info.value) == [
+        (
+            "wrong-catalog",
+            "account a is on catalog `wedos`, not `duda`",
+            "bill it with the tariff of its own catalog: prepare(library, 'wedos')",
+        ),
+    ]
+
+
+def test_resuming_an_account_from_another_accounts_state_is_refused(library: Library) -> None:
+    from billingcore.errors import StateError
+
+    tariff = prepare(library, "duda")
+    day = date(2020, 1, 10)
+    saved = bill(tariff, Account("a", "duda", "US"), [BuyPlan("p", day, "team", Period.ANNUAL)], day).state
+    with pytest.raises(StateError) as info:
+        bill(tariff, Account("b", "duda", "US"), [], date(2020, 2, 10), saved)
+    assert _problems(info.value) == [
+        (
+            "wrong-account",
+            "the saved state is account a's, not account b's",
+            "resume each account from its own saved state",
+        ),
+    ]
+
+
+def test_billing_until_a_date_before_the_saved_state_is_refused(library: Library) -> None:
+    tariff = prepare(library, "duda")
+    day = date(2020, 1, 10)
+    saved = bill(tariff, Account("a", "duda", "US"), [BuyPlan("p", day, "team", Period.ANNUAL)], day).state
+    with pytest.raises(EventError) as info:
+        bill(tariff, Account("a", "duda", "US"), [], date(2020, 1, 9), saved)
+    assert _problems(info.value) == [
+        (
+            "bad-until",
+            "account a: billing until 2020-01-09 would go back before the saved state (2020-01-10)",
+            "bill until a date on or after the state's as_of",
+        ),
+    ]

@@ -156,6 +156,7 @@ def test_saved_state_format_is_pinned() -> None:
     saved_app = {**saved, "contracts": saved["contracts"][2:]}
     assert saved_app == (
         {
+            "format": 2,
             "account": "a",
             "as_of": "2020-01-31",
             "billing_day": 10,
@@ -164,28 +165,25 @@ def test_saved_state_format_is_pinned() -> None:
             "contracts": [
                 {
                     "key": "app:blog:app-crm",
-                    "kind": "app",
+                    "kind": "addon",
                     "product": "app-crm",
                     "name": "CRM app on blog",
                     "period": "monthly",
+                    "item": "blog",
                     "started": "2020-01-20",
                     "anchor_day": 20,
                     "unit_price": "5.00",
+                    "bought": "2020-01-20",
                     "term_start": "2020-01-20",
                     "term_end": "2020-02-20",
                     "terms": 1,
-                    "site": "blog",
-                    "dont_renew": False,
-                    "ended": False,
-                    "included": False,
                     "billed": "5.00",
                     "billed_from": "2020-01-20",
-                    "bought": "2020-01-20",
-                    "next_product": None,
-                    "next_period": None,
+                    "included": False,
+                    "dont_renew": False,
+                    "ended": False,
                 }
             ],
-            "sites": [{"name": "blog", "product": "site", "published": True, "order": 1, "includable": True}],
             "pending": [
                 {
                     "contract": "app:blog:app-crm",
@@ -201,7 +199,10 @@ def test_saved_state_format_is_pinned() -> None:
                     "explanation": "monthly term from 2020-01-20: 5.00",
                 }
             ],
-            "site_count": 1,
+            "downgrade": None,
+            "items": [
+                {"name": "blog", "product": "site", "key": "site:blog", "active": True, "order": 1, "includable": True}
+            ],
         }
     )
     assert load_state(json.loads(json.dumps(saved))) == state

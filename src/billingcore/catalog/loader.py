@@ -11,8 +11,7 @@ import os
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-import attrs
-
+from billingcore.catalog.library import Library as Library  # re-exported: hosts import it from here
 from billingcore.catalog.model import Catalog
 from billingcore.catalog.rules import RuleSet, VatTable
 from billingcore.catalog.structure import diagnostics_from, make_converter
@@ -21,22 +20,6 @@ from billingcore.catalog.yamlsource import Document, SourceList, SourceMap, read
 from billingcore.errors import Diagnostic, Location, PlanError
 
 KINDS: dict[str, type] = {"catalog": Catalog, "rule_set": RuleSet, "vat_rates": VatTable}
-
-
-@attrs.frozen
-class Library:
-    """Everything loaded from plans/ and rules/: ready for billing, validated, immutable."""
-
-    catalogs: dict[str, Catalog]
-    rule_sets: dict[str, RuleSet]
-    vat: VatTable | None
-    files: tuple[str, ...] = ()
-
-    def catalog(self, name: str) -> Catalog:
-        return self.catalogs[name]
-
-    def rules_for(self, catalog: Catalog) -> RuleSet:
-        return self.rule_sets[catalog.rules]
 
 
 def expand_paths(paths: Sequence[str]) -> list[str]:

@@ -1,0 +1,103 @@
+"""The adjustment pipeline: what happens to a document between "these charges are due" and "this
+document is issued", in a fixed order that no rule set changes:
+
+    1. price tiers and discount scales   graduated/volume prices, billwerk's Rabattstaffel
+    2. coupons                           percent or amount off (billwerk: instead of a discount scale)
+    3. tax                               VAT rate per line, VAT per rate, totals: the draft becomes a document
+    4. prepaid credit                    pay the gross from the customer's prepaid account (WEDOS)
+    5. credit limit                      hold back a postpaid document over the limit (Fakturia)
+    then invoicing.zero_total            an invoice of 0.00 is issued or skipped
+
+Discounts come before tax because VAT is due on what the customer pays (EU VAT directive art. 79:
+price reductions are not part of the taxable amount); prepaid credit and the credit limit act on the
+gross a customer owes. Stages 1, 2, 4 and 5 are not billed yet: the catalog language describes them
+(components, coupons, account types) and each stage's builder below returns None until its feature
+lands, so a tariff's pipeline holds only tax today and costs nothing more.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import date
+from decimal import Decimal
+from typing import TYPE_CHECKING, NamedTuple, Protocol
+
+from billingcore.catalog.model import Catalog
+from billingcore.catalog.rules import RuleSet
+from billingcore.documents import Document
+from billingcore.invoicing import Draft, charge_line, issued, make_document
+
+if TYPE_CHECKING:
+    from billingcore.tariff import Account, Tariff
+
+
+class Ledger(Protocol):
+    """What a stage may read and report to: the account being billed and its tax position."""
+
+    @property
+    def tariff(self) -> Tariff: ...
+
+    @property
+    def account(self) -> Account: ...
+
+    notes: tuple[str, ...]  # printed on every document (the reverse-charge note)
+
+    def vat_rate(self, day: date) -> Decimal: ...
+
+
+DraftStage = Callable[[Ledger, Draft], Draft]
+DocumentStage = Callable[[Ledger, Document], Document | None]  # None: the document is held back
+
+
+class Pipeline(NamedTuple):
+    before_tax: tuple[DraftStage, ...]
+    after_tax: tuple[DocumentStage, ...]
+
+
+def price_tiers(catalog: Catalog, rules: RuleSet) -> DraftStage | None:
+    return None  # arrives with components and metered usage
+
+
+def coupons(catalog: Catalog, rules: RuleSet) -> DraftStage | None:
+    return None  # arrives with components and coupons
+
+
+def prepaid_credit(catalog: Catalog, rules: RuleSet) -> DocumentStage | None:
+    return None  # arrives with prepaid accounts (WEDOS)
+
+
+def credit_limit(catalog: Catalog, rules: RuleSet) -> DocumentStage | None:
+    return None  # arrives with postpaid accounts (Fakturia)
+
+
+def pipeline_for(catalog: Catalog, rules: RuleSet) -> Pipeline:
+    """The stages this catalog and rule set use, in the fixed order."""
+    before = (price_tiers(catalog, rules), coupons(catalog, rules))
+    after = (prepaid_credit(catalog, rules), credit_limit(catalog, rules))
+    return Pipeline(tuple(s for s in before if s), tuple(s for s in after if s))
+
+
+def tax(ledger: Ledger, draft: Draft) -> Document:
+    """Stage 3: every line at the customer's VAT rate on the document's date, VAT per rate (or per line,
+    by rule), net and gross."""
+    rate = ledger.vat_rate(draft.date)
+    lines = [charge_line(charge, rate) for charge in draft.charges]
+    return make_document(ledger.tariff.billing, draft, ledger.account.id, lines, ledger.notes, rate)
+
+
+def run(pipeline: Pipeline, ledger: Ledger, drafts: Sequence[Draft]) -> list[Document]:
+    """The issued documents of `drafts`, each taken through every stage in order."""
+    before_tax, after_tax = pipeline
+    docs = []
+    for draft in drafts:
+        for before in before_tax:
+            draft = before(ledger, draft)
+        doc: Document | None = tax(ledger, draft)
+        for after in after_tax:
+            if doc is None:
+                break
+            doc = after(ledger, doc)
+        if doc is not None:
+            docs.append(doc)
+    billing = ledger.tariff.billing
+    return issued(billing, docs) if billing.skip_zero else docs

@@ -1,0 +1,32 @@
+"""The billing features, one module each, and the one table that registers them.
+
+    plans          the account plan: trial, purchase, changes, a downgrade waiting for the term end
+    items          named items of a product: publish, unpublish, convert (Duda's sites)
+    slots          a plan's included slots: who takes them, on purchase, change, renewal, cancellation
+    addons         products attached to an item: stores and apps on a site
+    one_offs       items invoiced at once
+    subscriptions  cancel any contract now, stop it renewing
+
+Adding a feature: write its module (events, handlers, its part of the state) and add it to FEATURES;
+docs/architecture.md walks through it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from billingcore.features import addons, items, one_offs, plans, slots, subscriptions
+from billingcore.features.base import Feature
+
+# Features react to a signal in this order; event types are listed in this order in hints.
+FEATURES: tuple[Feature, ...] = (
+    plans.FEATURE,
+    items.FEATURE,
+    slots.FEATURE,
+    addons.FEATURE,
+    one_offs.FEATURE,
+    subscriptions.FEATURE,
+)
+
+# Every event class by its `type:` in files (`buy_plan`), from the features that handle them.
+EVENT_TYPES: dict[str, type[Any]] = {cls.TYPE: cls for f in FEATURES for cls in f.events}

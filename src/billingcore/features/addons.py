@@ -1,0 +1,197 @@
+"""Add-ons: products attached to an item (`attaches_to` in the catalog) — Duda's stores and apps on a
+site. A store is one per site (another tier replaces it: an upgrade); apps are one contract per app.
+Add-ons are billed on their own terms, whether the item is published or in an included slot."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import ClassVar
+
+import attrs
+
+from billingcore.catalog.fields import SourceRef, field, src_field
+from billingcore.catalog.model import Period, ProductKind
+from billingcore.catalog.rules import ChangeTerm, Downgrades
+from billingcore.charges import term_charge
+from billingcore.contracts import Contract, ContractKind, new_contract, running
+from billingcore.features.base import Feature, Outcome, Problem, View, put, refuse, started
+from billingcore.features.changes import change, no_price, price_for
+from billingcore.features.items import missing_item, product_of
+from billingcore.features.plans import forbidden
+
+
+@attrs.frozen
+class AddStore:
+    """Add a store to a site; only the store is charged when the site is included."""
+
+    TYPE: ClassVar[str] = "add_store"  # its `type:` in files
+    id: str = field("Event id.")
+    date: date = field("Day of purchase.")
+    site: str = field("Site name.")
+    store: str = field("Store product id.")
+    period: Period = field("Billing period of the store contract.")
+    src: SourceRef = src_field()
+
+
+@attrs.frozen
+class UpgradeStore:
+    """Change a site's store to another tier (standard -> advanced -> unlimited)."""
+
+    TYPE: ClassVar[str] = "upgrade_store"  # its `type:` in files
+    id: str = field("Event id.")
+    date: date = field("Day of the change.")
+    site: str = field("Site name.")
+    store: str = field("The new store product id.")
+    src: SourceRef = src_field()
+
+
+@attrs.frozen
+class BuyApp:
+    """Buy an app for a site: an independent contract, billed even when the site is unpublished."""
+
+    TYPE: ClassVar[str] = "buy_app"  # its `type:` in files
+    id: str = field("Event id.")
+    date: date = field("Day of purchase.")
+    site: str = field("Site name.")
+    app: str = field("App product id.")
+    period: Period = field("Billing period of the app contract.")
+    src: SourceRef = src_field()
+
+
+@attrs.frozen
+class UpgradeApp:
+    """Change an app on a site to another app (a higher tier of it)."""
+
+    TYPE: ClassVar[str] = "upgrade_app"  # its `type:` in files
+    id: str = field("Event id.")
+    date: date = field("Day of the change.")
+    site: str = field("Site name.")
+    app: str = field("The app on the site now.")
+    to: str = field("The app to change to.")
+    src: SourceRef = src_field()
+
+
+@attrs.frozen
+class RemoveApp:
+    """Remove an app: its contract does not renew (the paid term runs out)."""
+
+    TYPE: ClassVar[str] = "remove_app"  # its `type:` in files
+    id: str = field("Event id.")
+    date: date = field("Day of removal.")
+    site: str = field("Site name.")
+    app: str = field("App product id.")
+    src: SourceRef = src_field()
+
+
+_ADDON, _APP = ContractKind.ADDON, ProductKind.APP  # bound once: see charges.py
+
+
+def store_key(site: str) -> str:
+    return f"store:{site}"
+
+
+def app_key(site: str, app: str) -> str:
+    return f"app:{site}:{app}"
+
+
+def addon_label(product_name: str, item: str) -> str:
+    return f"{product_name} on {item}"
+
+
+def attach(view: View, key: str, product_id: str, kind: ProductKind, site: str, period: Period, day: date) -> Outcome:
+    """A new add-on contract on `site` (already checked to exist)."""
+    product = product_of(view, product_id, kind)
+    if isinstance(product, Problem):
+        return Outcome(problem=product)
+    price = product.prices.get(period)
+    if price is None:
+        return Outcome(problem=no_price(product.prices, period, kind.value, product.id))
+    contract = new_contract(key, _ADDON, product.id, addon_label(product.name, site), period, day, price, site)
+    return started(contract, term_charge(contract, day))
+
+
+def add_store(view: View, e: AddStore) -> Outcome:
+    missing = missing_item(view, e.site)
+    if missing is not None:
+        return Outcome(problem=missing)
+    product = product_of(view, e.store, ProductKind.STORE)
+    if isinstance(product, Problem):
+        return Outcome(problem=product)
+    if running(view.contracts, store_key(e.site)) is not None:
+        return refuse(f"site `{e.site}` already has a store", "changing it is a store upgrade (upgrade_store)")
+    outcome = attach(view, store_key(e.site), e.store, ProductKind.STORE, e.site, e.period, e.date)
+    if outcome.problem is not None:
+        return outcome
+    item = view.parts["items"][e.site]
+    site = running(view.contracts, item.key)
+    restart = view.tariff.rules.proration.change_term is ChangeTerm.RESTART
+    if restart and site is not None and not site.included and site.period is e.period and site.term_start != e.date:
+        # Duda: the site's contract now includes the store and renews one period after the purchase
+        new, charges = change(view.tariff, site, e.date, site.product, site.name, site.period, site.unit_price)
+        return outcome._replace(
+            removed=(site.key,), contracts=(new, *outcome.contracts), changes=tuple(charges)
+        )
+    return outcome
+
+
+def buy_app(view: View, e: BuyApp) -> Outcome:
+    missing = missing_item(view, e.site)
+    if missing is not None:
+        return Outcome(problem=missing)
+    product = product_of(view, e.app, _APP)
+    if isinstance(product, Problem):
+        return Outcome(problem=product)
+    if running(view.contracts, app_key(e.site, e.app)) is not None:
+        return refuse(f"app `{e.app}` is already on site `{e.site}`", "an app is bought once per site")
+    return attach(view, app_key(e.site, e.app), e.app, _APP, e.site, e.period, e.date)
+
+
+def upgrade_store(view: View, e: UpgradeStore) -> Outcome:
+    old = running(view.contracts, store_key(e.site))
+    if old is None:
+        return refuse(f"site `{e.site}` has no store to upgrade", "add one first (add_store)")
+    return _upgrade(view, old, e.store, ProductKind.STORE, "the store", e.date, store_key(e.site))
+
+
+def upgrade_app(view: View, e: UpgradeApp) -> Outcome:
+    old = running(view.contracts, app_key(e.site, e.app))
+    if old is None or old.dont_renew:
+        return refuse(f"app `{e.app}` is not on site `{e.site}`", "buy it first (buy_app)")
+    if running(view.contracts, app_key(e.site, e.to)) is not None:
+        return refuse(f"app `{e.to}` is already on site `{e.site}`", "an app is bought once per site")
+    return _upgrade(view, old, e.to, ProductKind.APP, "the app", e.date, app_key(e.site, e.to))
+
+
+def _upgrade(view: View, old: Contract, to: str, kind: ProductKind, what: str, day: date, key: str) -> Outcome:
+    t = view.tariff
+    product = product_of(view, to, kind)
+    if isinstance(product, Problem):
+        return Outcome(problem=product)
+    if product.id == old.product:
+        return refuse(f"{what} is already `{product.id}`", f"choose another {kind.value}")
+    if product.rank < t.products[old.product].rank and t.rules.proration.downgrades is Downgrades.FORBIDDEN:
+        return Outcome(problem=forbidden(f"changing {what}", old.product, product.id, t.rules.rule_set))
+    price = price_for(product.prices, old.period, kind.value, product.id)
+    if isinstance(price, Problem):
+        return Outcome(problem=price)
+    new, charges = change(t, old, day, product.id, addon_label(product.name, old.item or ""), old.period, price, key)
+    return Outcome(contracts=(new,), removed=(old.key,), changes=tuple(charges))
+
+
+def remove_app(view: View, e: RemoveApp) -> Outcome:
+    contract = running(view.contracts, app_key(e.site, e.app))
+    if contract is None or contract.dont_renew:
+        return refuse(f"app `{e.app}` is not on site `{e.site}`", "only an app on the site can be removed")
+    return put(contract._replace(dont_renew=True))  # the paid term runs out
+
+
+FEATURE = Feature(
+    name="addons",
+    events={
+        AddStore: add_store,
+        UpgradeStore: upgrade_store,
+        BuyApp: buy_app,
+        UpgradeApp: upgrade_app,
+        RemoveApp: remove_app,
+    },
+)

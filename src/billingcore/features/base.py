@@ -1,0 +1,167 @@
+"""What a feature is: the events it takes, the signals it reacts to, the renewals it takes over, and
+its own part of the saved state. Handlers are pure: they read a `View` of the account and return an
+`Outcome`, which the engine applies; nothing is applied when the outcome carries a `Problem`.
+
+    handler(view, event)             -> Outcome     an event of the feature's own
+    reaction(view, signal)           -> Outcome     a signal another feature sent (cannot fail)
+    renewal(view, contract, day)     -> Outcome | None   a contract of a kind the feature owns is due;
+                                                    None: renew it the ordinary way
+
+docs/architecture.md walks through adding a feature.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Iterable, Mapping
+from datetime import date
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, Protocol
+
+from billingcore.charges import Charge
+from billingcore.contracts import Contract, ContractKind
+from billingcore.errors import Location
+
+if TYPE_CHECKING:
+    from billingcore.tariff import Account, Tariff
+
+
+class Problem(NamedTuple):
+    """Why an event cannot be applied, and what to do instead (shown as the diagnostic's hint)."""
+
+    message: str
+    hint: str = ""
+
+
+class _Unchanged:
+    def __repr__(self) -> str:
+        return "UNCHANGED"
+
+
+UNCHANGED: Any = _Unchanged()  # an Outcome's `part` when the feature's own state stays as it was
+
+
+class Outcome(NamedTuple):
+    """What a handler did, as a value. The engine applies it in this order: `removed`, `contracts`,
+    `part`; then it follows `signals`. An event's `changes` land together once the event and the
+    signals it caused are applied (proration.lands); then its `charges` join the pending ones."""
+
+    contracts: tuple[Contract, ...] = ()  # started or changed: put by key (in place, or last after `removed`)
+    removed: tuple[str, ...] = ()  # contract keys taken out first (a replaced contract moves to the end)
+    part: Any = UNCHANGED  # the feature's own part of the state, new value
+    changes: tuple[Charge, ...] = ()  # credits and charges of a change: land by proration.lands
+    charges: tuple[Charge, ...] = ()  # new terms: invoiced on the next billing day
+    immediate: tuple[Charge, ...] = ()  # invoiced at once, on an immediate invoice (one-off items)
+    signals: tuple[Any, ...] = ()  # what other features may react to
+    problem: Problem | None = None
+
+
+NOTHING = Outcome()
+_new = tuple.__new__
+
+
+# The usual outcomes, built without the keyword machinery (a bill run builds one per purchase).
+def started(contract: Contract, charge: Charge, part: Any = UNCHANGED) -> Outcome:
+    """A contract started; its first term waits for the billing day."""
+    return _new(Outcome, ((contract,), (), part, (), (charge,), (), (), None))
+
+
+def put(*contracts: Contract, part: Any = UNCHANGED) -> Outcome:
+    """Contracts changed in place, nothing to invoice."""
+    return _new(Outcome, (contracts, (), part, (), (), (), (), None))
+
+
+def refuse(message: str, hint: str = "") -> Outcome:
+    return Outcome(problem=Problem(message, hint))
+
+
+def unknown(what: str, name: str, known: Iterable[str]) -> Problem:
+    """`unknown plan `teem``, with the closest known name as the hint."""
+    names = sorted(known)
+    close = difflib.get_close_matches(name, names, n=1)
+    hint = f"did you mean `{close[0]}`?" if close else f"known: {', '.join(names) or 'none'}"
+    return Problem(f"unknown {what} `{name}`", hint)
+
+
+class Event(Protocol):
+    """What every event has, whichever feature defines it: an id, a date, where it was written (None
+    for events built in Python) and its `type:` word in files."""
+
+    TYPE: ClassVar[str]
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def date(self) -> date: ...
+
+    @property
+    def src(self) -> Location | None: ...
+
+
+class View(Protocol):
+    """What a handler may read: the tariff, the account, every contract and every feature's part.
+    Read only: a handler says what changes in its Outcome."""
+
+    @property
+    def tariff(self) -> Tariff: ...
+
+    @property
+    def account(self) -> Account: ...
+
+    @property
+    def contracts(self) -> Mapping[str, Contract]: ...
+
+    @property
+    def parts(self) -> Mapping[str, Any]: ...
+
+
+Handler = Callable[[Any, Any], Outcome]  # (view, event or signal)
+RenewalHook = Callable[[Any, Contract, date], Outcome | None]
+
+
+class Part(NamedTuple):
+    """A feature's own part of the saved state: its value for a new account, and how it is written to
+    and read from the JSON-ready state (under the key `key`)."""
+
+    key: str
+    empty: Any
+    dump: Callable[[Any], Any]
+    load: Callable[[Any], Any]
+
+
+class Feature(NamedTuple):
+    """One billing feature. Register it with one line in billingcore.features.FEATURES."""
+
+    name: str
+    events: Mapping[type[Any], Handler] = {}  # event class -> handler
+    signals: Mapping[type[Any], Handler] = {}  # signal class -> reaction
+    renewals: Mapping[ContractKind, RenewalHook] = {}  # contracts of this kind: renewal taken over
+    part: Part | None = None
+    next_date: Callable[[Any], date | None] | None = None  # a date of its own on the agenda
+
+
+# Signals: what happened that other features may react to.
+class TrialStarted(NamedTuple):
+    """The account started a trial. Under billing_day.anchor: account_start it fixes the billing day."""
+
+    day: date
+
+
+class PlanBought(NamedTuple):
+    """The account bought a plan (the first, or again after cancelling). Under billing_day.anchor:
+    first_plan_purchase (or account_start without a trial) the first one fixes the billing day."""
+
+    day: date
+
+
+class PlanChanged(NamedTuple):
+    """The account's plan changed: at once, or at the term end (a downgrade waiting for it)."""
+
+    day: date
+
+
+class ContractEnded(NamedTuple):
+    """A contract was ended before its term end (cancelled now)."""
+
+    contract: Contract
+    day: date

@@ -1,0 +1,58 @@
+"""Changing a running contract, the one way every feature does it: the unused part of what was billed
+is credited, and the changed contract starts a full term or runs to the old term end (by rule)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from billingcore.catalog.model import Period
+from billingcore.catalog.rules import ChangeTerm
+from billingcore.charges import Charge, invoice_group, prorated_charge, proration_credit, term_charge
+from billingcore.contracts import Contract, new_contract
+from billingcore.features.base import Problem
+
+if TYPE_CHECKING:
+    from billingcore.tariff import Tariff
+
+
+def price_for(prices: Mapping[Period, Decimal], period: Period, what: str, name: str) -> Decimal | Problem:
+    """The price for `period`, or the problem (the message is only built when there is one)."""
+    price = prices.get(period)
+    return no_price(prices, period, what, name) if price is None else price
+
+
+def no_price(prices: Mapping[Period, Decimal], period: Period, what: str, name: str) -> Problem:
+    have = ", ".join(p.value for p in prices)
+    return Problem(f"{what} `{name}` has no {period.value} price", f"choose a period it has: {have}")
+
+
+def change(
+    t: Tariff, old: Contract, day: date, product: str, name: str, period: Period, price: Decimal, key: str | None = None
+) -> tuple[Contract, list[Charge]]:
+    """`old` changed on `day` to new terms: the changed contract (under `key`, default old.key) and its
+    charges: the credit for the unused part of what was billed, then the charge for the new terms (a
+    full term, or the rest of the old one under change_term: keep_end). A period change always starts
+    a full term: a year cannot end on a monthly term's end."""
+    rules, currency = t.rules.proration, t.catalog.currency
+    charges = []
+    cut = old.term_end > day and not old.included  # on the renewal day nothing is left to credit
+    if cut:
+        credit = proration_credit(old, day, currency, rules)
+        if credit.amount:
+            charges.append(credit)
+    key = key or old.key
+    if rules.change_term is ChangeTerm.KEEP_END and cut and period is old.period:
+        new = old._replace(
+            key=key, product=product, name=name, unit_price=price, included=False, bought=day, dont_renew=False
+        )
+        charge = prorated_charge(new, day, currency, rules)
+        new = new._replace(billed=charge.amount, billed_from=charge.start or day)
+    else:
+        anchor = old.anchor_day if old.term_end == day else None  # a renewal-day change keeps the anchor
+        new = new_contract(key, old.kind, product, name, period, day, price, old.item, anchor_day=anchor)
+        charge = term_charge(new, day)
+    group = invoice_group(new.period)
+    return new, [*(c._replace(group=group) for c in charges), charge]  # credit and charge on one invoice

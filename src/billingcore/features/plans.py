@@ -1,0 +1,171 @@
+"""The account plan: buying it (the first purchase may fix the billing day), changing it at once or at
+the term end, and a trial before it. Included slots are not handled here: the `slots` feature reacts
+to the PlanBought and PlanChanged signals this feature sends."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any, ClassVar, NamedTuple
+
+import attrs
+
+from billingcore.catalog.fields import SourceRef, field, src_field
+from billingcore.catalog.model import Period, Plan
+from billingcore.catalog.rules import Downgrades
+from billingcore.charges import term_charge
+from billingcore.contracts import Contract, ContractKind, new_contract, running
+from billingcore.features.base import (
+    Feature,
+    Outcome,
+    Part,
+    PlanBought,
+    PlanChanged,
+    Problem,
+    TrialStarted,
+    View,
+    refuse,
+    unknown,
+)
+from billingcore.features.changes import change, price_for
+
+PLAN = "plan"  # the plan contract's key: an account has one plan at a time
+_PLAN = ContractKind.PLAN  # bound once: see charges.py
+_new = tuple.__new__  # an Outcome without the keyword machinery (one per plan purchase)
+
+
+@attrs.frozen
+class StartTrial:
+    """Start the account without a plan; under `billing_day.anchor: account_start` it fixes the
+    billing day. Sites published during the trial wait for the plan's included slots."""
+
+    TYPE: ClassVar[str] = "start_trial"  # its `type:` in files
+    id: str = field("Event id, unique within the account.")
+    date: date = field("Day the event happens.")
+    src: SourceRef = src_field()
+
+
+@attrs.frozen
+class BuyPlan:
+    """Buy the account plan; the first paid plan purchase fixes the billing day (Duda)."""
+
+    TYPE: ClassVar[str] = "buy_plan"  # its `type:` in files
+    id: str = field("Event id.")
+    date: date = field("Day of purchase.")
+    plan: str = field("Plan id from the catalog.")
+    period: Period = field("Billing period of the plan contract.")
+    src: SourceRef = src_field()
+
+
+@attrs.frozen
+class ChangePlan:
+    """Change the account plan or its period (Basic -> Team, monthly -> annual). Upgrades are prorated;
+    downgrades follow the rule set (`proration.downgrades`). Included sites are re-allocated."""
+
+    TYPE: ClassVar[str] = "change_plan"  # its `type:` in files
+    id: str = field("Event id.")
+    date: date = field("Day of the change.")
+    plan: str = field("The new plan id.")
+    period: Period = field("The new billing period.")
+    src: SourceRef = src_field()
+
+
+class Downgrade(NamedTuple):
+    """A downgrade waiting for the plan's term end (proration.downgrades: at_term_end)."""
+
+    plan: str
+    period: Period
+
+
+def plan_label(plan: Plan) -> str:
+    return f"{plan.name} plan"
+
+
+def start_trial(view: View, e: StartTrial) -> Outcome:
+    return Outcome(signals=(TrialStarted(e.date),))
+
+
+def buy_plan(view: View, e: BuyPlan) -> Outcome:
+    t = view.tariff
+    plan = t.plans.get(e.plan)
+    if plan is None:
+        return Outcome(problem=unknown("plan", e.plan, t.plans))
+    if running(view.contracts, PLAN) is not None:
+        return refuse("the account already has a plan", "to move to another plan or period, use change_plan")
+    price = price_for(plan.version_on(e.date).prices, e.period, "plan", plan.id)
+    if isinstance(price, Problem):
+        return Outcome(problem=price)
+    contract = new_contract(PLAN, _PLAN, plan.id, plan_label(plan), e.period, e.date, price)
+    signals = (PlanBought(e.date),)
+    return _new(Outcome, ((contract,), (), None, (), (term_charge(contract, e.date),), (), signals, None))
+
+
+def change_plan(view: View, e: ChangePlan) -> Outcome:
+    t = view.tariff
+    old = running(view.contracts, PLAN)
+    if old is None:
+        return refuse("the account has no plan to change", "buy one first with buy_plan")
+    plan = t.plans.get(e.plan)
+    if plan is None:
+        return Outcome(problem=unknown("plan", e.plan, t.plans))
+    if plan.id == old.product and e.period is old.period:
+        return refuse(
+            f"the account is already on plan `{plan.id}` ({e.period.value})", "change to another plan or period"
+        )
+    price = price_for(plan.version_on(e.date).prices, e.period, "plan", plan.id)
+    if isinstance(price, Problem):
+        return Outcome(problem=price)
+    if (plan.rank, e.period.months) < (t.plans[old.product].rank, old.period.months):
+        # a lower plan, or the same plan for a shorter period
+        downgrades = t.rules.proration.downgrades
+        if downgrades is Downgrades.FORBIDDEN:
+            return Outcome(problem=forbidden("changing the plan", old.product, plan.id, t.rules.rule_set))
+        if downgrades is Downgrades.AT_TERM_END:
+            return Outcome(part=Downgrade(plan.id, e.period))
+    new, charges = change(t, old, e.date, plan.id, plan_label(plan), e.period, price)
+    return Outcome(
+        contracts=(new,), removed=(old.key,), part=None, changes=tuple(charges), signals=(PlanChanged(e.date),)
+    )
+
+
+def forbidden(what: str, old: str, new: str, rule_set: str) -> Problem:
+    return Problem(
+        f"{what} from `{old}` to `{new}` is a downgrade, which rule set `{rule_set}` forbids",
+        "proration.downgrades: forbidden in the rule set; choose a higher tier, or cancel and buy anew",
+    )
+
+
+def renew_plan(view: View, c: Contract, day: date) -> Outcome | None:
+    """At the term end a waiting downgrade starts the next term on the lower plan."""
+    waiting: Downgrade | None = view.parts["plans"]
+    if waiting is None:
+        return None
+    plan = view.tariff.plans[waiting.plan]
+    price: Decimal = plan.version_on(c.term_end).prices[waiting.period]
+    new = new_contract(c.key, c.kind, plan.id, plan_label(plan), waiting.period, c.term_end, price)
+    return Outcome(
+        contracts=(new,),
+        removed=(c.key,),
+        part=None,
+        charges=(term_charge(new, c.term_end),),
+        signals=(PlanChanged(c.term_end),),
+    )
+
+
+def _dump(waiting: Downgrade | None) -> Any:
+    return None if waiting is None else {"plan": waiting.plan, "period": waiting.period.value}
+
+
+_PERIODS = {p.value: p for p in Period}
+
+
+def _load(data: Any) -> Downgrade | None:
+    return None if data is None else Downgrade(data["plan"], _PERIODS[data["period"]])
+
+
+FEATURE = Feature(
+    name="plans",
+    events={StartTrial: start_trial, BuyPlan: buy_plan, ChangePlan: change_plan},
+    renewals={ContractKind.PLAN: renew_plan},
+    part=Part("downgrade", None, _dump, _load),
+)

@@ -1,0 +1,181 @@
+"""Included slots: a plan includes some items at no charge (Duda: one site in Basic and Team, eight or
+four in Agency; a SaaS plan: two seats). Who takes a slot, and when:
+
+- an item added while a slot of its product is free takes it (the `items` feature asks `has_free_slot`);
+- items added during a trial take the plan's slots in the order they were added when the plan is
+  bought (PlanBought); the rest get monthly contracts from that day;
+- after a plan change (PlanChanged) paid monthly items fill new free slots at once, their unused days
+  credited, and included items beyond a smaller plan's slots get monthly contracts;
+- a slot freed later goes to the next active paid monthly item that renews (its paid term runs out
+  first: Duda "Es kann 2 Monate dauern");
+- cancelling the plan (ContractEnded) ends every included item.
+The count of slots comes from the plan version in force on the plan's purchase date, never today's.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING
+
+from billingcore.catalog.model import Period
+from billingcore.charges import proration_credit, term_charge
+from billingcore.contracts import Contract, ContractKind, new_contract, running
+from billingcore.features.base import NOTHING, ContractEnded, Feature, Outcome, PlanBought, PlanChanged, View, put
+from billingcore.features.plans import PLAN
+
+if TYPE_CHECKING:
+    from billingcore.features.items import Item, Items
+
+
+_MONTHLY, _ITEM = Period.MONTHLY, ContractKind.ITEM  # bound once: see charges.py
+
+
+def item_label(name: str) -> str:
+    return f"Website {name}"
+
+
+def slot_counts(view: View) -> dict[str, int]:
+    """Included slots of the running plan by product id (the plan version of its purchase date)."""
+    plan = running(view.contracts, PLAN)
+    if plan is None:
+        return {}
+    return view.tariff.plans[plan.product].version_on(plan.bought).included
+
+
+def _taken(view: View) -> dict[str, int]:
+    taken: dict[str, int] = {}
+    for c in view.contracts.values():
+        if c.included and not c.ended:
+            taken[c.product] = taken.get(c.product, 0) + 1
+    return taken
+
+
+def has_free_slot(view: View, product: str) -> bool:
+    """Whether the running plan includes `product` and not every such slot is taken. (Runs for every
+    item added: one pass over the contracts, no intermediate tables.)"""
+    contracts = view.contracts
+    plan = contracts.get(PLAN)
+    if plan is None or plan.ended:
+        return False
+    count = view.tariff.plans[plan.product].version_on(plan.bought).included.get(product, 0)
+    if count == 0:
+        return False
+    taken = 0
+    for c in contracts.values():
+        if c.included and not c.ended and c.product == product:
+            taken += 1
+    return taken < count
+
+
+def include(view: View, item: Item, day: date) -> Contract:
+    """`item`'s contract in an included slot from `day`: no terms of its own, listed at 0.00."""
+    zero = view.tariff.billing.zero
+    return new_contract(
+        item.key, _ITEM, item.product, item_label(item.name), _MONTHLY, day, zero, item.name, True
+    )
+
+
+def _monthly(view: View, item: Item, day: date) -> Contract | None:
+    price = view.tariff.products[item.product].prices.get(Period.MONTHLY)
+    if price is None:
+        return None
+    return new_contract(item.key, _ITEM, item.product, item_label(item.name), _MONTHLY, day, price, item.name)
+
+
+def fill_waiting(view: View, signal: PlanBought) -> Outcome:
+    """At plan purchase, items added during the trial take the plan's slots in the order they were
+    added; those beyond the slots get a monthly contract from that day."""
+    items: Items = view.parts["items"]
+    if not items:  # the plan came first (no trial): nothing waits
+        return NOTHING
+    under_contract = {c.item for c in view.contracts.values() if c.kind is ContractKind.ITEM and not c.ended}
+    waiting = sorted(
+        (i for i in items.values() if i.active and i.name not in under_contract), key=lambda i: i.order
+    )
+    counts, taken = slot_counts(view), _taken(view)
+    contracts, charges = [], []
+    for item in waiting:
+        count = counts.get(item.product, 0)
+        if count > 0 and taken.get(item.product, 0) < count and item.includable:
+            taken[item.product] = taken.get(item.product, 0) + 1
+            contracts.append(include(view, item, signal.day))
+        else:
+            paid = _monthly(view, item, signal.day)
+            if paid is not None:
+                contracts.append(paid)
+                charges.append(term_charge(paid, signal.day))
+    return Outcome(contracts=tuple(contracts), charges=tuple(charges))
+
+
+def reallocate(view: View, signal: PlanChanged) -> Outcome:
+    """After a plan change: included items beyond the new plan's slots get monthly contracts from this
+    day (the newest first lose their slot); paid monthly items fill new free slots at once, their
+    unused part credited."""
+    day, items = signal.day, view.parts["items"]
+    order = {name: item.order for name, item in items.items()}
+    counts = slot_counts(view)
+    included = sorted(
+        (c for c in view.contracts.values() if c.kind is ContractKind.ITEM and c.included and not c.ended),
+        key=lambda c: order.get(c.item, 0),
+    )
+    removed, contracts, changes = [], [], []
+    taken: dict[str, int] = {}
+    for c in included:
+        taken[c.product] = taken.get(c.product, 0) + 1
+        if taken[c.product] <= counts.get(c.product, 0):
+            continue
+        taken[c.product] -= 1  # beyond the new plan's slots
+        removed.append(c.key)
+        paid = _monthly(view, items[c.item], day)
+        if paid is not None:
+            contracts.append(paid)
+            changes.append(term_charge(paid, day))
+    paid_items = sorted(
+        (
+            c
+            for c in view.contracts.values()
+            if c.kind is ContractKind.ITEM
+            and not c.included
+            and not c.ended
+            and c.period is Period.MONTHLY
+            and c.item is not None
+            and items[c.item].includable
+        ),
+        key=lambda c: order.get(c.item, 0),
+    )
+    rules, currency = view.tariff.rules.proration, view.tariff.catalog.currency
+    for c in paid_items:
+        count = counts.get(c.product, 0)
+        if count == 0 or taken.get(c.product, 0) >= count:
+            continue
+        taken[c.product] = taken.get(c.product, 0) + 1
+        if c.term_end > day:
+            credit = proration_credit(c, day, currency, rules)
+            if credit.amount:
+                changes.append(credit)
+        contracts.append(include(view, items[c.item], day))
+    return Outcome(contracts=tuple(contracts), removed=tuple(removed), changes=tuple(changes))
+
+
+def end_with_plan(view: View, signal: ContractEnded) -> Outcome:
+    """Without a plan there are no included slots."""
+    if signal.contract.kind is not ContractKind.PLAN:
+        return NOTHING
+    return put(*(c._replace(ended=True) for c in view.contracts.values() if c.included and not c.ended))
+
+
+def take_freed_slot(view: View, c: Contract, day: date) -> Outcome | None:
+    """A paid monthly item that renews while a slot of its product is free takes the slot instead."""
+    if c.period is not _MONTHLY or c.item is None:
+        return None
+    item = view.parts["items"].get(c.item)
+    if item is None or not item.active or not item.includable or not has_free_slot(view, c.product):
+        return None
+    return put(c._replace(included=True))
+
+
+FEATURE = Feature(
+    name="slots",
+    signals={PlanBought: fill_waiting, PlanChanged: reallocate, ContractEnded: end_with_plan},
+    renewals={ContractKind.ITEM: take_freed_slot},
+)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ast
 import json
+import re
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -12,6 +14,7 @@ import pytest
 from billingcore.catalog.loader import Library, load_texts
 from billingcore.catalog.model import Period
 from billingcore.catalog.rules import ChangeDay, DayBasis, ProrationLands
+from billingcore.catalog.structure import diagnostics_from
 from billingcore.cli import main, schema_text
 from billingcore.errors import Location, PlanError
 from billingcore.money import Rounding
@@ -147,3 +150,194 @@ def test_money_in_catalogs_stays_exact() -> None:
     assert image is not None
     assert image.price == Decimal("500")
     assert str(image.price) == "500"
+
+
+def _diagnostics(texts: dict[str, str]) -> list[tuple[str, str, str, str]]:
+    with pytest.raises(PlanError) as info:
+        load_texts(texts)
+    return [(str(d.location), d.code, d.message, d.hint) for d in info.value.diagnostics]
+
+
+_VAT = 'vat_rates: {US: {name: United States, eu: false, rates: [{rate: "0", valid_from: 2000-01-01}]}}\n'
+
+
+def test_references_into_an_empty_section_say_how_to_define_the_thing() -> None:
+    # "none is defined" told a product manager nothing: each hint says where the missing thing goes.
+    catalog = (
+        "catalog: c\ncurrency: USD\nrules: r\nseller_country: US\n"
+        'components: [{id: seat, name: Seat, type: quantity, unit_price: "5.00", discount_scale: seats}]\n'
+        'plans: [{id: p, name: P, rank: 1, versions: [{available_from: 2020-01-01, prices: {monthly: "1.00"},\n'
+        "  included: {site: 1}, free_quota: {traffic: 10}}]}]\n"
+    )
+    got = _diagnostics({"r.yaml": "rule_set: r\n", "v.yaml": _VAT, "c.yaml": catalog})
+    assert got == [
+        (
+            "c.yaml:5:89",
+            "unknown-discount-scale",
+            "unknown discount scale `seats`",
+            "this catalog defines no discount scales; define it under `discount_scales:` as `- id: seats` with its "
+            "`steps:`, or remove `discount_scale`",
+        ),
+        (
+            "c.yaml:7:14",
+            "unknown-product",
+            "included item `site` is not a product of this catalog",
+            "this catalog defines no products; add `site` under `products:`",
+        ),
+        (
+            "c.yaml:7:37",
+            "unknown-component",
+            "free quota for `traffic`, which is not a component of this catalog",
+            "this catalog has no metered components; define one under `components:` with `type: metered`",
+        ),
+    ]
+
+
+def test_a_file_with_two_kinds_says_so() -> None:
+    got = _diagnostics({"x.yaml": "rule_set: r\nvat_rates: {}\n"})
+    assert got == [
+        (
+            "x.yaml:1:1",
+            "unknown-file-kind",
+            "cannot tell what this file holds",
+            "this file has `rule_set:` and `vat_rates:`; each belongs in a file of its own",
+        )
+    ]
+
+
+def test_vat_rates_listed_newest_first_are_told_to_be_reordered() -> None:
+    vat = (
+        "vat_rates:\n  DE:\n    name: Germany\n    eu: true\n    rates:\n"
+        '      - {rate: "19", valid_from: 2021-01-01}\n'
+        '      - {rate: "16", valid_from: 2020-07-01, valid_until: 2020-12-31}\n'
+    )
+    assert _diagnostics({"v.yaml": vat}) == [
+        (
+            "v.yaml:7:34",
+            "vat-overlap",
+            "DE rates overlap: 2020-07-01 is not after the end of the previous rate",
+            "list the DE rates oldest first",
+        )
+    ]
+
+
+def test_a_settlement_day_below_one_is_not_told_about_days_29_to_31() -> None:
+    assert _diagnostics({"r.yaml": "rule_set: r\naccounts: {settlement_from_day: 0}\n"}) == [
+        (
+            "r.yaml:2:33",
+            "day-range",
+            "settlement_from_day must be a day from 1 to 28, got 0",
+            "write a day of the month from 1 to 28",
+        )
+    ]
+
+
+def test_too_many_decimals_in_a_currency_without_cents_suggests_a_whole_amount() -> None:
+    catalog = 'catalog: c\ncurrency: JPY\nrules: r\nseller_country: US\none_offs: [{id: i, name: I, price: "500.5"}]\n'
+    assert _diagnostics({"r.yaml": "rule_set: r\n", "v.yaml": _VAT, "c.yaml": catalog}) == [
+        (
+            "c.yaml:5:36",
+            "too-many-decimals",
+            "price: money in JPY has no decimals, got 500.5 (1 decimal)",
+            'round it to a whole amount, e.g. "501"',
+        )
+    ]
+
+
+@pytest.mark.parametrize(
+    ("value", "hint"),
+    [
+        ('"$13.00"', 'write the number only, without a currency sign or code: "13.00"'),
+        ('"13.00 EUR"', 'write the number only, without a currency sign or code: "13.00"'),
+        ('".5"', 'write it as "0.5"'),
+        ("[13]", 'write it as a quoted decimal, e.g. "13.00"'),
+    ],
+)
+def test_not_decimal_hints_show_the_accepted_spelling(value: str, hint: str) -> None:
+    head = "catalog: c\ncurrency: USD\nrules: r\nseller_country: US\n"
+    catalog = f"{head}one_offs: [{{id: i, name: I, price: {value}}}]\n"
+    got = _diagnostics({"r.yaml": "rule_set: r\n", "v.yaml": _VAT, "c.yaml": catalog})
+    assert [(code, h) for _, code, _, h in got] == [("not-decimal", hint)]
+
+
+@pytest.mark.parametrize(
+    ("value", "hint"),
+    [('"2"', "remove the quotes: 2"), ("2.5", "write a whole number, without decimals")],
+)
+def test_wrong_type_hints_for_whole_numbers_match_what_was_written(value: str, hint: str) -> None:
+    got = _diagnostics({"r.yaml": f"rule_set: r\nrenewal: {{lead_days: {value}}}\n"})
+    assert [(code, h) for _, code, _, h in got] == [("wrong-type", hint)]
+
+
+def test_an_unexpected_structuring_failure_still_gets_a_code_and_a_hint() -> None:
+    # invalid-value is the fallback for an exception that is not a FieldError; no plan or rules file is
+    # known to reach it (a non-mapping where a mapping belongs is wrong-type), so it is tested here.
+    [diagnostic] = diagnostics_from(RuntimeError("something unexpected"), None, Location("x.yaml", 1, 1))
+    assert diagnostic.code == "invalid-value"
+    assert diagnostic.message == "something unexpected"
+    assert "docs/plans.md" in diagnostic.hint
+
+
+def _codes_in_catalog_source() -> set[str]:
+    """Every diagnostic code the catalog package can emit, read from its source: the `code` argument of
+    each Diagnostic, FieldError and reader error, plus the duplicate-<kind> codes built from `KINDS`."""
+    codes: set[str] = set()
+    for path in (ROOT / "src" / "billingcore" / "catalog").glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if not isinstance(node, ast.Call):
+                continue
+            name = getattr(node.func, "id", None) or getattr(node.func, "attr", None)
+            if name not in ("Diagnostic", "FieldError", "error"):
+                continue
+            args = [kw.value for kw in node.keywords if kw.arg == "code"] or node.args[-1:]
+            if len(node.args) + len(node.keywords) >= 3 and args and isinstance(args[0], ast.Constant):
+                codes.add(args[0].value)
+    codes.update({"duplicate-rule-set", "duplicate-catalog"})  # f"duplicate-{key}" in loader._register
+    return codes
+
+
+def _error_table() -> dict[str, str]:
+    """code -> its reproducer cell, from the plan and rules table of docs/errors.md."""
+    text = (ROOT / "docs" / "errors.md").read_text().split("## Timeline errors")[0]
+    table: dict[str, str] = {}
+    for row in re.findall(r"^\| (`.+?`) \| (.+?) \|", text, re.M):
+        for code in re.findall(r"`([a-z0-9-]+)`", row[0]):
+            table[code] = row[1]
+    return table
+
+
+def test_every_catalog_error_code_is_in_the_error_reference_with_its_reproducer() -> None:
+    table = _error_table()
+    assert sorted(_codes_in_catalog_source() - set(table)) == []
+    cases = ROOT / "tests" / "errors" / "cases"
+    for code, cell in table.items():
+        if cell == "(unit test)":
+            continue
+        files = [f.strip() for f in cell.split(",")]
+        for name in files:
+            assert (cases / name).is_file(), f"{code}: {name} is not in tests/errors/cases"
+        headers = "".join((cases / name).read_text() for name in files)
+        assert f"[{code}]" in headers, f"{code}: no `# expect:` with [{code}] in {cell}"
+
+
+def test_every_reproducer_is_listed_in_the_error_reference() -> None:
+    listed = {f.strip() for cell in _error_table().values() for f in cell.split(",")}
+    cases = {p.name for p in (ROOT / "tests" / "errors" / "cases").glob("*.yaml")}
+    assert sorted(cases - listed) == []
+
+
+def test_two_plan_versions_on_one_day_are_not_told_to_be_reordered() -> None:
+    catalog = (
+        "catalog: c\ncurrency: USD\nrules: r\nseller_country: US\nplans:\n  - id: p\n    name: P\n    rank: 1\n"
+        "    versions:\n"
+        '      - {available_from: 2020-01-01, prices: {monthly: "1.00"}}\n'
+        '      - {available_from: 2020-01-01, prices: {monthly: "2.00"}}\n'
+    )
+    assert _diagnostics({"r.yaml": "rule_set: r\n", "v.yaml": _VAT, "c.yaml": catalog}) == [
+        (
+            "c.yaml:11:26",
+            "version-order",
+            "plan versions must be in ascending date order; 2020-01-01 is not after 2020-01-01",
+            "two versions cannot start on the same day: change one date or merge the versions",
+        )
+    ]

@@ -1,6 +1,20 @@
 from __future__ import annotations
 
-from billingcore.catalog.yamlsource import MAX_FILE_BYTES, REJECTED, PlainFloat, read_text
+from pathlib import Path
+
+import pytest
+import yaml
+
+from billingcore.catalog import yamlsource
+from billingcore.catalog.yamlsource import (
+    GENERIC_SYNTAX_HINT,
+    MAX_FILE_BYTES,
+    REJECTED,
+    TOO_LARGE_HINT,
+    PlainFloat,
+    read_file,
+    read_text,
+)
 from billingcore.errors import Diagnostic, Location
 
 
@@ -36,3 +50,130 @@ def test_oversized_text_is_refused_without_parsing() -> None:
     assert data is None
     assert [d.code for d in diags] == ["file-too-large"]
     assert diags[0].location == Location("t.yaml", 1, 1)
+
+
+def test_oversized_text_hint_says_what_to_do() -> None:
+    _, diags = _read("a: " + "x" * MAX_FILE_BYTES)
+    assert diags[0].hint == TOO_LARGE_HINT
+    assert "1 MiB" in diags[0].hint
+
+
+SYNTAX_CASES = [
+    pytest.param(
+        'a: 1\nprices: {monthly: "13.00"\n',
+        (2, 9),
+        "close the `{` opened at line 2 with `}`, and separate the pairs inside it with commas",
+        id="unclosed-flow-mapping",
+    ),
+    pytest.param(
+        'a:\n  prices: {monthly: "13.00"\n  kind: site\n',
+        (3, 3),
+        "close the `{` opened at line 2 with `}`, and separate the pairs inside it with commas",
+        id="flow-mapping-left-open-mid-file",
+    ),
+    pytest.param(
+        "applies_to: [seat, traffic\n",
+        (1, 13),
+        "close the `[` opened at line 1 with `]`, and separate the items inside it with commas",
+        id="unclosed-flow-sequence",
+    ),
+    pytest.param(
+        'a: "abc\nb: 1\n',
+        (1, 4),
+        'close the `"` opened at line 1 with a matching `"`',
+        id="unclosed-quote",
+    ),
+    pytest.param(
+        "a:\n\tb: 1\n",
+        (2, 1),
+        "indent with spaces: YAML does not allow tabs for indentation",
+        id="tab",
+    ),
+    pytest.param(
+        "a: 1\nb\nc: 2\n",
+        (2, 1),
+        "`b` has no colon: write it as `b: value`, or indent it as part of the line above",
+        id="missing-colon",
+    ),
+    pytest.param(
+        "a: 1\nb:2\nc: 3\n",
+        (2, 1),
+        "put a space after the colon: `b: 2`",
+        id="no-space-after-colon",
+    ),
+    pytest.param(
+        "name: Team: pro\n",
+        (1, 7),
+        'quote a value that contains `: `, e.g. `name: "Team: pro"`',
+        id="colon-in-value",
+    ),
+    pytest.param(
+        "a: b\n  c: d\n",
+        (2, 3),
+        "check the indentation: this line is indented deeper than the key above it, as if it were part of its value",
+        id="key-under-a-value",
+    ),
+    pytest.param(
+        "a:\n  b: 1\n c: 2\n",
+        (3, 2),
+        "check the indentation: this line must line up with the keys above it "
+        "(the mapping at line 1 has its keys in column 1)",
+        id="misaligned-key",
+    ),
+    pytest.param(
+        "a: @x\n",
+        (1, 4),
+        'a YAML value cannot start with "@"; put the value in quotes',
+        id="reserved-character",
+    ),
+    pytest.param(
+        'a: "x" y\n',
+        (1, 8),
+        "text follows a closing quote: put the whole value inside the quotes",
+        id="text-after-quote",
+    ),
+]
+
+
+@pytest.mark.parametrize("parser", ["libyaml", "pure-python"])
+@pytest.mark.parametrize(("text", "where", "hint"), SYNTAX_CASES)
+def test_syntax_error_hint_follows_the_problem(
+    monkeypatch: pytest.MonkeyPatch, parser: str, text: str, where: tuple[int, int], hint: str
+) -> None:
+    # The hint reads PyYAML's problem text, which libyaml and the pure-Python parser word differently.
+    if parser == "pure-python":
+        monkeypatch.setattr(yamlsource, "_Parser", yaml.SafeLoader)
+    data, diags = _read(text)
+    assert data is None
+    assert [(d.code, d.location, d.hint) for d in diags] == [("yaml-syntax", Location("t.yaml", *where), hint)]
+
+
+def test_an_unrecognised_syntax_problem_gets_the_generic_hint() -> None:
+    exc = yaml.MarkedYAMLError(problem="something libyaml has not said before")
+    assert yamlsource._syntax_hint(exc, "a: 1\n") == GENERIC_SYNTAX_HINT
+
+
+def test_a_file_that_is_not_utf8_is_refused_with_a_hint(tmp_path: Path) -> None:
+    path = tmp_path / "latin1.yaml"
+    path.write_bytes("catalog: café\n".encode("latin-1"))
+    diagnostics: list[Diagnostic] = []
+    doc = read_file(str(path), diagnostics)
+    assert doc.data is None
+    assert [(d.code, d.location, d.message, d.hint) for d in diagnostics] == [
+        ("encoding", Location(str(path), 1, 1), "file is not UTF-8 text", "save it as UTF-8")
+    ]
+
+
+def test_a_missing_file_is_reported_not_raised(tmp_path: Path) -> None:
+    path = tmp_path / "missing.yaml"
+    diagnostics: list[Diagnostic] = []
+    doc = read_file(str(path), diagnostics)
+    assert doc.data is None
+    assert [(d.code, d.location, d.message, d.hint) for d in diagnostics] == [
+        (
+            "unreadable",
+            Location(str(path), 1, 1),
+            "cannot read file: No such file or directory",
+            "check the path, and that the file exists and may be read",
+        )
+    ]

@@ -74,9 +74,7 @@ def build(docs: Iterable[Document], diagnostics: list[Diagnostic]) -> Library:
     for doc in docs:
         if doc.data is None:
             if not any(d.location and d.location.file == doc.path for d in diagnostics):
-                diagnostics.append(
-                    Diagnostic(doc.root_loc, "file is empty", "a plan file starts with `catalog:`", "empty-file")
-                )
+                diagnostics.append(Diagnostic(doc.root_loc, "file is empty", _FILE_KINDS_HINT, "empty-file"))
             continue
         kind = _kind_of(doc, diagnostics)
         if kind is None:
@@ -86,11 +84,13 @@ def build(docs: Iterable[Document], diagnostics: list[Diagnostic]) -> Library:
         except Exception as exc:  # every structuring failure becomes located diagnostics
             diagnostics.extend(diagnostics_from(exc, doc.data, doc.root_loc))
 
-    def where(obj: Any, *path: Any) -> Location:
+    def where(obj: Any, *path: Any, key: bool = False) -> Location:
+        """Where the value at `path` below `obj` stands; with `key=True`, where its key stands (the
+        caret belongs under a misspelt id in `included: {sites: 1}`, not under the count)."""
         mapping = maps.get(id(obj))
         if mapping is None:
             return getattr(obj, "src", None) or Location("<unknown>", 1, 1)
-        return _locate(mapping, path)
+        return _locate(mapping, path, key)
 
     catalogs: dict[str, Catalog] = {}
     rule_sets: dict[str, RuleSet] = {}
@@ -152,27 +152,31 @@ def _register(
         table[name] = obj
 
 
+_FILE_KINDS_HINT = (
+    "a plan file starts with `catalog: <id>`, a rule set with `rule_set: <name>`, the VAT table with `vat_rates:`"
+)
+
+
 def _kind_of(doc: Document, diagnostics: list[Diagnostic]) -> type | None:
+    found: list[str] = []
     if isinstance(doc.data, SourceMap):
         found = [k for k in KINDS if k in doc.data]
         if len(found) == 1:
             return KINDS[found[0]]
-    diagnostics.append(
-        Diagnostic(
-            doc.root_loc,
-            "cannot tell what this file holds",
-            "a plan file starts with `catalog: <id>`, a rule set with `rule_set: <name>`, "
-            "the VAT table with `vat_rates:`",
-            "unknown-file-kind",
-        )
-    )
+    hint = _FILE_KINDS_HINT
+    if len(found) > 1:
+        keys = [f"`{k}:`" for k in found]
+        hint = f"this file has {', '.join(keys[:-1])} and {keys[-1]}; each belongs in a file of its own"
+    diagnostics.append(Diagnostic(doc.root_loc, "cannot tell what this file holds", hint, "unknown-file-kind"))
     return None
 
 
-def _locate(node: Any, path: Sequence[Any]) -> Location:
+def _locate(node: Any, path: Sequence[Any], key: bool = False) -> Location:
     loc: Location = node.loc
-    for step in path:
+    for i, step in enumerate(path):
         if isinstance(node, SourceMap) and step in node:
+            if key and i == len(path) - 1:
+                return node.key_locs[step]
             loc, node = node.value_locs[step], node[step]
         elif isinstance(node, SourceList) and isinstance(step, int) and step < len(node):
             loc, node = node.item_locs[step], node[step]

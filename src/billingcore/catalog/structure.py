@@ -24,7 +24,7 @@ from cattrs.errors import (
     IterableValidationError,
     IterableValidationNote,
 )
-from cattrs.gen import make_dict_structure_fn, override
+from cattrs.gen import make_dict_structure_fn, make_mapping_structure_fn, override
 
 from billingcore.catalog.fields import Money, Percent, Quantity
 from billingcore.catalog.yamlsource import REJECTED, PlainFloat, SourceList, SourceMap
@@ -32,6 +32,7 @@ from billingcore.errors import Diagnostic, Location
 from billingcore.money import is_decimal_text
 
 _DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+_WHOLE = re.compile(r"^[-+]?[0-9]+$")
 
 
 class FieldError(ValueError):
@@ -59,42 +60,96 @@ def _got(value: Any) -> str:
 def _str(value: Any, _: Any) -> str:
     if type(value) is str or (isinstance(value, str) and not isinstance(value, PlainFloat)):
         return value
-    raise FieldError(f"expected text, got {_got(value)}", 'quote it: "..."', "wrong-type")
+    raise FieldError(f"expected text, got {_got(value)}", _text_hint(value), "wrong-type")
+
+
+def _text_hint(value: Any) -> str:
+    """How to turn what YAML read as a number, boolean, mapping or list into text."""
+    if isinstance(value, bool):
+        return f'quote it: "{str(value).lower()}"'
+    if isinstance(value, (int, PlainFloat)):
+        return f'quote it: "{value}"'
+    if value is None:
+        return "write the text after the colon"
+    return f"write text here, not {_got(value)}"
+
+
+def _unquoted(value: Any) -> str | None:
+    """The text of a quoted string, for hints; None for anything else."""
+    return value if isinstance(value, str) and not isinstance(value, PlainFloat) else None
 
 
 def _int(value: Any, _: Any) -> int:
     if isinstance(value, int) and not isinstance(value, bool):
         return value
-    raise FieldError(f"expected a whole number, got {_got(value)}", "write digits only, e.g. 3", "wrong-type")
+    text = _unquoted(value)
+    if text is not None and _WHOLE.match(text):
+        hint = f"remove the quotes: {text}"
+    elif isinstance(value, PlainFloat):
+        hint = "write a whole number, without decimals"
+    else:
+        hint = "write a whole number without quotes, e.g. 3"
+    raise FieldError(f"expected a whole number, got {_got(value)}", hint, "wrong-type")
 
 
 def _bool(value: Any, _: Any) -> bool:
     if isinstance(value, bool):
         return value
-    raise FieldError(f"expected true or false, got {_got(value)}", "write true or false", "wrong-type")
+    text = _unquoted(value)
+    if text is not None and text.lower() in ("true", "false"):
+        hint = f"remove the quotes: {text.lower()}"
+    else:
+        hint = "write true or false, without quotes"
+    raise FieldError(f"expected true or false, got {_got(value)}", hint, "wrong-type")
 
 
 def _decimal_text(value: Any, what: str, example: str) -> Decimal:
     if isinstance(value, PlainFloat):
+        loses = "loses cents" if what == "money" else "is not exact"
         raise FieldError(
             f'{what} must be a decimal string like "{example}", got the unquoted number {value}',
-            f'quote it: "{value}" (an unquoted decimal is a float in YAML and loses cents)',
+            f'quote it: "{value}" (an unquoted decimal is a float in YAML and {loses})',
             "float",
         )
     if isinstance(value, str) and is_decimal_text(value):
         return Decimal(value)
     raise FieldError(
         f'{what} must be a decimal string like "{example}", got {_got(value)}',
-        f'write it as a quoted decimal, e.g. "{example}"',
+        _decimal_hint(_unquoted(value), example),
         "not-decimal",
     )
+
+
+def _decimal_hint(text: str | None, example: str) -> str:
+    """Advice for text that is not a plain decimal: a comma, a % or currency sign, or another spelling."""
+    if text is not None:
+        text = text.strip()
+        if is_decimal_text(text.replace(",", ".")) and "," in text:
+            return f'write a point, not a comma: "{text.replace(",", ".")}"'
+        if text.endswith("%") and is_decimal_text(text[:-1].strip()):
+            return f'write the number without %: "{text[:-1].strip()}"'
+        bare = re.sub(r"^[^\d\s.+-]+\s*|\s*[^\d\s.]+$", "", text)  # a currency sign or code before or after
+        if bare != text and is_decimal_text(bare):
+            return f'write the number only, without a currency sign or code: "{bare}"'
+        try:
+            number = Decimal(text)
+        except ArithmeticError:
+            number = None
+        if (
+            number is not None
+            and number.is_finite()
+            and -20 < number.adjusted() < 20
+            and is_decimal_text(f"{number:f}")
+        ):
+            return f'write it as "{number:f}"'
+    return f'write it as a quoted decimal, e.g. "{example}"'
 
 
 def _money(value: Any, _: Any) -> Decimal:
     if isinstance(value, int) and not isinstance(value, bool):
         raise FieldError(
             f'money must be a decimal string like "{value}.00", got the unquoted number {value}',
-            f'quote it with its cents: "{value}.00"',
+            f'quote it with its cents: "{value}.00" (in a currency without cents, such as JPY: "{value}")',
             "money-not-string",
         )
     return _decimal_text(value, "money", "13.00")
@@ -137,7 +192,7 @@ def _enum(value: Any, cls: type[Enum]) -> Enum:
         return member
     choices = [str(m.value) for m in cls]
     close = difflib.get_close_matches(str(value), choices, n=1)
-    hint = f"did you mean {close[0]}?" if close else f"choose one of: {', '.join(choices)}"
+    hint = f"did you mean `{close[0]}`?" if close else f"choose one of: {', '.join(choices)}"
     raise FieldError(f"expected one of {', '.join(choices)}, got {_got(value)}", hint, "unknown-choice")
 
 
@@ -168,7 +223,7 @@ def make_converter(on_structured: Callable[[Any, SourceMap], Any]) -> cattrs.Con
             if not isinstance(value, dict):
                 raise FieldError(
                     f"expected a mapping of {_label(cls)} settings, got {_got(value)}",
-                    "write `key: value` pairs indented below this key",
+                    "write its settings as `key: value` pairs, one per line indented below, or inside `{...}`",
                     "wrong-type",
                 )
             obj = base(value, cls)
@@ -180,9 +235,29 @@ def make_converter(on_structured: Callable[[Any, SourceMap], Any]) -> cattrs.Con
 
         return hook
 
+    def dict_hook(t: Any) -> Callable[[Any, Any], Any]:
+        key_type, value_type = t.__args__
+        base = make_mapping_structure_fn(t, conv, key_type=key_type, val_type=value_type, detailed_validation=True)
+
+        def hook(value: Any, _: Any) -> Any:
+            if not isinstance(value, dict):
+                raise FieldError(
+                    f"expected a mapping, got {_got(value)}",
+                    "write `key: value` pairs, one per line indented below, or inside `{...}`",
+                    "wrong-type",
+                )
+            return base(value, t)
+
+        return hook
+
     conv.register_structure_hook_factory(attrs.has, mapping_hook)
+    conv.register_structure_hook_factory(_is_dict, dict_hook)
     conv.register_structure_hook_func(_is_tuple, lambda v, t: _sequence(conv, v, t))
     return conv
+
+
+def _is_dict(t: Any) -> bool:
+    return getattr(t, "__origin__", None) is dict
 
 
 def _is_tuple(t: Any) -> bool:
@@ -191,7 +266,11 @@ def _is_tuple(t: Any) -> bool:
 
 def _sequence(conv: cattrs.Converter, value: Any, t: Any) -> tuple[Any, ...]:
     if not isinstance(value, list):
-        raise FieldError(f"expected a list, got {_got(value)}", "write one `- item` per line", "wrong-type")
+        raise FieldError(
+            f"expected a list, got {_got(value)}",
+            "write one `- item` per line indented below, or `[a, b]`",
+            "wrong-type",
+        )
     item_type = t.__args__[0]
     errors: list[Exception] = []
     out = []
@@ -254,7 +333,15 @@ def _walk(exc: BaseException, path: tuple[Any, ...], data: Any, root: Location, 
     if isinstance(exc, FieldError):
         out.append(Diagnostic(loc, f"{_where(path)}{exc.message}", exc.hint, exc.code))
         return
-    out.append(Diagnostic(loc, f"{_where(path)}{exc}", "", "invalid-value"))
+    out.append(
+        Diagnostic(
+            loc,
+            f"{_where(path)}{exc}",
+            "this value does not fit here; docs/plans.md (plan files) and docs/rules.md (rules files) say what each "
+            "key takes",
+            "invalid-value",
+        )
+    )
 
 
 def _where(path: tuple[Any, ...]) -> str:

@@ -10,11 +10,11 @@ import difflib
 import re
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Context, Decimal
 from typing import Any
 
-from billingcore.catalog.model import AccountKind, Catalog, ComponentType, Product
-from billingcore.catalog.rules import RuleSet, VatTable
+from billingcore.catalog.model import AccountKind, Catalog, ComponentType, Product, ProductKind
+from billingcore.catalog.rules import RuleSet, VatRate, VatTable
 from billingcore.errors import Diagnostic, Location
 from billingcore.money import CURRENCY_EXPONENTS, HUNDRED, ZERO, decimals_of
 
@@ -23,38 +23,70 @@ _COUNTRY = re.compile(r"^[A-Z]{2}$")
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
 
-def _suggest(name: str, known: Iterable[str]) -> str:
+def _close(name: str, known: Iterable[str]) -> str | None:
+    """The known name `name` is most likely a typo of (a different case counts first), or None."""
     known = sorted(known)
-    close = difflib.get_close_matches(name, known, n=1)
-    if close:
-        return f"did you mean `{close[0]}`?"
-    return f"known: {', '.join(known)}" if known else "none is defined"
+    same = [k for k in known if k.lower() == name.lower()]
+    close = same or difflib.get_close_matches(name, known, n=1)
+    return close[0] if close else None
 
 
-def check_money(amount: Decimal | None, currency: str, loc: Location) -> Iterator[Diagnostic]:
+def _suggest(name: str, known: Iterable[str], what: str, none: str) -> str:
+    """A hint: "did you mean `x`?" when a known name is close; else the known names; else `none`, which says
+    how to define one."""
+    known = sorted(known)
+    close = _close(name, known)
+    if close is not None:
+        return f"did you mean `{close}`?"
+    return f"known {what}: {', '.join(known)}" if known else none
+
+
+def _currency_hint(currency: str) -> str:
+    close = _close(currency, CURRENCY_EXPONENTS)
+    if close is not None:
+        return f"did you mean `{close}`? (ISO 4217 code)"
+    return f"use the ISO 4217 code of a supported currency: {', '.join(sorted(CURRENCY_EXPONENTS))}"
+
+
+def _places(n: int) -> str:
+    return "no decimals" if n == 0 else "1 decimal" if n == 1 else f"{n} decimals"
+
+
+def check_money(amount: Decimal | None, currency: str, loc: Location, key: str) -> Iterator[Diagnostic]:
+    """Decimals within the currency's ISO 4217 exponent and not below zero; `key` names the field in
+    the message, as the structuring messages do (`monthly: money must ...`)."""
     if amount is None or currency not in CURRENCY_EXPONENTS:
         return
     places, allowed = decimals_of(amount), CURRENCY_EXPONENTS[currency]
+    if places > allowed:  # with enough precision for any amount written, whatever the ambient context
+        context = Context(prec=len(amount.as_tuple().digits) + 1)
+        rounded = amount.quantize(Decimal(1).scaleb(-allowed), rounding=ROUND_HALF_UP, context=context)
+    else:
+        rounded = amount
     if places > allowed:
         yield Diagnostic(
             loc,
-            f'price must be a decimal string like "13.00", got {amount} ({places} decimals; {currency} has {allowed})',
-            f"round it to {allowed} decimals",
+            f"{key}: money in {currency} has {_places(allowed)}, got {amount} ({_places(places)})",
+            f'round it to {_places(allowed) if allowed else "a whole amount"}, e.g. "{rounded}"',
             "too-many-decimals",
         )
     if amount < ZERO:
         yield Diagnostic(
             loc,
-            f"price must not be negative, got {amount}",
-            "use a coupon or discount scale for reductions",
+            f"{key}: money must not be negative, got {amount}",
+            f'write it without the minus sign: "{-rounded}"',
             "negative-price",
         )
 
 
-def check_percent(value: Decimal, loc: Location) -> Iterator[Diagnostic]:
+def check_percent(value: Decimal, loc: Location, example: str) -> Iterator[Diagnostic]:
+    """A percentage from 0 to 100; `example` completes 'write a percentage from 0 to 100, e.g. ...'."""
     if not ZERO <= value <= HUNDRED:
         yield Diagnostic(
-            loc, f"percentage must be between 0 and 100, got {value}", 'write e.g. "10" for 10 %', "percent-range"
+            loc,
+            f"percentage must be between 0 and 100, got {value}",
+            f"write a percentage from 0 to 100, e.g. {example}",
+            "percent-range",
         )
 
 
@@ -66,7 +98,7 @@ def _unique_ids(objs: Iterable[Any], attr: str, what: str, where: Where, seen: d
             yield Diagnostic(
                 loc,
                 f"{what} id `{ident}` must be lower-case letters, digits, - or _",
-                f"e.g. `{re.sub(r'[^a-z0-9_-]+', '-', ident.lower()).strip('-') or 'item'}`",
+                f"write it as e.g. `{re.sub(r'[^a-z0-9_-]+', '-', ident.lower()).strip('-_') or 'item'}`",
                 "bad-id",
             )
         if ident in seen:
@@ -89,21 +121,22 @@ def validate_catalog(
         yield Diagnostic(
             where(cat, "currency"),
             f"unknown currency `{cur}`",
-            _suggest(cur, CURRENCY_EXPONENTS) + " (ISO 4217 code)",
+            _currency_hint(cur),
             "unknown-currency",
         )
     if cat.rules not in rule_sets:
         yield Diagnostic(
             where(cat, "rules"),
             f"unknown rule set `{cat.rules}`",
-            _suggest(cat.rules, rule_sets) + " (rule sets are rules/*.yaml)",
+            _suggest(cat.rules, rule_sets, "rule sets", "no rule set is loaded: pass the rules/ directory as well")
+            + " (rule sets are rules/*.yaml)",
             "unknown-rule-set",
         )
     if vat is not None and cat.seller_country not in vat.vat_rates:
         yield Diagnostic(
             where(cat, "seller_country"),
             f"seller country `{cat.seller_country}` is not in the VAT table",
-            _suggest(cat.seller_country, vat.vat_rates),
+            _country_hint(cat.seller_country, vat),
             "unknown-country",
         )
 
@@ -125,7 +158,7 @@ def validate_catalog(
             yield Diagnostic(
                 where(plan, "versions"),
                 f"plan `{plan.id}` has no versions",
-                "add one `- available_from: ...` entry with prices",
+                'add a version, e.g. `- {available_from: 2020-01-01, prices: {monthly: "22.00"}}`',
                 "no-versions",
             )
         previous = None
@@ -134,7 +167,9 @@ def validate_catalog(
                 yield Diagnostic(
                     where(version, "available_from"),
                     f"plan versions must be in ascending date order; {version.available_from} is not after {previous}",
-                    "list the oldest version first",
+                    "list the oldest version first"
+                    if version.available_from < previous
+                    else "two versions cannot start on the same day: change one date or merge the versions",
                     "version-order",
                 )
             previous = version.available_from
@@ -146,81 +181,137 @@ def validate_catalog(
                     "no-prices",
                 )
             for period, amount in version.prices.items():
-                yield from check_money(amount, cur, where(version, "prices", period.value))
+                yield from check_money(amount, cur, where(version, "prices", period.value), period.value)
             for item, count in version.included.items():
-                loc = where(version, "included", item)
+                loc, key_loc = where(version, "included", item), where(version, "included", item, key=True)
                 product = products.get(item)
                 if product is None:
                     yield Diagnostic(
-                        loc,
+                        key_loc,
                         f"included item `{item}` is not a product of this catalog",
-                        _suggest(item, products),
+                        _suggest(
+                            item,
+                            products,
+                            "products",
+                            f"this catalog defines no products; add `{item}` under `products:`",
+                        ),
                         "unknown-product",
                     )
                 elif not product.includable:
                     yield Diagnostic(
-                        loc,
+                        key_loc,
                         f"product `{item}` is not includable (includable: false)",
-                        "only includable products can fill a plan's included slots",
+                        f"only includable products can fill a plan's included slots: remove `{item}` from `included`, "
+                        "or set `includable: true` on the product",
                         "not-includable",
                     )
                 if count < 0:
-                    yield Diagnostic(loc, f"included count must not be negative, got {count}", "", "negative-count")
-            for comp, quota in version.free_quota.items():
-                loc = where(version, "free_quota", comp)
-                if comp not in metered:
                     yield Diagnostic(
                         loc,
-                        f"free quota for `{comp}`, which is not a metered component",
-                        _suggest(comp, metered),
+                        f"included count must not be negative, got {count}",
+                        f"write how many `{item}` the plan includes at no charge: 0 or more",
+                        "negative-count",
+                    )
+            for comp, quota in version.free_quota.items():
+                loc, key_loc = where(version, "free_quota", comp), where(version, "free_quota", comp, key=True)
+                component = components.get(comp)
+                if component is None:
+                    yield Diagnostic(
+                        key_loc,
+                        f"free quota for `{comp}`, which is not a component of this catalog",
+                        _suggest(
+                            comp,
+                            metered,
+                            "metered components",
+                            "this catalog has no metered components; define one under `components:` with "
+                            "`type: metered`",
+                        ),
                         "unknown-component",
                     )
+                elif component.type is not ComponentType.METERED:
+                    yield Diagnostic(
+                        key_loc,
+                        f"free quota for `{comp}`, which is not a metered component",
+                        f"free quotas apply only to metered components; `{comp}` is a{_an(component.type.value)} "
+                        f"{component.type.value} component (make it `type: metered` or remove the quota)",
+                        "not-metered",
+                    )
                 if quota < ZERO:
-                    yield Diagnostic(loc, f"free quota must not be negative, got {quota}", "", "negative-count")
+                    yield Diagnostic(
+                        loc,
+                        f"free quota must not be negative, got {quota}",
+                        f"write how many units of `{comp}` are free each period: 0 or more",
+                        "negative-count",
+                    )
 
     for product in cat.products:
         yield from _check_product(product, products, cur, where)
     for one_off in cat.one_offs:
-        yield from check_money(one_off.price, cur, where(one_off, "price"))
+        yield from check_money(one_off.price, cur, where(one_off, "price"), "price")
     for component in cat.components:
-        yield from check_money(component.unit_price, cur, where(component, "unit_price"))
+        yield from check_money(component.unit_price, cur, where(component, "unit_price"), "unit_price")
         scale_id = component.discount_scale
         if scale_id is not None and scale_id not in scales:
             yield Diagnostic(
                 where(component, "discount_scale"),
                 f"unknown discount scale `{scale_id}`",
-                _suggest(scale_id, scales),
+                _suggest(
+                    scale_id,
+                    scales,
+                    "discount scales",
+                    f"this catalog defines no discount scales; define it under `discount_scales:` as "
+                    f"`- id: {scale_id}` with its `steps:`, or remove `discount_scale`",
+                ),
                 "unknown-discount-scale",
             )
     for scale in cat.discount_scales:
-        last = -1
+        last: int | None = None
         for step in scale.steps:
-            if step.from_quantity <= last:
+            if step.from_quantity < 0:
                 yield Diagnostic(
                     where(step, "from_quantity"),
-                    "discount steps must have ascending from_quantity",
-                    "order the steps from the smallest quantity up",
+                    f"from_quantity must not be negative, got {step.from_quantity}",
+                    "write the quantity at which this step starts: 0 or more",
+                    "negative-count",
+                )
+            elif last is not None and step.from_quantity <= last:
+                yield Diagnostic(
+                    where(step, "from_quantity"),
+                    f"discount steps must have ascending from_quantity; {step.from_quantity} is not above {last}",
+                    "order the steps from the smallest quantity up, each starting above the one before",
                     "step-order",
                 )
             last = step.from_quantity
-            yield from check_percent(step.percent, where(step, "percent"))
+            yield from check_percent(step.percent, where(step, "percent"), '"10" for 10 % off')
     for coupon in cat.coupons:
-        if (coupon.percent_off is None) == (coupon.amount_off is None):
+        if coupon.percent_off is not None and coupon.amount_off is not None:
             yield Diagnostic(
                 where(coupon, "code"),
                 f"coupon `{coupon.code}` needs exactly one of percent_off and amount_off",
-                "keep the one you mean",
+                "remove one of them: percent_off takes a percentage off, amount_off a fixed amount off each unit",
+                "coupon-discount",
+            )
+        elif coupon.percent_off is None and coupon.amount_off is None:
+            yield Diagnostic(
+                where(coupon, "code"),
+                f"coupon `{coupon.code}` needs exactly one of percent_off and amount_off",
+                'add `percent_off: "10"` for 10 % off, or `amount_off: "1.00"` for a fixed amount off each unit',
                 "coupon-discount",
             )
         if coupon.percent_off is not None:
-            yield from check_percent(coupon.percent_off, where(coupon, "percent_off"))
-        yield from check_money(coupon.amount_off, cur, where(coupon, "amount_off"))
+            yield from check_percent(coupon.percent_off, where(coupon, "percent_off"), '"10" for 10 % off')
+        yield from check_money(coupon.amount_off, cur, where(coupon, "amount_off"), "amount_off")
         for i, target in enumerate(coupon.applies_to):
             if target not in components and target not in products:
                 yield Diagnostic(
                     where(coupon, "applies_to", i),
                     f"coupon applies to unknown item `{target}`",
-                    _suggest(target, [*components, *products]),
+                    _suggest(
+                        target,
+                        [*components, *products],
+                        "components and products",
+                        "this catalog defines no components or products for a coupon to apply to",
+                    ),
                     "unknown-item",
                 )
     for acct in cat.account_types:
@@ -245,8 +336,22 @@ def validate_catalog(
                 "remove minimum_top_up, or make the account prepaid",
                 "account-kind",
             )
-        yield from check_money(acct.credit_limit, cur, where(acct, "credit_limit"))
-        yield from check_money(acct.minimum_top_up, cur, where(acct, "minimum_top_up"))
+        yield from check_money(acct.credit_limit, cur, where(acct, "credit_limit"), "credit_limit")
+        yield from check_money(acct.minimum_top_up, cur, where(acct, "minimum_top_up"), "minimum_top_up")
+
+
+def _an(word: str) -> str:
+    return "n" if word[:1] in "aeiou" else ""
+
+
+def _country_hint(country: str, vat: VatTable) -> str:
+    """Like the account's unknown-country hint: add the country to the VAT table file or use a known one."""
+    table = vat.src.file if vat.src else "rules/vat.yaml"
+    known = sorted(vat.vat_rates)
+    close = _close(country, known)
+    if close is not None:
+        return f"did you mean `{close}`? (or add `{country}` to {table})"
+    return f"add it to {table} or use one of: {', '.join(known)}"
 
 
 def _check_product(product: Product, products: dict[str, Product], cur: str, where: Where) -> Iterator[Diagnostic]:
@@ -258,17 +363,30 @@ def _check_product(product: Product, products: dict[str, Product], cur: str, whe
             "no-prices",
         )
     for period, amount in product.prices.items():
-        yield from check_money(amount, cur, where(product, "prices", period.value))
+        yield from check_money(amount, cur, where(product, "prices", period.value), period.value)
     if product.attaches_to is not None:
+        others = [p for p in products.values() if p.id != product.id]
         if product.attaches_to not in products:
             yield Diagnostic(
                 where(product, "attaches_to"),
                 f"`{product.id}` attaches to unknown product `{product.attaches_to}`",
-                _suggest(product.attaches_to, products),
+                _suggest(
+                    product.attaches_to,
+                    [p.id for p in others],
+                    "products",
+                    f"this catalog defines no other product; add `{product.attaches_to}` under `products:`",
+                ),
                 "unknown-product",
             )
         elif product.attaches_to == product.id:
-            yield Diagnostic(where(product, "attaches_to"), "a product cannot attach to itself", "", "self-attach")
+            sites = [p.id for p in others if p.kind is ProductKind.SITE] or [p.id for p in others]
+            example = f" (e.g. `attaches_to: {sites[0]}`)" if sites else ""
+            yield Diagnostic(
+                where(product, "attaches_to"),
+                f"product `{product.id}` cannot attach to itself",
+                f"name the product it is added to{example}, or remove `attaches_to`",
+                "self-attach",
+            )
 
 
 def validate_rule_set(rules: RuleSet, where: Where) -> Iterator[Diagnostic]:
@@ -279,7 +397,7 @@ def validate_rule_set(rules: RuleSet, where: Where) -> Iterator[Diagnostic]:
             yield Diagnostic(
                 where(acc, name),
                 f"{name} must be a day from 1 to 28, got {day}",
-                "days 29-31 do not exist in every month",
+                "days 29-31 do not exist in every month" if day > 28 else "write a day of the month from 1 to 28",
                 "day-range",
             )
     if acc.settlement_from_day > acc.settlement_to_day:
@@ -293,32 +411,53 @@ def validate_rule_set(rules: RuleSet, where: Where) -> Iterator[Diagnostic]:
         loc = where(acc, "minimum_top_up", currency)
         if currency not in CURRENCY_EXPONENTS:
             yield Diagnostic(
-                loc, f"unknown currency `{currency}`", _suggest(currency, CURRENCY_EXPONENTS), "unknown-currency"
+                where(acc, "minimum_top_up", currency, key=True),
+                f"unknown currency `{currency}`",
+                _currency_hint(currency),
+                "unknown-currency",
             )
-        yield from check_money(amount, currency, loc)
+        yield from check_money(amount, currency, loc, currency)
     if rules.renewal.lead_days < 0:
-        yield Diagnostic(where(rules.renewal, "lead_days"), "lead_days must not be negative", "", "negative-count")
+        yield Diagnostic(
+            where(rules.renewal, "lead_days"),
+            f"lead_days must not be negative, got {rules.renewal.lead_days}",
+            "write 0 to charge a renewal when the term ends, or how many days before the end to charge it (WEDOS: 10)",
+            "negative-count",
+        )
 
 
 def validate_vat(vat: VatTable, where: Where) -> Iterator[Diagnostic]:
     for code, country in vat.vat_rates.items():
         if not _COUNTRY.match(code):
             yield Diagnostic(
-                where(vat, "vat_rates", code),
+                where(vat, "vat_rates", code, key=True),
                 f"`{code}` is not an ISO 3166 country code",
-                "use two capital letters, e.g. DE",
+                f"write it in capitals: `{code.upper()}`"
+                if _COUNTRY.match(code.upper())
+                else "use the two capital letters of an ISO 3166 country code, e.g. DE",
                 "bad-country",
             )
-        previous_end = None
+        previous: VatRate | None = None
         for rate in country.rates:
-            yield from check_percent(rate.rate, where(rate, "rate"))
+            yield from check_percent(rate.rate, where(rate, "rate"), '"19" for 19 % VAT')
             if rate.valid_until is not None and rate.valid_until < rate.valid_from:
-                yield Diagnostic(where(rate, "valid_until"), "valid_until is before valid_from", "", "date-order")
-            if previous_end is not None and rate.valid_from <= previous_end:
+                yield Diagnostic(
+                    where(rate, "valid_until"),
+                    f"valid_until {rate.valid_until} is before valid_from {rate.valid_from}",
+                    "valid_until is the last day the rate applies: on or after valid_from; omit it while the rate is "
+                    "in force",
+                    "date-order",
+                )
+            previous_end = None if previous is None else previous.valid_until or date.max  # open-ended: forever
+            if previous is not None and previous_end is not None and rate.valid_from <= previous_end:
+                if rate.valid_from <= previous.valid_from:
+                    hint = f"list the {code} rates oldest first"
+                else:
+                    hint = f"end the previous rate with valid_until: {rate.valid_from - timedelta(days=1)}"
                 yield Diagnostic(
                     where(rate, "valid_from"),
                     f"{code} rates overlap: {rate.valid_from} is not after the end of the previous rate",
-                    f"end the previous rate with valid_until: {rate.valid_from - timedelta(days=1)}",
+                    hint,
                     "vat-overlap",
                 )
-            previous_end = rate.valid_until or date.max  # an open-ended rate runs on forever
+            previous = rate

@@ -22,6 +22,10 @@ import yaml
 from billingcore.errors import Diagnostic, Location
 
 MAX_FILE_BYTES = 1_048_576
+TOO_LARGE_HINT = (
+    "check that this is the right file: plan and rules files are limited to 1 MiB; split a larger catalog into "
+    "several catalogs, one per file"
+)
 
 try:
     _Parser: Any = yaml.CSafeLoader
@@ -88,7 +92,7 @@ def read_text(path: str, text: str, diagnostics: list[Diagnostic]) -> Document:
             Diagnostic(
                 start,
                 f"file is larger than the {MAX_FILE_BYTES} byte limit",
-                "split the catalog into several files",
+                TOO_LARGE_HINT,
                 code="file-too-large",
             )
         )
@@ -97,21 +101,113 @@ def read_text(path: str, text: str, diagnostics: list[Diagnostic]) -> Document:
     try:
         data = reader.document(yaml.parse(text, Loader=_Parser))
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        if exc.context_mark is not None and (mark is None or mark.line >= len(text.splitlines())):
-            mark = exc.context_mark  # the problem is "end of file": point at what was left open
-        loc = Location(path, mark.line + 1, mark.column + 1) if mark else start
+        mark = _syntax_mark(exc, text)
+        loc = Location(path, mark[0] + 1, mark[1] + 1) if mark else start
         problem = " ".join(p for p in (exc.problem, exc.context) if p) or "YAML syntax error"
-        diagnostics.append(
-            Diagnostic(
-                loc,
-                f"YAML syntax error: {problem}",
-                "check indentation and that every `key: value` pair has a space after the colon",
-                code="yaml-syntax",
-            )
-        )
+        hint = _syntax_hint(exc, text)
+        diagnostics.append(Diagnostic(loc, f"YAML syntax error: {problem}", hint, code="yaml-syntax"))
         return Document(path, text, None, start)
     return Document(path, text, data, start)
+
+
+GENERIC_SYNTAX_HINT = "check indentation and that every `key: value` pair has a space after the colon"
+
+
+def _syntax_mark(exc: yaml.MarkedYAMLError, text: str) -> tuple[int, int] | None:
+    """Where to point for a syntax error: usually where the parser gave up; at what was left open
+    when it gave up at the end of the file; at the key when a key has no colon (libyaml notices
+    only on the next line); at the value or the key, not the colon, when a colon is out of place."""
+    problem, context = exc.problem_mark, exc.context_mark
+    if problem is not None and "mapping values are not allowed" in (exc.problem or ""):
+        lines = text.splitlines()
+        line = lines[problem.line] if problem.line < len(lines) else ""
+        first = line.find(": ")
+        if 0 <= first < problem.column:  # `key: value: more`: the value that holds a colon
+            column = len(line) - len(line[first + 2 :].lstrip())
+        else:  # a key indented under a key that already has a value
+            column = len(line) - len(line.lstrip())
+        return problem.line, column
+    mark = problem
+    if context is not None and (problem is None or _at_end(problem, text) or "simple key" in (exc.context or "")):
+        mark = context
+    return (mark.line, mark.column) if mark is not None else None
+
+
+def _at_end(mark: Any, text: str) -> bool:
+    """Whether `mark` lies past the last non-blank character of `text` (the parser hit the end of file)."""
+    lines = text.rstrip().splitlines()
+    if not lines:
+        return True
+    last = len(lines) - 1
+    return bool(mark.line > last or (mark.line == last and mark.column >= len(lines[last])))
+
+
+def _syntax_hint(exc: yaml.MarkedYAMLError, text: str) -> str:
+    """Advice for a syntax error from PyYAML's problem text (libyaml's or the pure-Python parser's
+    wording); the generic advice when the problem is not one we recognise."""
+    problem, context = exc.problem or "", exc.context or ""
+    pmark, cmark = exc.problem_mark, exc.context_mark
+    lines = text.splitlines()
+
+    def line_of(mark: Any) -> str:
+        return lines[mark.line] if mark is not None and mark.line < len(lines) else ""
+
+    def char_at(mark: Any) -> str:
+        line = line_of(mark)
+        return line[mark.column] if mark is not None and mark.column < len(line) else ""
+
+    opened = f"line {cmark.line + 1}" if cmark is not None else "above"
+    if "flow mapping" in context:
+        return f"close the `{{` opened at {opened} with `}}`, and separate the pairs inside it with commas"
+    if "flow sequence" in context:
+        return f"close the `[` opened at {opened} with `]`, and separate the items inside it with commas"
+    if "quoted scalar" in context:
+        quote = char_at(cmark) or '"'
+        return f"close the `{quote}` opened at {opened} with a matching `{quote}`"
+    if "tab" in problem or "'\\t'" in problem or char_at(pmark) == "\t":
+        return "indent with spaces: YAML does not allow tabs for indentation"
+    if "cannot start any token" in problem:
+        char = char_at(pmark)
+        return f'a YAML value cannot start with "{char}"; put the value in quotes' if char else GENERIC_SYNTAX_HINT
+    if "unexpected ':'" in problem:
+        return "write `key: value` with a space after the colon, and quote a value that contains a colon"
+    if "could not find expected ':'" in problem:
+        key_line = line_of(cmark).strip()
+        squeezed = re.search(r"^([^:]+):(\S.*)$", key_line)
+        if squeezed:
+            return f"put a space after the colon: `{squeezed[1]}: {squeezed[2]}`"
+        if key_line:
+            return f"`{key_line}` has no colon: write it as `{key_line}: value`, or indent it as part of the line above"
+        return GENERIC_SYNTAX_HINT
+    if "mapping values are not allowed" in problem:
+        line = line_of(pmark)
+        first = line.find(": ")
+        if 0 <= first < (pmark.column if pmark else 0):  # a second `: ` on the line: a value with a colon in it
+            key, value = line[:first].strip(), line[first + 2 :].strip()
+            quote = "'" if '"' in value else '"'
+            return f"quote a value that contains `: `, e.g. `{key}: {quote}{value}{quote}`"
+        return (
+            "check the indentation: this line is indented deeper than the key above it, as if it were part of its value"
+        )
+    if "block mapping" in context:
+        line, col = line_of(pmark), pmark.column if pmark else 0
+        before = line[:col].rstrip()
+        if before.endswith(('"', "'")) and before.lstrip(" -").find(":") >= 0:
+            return "text follows a closing quote: put the whole value inside the quotes"
+        if char_at(pmark) == "-":
+            return "check the indentation: a `- ` item must line up with the other items of its list, below its key"
+        where = f" (the mapping at line {cmark.line + 1} has its keys in column {cmark.column + 1})" if cmark else ""
+        return f"check the indentation: this line must line up with the keys above it{where}"
+    if "block collection" in context:
+        return (
+            f"every item of the list that starts at {opened} begins with `- ` in the same column: "
+            "start this line with `- `, or indent it less to end the list"
+        )
+    if "directive" in context:
+        return "a line that starts with `%` is a YAML directive: remove it, or quote the value"
+    if "anchor" in context or "alias" in context or "tag" in context:
+        return "put the value in quotes: `&`, `*` and `!` have a meaning of their own at the start of a YAML value"
+    return GENERIC_SYNTAX_HINT
 
 
 def read_file(path: str, diagnostics: list[Diagnostic]) -> Document:
@@ -120,13 +216,25 @@ def read_file(path: str, diagnostics: list[Diagnostic]) -> Document:
         with open(path, "rb") as fh:
             raw = fh.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
-        diagnostics.append(Diagnostic(Location(path, 1, 1), f"cannot read file: {exc.strerror}", code="unreadable"))
+        diagnostics.append(
+            Diagnostic(
+                Location(path, 1, 1),
+                f"cannot read file: {exc.strerror}",
+                "check the path, and that the file exists and may be read",
+                code="unreadable",
+            )
+        )
         return Document(path, "", None, Location(path, 1, 1))
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         diagnostics.append(
-            Diagnostic(Location(path, 1, 1), "file is not UTF-8 text", "save it as UTF-8", code="encoding")
+            Diagnostic(
+                Location(path, 1, 1),
+                "file is not UTF-8 text",
+                "save it as UTF-8",
+                code="encoding",
+            )
         )
         return Document(path, "", None, Location(path, 1, 1))
     if len(raw) > MAX_FILE_BYTES:
@@ -134,7 +242,7 @@ def read_file(path: str, diagnostics: list[Diagnostic]) -> Document:
             Diagnostic(
                 Location(path, 1, 1),
                 f"file is larger than the {MAX_FILE_BYTES} byte limit",
-                "split the catalog into several files",
+                TOO_LARGE_HINT,
                 code="file-too-large",
             )
         )

@@ -7,6 +7,7 @@ with the rule set's rounding mode.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
@@ -44,7 +45,11 @@ class Charge(NamedTuple):
     unit_price: Decimal
     amount: Decimal
     explanation: str
+    cause: str  # the event id that caused it, or RENEWAL / BILLING_DAY: an amount traces back to its origin
 
+
+RENEWAL = "renewal"  # the cause of a term that began because its contract renewed
+BILLING_DAY = "billing_day"  # the cause of an included item's 0.00 line on a billing day
 
 # Enum members read on hot paths, bound once: `InvoiceGroup.MONTHLY` goes through the enum metaclass
 # and costs ten times a module global (docs/performance.md).
@@ -52,21 +57,33 @@ _MONTHLY, _ANNUAL = InvoiceGroup.MONTHLY, InvoiceGroup.ANNUAL
 
 # A term's charge (hot: one per purchase and renewal): quantity 1 at the term's price.
 _term = maker(
-    Charge, "contract", "description", "group", "due", "start", "end", "unit_price", "amount", "explanation",
+    Charge, "contract", "description", "group", "due", "start", "end", "unit_price", "amount", "explanation", "cause",
     kind=LineKind.CHARGE, quantity=ONE,
 )  # fmt: skip
 # An included item's 0.00 line on a billing day (hot: one per included item per billing day).
 included_charge = maker(
     Charge, "contract", "description", "due", "start", "end", "unit_price", "amount", "explanation",
-    kind=LineKind.INCLUDED, group=InvoiceGroup.MONTHLY, quantity=ONE,
+    kind=LineKind.INCLUDED, group=InvoiceGroup.MONTHLY, quantity=ONE, cause=BILLING_DAY,
 )  # fmt: skip
+
+
+Label = Callable[[str, str], str]  # a compiled catalog label: (contract label, period word) -> text
+
+
+# The default labels (catalog.model.Labels), as functions of the contract's label and its period.
+def CREDIT_LABEL(name: str, period: str) -> str:
+    return f"Credit: {name} ({period}), unused part"
+
+
+def REST_OF_TERM_LABEL(name: str, period: str) -> str:
+    return f"{name} ({period}), rest of term"
 
 
 def invoice_group(period: Period) -> InvoiceGroup:
     return _MONTHLY if period.months == 1 else _ANNUAL
 
 
-def term_charge(contract: Contract, due: date) -> Charge:
+def term_charge(contract: Contract, due: date, cause: str) -> Charge:
     """The charge for the contract's current term, due on `due`. (Runs for every term: `!s` skips
     format()'s spec parsing, and a Period is a StrEnum, so it formats as its YAML word.)"""
     start, price, period = contract.term_start, contract.unit_price, contract.period
@@ -80,6 +97,7 @@ def term_charge(contract: Contract, due: date) -> Charge:
         price,
         price,
         f"{period!s} term from {iso(start)}: {price!s}",
+        cause,
     )
     return charge
 
@@ -109,7 +127,9 @@ def unused_days(change: date, contract: Contract, rules: ProrationRules) -> int:
     return max(0, min(after, covered))
 
 
-def proration_credit(contract: Contract, change: date, currency: str, rules: ProrationRules) -> Charge:
+def proration_credit(
+    contract: Contract, change: date, currency: str, rules: ProrationRules, cause: str, label: Label = CREDIT_LABEL
+) -> Charge:
     """Credit for the unused part of the current term, from the amount actually billed for it, never
     more than that amount. (Every change replaces the contract, so a term is credited at most once.)"""
     days = covered_days(contract, rules)
@@ -121,7 +141,7 @@ def proration_credit(contract: Contract, change: date, currency: str, rules: Pro
     first_unused = change + ONE_DAY if rules.change_day is ChangeDay.USED else change
     return Charge(
         contract=contract.key,
-        description=f"Credit: {contract.name} ({contract.period.value}), unused part",
+        description=label(contract.name, contract.period.value),
         kind=LineKind.CREDIT,
         group=invoice_group(contract.period),
         due=change,
@@ -131,10 +151,18 @@ def proration_credit(contract: Contract, change: date, currency: str, rules: Pro
         unit_price=-credit,
         amount=-credit,
         explanation=explanation,
+        cause=cause,
     )
 
 
-def prorated_charge(contract: Contract, change: date, currency: str, rules: ProrationRules) -> Charge:
+def prorated_charge(
+    contract: Contract,
+    change: date,
+    currency: str,
+    rules: ProrationRules,
+    cause: str,
+    label: Label = REST_OF_TERM_LABEL,
+) -> Charge:
     """The new terms' price for the rest of the current term (change_term: keep_end)."""
     start = change + ONE_DAY if rules.change_day is ChangeDay.USED else change
     days = term_days(contract.term_start, contract.term_end, contract.period.months, rules)
@@ -143,7 +171,7 @@ def prorated_charge(contract: Contract, change: date, currency: str, rules: Pror
     explanation = f"{fmt(contract.unit_price)} x {remaining}/{days} days remaining = {fmt(amount)}, {_rounded(rules)}"
     return Charge(
         contract=contract.key,
-        description=f"{contract.name} ({contract.period.value}), rest of term",
+        description=label(contract.name, contract.period.value),
         kind=LineKind.CHARGE,
         group=invoice_group(contract.period),
         due=change,
@@ -153,6 +181,7 @@ def prorated_charge(contract: Contract, change: date, currency: str, rules: Pror
         unit_price=amount,
         amount=amount,
         explanation=explanation,
+        cause=cause,
     )
 
 

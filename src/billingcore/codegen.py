@@ -6,6 +6,7 @@ so a traceback through generated code shows its lines like any other file's."""
 from __future__ import annotations
 
 import linecache
+import string
 import typing
 from collections.abc import Callable
 from datetime import date
@@ -97,3 +98,22 @@ def replacer(cls: Any, *names: str) -> Callable[..., Any]:
     source = f"def replace(r, {args}):\n    return new(cls, ({fields},))\n"
     namespace = {"new": tuple.__new__, "cls": cls}
     return compile_code(f"{cls.__name__} replacer({', '.join(names)})", source, namespace)["replace"]  # type: ignore[no-any-return]
+
+
+def template(name: str, text: str, fields: tuple[str, ...]) -> Callable[..., str]:
+    """fill(*values): `text` with each {field} replaced by the value in that position of `fields`.
+
+    For the catalog's labels, filled for every purchase and included line: str.format parses its
+    template on every call, this parses it once. The template is the catalog's own text, so it never
+    reaches the generated source: its literal parts are passed in as constants P0, P1 ..., and the
+    source only concatenates them with the arguments."""
+    parts, namespace = [], {}
+    for i, (literal, field_name, _, _) in enumerate(string.Formatter().parse(text)):
+        if literal:
+            namespace[f"P{i}"] = literal
+            parts.append(f"P{i}")
+        if field_name is not None:
+            parts.append(f"a{fields.index(field_name)}")
+    args = ", ".join(f"a{i}" for i in range(len(fields)))
+    source = f"def fill({args}):\n    return {' + '.join(parts) or repr('')}\n"
+    return compile_code(f"label {name}", source, namespace)["fill"]  # type: ignore[no-any-return]

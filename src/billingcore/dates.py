@@ -37,11 +37,6 @@ def days_in_month(year: int, month: int) -> int:
     return _DAYS[month - 1]
 
 
-def month_index(d: date) -> int:
-    """Months since year 0: lets us count months between dates with plain subtraction."""
-    return d.year * 12 + d.month - 1
-
-
 def on_day(year: int, month: int, anchor_day: int) -> date:
     """The anchor day in the given month, clamped to the month's last day."""
     dim = days_in_month(year, month)
@@ -55,26 +50,6 @@ def add_months(start: date, months: int, anchor_day: int | None = None) -> date:
     if day <= 28:  # every month has it: no clamping (the common case, so it skips the table)
         return date(idx // 12, idx % 12 + 1, day)
     return on_day(idx // 12, idx % 12 + 1, day)
-
-
-def next_anchor_on_or_after(d: date, anchor_day: int) -> date:
-    """First date on or after `d` that is the (clamped) anchor day of its month."""
-    candidate = on_day(d.year, d.month, anchor_day)
-    if candidate >= d:
-        return candidate
-    return add_months(candidate, 1, anchor_day)
-
-
-def next_anchor_after(d: date, anchor_day: int) -> date:
-    """First date strictly after `d` that is the (clamped) anchor day of its month."""
-    candidate = on_day(d.year, d.month, anchor_day)
-    if candidate > d:
-        return candidate
-    return add_months(candidate, 1, anchor_day)
-
-
-def days_between(start: date, end: date) -> int:
-    return (end - start).days
 
 
 def billing_date(anchor: date, n: int, anchor_day: int, roll_to_next_month: bool = False) -> date:

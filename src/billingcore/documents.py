@@ -52,6 +52,7 @@ class Line(NamedTuple):
     period_start: date | None
     period_end: date | None  # last day covered, inclusive
     explanation: str
+    cause: str  # the event id that caused it, or `renewal` / `billing_day`
 
 
 class VatAmount(NamedTuple):
@@ -92,7 +93,7 @@ _TEXT: dict[Any, str] = {m: m.value for kinds in (LineKind, DocumentType, Docume
 
 
 def line_json(line: Line) -> dict[str, Any]:
-    item, description, kind, quantity, unit_price, amount, vat_rate, start, end, explanation = line
+    item, description, kind, quantity, unit_price, amount, vat_rate, start, end, explanation, cause = line
     return {
         "item": item,
         "description": description,
@@ -104,6 +105,7 @@ def line_json(line: Line) -> dict[str, Any]:
         "period_start": iso(start) if start else None,
         "period_end": iso(end) if end else None,
         "explanation": explanation,
+        "cause": cause,
     }
 
 

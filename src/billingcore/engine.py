@@ -13,48 +13,26 @@ events gives the documents one full run would give.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-import attrs
-
 from billingcore import adjustments
 from billingcore.billing_day import anchored
-from billingcore.charges import Charge, included_charge, term_charge
+from billingcore.charges import RENEWAL, Charge, included_charge, term_charge
+from billingcore.checks import check_order, event_error, refuse_account
 from billingcore.contracts import Contract, renewed
 from billingcore.dates import billing_date
 from billingcore.documents import Document, Notice
-from billingcore.errors import Diagnostic, EventError, StateError
-from billingcore.events import Event, type_name
+from billingcore.errors import Diagnostic, EventError
+from billingcore.events import Event
 from billingcore.features.base import UNCHANGED, Outcome, PlanBought, Problem, TrialStarted
 from billingcore.invoicing import Draft, billing_day_drafts, immediate, land
 from billingcore.money import ZERO
+from billingcore.state import Result, State
 from billingcore.tariff import Account, Tariff, prepare
 from billingcore.tax import rate_on
-
-
-@attrs.frozen
-class State:
-    """Where billing stopped: enough to continue with later events and get a full run's documents."""
-
-    account: str
-    as_of: date
-    billing_day: int | None = None
-    billing_anchor: date | None = None
-    billings_done: int = 0
-    contracts: tuple[Contract, ...] = ()
-    pending: tuple[Charge, ...] = ()
-    parts: Mapping[str, Any] = attrs.field(factory=dict)  # each feature's own part, by feature name
-
-
-@attrs.frozen
-class Result:
-    documents: tuple[Document, ...]
-    notices: tuple[Notice, ...]
-    state: State
-
 
 _NEVER = date.max  # no next agenda date
 _NEW = State("", date.min)  # the state of an account nothing was billed for yet
@@ -63,9 +41,14 @@ _NEW = State("", date.min)  # the state of an account nothing was billed for yet
 def bill(tariff: Tariff, account: Account, events: Sequence[Event], until: date, state: State | None = None) -> Result:
     """Bill `account` through `until` (inclusive). Raises EventError, listing every bad event, and then
     produces no documents at all."""
-    _check_account(tariff, account, until, state)
+    if (
+        account.country not in tariff.vat.vat_rates
+        or account.catalog != tariff.catalog.catalog
+        or (state is not None and (state.account != account.id or until < state.as_of))
+    ):
+        refuse_account(tariff, account, until, state)
     run = _Run(tariff, account, state)
-    errors = _check_order(events, state)
+    errors = check_order(events, state)
     todo = [e for e in events if e.date <= until]
     i, n = 0, len(todo)
     day = run.next_date(todo[0].date if todo else None)
@@ -75,7 +58,7 @@ def bill(tariff: Tariff, account: Account, events: Sequence[Event], until: date,
         while i < n and todo[i].date == day:
             problem = run.apply(todo[i])
             if problem is not None:
-                errors.append(_event_error(todo[i], problem))
+                errors.append(event_error(todo[i], problem))
             i += 1
         run.renew(day)
         if run.next_billing == day:
@@ -85,52 +68,6 @@ def bill(tariff: Tariff, account: Account, events: Sequence[Event], until: date,
     if errors:
         raise EventError(errors)
     return Result(tuple(run.documents), tuple(run.notices), run.snapshot(until))
-
-
-def _check_account(tariff: Tariff, account: Account, until: date, state: State | None) -> None:
-    vat = tariff.vat.vat_rates
-    if account.country not in vat:
-        hint = f"add it to rules/vat.yaml (known: {', '.join(sorted(vat))})"
-        message = f"account {account.id}: country `{account.country}` is not in the VAT table"
-        raise EventError([Diagnostic(None, message, hint, "unknown-country")])
-    if account.catalog != tariff.catalog.catalog:
-        message = f"account {account.id} is on catalog `{account.catalog}`, not `{tariff.catalog.id}`"
-        hint = f"bill it with the tariff of its own catalog: prepare(library, {account.catalog!r})"
-        raise EventError([Diagnostic(None, message, hint, "wrong-catalog")])
-    if state is not None and state.account != account.id:
-        message = f"the saved state is account {state.account}'s, not account {account.id}'s"
-        raise StateError([Diagnostic(None, message, "resume each account from its own saved state", "wrong-account")])
-    if state is not None and until < state.as_of:
-        message = f"account {account.id}: billing until {until} would go back before the saved state ({state.as_of})"
-        raise EventError([Diagnostic(None, message, "bill until a date on or after the state's as_of", "bad-until")])
-
-
-def _check_order(events: Sequence[Event], state: State | None) -> list[Diagnostic]:
-    """Events must be in date order, after the saved state, each with its own id."""
-    errors = []
-    seen: set[str] = set()
-    resumed_after = state.as_of if state is not None else None
-    previous = date.min
-    for event in events:
-        day = event.date
-        if event.id in seen:
-            problem = Problem(f"duplicate event id `{event.id}`", "give every event its own id")
-            errors.append(_event_error(event, problem))
-        seen.add(event.id)
-        if resumed_after is not None and day <= resumed_after:
-            message = f"event dated {day} is not after the saved state ({resumed_after})"
-            errors.append(_event_error(event, Problem(message, "resume only with events after the state's date")))
-        elif day < previous:
-            message = f"events out of order: {day} comes after {previous}"
-            errors.append(_event_error(event, Problem(message, "list events by date")))
-        if day > previous:
-            previous = day
-    return errors
-
-
-def _event_error(event: Event, problem: Problem) -> Diagnostic:
-    message = f"event {event.id} ({type_name(event)} on {event.date}): {problem.message}"
-    return Diagnostic(event.src, message, problem.hint, "bad-event")
 
 
 class _Run:
@@ -163,11 +100,9 @@ class _Run:
         self.notes: tuple[str, ...] = (self.position.note,) if self.position.note else ()
         state = state or _NEW  # a new account: nothing billed yet
         self.as_of = state.as_of
-        self.billing_day, self.billing_anchor, self.billings_done = (
-            state.billing_day,
-            state.billing_anchor,
-            state.billings_done,
-        )
+        self.billing_day = state.billing_day
+        self.billing_anchor = state.billing_anchor
+        self.billings_done = state.billings_done
         self.contracts: dict[str, Contract] = {c.key: c for c in state.contracts}
         self.pending: list[Charge] = list(state.pending)
         self.parts: dict[str, Any] = dict(state.parts or tariff.features.empty_parts)
@@ -198,7 +133,7 @@ class _Run:
                 d = c.term_end - lead if lead else c.term_end  # the renewal date, inlined: runs per contract
                 if after < d < best:
                     best = d
-        for own_date in self.tariff.features.next_dates:
+        for own_date in self.tariff.own_dates:
             d = own_date(self)
             if d is not None and after < d < best:
                 best = d
@@ -209,13 +144,13 @@ class _Run:
 
     def snapshot(self, until: date) -> State:
         contracts, pending = tuple(self.contracts.values()), tuple(self.pending)
-        billing = (self.billing_day, self.billing_anchor, self.billings_done)
-        return State(self.account.id, until, *billing, contracts, pending, self.parts)
+        billing_day, anchor, done = self.billing_day, self.billing_anchor, self.billings_done
+        return State(self.account.id, until, billing_day, anchor, done, contracts, pending, self.parts)
 
     # -- events and the signals they send -------------------------------------------------------
     def apply(self, event: Event) -> Problem | None:
         """Apply one event, or say why it cannot be applied (and apply nothing of it)."""
-        found = self.tariff.features.events.get(type(event))
+        found = self.tariff.handlers.get(type(event))
         if found is None:
             return Problem(f"no feature of this tariff handles {type(event).__name__} events")
         outcome = found[1](self, event)
@@ -284,25 +219,26 @@ class _Run:
     def renew(self, day: date) -> None:
         """Renew every contract due: a new term and its charge, unless it ends (don't renew) or the
         feature that owns its kind takes the renewal over (a downgrade waiting, a freed slot)."""
+        lead = self.tariff.lead
+        for c in list(self.contracts.values()):
+            if not c.ended and not c.included and (c.term_end - lead if lead else c.term_end) <= day:
+                self._renew(c, day)
+
+    def _renew(self, c: Contract, day: date) -> None:
         t = self.tariff
-        lead, auto_renew, hooks, contracts = t.lead, t.rules.renewal.auto_renew, t.features.renewals, self.contracts
-        for c in list(contracts.values()):
-            renewal_day = c.term_end - lead if lead else c.term_end
-            if c.ended or c.included or renewal_day > day:  # not due yet
-                continue
-            if c.dont_renew or not auto_renew:
-                contracts[c.key] = c._replace(ended=True)
-                continue
-            hook = hooks.get(c.kind)
-            if hook is not None:
-                outcome = hook[1](self, c, day)
-                if outcome is not None:
-                    changes, charges, _ = self._cascade(hook[0], outcome)
-                    self.pending += charges + changes  # what a renewal changes is billed with the renewals
-                    continue
-            nxt = renewed(c)
-            contracts[c.key] = nxt
-            self.pending.append(term_charge(nxt, renewal_day))
+        if c.dont_renew or not t.rules.renewal.auto_renew:
+            self.contracts[c.key] = c._replace(ended=True)
+            return
+        hook = t.features.renewals.get(c.kind)
+        if hook is not None:
+            outcome = hook[1](self, c, day)
+            if outcome is not None:
+                changes, charges, _ = self._cascade(hook[0], outcome)
+                self.pending += charges + changes  # what a renewal changes is billed with the renewals
+                return
+        nxt = renewed(c)
+        self.contracts[c.key] = nxt
+        self.pending.append(term_charge(nxt, c.term_end - t.lead if t.lead else c.term_end, RENEWAL))
 
     # -- billing days and documents -----------------------------------------------------------------
     def billing_day_run(self, day: date) -> None:
@@ -312,9 +248,9 @@ class _Run:
         self.next_billing = self._next_billing()
         end = self.next_billing or day
         billing = self.tariff.billing
-        zero, note = billing.zero, billing.included_note
+        zero, note, label = billing.zero, billing.included_note, self.tariff.labels.included
         included = [
-            included_charge(c.key, f"{c.name} (included in plan)", day, day, end, zero, zero, note)
+            included_charge(c.key, label(c.name), day, day, end, zero, zero, note)
             for c in self.contracts.values()
             if c.included and not c.ended
         ]

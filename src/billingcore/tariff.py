@@ -7,16 +7,17 @@ the bill run needs built once and shared by all accounts. Also the account being
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 import attrs
 
 from billingcore.adjustments import Pipeline, pipeline_for
 from billingcore.catalog.library import Library
-from billingcore.catalog.model import Catalog, OneOff, Plan, Product
+from billingcore.catalog.model import LABEL_FIELDS, Catalog, Labels, OneOff, Plan, Product
 from billingcore.catalog.rules import RuleSet, ShortMonth, VatTable
+from billingcore.codegen import template
 from billingcore.contracts import ContractKind
 from billingcore.errors import Diagnostic, EventError
 from billingcore.features import FEATURES
@@ -63,6 +64,22 @@ def registry(features: Sequence[Feature]) -> Registry:
     )
 
 
+class LineLabels(NamedTuple):
+    """The catalog's labels (catalog.model.Labels), each compiled once into a function of its
+    placeholders in the order catalog.model.LABEL_FIELDS gives: `labels.item(product_name, item_name)`."""
+
+    plan: Callable[[str], str]
+    item: Callable[[str, str], str]
+    addon: Callable[[str, str], str]
+    included: Callable[[str], str]
+    credit: Callable[[str, str], str]
+    rest_of_term: Callable[[str, str], str]
+
+
+def line_labels(labels: Labels) -> LineLabels:
+    return LineLabels(*(template(name, getattr(labels, name), LABEL_FIELDS[name]) for name in LineLabels._fields))
+
+
 @attrs.frozen
 class Tariff:
     """A catalog prepared for billing: lookups built once, shared by every account of a bill run."""
@@ -76,6 +93,7 @@ class Tariff:
     billing: Billing
     features: Registry
     pipeline: Pipeline
+    labels: LineLabels
     # Tax positions by (country, VAT ID), filled on first use: the same answer for every account that
     # shares them, so a bill run computes each once. A cache, not state: results never depend on it.
     _positions: dict[tuple[str, str | None], TaxPosition] = attrs.field(
@@ -84,8 +102,12 @@ class Tariff:
     # Read by every account: derived from the rules once (and again by attrs.evolve).
     lead: timedelta = attrs.field(init=False, eq=False, repr=False)
     roll_short_months: bool = attrs.field(init=False, eq=False, repr=False)
+    handlers: dict[type[Any], tuple[str, Handler]] = attrs.field(init=False, eq=False, repr=False)  # features.events
+    own_dates: tuple[Any, ...] = attrs.field(init=False, eq=False, repr=False)  # features.next_dates
 
     def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "handlers", self.features.events)
+        object.__setattr__(self, "own_dates", self.features.next_dates)
         object.__setattr__(self, "lead", timedelta(days=self.rules.renewal.lead_days))
         object.__setattr__(self, "roll_short_months", self.rules.billing_day.short_month is ShortMonth.NEXT_MONTH_FIRST)
 
@@ -110,6 +132,7 @@ def make_tariff(catalog: Catalog, rules: RuleSet, vat: VatTable, features: Seque
         Billing(catalog.currency, rules),
         registry(features),
         pipeline_for(catalog, rules),
+        line_labels(catalog.labels),
     )
 
 

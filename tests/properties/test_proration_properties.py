@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from billingcore.catalog.model import Period
 from billingcore.catalog.rules import ChangeDay, DayBasis, ProrationRules
 from billingcore.charges import covered_days, proration_credit, unused_days
-from billingcore.contracts import Contract, new_contract
+from billingcore.contracts import Contract, ContractKind, new_contract
 from billingcore.money import Rounding, quantize
 
 rules_st = st.builds(
@@ -27,7 +27,7 @@ prices = st.decimals(min_value=Decimal("0.01"), max_value=Decimal("99999.99"), p
 def term_and_change(draw: st.DrawFn) -> tuple[Contract, date]:
     start = draw(st.dates(min_value=date(2000, 1, 1), max_value=date(2099, 12, 1)))
     period = draw(st.sampled_from([Period.MONTHLY, Period.QUARTERLY, Period.ANNUAL]))
-    contract = new_contract("plan", "plan", "p", "P", period, start, draw(prices))
+    contract = new_contract("plan", ContractKind.PLAN, "p", "P", period, start, draw(prices))
     change = start + timedelta(days=draw(st.integers(0, (contract.term_end - start).days)))
     return contract, change
 
@@ -37,7 +37,7 @@ def test_used_part_plus_credit_is_the_billed_amount_within_one_cent(
     tc: tuple[Contract, date], rules: ProrationRules
 ) -> None:
     contract, change = tc
-    credit = -proration_credit(contract, change, "USD", rules).amount
+    credit = -proration_credit(contract, change, "USD", rules, "e1").amount
     days = covered_days(contract, rules)
     used = quantize(contract.billed * (days - unused_days(change, contract, rules)) / days, "USD", rules.rounding)
     assert abs(used + credit - contract.billed) <= Decimal("0.01")
@@ -53,7 +53,7 @@ def test_a_credit_never_exceeds_the_prorated_amount_actually_billed(
     billed_from = contract.term_start + timedelta(days=int(days * part))
     billed = quantize(contract.unit_price * Decimal(str(part)), "USD", Rounding.DOWN)
     partial = contract._replace(billed=billed, billed_from=billed_from)
-    credit = -proration_credit(partial, max(change, billed_from), "USD", rules).amount
+    credit = -proration_credit(partial, max(change, billed_from), "USD", rules, "e1").amount
     assert Decimal("0") <= credit <= billed
 
 
@@ -62,8 +62,8 @@ def test_first_day_credits_everything_unless_it_counts_as_used_and_the_end_credi
     tc: tuple[Contract, date], rules: ProrationRules
 ) -> None:
     contract, _ = tc
-    first = -proration_credit(contract, contract.term_start, "USD", rules).amount
-    last = -proration_credit(contract, contract.term_end, "USD", rules).amount
+    first = -proration_credit(contract, contract.term_start, "USD", rules, "e1").amount
+    last = -proration_credit(contract, contract.term_end, "USD", rules, "e1").amount
     assert last == Decimal("0")
     if rules.change_day is ChangeDay.UNUSED:
         assert first == contract.billed

@@ -107,7 +107,9 @@ def test_plan_schema_describes_fields_and_forbids_unknown_keys() -> None:
     assert schema["additionalProperties"] is False
     assert schema["required"] == ["catalog", "currency", "rules", "seller_country"]
     product = schema["definitions"]["Product"]
-    assert product["properties"]["kind"]["enum"] == ["site", "store", "app", "service"]
+    kind = product["properties"]["kind"]
+    assert (kind["type"], kind["pattern"]) == ("string", "^[a-z0-9][a-z0-9_-]*$")
+    assert kind["examples"] == ["site", "seat", "mailbox", "store", "app", "service"]
     assert product["properties"]["prices"]["propertyNames"] == {"enum": ["monthly", "quarterly", "annual", "biennial"]}
 
 

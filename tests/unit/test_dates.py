@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from billingcore.dates import add_months, days_in_month, next_anchor_after, next_anchor_on_or_after, on_day
+from billingcore.dates import add_months, billing_date, days_in_month, on_day
 
 
 def test_anchor_31_clamps_in_short_months_and_realigns_afterwards() -> None:
@@ -23,11 +23,20 @@ def test_explicit_anchor_day_wins_over_the_start_day() -> None:
     assert add_months(date(2021, 2, 28), 1, anchor_day=31) == date(2021, 3, 31)
 
 
-def test_next_anchor_on_or_after_and_strictly_after() -> None:
-    assert next_anchor_on_or_after(date(2020, 1, 10), 10) == date(2020, 1, 10)
-    assert next_anchor_after(date(2020, 1, 10), 10) == date(2020, 2, 10)
-    assert next_anchor_after(date(2020, 2, 29), 31) == date(2020, 3, 31)
-    assert next_anchor_on_or_after(date(2021, 2, 1), 31) == date(2021, 2, 28)
+def test_billing_dates_come_from_the_anchor_clamped_or_rolled_to_the_first() -> None:
+    anchor = date(2021, 1, 31)
+    assert [billing_date(anchor, n, 31) for n in range(4)] == [
+        date(2021, 1, 31),
+        date(2021, 2, 28),
+        date(2021, 3, 31),
+        date(2021, 4, 30),
+    ]
+    assert [billing_date(anchor, n, 31, roll_to_next_month=True) for n in range(4)] == [
+        date(2021, 1, 31),
+        date(2021, 3, 1),
+        date(2021, 3, 31),
+        date(2021, 5, 1),
+    ]
 
 
 def test_days_in_month_and_on_day() -> None:

@@ -45,6 +45,7 @@ def test_document_and_line_fields_are_pinned() -> None:
         "period_start",
         "period_end",
         "explanation",
+        "cause",
     ]
     assert list(doc["vat"][0]) == ["rate", "base", "amount"]
 
@@ -70,6 +71,7 @@ def test_first_invoice_of_the_billing_example_as_json() -> None:
                 "period_start": "2020-01-10",
                 "period_end": "2020-02-09",
                 "explanation": "included in the plan: 0.00",
+                "cause": "billing_day",
             },
             {
                 "item": "plan",
@@ -82,6 +84,7 @@ def test_first_invoice_of_the_billing_example_as_json() -> None:
                 "period_start": "2020-01-10",
                 "period_end": "2021-01-09",
                 "explanation": "annual term from 2020-01-10: 264.00",
+                "cause": "e3",
             },
         ],
         "net": "264.00",
@@ -197,6 +200,7 @@ def test_saved_state_format_is_pinned() -> None:
                     "unit_price": "5.00",
                     "amount": "5.00",
                     "explanation": "monthly term from 2020-01-20: 5.00",
+                    "cause": "x",
                 }
             ],
             "downgrade": None,

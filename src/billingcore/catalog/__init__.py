@@ -12,7 +12,6 @@ from billingcore.catalog.model import (
     Plan,
     PlanVersion,
     Product,
-    ProductKind,
 )
 from billingcore.catalog.rules import RuleSet, VatTable
 
@@ -28,7 +27,6 @@ __all__ = [
     "Plan",
     "PlanVersion",
     "Product",
-    "ProductKind",
     "RuleSet",
     "VatTable",
     "load",

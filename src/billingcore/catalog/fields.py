@@ -21,9 +21,10 @@ Percent = NewType("Percent", Decimal)
 Quantity = NewType("Quantity", Decimal)
 
 
-def field(doc: str, **kwargs: Any) -> Any:
-    """An attrs field with a description for the schema and the docs."""
-    return attrs.field(metadata={"doc": doc}, **kwargs)
+def field(doc: str, schema: dict[str, Any] | None = None, **kwargs: Any) -> Any:
+    """An attrs field with a description for the schema and the docs (`schema`: more JSON Schema keywords
+    for it, such as a pattern and examples)."""
+    return attrs.field(metadata={"doc": doc, "schema": schema or {}}, **kwargs)
 
 
 def src_field() -> Any:

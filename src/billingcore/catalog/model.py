@@ -31,15 +31,6 @@ class Period(StrEnum):
         return member
 
 
-class ProductKind(StrEnum):
-    """What a product is; decides which events may buy it and what it attaches to."""
-
-    SITE = "site"
-    STORE = "store"
-    APP = "app"
-    SERVICE = "service"
-
-
 class ComponentType(StrEnum):
     """billwerk's component types: a bookable quantity, an on/off switch, or metered usage."""
 
@@ -91,7 +82,12 @@ class Product:
 
     id: str = field("Identifier used by events, e.g. site.")
     name: str = field("Name shown on invoices.")
-    kind: ProductKind = field("site, store, app or service.")
+    kind: str = field(
+        "What the product is, in your words: site, seat, mailbox, store, app, service ... Billing never depends "
+        "on it (it depends on attaches_to and includable); events that name a kind (publish_site: site, "
+        "add_store: store, buy_app: app) accept only products of that kind. Lower-case letters, digits, - and _.",
+        schema={"pattern": "^[a-z0-9][a-z0-9_-]*$", "examples": ["site", "seat", "mailbox", "store", "app", "service"]},
+    )
     prices: dict[Period, Money] = field("Price per billing period.")
     attaches_to: str | None = field("Product id this one is added to (a store to a site).", default=None)
     includable: bool = field("Whether it can take a plan's included slot. Legacy unlimited sites: false.", default=True)
@@ -167,6 +163,45 @@ class AccountType:
 
 
 @attrs.frozen
+class Labels:
+    """How document lines name what they bill: texts with {placeholders} filled from this catalog's
+    names, so no word on an invoice comes from the engine (write them in the customer's language)."""
+
+    plan: str = field("A plan's lines. {plan}: the plan's name.", default="{plan} plan")
+    item: str = field(
+        "An item's lines (a site, a seat). {product}: the product's name; {item}: the customer's name for it.",
+        default="{product} {item}",
+    )
+    addon: str = field(
+        "An add-on's lines (a store on a site). {product}: the add-on's name; {item}: the item it is on.",
+        default="{product} on {item}",
+    )
+    included: str = field(
+        "An item in one of the plan's included slots, at 0.00. {name}: the item's label.",
+        default="{name} (included in plan)",
+    )
+    credit: str = field(
+        "The credit for the unused part of a term. {name}: the contract's label; {period}: its period.",
+        default="Credit: {name} ({period}), unused part",
+    )
+    rest_of_term: str = field(
+        "A contract changed to new terms up to the old term's end. {name}: the contract's label; {period}.",
+        default="{name} ({period}), rest of term",
+    )
+    src: SourceRef = src_field()
+
+
+LABEL_FIELDS: dict[str, tuple[str, ...]] = {  # the placeholders each label may use, in argument order
+    "plan": ("plan",),
+    "item": ("product", "item"),
+    "addon": ("product", "item"),
+    "included": ("name",),
+    "credit": ("name", "period"),
+    "rest_of_term": ("name", "period"),
+}
+
+
+@attrs.frozen
 class Catalog:
     """One plan file: everything a customer can buy, in one currency, under one rule set."""
 
@@ -182,6 +217,7 @@ class Catalog:
     discount_scales: tuple[DiscountScale, ...] = field("Quantity discount scales.", default=())
     coupons: tuple[Coupon, ...] = field("Coupon codes.", default=())
     account_types: tuple[AccountType, ...] = field("Prepaid/postpaid account types.", default=())
+    labels: Labels = field("How document lines name plans, items and credits (defaults in English).", factory=Labels)
     src: SourceRef = src_field()
 
     @property

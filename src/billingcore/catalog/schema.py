@@ -72,6 +72,7 @@ def _class_schema(cls: type, defs: dict[str, Any]) -> dict[str, Any]:
         schema = dict(_type_schema(hints[a.name], defs))
         if a.metadata.get("doc"):
             schema["description"] = a.metadata["doc"]
+        schema.update(a.metadata.get("schema", {}))  # a field's own constraints and examples
         props[a.name] = schema
         if a.default is attrs.NOTHING:
             required.append(a.name)

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import difflib
 import re
+import string
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Context, Decimal
 from typing import Any
 
-from billingcore.catalog.model import AccountKind, Catalog, ComponentType, Product, ProductKind
+from billingcore.catalog.model import LABEL_FIELDS, AccountKind, Catalog, ComponentType, Labels, Product
 from billingcore.catalog.rules import RuleSet, VatRate, VatTable
 from billingcore.errors import Diagnostic, Location
 from billingcore.money import CURRENCY_EXPONENTS, HUNDRED, ZERO, decimals_of
@@ -246,6 +247,7 @@ def validate_catalog(
 
     for product in cat.products:
         yield from _check_product(product, products, cur, where)
+    yield from _check_labels(cat.labels, where)
     for one_off in cat.one_offs:
         yield from check_money(one_off.price, cur, where(one_off, "price"), "price")
     for component in cat.components:
@@ -355,6 +357,14 @@ def _country_hint(country: str, vat: VatTable) -> str:
 
 
 def _check_product(product: Product, products: dict[str, Product], cur: str, where: Where) -> Iterator[Diagnostic]:
+    if not _ID.match(product.kind):
+        yield Diagnostic(
+            where(product, "kind"),
+            f"product kind `{product.kind}` must be lower-case letters, digits, - or _",
+            f"write it as e.g. `{re.sub(r'[^a-z0-9_-]+', '-', product.kind.lower()).strip('-_') or 'service'}` "
+            "(site, seat, mailbox, store, app, service ...)",
+            "bad-kind",
+        )
     if not product.prices:
         yield Diagnostic(
             where(product, "prices"),
@@ -379,7 +389,7 @@ def _check_product(product: Product, products: dict[str, Product], cur: str, whe
                 "unknown-product",
             )
         elif product.attaches_to == product.id:
-            sites = [p.id for p in others if p.kind is ProductKind.SITE] or [p.id for p in others]
+            sites = [p.id for p in others if p.attaches_to is None] or [p.id for p in others]
             example = f" (e.g. `attaches_to: {sites[0]}`)" if sites else ""
             yield Diagnostic(
                 where(product, "attaches_to"),
@@ -387,6 +397,21 @@ def _check_product(product: Product, products: dict[str, Product], cur: str, whe
                 f"name the product it is added to{example}, or remove `attaches_to`",
                 "self-attach",
             )
+
+
+def _check_labels(labels: Labels, where: Where) -> Iterator[Diagnostic]:
+    """Each label may use only its own placeholders ({plan}, {name} ...), plain, each brace paired."""
+    for name, allowed in LABEL_FIELDS.items():
+        hint = f"use {', '.join(f'{{{a}}}' for a in allowed)}; write {{{{ and }}}} for a literal brace"
+        try:
+            parsed = [(f, spec, conv) for _, f, spec, conv in string.Formatter().parse(getattr(labels, name))]
+        except ValueError as exc:  # "Single '}' encountered in format string"
+            yield Diagnostic(where(labels, name), f"label `{name}` has an unpaired brace: {exc}", hint, "bad-label")
+            continue
+        bad = [f for f, spec, conv in parsed if f is not None and (f not in allowed or spec or conv)]
+        if bad:
+            message = f"label `{name}` uses {', '.join(f'{{{f}}}' for f in bad)}, which it cannot fill"
+            yield Diagnostic(where(labels, name), message, hint, "bad-label")
 
 
 def validate_rule_set(rules: RuleSet, where: Where) -> Iterator[Diagnostic]:

@@ -10,7 +10,7 @@ from typing import ClassVar
 import attrs
 
 from billingcore.catalog.fields import SourceRef, field, src_field
-from billingcore.catalog.model import Period, ProductKind
+from billingcore.catalog.model import Period, Product
 from billingcore.catalog.rules import ChangeTerm, Downgrades
 from billingcore.charges import term_charge
 from billingcore.contracts import Contract, ContractKind, new_contract, running
@@ -83,7 +83,8 @@ class RemoveApp:
     src: SourceRef = src_field()
 
 
-_ADDON, _APP = ContractKind.ADDON, ProductKind.APP  # bound once: see charges.py
+STORE, APP = "store", "app"  # the product kinds Duda's store and app events take
+_ADDON = ContractKind.ADDON  # bound once: see charges.py
 
 
 def store_key(site: str) -> str:
@@ -94,32 +95,36 @@ def app_key(site: str, app: str) -> str:
     return f"app:{site}:{app}"
 
 
-def addon_label(product_name: str, item: str) -> str:
-    return f"{product_name} on {item}"
+def addon_label(view: View, product: Product, item: str) -> str:
+    """An add-on's line label, from the catalog (Duda: "Standard store on blog")."""
+    return view.tariff.labels.addon(product.name, item)
 
 
-def attach(view: View, key: str, product_id: str, kind: ProductKind, site: str, period: Period, day: date) -> Outcome:
+def attach(
+    view: View, key: str, product_id: str, kind: str, site: str, period: Period, day: date, cause: str
+) -> Outcome:
     """A new add-on contract on `site` (already checked to exist)."""
     product = product_of(view, product_id, kind)
     if isinstance(product, Problem):
         return Outcome(problem=product)
     price = product.prices.get(period)
     if price is None:
-        return Outcome(problem=no_price(product.prices, period, kind.value, product.id))
-    contract = new_contract(key, _ADDON, product.id, addon_label(product.name, site), period, day, price, site)
-    return started(contract, term_charge(contract, day))
+        return Outcome(problem=no_price(product.prices, period, kind, product.id))
+    label = view.tariff.labels.addon(product.name, site)  # addon_label, inlined: one per purchase
+    contract = new_contract(key, _ADDON, product.id, label, period, day, price, site)
+    return started(contract, term_charge(contract, day, cause))
 
 
 def add_store(view: View, e: AddStore) -> Outcome:
     missing = missing_item(view, e.site)
     if missing is not None:
         return Outcome(problem=missing)
-    product = product_of(view, e.store, ProductKind.STORE)
+    product = product_of(view, e.store, STORE)
     if isinstance(product, Problem):
         return Outcome(problem=product)
     if running(view.contracts, store_key(e.site)) is not None:
         return refuse(f"site `{e.site}` already has a store", "changing it is a store upgrade (upgrade_store)")
-    outcome = attach(view, store_key(e.site), e.store, ProductKind.STORE, e.site, e.period, e.date)
+    outcome = attach(view, store_key(e.site), e.store, STORE, e.site, e.period, e.date, e.id)
     if outcome.problem is not None:
         return outcome
     item = view.parts["items"][e.site]
@@ -127,7 +132,7 @@ def add_store(view: View, e: AddStore) -> Outcome:
     restart = view.tariff.rules.proration.change_term is ChangeTerm.RESTART
     if restart and site is not None and not site.included and site.period is e.period and site.term_start != e.date:
         # Duda: the site's contract now includes the store and renews one period after the purchase
-        new, charges = change(view.tariff, site, e.date, site.product, site.name, site.period, site.unit_price)
+        new, charges = change(view.tariff, site, e.date, site.product, site.name, site.period, site.unit_price, e.id)
         return outcome._replace(
             removed=(site.key,), contracts=(new, *outcome.contracts), changes=tuple(charges)
         )
@@ -138,19 +143,19 @@ def buy_app(view: View, e: BuyApp) -> Outcome:
     missing = missing_item(view, e.site)
     if missing is not None:
         return Outcome(problem=missing)
-    product = product_of(view, e.app, _APP)
+    product = product_of(view, e.app, APP)
     if isinstance(product, Problem):
         return Outcome(problem=product)
     if running(view.contracts, app_key(e.site, e.app)) is not None:
         return refuse(f"app `{e.app}` is already on site `{e.site}`", "an app is bought once per site")
-    return attach(view, app_key(e.site, e.app), e.app, _APP, e.site, e.period, e.date)
+    return attach(view, app_key(e.site, e.app), e.app, APP, e.site, e.period, e.date, e.id)
 
 
 def upgrade_store(view: View, e: UpgradeStore) -> Outcome:
     old = running(view.contracts, store_key(e.site))
     if old is None:
         return refuse(f"site `{e.site}` has no store to upgrade", "add one first (add_store)")
-    return _upgrade(view, old, e.store, ProductKind.STORE, "the store", e.date, store_key(e.site))
+    return _upgrade(view, old, e.store, STORE, "the store", e.date, store_key(e.site), e.id)
 
 
 def upgrade_app(view: View, e: UpgradeApp) -> Outcome:
@@ -159,22 +164,25 @@ def upgrade_app(view: View, e: UpgradeApp) -> Outcome:
         return refuse(f"app `{e.app}` is not on site `{e.site}`", "buy it first (buy_app)")
     if running(view.contracts, app_key(e.site, e.to)) is not None:
         return refuse(f"app `{e.to}` is already on site `{e.site}`", "an app is bought once per site")
-    return _upgrade(view, old, e.to, ProductKind.APP, "the app", e.date, app_key(e.site, e.to))
+    return _upgrade(view, old, e.to, APP, "the app", e.date, app_key(e.site, e.to), e.id)
 
 
-def _upgrade(view: View, old: Contract, to: str, kind: ProductKind, what: str, day: date, key: str) -> Outcome:
+def _upgrade(
+    view: View, old: Contract, to: str, kind: str, what: str, day: date, key: str, cause: str
+) -> Outcome:
     t = view.tariff
     product = product_of(view, to, kind)
     if isinstance(product, Problem):
         return Outcome(problem=product)
     if product.id == old.product:
-        return refuse(f"{what} is already `{product.id}`", f"choose another {kind.value}")
+        return refuse(f"{what} is already `{product.id}`", f"choose another {kind}")
     if product.rank < t.products[old.product].rank and t.rules.proration.downgrades is Downgrades.FORBIDDEN:
         return Outcome(problem=forbidden(f"changing {what}", old.product, product.id, t.rules.rule_set))
-    price = price_for(product.prices, old.period, kind.value, product.id)
+    price = price_for(product.prices, old.period, kind, product.id)
     if isinstance(price, Problem):
         return Outcome(problem=price)
-    new, charges = change(t, old, day, product.id, addon_label(product.name, old.item or ""), old.period, price, key)
+    label = addon_label(view, product, old.item or "")
+    new, charges = change(t, old, day, product.id, label, old.period, price, cause, key)
     return Outcome(contracts=(new,), removed=(old.key,), changes=tuple(charges))
 
 

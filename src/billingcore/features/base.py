@@ -145,6 +145,7 @@ class TrialStarted(NamedTuple):
     """The account started a trial. Under billing_day.anchor: account_start it fixes the billing day."""
 
     day: date
+    cause: str  # the event id
 
 
 class PlanBought(NamedTuple):
@@ -152,12 +153,14 @@ class PlanBought(NamedTuple):
     first_plan_purchase (or account_start without a trial) the first one fixes the billing day."""
 
     day: date
+    cause: str  # the event id
 
 
 class PlanChanged(NamedTuple):
     """The account's plan changed: at once, or at the term end (a downgrade waiting for it)."""
 
     day: date
+    cause: str  # the event id, or RENEWAL for a downgrade that waited for the term end
 
 
 class ContractEnded(NamedTuple):
@@ -165,3 +168,4 @@ class ContractEnded(NamedTuple):
 
     contract: Contract
     day: date
+    cause: str  # the event id

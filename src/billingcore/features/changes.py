@@ -30,7 +30,15 @@ def no_price(prices: Mapping[Period, Decimal], period: Period, what: str, name: 
 
 
 def change(
-    t: Tariff, old: Contract, day: date, product: str, name: str, period: Period, price: Decimal, key: str | None = None
+    t: Tariff,
+    old: Contract,
+    day: date,
+    product: str,
+    name: str,
+    period: Period,
+    price: Decimal,
+    cause: str,
+    key: str | None = None,
 ) -> tuple[Contract, list[Charge]]:
     """`old` changed on `day` to new terms: the changed contract (under `key`, default old.key) and its
     charges: the credit for the unused part of what was billed, then the charge for the new terms (a
@@ -40,7 +48,7 @@ def change(
     charges = []
     cut = old.term_end > day and not old.included  # on the renewal day nothing is left to credit
     if cut:
-        credit = proration_credit(old, day, currency, rules)
+        credit = proration_credit(old, day, currency, rules, cause, t.labels.credit)
         if credit.amount:
             charges.append(credit)
     key = key or old.key
@@ -48,11 +56,11 @@ def change(
         new = old._replace(
             key=key, product=product, name=name, unit_price=price, included=False, bought=day, dont_renew=False
         )
-        charge = prorated_charge(new, day, currency, rules)
+        charge = prorated_charge(new, day, currency, rules, cause, t.labels.rest_of_term)
         new = new._replace(billed=charge.amount, billed_from=charge.start or day)
     else:
         anchor = old.anchor_day if old.term_end == day else None  # a renewal-day change keeps the anchor
         new = new_contract(key, old.kind, product, name, period, day, price, old.item, anchor_day=anchor)
-        charge = term_charge(new, day)
+        charge = term_charge(new, day, cause)
     group = invoice_group(new.period)
     return new, [*(c._replace(group=group) for c in charges), charge]  # credit and charge on one invoice

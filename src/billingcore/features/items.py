@@ -1,7 +1,15 @@
-"""Items: named things of a standalone product the customer adds to the account — Duda's sites (publish,
-unpublish, convert). An item either fills one of the plan's included slots (the `slots` feature says
-whether one is free) or has a contract of its own. Its part of the state: every item ever added, and
-the order they were added in (slots are filled in that order)."""
+"""Items: named things of a standalone product that the customer adds to the account — a site, a seat,
+a mailbox. An item either fills one of the plan's included slots (the `slots` feature says whether one
+is free) or has a contract of its own at its product's price.
+
+Two vocabularies, one behaviour: `add_item` / `remove_item` for any standalone product, and Duda's
+`publish_site` / `unpublish_site` / `convert_site` for products of kind `site`. They differ where Duda
+differs: an unpublished site keeps paying (Duda: unpublishing does not cancel), a removed item's paid
+term runs out and it does not renew. Either way an included slot is freed at once.
+
+This feature's part of the saved state: every item ever added, by name, in the order they were added
+(slots are filled in that order).
+"""
 
 from __future__ import annotations
 
@@ -11,14 +19,16 @@ from typing import ClassVar, NamedTuple
 import attrs
 
 from billingcore.catalog.fields import SourceRef, field, src_field
-from billingcore.catalog.model import Period, Product, ProductKind
+from billingcore.catalog.model import Period, Product
 from billingcore.charges import term_charge
 from billingcore.codegen import record_codec
 from billingcore.contracts import ContractKind, new_contract, running
 from billingcore.features.base import Feature, Outcome, Part, Problem, View, put, refuse, started, unknown
 from billingcore.features.changes import change, no_price, price_for
 from billingcore.features.plans import PLAN
-from billingcore.features.slots import has_free_slot, include, item_label
+from billingcore.features.slots import has_free_slot, include
+
+SITE = "site"  # the product kind Duda's site events take
 
 
 @attrs.frozen
@@ -58,11 +68,38 @@ class ConvertSite:
     src: SourceRef = src_field()
 
 
+@attrs.frozen
+class AddItem:
+    """Add a named item of a standalone product (a seat, a mailbox, a site): it fills a free included slot
+    of its product when the plan has one (without `period`, or with `period: monthly`), otherwise it has
+    its own contract at the product's price."""
+
+    TYPE: ClassVar[str] = "add_item"  # its `type:` in files
+    id: str = field("Event id.")
+    date: date = field("Day the item is added.")
+    product: str = field("Product id from the catalog (not an add-on).")
+    item: str = field("The customer's name for it, e.g. alice; unique within the account.")
+    period: Period | None = field("Billing period of its own contract; omit to take an included slot.", default=None)
+    src: SourceRef = src_field()
+
+
+@attrs.frozen
+class RemoveItem:
+    """Remove an item: an included slot is freed at once; a paid contract runs to its term end and does
+    not renew (cancel it for a credit of the unused part)."""
+
+    TYPE: ClassVar[str] = "remove_item"  # its `type:` in files
+    id: str = field("Event id.")
+    date: date = field("Day the item is removed.")
+    item: str = field("The item's name.")
+    src: SourceRef = src_field()
+
+
 class Item(NamedTuple):
     name: str  # the customer's name for it, unique within the account
     product: str
-    key: str  # its contract's key: <product kind>:<name>
-    active: bool  # published (a site); an inactive item takes no slot
+    key: str  # its contract's key: <product kind>:<name> (site:blog, seat:alice)
+    active: bool  # published (a site), in use (a seat); an inactive item takes no slot
     order: int  # the order items were added in: included slots are filled in this order
     includable: bool  # the product may take an included slot
 
@@ -71,77 +108,119 @@ class Item(NamedTuple):
 # never removed, so the next one's order is len + 1). Read only: a handler returns a new dict.
 Items = dict[str, Item]
 
-
-_SITE, _MONTHLY, _ITEM = ProductKind.SITE, Period.MONTHLY, ContractKind.ITEM  # bound once: see charges.py
-
-
-def item_key(product: Product, name: str) -> str:
-    return f"{product.kind!s}:{name}"  # `!s`: a StrEnum's text without the format machinery
+_MONTHLY, _ITEM = Period.MONTHLY, ContractKind.ITEM  # bound once: see charges.py
 
 
-def product_of(view: View, product_id: str, kind: ProductKind) -> Product | Problem:
+def product_of(view: View, product_id: str, kind: str) -> Product | Problem:
     """The catalog product of that kind, or the problem with the name."""
     product = view.tariff.products.get(product_id)
-    if product is None or product.kind is not kind:
+    if product is None or product.kind != kind:
         return _not_a(view, product_id, kind)
     return product
 
 
-def _not_a(view: View, product_id: str, kind: ProductKind) -> Problem:
-    return unknown(kind.value, product_id, [p.id for p in view.tariff.products.values() if p.kind is kind])
+def _not_a(view: View, product_id: str, kind: str) -> Problem:
+    return unknown(kind, product_id, [p.id for p in view.tariff.products.values() if p.kind == kind])
 
 
-def missing_item(view: View, name: str) -> Problem | None:
+def missing_item(view: View, name: str, what: str = SITE) -> Problem | None:
     """The problem when no item of that name was ever added."""
     items: Items = view.parts["items"]
     if name in items:
         return None
     known = ", ".join(sorted(items)) or "none yet"
-    return Problem(f"site `{name}` does not exist", f"publish it first (sites: {known})")
+    verb = "publish" if what == SITE else "add"
+    return Problem(f"{what} `{name}` does not exist", f"{verb} it first ({what}s: {known})")
 
 
 def publish(view: View, e: PublishSite) -> Outcome:
     product = view.tariff.products.get(e.product)
-    if product is None or product.kind is not _SITE:
-        return Outcome(problem=_not_a(view, e.product, _SITE))
+    if product is None or product.kind != SITE:
+        return Outcome(problem=_not_a(view, e.product, SITE))
+    return _add(view, product, e.site, e.period, e.date, SITE, e.id, renew_again=False)
+
+
+def add_item(view: View, e: AddItem) -> Outcome:
+    product = view.tariff.products.get(e.product)
+    if product is None or product.attaches_to is not None:
+        standalone = [p.id for p in view.tariff.products.values() if p.attaches_to is None]
+        problem = unknown("product", e.product, standalone)
+        if product is not None:  # an add-on: it goes on an item, not on the account
+            problem = Problem(f"`{e.product}` is an add-on to `{product.attaches_to}`", "add it with its own event")
+        return Outcome(problem=problem)
+    return _add(view, product, e.item, e.period, e.date, product.kind, e.id, renew_again=True)
+
+
+def _add(
+    view: View,
+    product: Product,
+    name: str,
+    period: Period | None,
+    day: date,
+    what: str,
+    cause: str,
+    renew_again: bool,
+) -> Outcome:
+    """A new item `name` of `product`: in a free included slot (Duda: newly published sites fill free
+    slots; without a period it must), or on a contract of its own. An item added again while its
+    contract still runs is active again (`renew_again`: and that contract renews again)."""
     items: Items = view.parts["items"]
-    existing = items.get(e.site)
+    existing = items.get(name)
     if existing is not None and existing.active:
-        return refuse(f"site `{e.site}` is already published", "give the new site another name")
+        done = "published" if what == SITE else "added"
+        return refuse(f"{what} `{name}` is already {done}", f"give the new {what} another name")
     if existing is not None and running(view.contracts, existing.key) is not None:
-        republished = existing._replace(active=True)  # its contract ran on while it was offline
-        return Outcome(part={**items, e.site: republished})
-    key = f"{product.kind!s}:{e.site}"  # item_key, inlined
-    item = Item(e.site, product.id, key, True, len(items) + 1, product.includable)
-    part = {**items, e.site: item}
-    if e.period is None:
+        back = {**items, name: existing._replace(active=True)}  # its contract ran on while it was away
+        contract = view.contracts[existing.key]
+        if renew_again and contract.dont_renew:
+            return put(contract._replace(dont_renew=False), part=back)
+        return Outcome(part=back)
+    item = Item(name, product.id, f"{product.kind}:{name}", True, len(items) + 1, product.includable)
+    part = {**items, name: item}
+    if period is None:
         if running(view.contracts, PLAN) is None:
-            return Outcome(part=part)  # a trial site: takes a slot (or a monthly contract) when the plan is bought
+            return Outcome(part=part)  # added during a trial: takes a slot (or a contract) when the plan is bought
         if product.includable and has_free_slot(view, product.id):
-            return put(include(view, item, e.date), part=part)
+            return put(include(view, item, day), part=part)
         return refuse(
-            f"no free included slot for site `{e.site}`",
-            "publish it with a monthly or annual contract (period: monthly), or free a slot first",
+            f"no free included slot for {what} `{name}`",
+            "give it a contract of its own (period: monthly or annual), or free a slot first",
         )
-    if e.period is _MONTHLY and product.includable and has_free_slot(view, product.id):
-        return put(include(view, item, e.date), part=part)  # Duda: newly published sites fill free slots
-    price = product.prices.get(e.period)
+    if period is _MONTHLY and product.includable and has_free_slot(view, product.id):
+        return put(include(view, item, day), part=part)
+    price = product.prices.get(period)
     if price is None:
-        return Outcome(problem=no_price(product.prices, e.period, "product", product.id))
-    contract = new_contract(item.key, _ITEM, product.id, item_label(e.site), e.period, e.date, price, e.site)
-    return started(contract, term_charge(contract, e.date), part)
+        return Outcome(problem=no_price(product.prices, period, "product", product.id))
+    label = view.tariff.labels.item(product.name, name)  # item_label, inlined: one per purchase
+    contract = new_contract(item.key, _ITEM, product.id, label, period, day, price, name)
+    return started(contract, term_charge(contract, day, cause), part)
 
 
 def unpublish(view: View, e: UnpublishSite) -> Outcome:
     items: Items = view.parts["items"]
     item = items.get(e.site)
-    if item is None or not item.active:
+    if item is None or not item.active or view.tariff.products[item.product].kind != SITE:
         return refuse(f"site `{e.site}` is not published", "only a published site can be taken offline")
     part = {**items, e.site: item._replace(active=False)}
     contract = running(view.contracts, item.key)
     if contract is not None and contract.included:
         return put(contract._replace(ended=True), part=part)  # frees the slot
-    return Outcome(part=part)
+    return Outcome(part=part)  # a paid site keeps its contract (Duda)
+
+
+def remove_item(view: View, e: RemoveItem) -> Outcome:
+    items: Items = view.parts["items"]
+    item = items.get(e.item)
+    if item is None or not item.active:
+        known = ", ".join(sorted(n for n, i in items.items() if i.active)) or "none"
+        return refuse(f"no item `{e.item}` to remove", f"items in use: {known}")
+    part = {**items, e.item: item._replace(active=False)}
+    contract = running(view.contracts, item.key)
+    if contract is None:
+        return Outcome(part=part)
+    if contract.included:
+        return put(contract._replace(ended=True), part=part)  # the slot is free at once
+    return put(contract._replace(dont_renew=True), part=part)  # the paid term runs out
 
 
 def convert(view: View, e: ConvertSite) -> Outcome:
@@ -155,7 +234,7 @@ def convert(view: View, e: ConvertSite) -> Outcome:
     if isinstance(price, Problem):
         return Outcome(problem=price)
     # an included site converted to annual pays the full price and frees its slot (Duda)
-    new, charges = change(view.tariff, contract, e.date, contract.product, contract.name, e.period, price)
+    new, charges = change(view.tariff, contract, e.date, contract.product, contract.name, e.period, price, e.id)
     return Outcome(contracts=(new,), removed=(contract.key,), changes=tuple(charges))
 
 
@@ -172,6 +251,12 @@ def _load(data: list[dict[str, object]]) -> Items:
 
 FEATURE = Feature(
     name="items",
-    events={PublishSite: publish, UnpublishSite: unpublish, ConvertSite: convert},
+    events={
+        PublishSite: publish,
+        UnpublishSite: unpublish,
+        ConvertSite: convert,
+        AddItem: add_item,
+        RemoveItem: remove_item,
+    },
     part=Part("items", {}, _dump, _load),
 )

@@ -47,6 +47,7 @@ def buy_one_off(view: View, e: BuyOneOff) -> Outcome:
         unit_price=item.price,
         amount=amount,
         explanation=f"{fmt(e.quantity)} x {fmt(item.price)} = {fmt(amount)}",
+        cause=e.id,
     )
     return Outcome(immediate=(charge,))
 

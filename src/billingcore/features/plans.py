@@ -13,7 +13,7 @@ import attrs
 from billingcore.catalog.fields import SourceRef, field, src_field
 from billingcore.catalog.model import Period, Plan
 from billingcore.catalog.rules import Downgrades
-from billingcore.charges import term_charge
+from billingcore.charges import RENEWAL, term_charge
 from billingcore.contracts import Contract, ContractKind, new_contract, running
 from billingcore.features.base import (
     Feature,
@@ -77,12 +77,13 @@ class Downgrade(NamedTuple):
     period: Period
 
 
-def plan_label(plan: Plan) -> str:
-    return f"{plan.name} plan"
+def plan_label(view: View, plan: Plan) -> str:
+    """The plan's line label, from the catalog (Duda: "Team plan")."""
+    return view.tariff.labels.plan(plan.name)
 
 
 def start_trial(view: View, e: StartTrial) -> Outcome:
-    return Outcome(signals=(TrialStarted(e.date),))
+    return Outcome(signals=(TrialStarted(e.date, e.id),))
 
 
 def buy_plan(view: View, e: BuyPlan) -> Outcome:
@@ -95,9 +96,10 @@ def buy_plan(view: View, e: BuyPlan) -> Outcome:
     price = price_for(plan.version_on(e.date).prices, e.period, "plan", plan.id)
     if isinstance(price, Problem):
         return Outcome(problem=price)
-    contract = new_contract(PLAN, _PLAN, plan.id, plan_label(plan), e.period, e.date, price)
-    signals = (PlanBought(e.date),)
-    return _new(Outcome, ((contract,), (), None, (), (term_charge(contract, e.date),), (), signals, None))
+    label = t.labels.plan(plan.name)  # plan_label, inlined: one per purchase
+    contract = new_contract(PLAN, _PLAN, plan.id, label, e.period, e.date, price)
+    signals = (PlanBought(e.date, e.id),)
+    return _new(Outcome, ((contract,), (), None, (), (term_charge(contract, e.date, e.id),), (), signals, None))
 
 
 def change_plan(view: View, e: ChangePlan) -> Outcome:
@@ -122,9 +124,9 @@ def change_plan(view: View, e: ChangePlan) -> Outcome:
             return Outcome(problem=forbidden("changing the plan", old.product, plan.id, t.rules.rule_set))
         if downgrades is Downgrades.AT_TERM_END:
             return Outcome(part=Downgrade(plan.id, e.period))
-    new, charges = change(t, old, e.date, plan.id, plan_label(plan), e.period, price)
+    new, charges = change(t, old, e.date, plan.id, plan_label(view, plan), e.period, price, e.id)
     return Outcome(
-        contracts=(new,), removed=(old.key,), part=None, changes=tuple(charges), signals=(PlanChanged(e.date),)
+        contracts=(new,), removed=(old.key,), part=None, changes=tuple(charges), signals=(PlanChanged(e.date, e.id),)
     )
 
 
@@ -142,13 +144,13 @@ def renew_plan(view: View, c: Contract, day: date) -> Outcome | None:
         return None
     plan = view.tariff.plans[waiting.plan]
     price: Decimal = plan.version_on(c.term_end).prices[waiting.period]
-    new = new_contract(c.key, c.kind, plan.id, plan_label(plan), waiting.period, c.term_end, price)
+    new = new_contract(c.key, c.kind, plan.id, plan_label(view, plan), waiting.period, c.term_end, price)
     return Outcome(
         contracts=(new,),
         removed=(c.key,),
         part=None,
-        charges=(term_charge(new, c.term_end),),
-        signals=(PlanChanged(c.term_end),),
+        charges=(term_charge(new, c.term_end, RENEWAL),),
+        signals=(PlanChanged(c.term_end, RENEWAL),),
     )
 
 

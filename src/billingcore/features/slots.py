@@ -17,7 +17,7 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
-from billingcore.catalog.model import Period
+from billingcore.catalog.model import Period, Product
 from billingcore.charges import proration_credit, term_charge
 from billingcore.contracts import Contract, ContractKind, new_contract, running
 from billingcore.features.base import NOTHING, ContractEnded, Feature, Outcome, PlanBought, PlanChanged, View, put
@@ -30,8 +30,9 @@ if TYPE_CHECKING:
 _MONTHLY, _ITEM = Period.MONTHLY, ContractKind.ITEM  # bound once: see charges.py
 
 
-def item_label(name: str) -> str:
-    return f"Website {name}"
+def item_label(view: View, product: Product, name: str) -> str:
+    """An item's line label, from the catalog: its product's name and the customer's name for it."""
+    return view.tariff.labels.item(product.name, name)
 
 
 def slot_counts(view: View) -> dict[str, int]:
@@ -69,17 +70,18 @@ def has_free_slot(view: View, product: str) -> bool:
 
 def include(view: View, item: Item, day: date) -> Contract:
     """`item`'s contract in an included slot from `day`: no terms of its own, listed at 0.00."""
-    zero = view.tariff.billing.zero
-    return new_contract(
-        item.key, _ITEM, item.product, item_label(item.name), _MONTHLY, day, zero, item.name, True
-    )
+    t = view.tariff
+    label = item_label(view, t.products[item.product], item.name)
+    return new_contract(item.key, _ITEM, item.product, label, _MONTHLY, day, t.billing.zero, item.name, True)
 
 
 def _monthly(view: View, item: Item, day: date) -> Contract | None:
-    price = view.tariff.products[item.product].prices.get(Period.MONTHLY)
+    product = view.tariff.products[item.product]
+    price = product.prices.get(_MONTHLY)
     if price is None:
         return None
-    return new_contract(item.key, _ITEM, item.product, item_label(item.name), _MONTHLY, day, price, item.name)
+    label = item_label(view, product, item.name)
+    return new_contract(item.key, _ITEM, item.product, label, _MONTHLY, day, price, item.name)
 
 
 def fill_waiting(view: View, signal: PlanBought) -> Outcome:
@@ -103,7 +105,7 @@ def fill_waiting(view: View, signal: PlanBought) -> Outcome:
             paid = _monthly(view, item, signal.day)
             if paid is not None:
                 contracts.append(paid)
-                charges.append(term_charge(paid, signal.day))
+                charges.append(term_charge(paid, signal.day, signal.cause))
     return Outcome(contracts=tuple(contracts), charges=tuple(charges))
 
 
@@ -129,7 +131,7 @@ def reallocate(view: View, signal: PlanChanged) -> Outcome:
         paid = _monthly(view, items[c.item], day)
         if paid is not None:
             contracts.append(paid)
-            changes.append(term_charge(paid, day))
+            changes.append(term_charge(paid, day, signal.cause))
     paid_items = sorted(
         (
             c
@@ -150,7 +152,7 @@ def reallocate(view: View, signal: PlanChanged) -> Outcome:
             continue
         taken[c.product] = taken.get(c.product, 0) + 1
         if c.term_end > day:
-            credit = proration_credit(c, day, currency, rules)
+            credit = proration_credit(c, day, currency, rules, signal.cause, view.tariff.labels.credit)
             if credit.amount:
                 changes.append(credit)
         contracts.append(include(view, items[c.item], day))

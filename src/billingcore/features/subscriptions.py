@@ -64,11 +64,11 @@ def cancel(view: View, e: Cancel) -> Outcome:
     t = view.tariff
     changes: tuple[Charge, ...] = ()
     if old.term_end > e.date:
-        credit = proration_credit(old, e.date, t.catalog.currency, t.rules.proration)
+        credit = proration_credit(old, e.date, t.catalog.currency, t.rules.proration, e.id, t.labels.credit)
         if credit.amount:
             changes = (credit,)
     ended = old._replace(ended=True)
-    return Outcome(contracts=(ended,), changes=changes, signals=(ContractEnded(old, e.date),))
+    return Outcome(contracts=(ended,), changes=changes, signals=(ContractEnded(old, e.date, e.id),))
 
 
 def set_dont_renew(view: View, e: SetDontRenew) -> Outcome:

@@ -22,7 +22,7 @@ ONE_DAY = timedelta(days=1)
 
 
 @given(duda_timelines())
-def test_resuming_at_every_event_and_billing_day_equals_one_full_run(tariff: Tariff, events: list[Any]) -> None:
+def test_resuming_at_every_event_and_billing_day_equals_one_full_run(tariff: Tariff, events: list[Any]) -> None:  # noqa: F811
     full = _bill(tariff, events, UNTIL)
     expected = [document_json(d) for d in full.documents]
     days = {e.date for e in events} | {d.date for d in full.documents}
@@ -36,7 +36,7 @@ def test_resuming_at_every_event_and_billing_day_equals_one_full_run(tariff: Tar
         assert dump_state(second.state) == dump_state(full.state)
 
 
-def test_a_split_between_a_plan_change_and_its_slot_reallocation_resumes_exactly(tariff: Tariff) -> None:
+def test_a_split_between_a_plan_change_and_its_slot_reallocation_resumes_exactly(tariff: Tariff) -> None:  # noqa: F811
     """The named case: Basic -> Agency on Feb 5 re-allocates the paid site into a new slot (a signal from
     `plans` to `slots`); a run that stops on Feb 5 and resumes gives the same documents."""
     from billingcore.catalog.model import Period

@@ -20,15 +20,13 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING, NamedTuple, Protocol
+from typing import Protocol
 
 from billingcore.catalog.model import Catalog
 from billingcore.catalog.rules import RuleSet
 from billingcore.documents import Document
 from billingcore.invoicing import Draft, charge_line, issued, make_document
-
-if TYPE_CHECKING:
-    from billingcore.tariff import Account, Tariff
+from billingcore.tariff import Account, Pipeline, Tariff
 
 
 class Ledger(Protocol):
@@ -47,11 +45,6 @@ class Ledger(Protocol):
 
 DraftStage = Callable[[Ledger, Draft], Draft]
 DocumentStage = Callable[[Ledger, Document], Document | None]  # None: the document is held back
-
-
-class Pipeline(NamedTuple):
-    before_tax: tuple[DraftStage, ...]
-    after_tax: tuple[DocumentStage, ...]
 
 
 def price_tiers(catalog: Catalog, rules: RuleSet) -> DraftStage | None:

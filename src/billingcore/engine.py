@@ -30,8 +30,9 @@ from billingcore.events import Event
 from billingcore.features.base import UNCHANGED, Outcome, PlanBought, Problem, TrialStarted
 from billingcore.invoicing import Draft, billing_day_drafts, immediate, land
 from billingcore.money import ZERO
+from billingcore.prepare import make_tariff, prepare
 from billingcore.state import Result, State
-from billingcore.tariff import Account, Tariff, prepare
+from billingcore.tariff import Account, Tariff
 from billingcore.tax import rate_on
 
 _NEVER = date.max  # no next agenda date
@@ -153,7 +154,7 @@ class _Run:
         found = self.tariff.handlers.get(type(event))
         if found is None:
             return Problem(f"no feature of this tariff handles {type(event).__name__} events")
-        outcome = found[1](self, event)
+        outcome: Outcome = found[1](self, event)
         put, removed, part, changes, charges, now, signals, problem = outcome  # one unpack, not 8 lookups
         if problem is not None:
             return problem
@@ -279,4 +280,4 @@ class _Run:
         self.documents.extend(adjustments.run(self.tariff.pipeline, self, drafts))
 
 
-__all__ = ["Account", "Result", "State", "Tariff", "bill", "prepare"]
+__all__ = ["Account", "Result", "State", "Tariff", "bill", "make_tariff", "prepare"]

@@ -1,27 +1,19 @@
 """A tariff: one catalog prepared for billing under its rule set and the VAT table, with every lookup
-the bill run needs built once and shared by all accounts. Also the account being billed.
-
-    tariff = make_tariff(catalog, rules, vat)      # pure: from data already loaded
-    tariff = prepare(library, "duda")              # the same, from what billingcore.load returned
+the bill run needs built once and shared by all accounts (its features, its adjustment stages, its
+labels, tax positions). Also the account being billed. Built by billingcore.prepare.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any, NamedTuple
 
 import attrs
 
-from billingcore.adjustments import Pipeline, pipeline_for
-from billingcore.catalog.library import Library
 from billingcore.catalog.model import LABEL_FIELDS, Catalog, Labels, OneOff, Plan, Product
 from billingcore.catalog.rules import RuleSet, ShortMonth, VatTable
 from billingcore.codegen import template
-from billingcore.contracts import ContractKind
-from billingcore.errors import Diagnostic, EventError
-from billingcore.features import FEATURES
-from billingcore.features.base import Feature, Handler, Part, RenewalHook
 from billingcore.invoicing import Billing
 from billingcore.tax import TaxPosition, tax_position
 
@@ -36,32 +28,24 @@ class Account:
     vat_id: str | None = None
 
 
-@attrs.frozen
-class Registry:
-    """The features of a tariff, as the engine looks them up: each event type, signal type and contract
-    kind to the feature (by name) and function that handles it."""
+class Registry(NamedTuple):
+    """The features of a tariff as the engine looks them up (built by billingcore.features.registry):
+    each event type, signal type and contract kind to the feature (by name) and the function that
+    handles it."""
 
-    events: dict[type[Any], tuple[str, Handler]]
-    signals: dict[type[Any], tuple[tuple[str, Handler], ...]]
-    renewals: dict[ContractKind, tuple[str, RenewalHook]]
-    parts: tuple[tuple[str, Part], ...]  # feature name and its part, for features that keep one
-    next_dates: tuple[Any, ...]  # features with dates of their own on the agenda
+    events: dict[type[Any], tuple[str, Callable[..., Any]]]
+    signals: dict[type[Any], tuple[tuple[str, Callable[..., Any]], ...]]
+    renewals: dict[Any, tuple[str, Callable[..., Any]]]
+    parts: tuple[tuple[str, Any], ...]  # feature name and its Part, for features that keep one
+    next_dates: tuple[Callable[..., Any], ...]  # features with dates of their own on the agenda
     empty_parts: dict[str, Any]  # each part's value for a new account
 
 
-def registry(features: Sequence[Feature]) -> Registry:
-    signals: dict[type[Any], list[tuple[str, Handler]]] = {}
-    for f in features:
-        for kind, reaction in f.signals.items():
-            signals.setdefault(kind, []).append((f.name, reaction))
-    return Registry(
-        {kind: (f.name, handler) for f in features for kind, handler in f.events.items()},
-        {kind: tuple(found) for kind, found in signals.items()},
-        {kind: (f.name, hook) for f in features for kind, hook in f.renewals.items()},
-        tuple((f.name, f.part) for f in features if f.part is not None),
-        tuple(f.next_date for f in features if f.next_date is not None),
-        {f.name: f.part.empty for f in features if f.part is not None},
-    )
+class Pipeline(NamedTuple):
+    """The adjustment stages a tariff uses, in their fixed order (built by adjustments.pipeline_for)."""
+
+    before_tax: tuple[Callable[..., Any], ...]
+    after_tax: tuple[Callable[..., Any], ...]
 
 
 class LineLabels(NamedTuple):
@@ -102,7 +86,7 @@ class Tariff:
     # Read by every account: derived from the rules once (and again by attrs.evolve).
     lead: timedelta = attrs.field(init=False, eq=False, repr=False)
     roll_short_months: bool = attrs.field(init=False, eq=False, repr=False)
-    handlers: dict[type[Any], tuple[str, Handler]] = attrs.field(init=False, eq=False, repr=False)  # features.events
+    handlers: dict[type[Any], tuple[str, Callable[..., Any]]] = attrs.field(init=False, eq=False, repr=False)
     own_dates: tuple[Any, ...] = attrs.field(init=False, eq=False, repr=False)  # features.next_dates
 
     def __attrs_post_init__(self) -> None:
@@ -118,27 +102,3 @@ class Tariff:
             found = tax_position(self.vat, self.rules.tax, self.catalog.seller_country, country, vat_id)
             self._positions[key] = found
         return found
-
-
-def make_tariff(catalog: Catalog, rules: RuleSet, vat: VatTable, features: Sequence[Feature] = FEATURES) -> Tariff:
-    """The tariff for `catalog` billed under `rules`, with `features` (default: all of them)."""
-    return Tariff(
-        catalog,
-        rules,
-        vat,
-        {p.id: p for p in catalog.plans},
-        {p.id: p for p in catalog.products},
-        {o.id: o for o in catalog.one_offs},
-        Billing(catalog.currency, rules),
-        registry(features),
-        pipeline_for(catalog, rules),
-        line_labels(catalog.labels),
-    )
-
-
-def prepare(library: Library, catalog: str) -> Tariff:
-    """The tariff of one catalog of a loaded library, under the rule set the catalog names."""
-    cat = library.catalog(catalog)
-    if library.vat is None:
-        raise EventError([Diagnostic(None, "no VAT table loaded", "load rules/vat.yaml with the plans")])
-    return make_tariff(cat, library.rules_for(cat), library.vat)

@@ -13,10 +13,12 @@ docs/architecture.md walks through it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from billingcore.features import addons, items, one_offs, plans, slots, subscriptions
-from billingcore.features.base import Feature
+from billingcore.features.base import Feature, Handler
+from billingcore.tariff import Registry
 
 # Features react to a signal in this order; event types are listed in this order in hints.
 FEATURES: tuple[Feature, ...] = (
@@ -30,3 +32,19 @@ FEATURES: tuple[Feature, ...] = (
 
 # Every event class by its `type:` in files (`buy_plan`), from the features that handle them.
 EVENT_TYPES: dict[str, type[Any]] = {cls.TYPE: cls for f in FEATURES for cls in f.events}
+
+
+def registry(features: Sequence[Feature]) -> Registry:
+    """How the engine finds what handles each event, signal and renewal among `features`."""
+    signals: dict[type[Any], list[tuple[str, Handler]]] = {}
+    for f in features:
+        for kind, reaction in f.signals.items():
+            signals.setdefault(kind, []).append((f.name, reaction))
+    return Registry(
+        {kind: (f.name, handler) for f in features for kind, handler in f.events.items()},
+        {kind: tuple(found) for kind, found in signals.items()},
+        {kind: (f.name, hook) for f in features for kind, hook in f.renewals.items()},
+        tuple((f.name, f.part) for f in features if f.part is not None),
+        tuple(f.next_date for f in features if f.next_date is not None),
+        {f.name: f.part.empty for f in features if f.part is not None},
+    )

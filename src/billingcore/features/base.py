@@ -15,14 +15,12 @@ from __future__ import annotations
 import difflib
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date
-from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, Protocol
+from typing import Any, ClassVar, NamedTuple, Protocol
 
 from billingcore.charges import Charge
 from billingcore.contracts import Contract, ContractKind
 from billingcore.errors import Location
-
-if TYPE_CHECKING:
-    from billingcore.tariff import Account, Tariff
+from billingcore.tariff import Account, Tariff
 
 
 class Problem(NamedTuple):

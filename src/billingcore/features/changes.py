@@ -6,16 +6,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
 from billingcore.catalog.model import Period
 from billingcore.catalog.rules import ChangeTerm
 from billingcore.charges import Charge, invoice_group, prorated_charge, proration_credit, term_charge
 from billingcore.contracts import Contract, new_contract
 from billingcore.features.base import Problem
-
-if TYPE_CHECKING:
-    from billingcore.tariff import Tariff
+from billingcore.tariff import Tariff
 
 
 def price_for(prices: Mapping[Period, Decimal], period: Period, what: str, name: str) -> Decimal | Problem:

@@ -14,7 +14,7 @@ This feature's part of the saved state: every item ever added, by name, in the o
 from __future__ import annotations
 
 from datetime import date
-from typing import ClassVar, NamedTuple
+from typing import ClassVar
 
 import attrs
 
@@ -25,6 +25,7 @@ from billingcore.codegen import record_codec
 from billingcore.contracts import ContractKind, new_contract, running
 from billingcore.features.base import Feature, Outcome, Part, Problem, View, put, refuse, started, unknown
 from billingcore.features.changes import change, no_price, price_for
+from billingcore.features.item import Item, Items
 from billingcore.features.plans import PLAN
 from billingcore.features.slots import has_free_slot, include
 
@@ -94,19 +95,6 @@ class RemoveItem:
     item: str = field("The item's name.")
     src: SourceRef = src_field()
 
-
-class Item(NamedTuple):
-    name: str  # the customer's name for it, unique within the account
-    product: str
-    key: str  # its contract's key: <product kind>:<name> (site:blog, seat:alice)
-    active: bool  # published (a site), in use (a seat); an inactive item takes no slot
-    order: int  # the order items were added in: included slots are filled in this order
-    includable: bool  # the product may take an included slot
-
-
-# The items part of the state: every item ever added, by name, in the order they were added (an item is
-# never removed, so the next one's order is len + 1). Read only: a handler returns a new dict.
-Items = dict[str, Item]
 
 _MONTHLY, _ITEM = Period.MONTHLY, ContractKind.ITEM  # bound once: see charges.py
 

@@ -15,17 +15,13 @@ The count of slots comes from the plan version in force on the plan's purchase d
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING
 
 from billingcore.catalog.model import Period, Product
 from billingcore.charges import proration_credit, term_charge
 from billingcore.contracts import Contract, ContractKind, new_contract, running
 from billingcore.features.base import NOTHING, ContractEnded, Feature, Outcome, PlanBought, PlanChanged, View, put
+from billingcore.features.item import Item, Items
 from billingcore.features.plans import PLAN
-
-if TYPE_CHECKING:
-    from billingcore.features.items import Item, Items
-
 
 _MONTHLY, _ITEM = Period.MONTHLY, ContractKind.ITEM  # bound once: see charges.py
 

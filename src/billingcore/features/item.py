@@ -1,0 +1,20 @@
+"""The item record: what the `items` feature keeps of every item the customer added (its part of the
+state) and the `slots` feature reads to fill included slots in the order items were added."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+
+class Item(NamedTuple):
+    name: str  # the customer's name for it, unique within the account
+    product: str
+    key: str  # its contract's key: <product kind>:<name> (site:blog, seat:alice)
+    active: bool  # published (a site), in use (a seat); an inactive item takes no slot
+    order: int  # the order items were added in: included slots are filled in this order
+    includable: bool  # the product may take an included slot
+
+
+# The items part of the state: every item ever added, by name, in the order they were added (an item is
+# never removed, so the next one's order is len + 1). Read only: a handler returns a new dict.
+Items = dict[str, Item]

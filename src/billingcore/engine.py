@@ -36,7 +36,7 @@ from billingcore.tariff import Account, Tariff
 from billingcore.tax import rate_on
 
 _NEVER = date.max  # no next agenda date
-_NEW = State("", date.min)  # the state of an account nothing was billed for yet
+_NEW = State(account="", as_of=date.min)  # the state of an account nothing was billed for yet
 
 
 def bill(tariff: Tariff, account: Account, events: Sequence[Event], until: date, state: State | None = None) -> Result:
@@ -144,9 +144,16 @@ class _Run:
         return best
 
     def snapshot(self, until: date) -> State:
-        contracts, pending = tuple(self.contracts.values()), tuple(self.pending)
-        billing_day, anchor, done = self.billing_day, self.billing_anchor, self.billings_done
-        return State(self.account.id, until, billing_day, anchor, done, contracts, pending, self.parts)
+        return State(
+            account=self.account.id,
+            as_of=until,
+            billing_day=self.billing_day,
+            billing_anchor=self.billing_anchor,
+            billings_done=self.billings_done,
+            contracts=tuple(self.contracts.values()),
+            pending=tuple(self.pending),
+            parts=self.parts,
+        )
 
     # -- events and the signals they send -------------------------------------------------------
     def apply(self, event: Event) -> Problem | None:
@@ -174,6 +181,8 @@ class _Run:
             self._issue(drafts)
         if charges:
             self.pending.extend(charges)
+            if self.billing_anchor is None:  # the first term to bill starts the account (by rule)
+                self._open(event.date, False)
         if now:
             self._issue([immediate(self.account.id, event.id, event.date, now)])
         return None

@@ -19,7 +19,7 @@ import attrs
 
 from billingcore.catalog.rules import CreditAs, InvoiceSplit, ProrationLands, RuleSet, ZeroTotal
 from billingcore.charges import Charge, InvoiceGroup
-from billingcore.codegen import compile_code
+from billingcore.codegen import compile_code, maker
 from billingcore.dates import ONE_DAY, iso
 from billingcore.documents import Document, DocumentKind, DocumentType, Line, LineKind
 from billingcore.money import ZERO, Rounding, fmt, quantize
@@ -131,12 +131,19 @@ def make_document(
 ) -> Document:
     """A document over `lines`, all at VAT `rate`. An invoice whose credits outweigh its charges is issued
     as a credit note: a negative invoice is not a document a customer or an accountant expects."""
-    vat, vat_total = vat_at(lines, rate, billing.currency, billing.rules.tax)
-    net = billing.zero + vat.base  # the sum of the lines, at least at the currency's scale
+    one_rate, vat_total = vat_at(lines, rate, billing.currency, billing.rules.tax)
+    net = billing.zero + one_rate.base  # the sum of the lines, at least at the currency's scale
     gross = net + vat_total
     doc_type = _CREDIT_NOTE if gross < ZERO else draft.type
-    kind, number, day, currency = draft.kind, draft.number, draft.date, billing.currency
-    return Document(doc_type, kind, number, account, day, currency, tuple(lines), net, (vat,), gross, notes)
+    kind, number, day, currency, vat = draft.kind, draft.number, draft.date, billing.currency, (one_rate,)
+    document: Document = _document(doc_type, kind, number, account, day, currency, tuple(lines), net, vat, gross, notes)
+    return document
+
+
+# A document (hot: one or two per account and billing day), built from the field names (codegen.maker).
+_document = maker(
+    Document, "type", "kind", "number", "account", "date", "currency", "lines", "net", "vat", "gross", "notes"
+)
 
 
 def issued(billing: Billing, docs: list[Document]) -> list[Document]:

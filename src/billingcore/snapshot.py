@@ -60,14 +60,14 @@ def load_state(data: dict[str, Any]) -> State:
 def _load_state(data: dict[str, Any]) -> State:
     anchor = data["billing_anchor"]
     return State(
-        data["account"],
-        date.fromisoformat(data["as_of"]),
-        data["billing_day"],
-        date.fromisoformat(anchor) if anchor else None,
-        data["billings_done"],
-        tuple(_load_contract(c) for c in data["contracts"]),
-        tuple(_load_charge(c) for c in data["pending"]),
-        {name: part.load(data[part.key]) for name, part in _PARTS},
+        account=data["account"],
+        as_of=date.fromisoformat(data["as_of"]),
+        billing_day=data["billing_day"],
+        billing_anchor=date.fromisoformat(anchor) if anchor else None,
+        billings_done=data["billings_done"],
+        contracts=tuple(_load_contract(c) for c in data["contracts"]),
+        pending=tuple(_load_charge(c) for c in data["pending"]),
+        parts={name: part.load(data[part.key]) for name, part in _PARTS},
     )
 
 

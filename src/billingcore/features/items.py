@@ -21,7 +21,7 @@ import attrs
 from billingcore.catalog.fields import SourceRef, field, src_field
 from billingcore.catalog.model import Period, Product
 from billingcore.charges import term_charge
-from billingcore.codegen import record_codec
+from billingcore.codegen import maker, record_codec
 from billingcore.contracts import ContractKind, new_contract, running
 from billingcore.features.base import Feature, Outcome, Part, Problem, View, put, refuse, started, unknown
 from billingcore.features.changes import change, no_price, price_for
@@ -97,6 +97,7 @@ class RemoveItem:
 
 
 _MONTHLY, _ITEM = Period.MONTHLY, ContractKind.ITEM  # bound once: see charges.py
+_item = maker(Item, "name", "product", "key", "order", "includable", active=True)  # a new item, by field name
 
 
 def product_of(view: View, product_id: str, kind: str) -> Product | Problem:
@@ -163,7 +164,7 @@ def _add(
         if renew_again and contract.dont_renew:
             return put(contract._replace(dont_renew=False), part=back)
         return Outcome(part=back)
-    item = Item(name, product.id, f"{product.kind}:{name}", True, len(items) + 1, product.includable)
+    item: Item = _item(name, product.id, f"{product.kind}:{name}", len(items) + 1, product.includable)
     part = {**items, name: item}
     if period is None:
         if running(view.contracts, PLAN) is None:

@@ -1,0 +1,103 @@
+"""The walkthrough of docs/architecture.md, "Adding a feature", as code: a `domains` feature written
+outside the package, registered in a tariff with one line, billed by the unchanged engine."""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from pathlib import Path
+from typing import ClassVar
+
+import attrs
+
+from billingcore.catalog.fields import SourceRef, field, src_field
+from billingcore.catalog.loader import load_texts
+from billingcore.catalog.model import Period
+from billingcore.charges import term_charge
+from billingcore.contracts import ContractKind, new_contract, running
+from billingcore.documents import document_json
+from billingcore.engine import Account, bill, make_tariff
+from billingcore.features import FEATURES
+from billingcore.features.base import Feature, Outcome, Problem, View, put, refuse, started, unknown
+from billingcore.features.changes import price_for
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@attrs.frozen
+class RegisterDomain:
+    """Register a domain for a year."""
+
+    TYPE: ClassVar[str] = "register_domain"
+    id: str = field("Event id.")
+    date: date = field("Day of registration.")
+    domain: str = field("The domain name, e.g. example.cz.")
+    product: str = field("Domain product id from the catalog.", default="domain")
+    src: SourceRef = src_field()
+
+
+@attrs.frozen
+class TransferDomain:
+    """Transfer a domain away: the paid year runs out, it does not renew."""
+
+    TYPE: ClassVar[str] = "transfer_domain"
+    id: str = field("Event id.")
+    date: date = field("Day of the transfer.")
+    domain: str = field("The domain name.")
+    src: SourceRef = src_field()
+
+
+def register(view: View, e: RegisterDomain) -> Outcome:
+    product = view.tariff.products.get(e.product)
+    if product is None:
+        return Outcome(problem=unknown("domain product", e.product, view.tariff.products))
+    key = f"domain:{e.domain}"
+    if running(view.contracts, key) is not None:
+        return refuse(f"domain `{e.domain}` is already registered", "transfer or renew it instead")
+    price = price_for(product.prices, Period.ANNUAL, "product", product.id)
+    if isinstance(price, Problem):
+        return Outcome(problem=price)
+    label = view.tariff.labels.item(product.name, e.domain)
+    contract = new_contract(key, ContractKind.ITEM, product.id, label, Period.ANNUAL, e.date, price, e.domain)
+    return started(contract, term_charge(contract, e.date, e.id))
+
+
+def transfer(view: View, e: TransferDomain) -> Outcome:
+    contract = running(view.contracts, f"domain:{e.domain}")
+    if contract is None:
+        return refuse(f"domain `{e.domain}` is not registered here", "register it first")
+    return put(contract._replace(dont_renew=True))
+
+
+DOMAINS = Feature(name="domains", events={RegisterDomain: register, TransferDomain: transfer})
+
+CATALOG = """
+catalog: hosting
+currency: CZK
+rules: wedos
+seller_country: CZ
+products:
+  - {id: domain, name: Domain, kind: domain, prices: {annual: "250.00"}}
+"""
+
+
+def test_a_feature_written_outside_the_package_bills_through_the_unchanged_engine() -> None:
+    rules = {f"rules/{name}": (ROOT / "rules" / name).read_text() for name in os.listdir(ROOT / "rules")}
+    library = load_texts({**rules, "plans/hosting.yaml": CATALOG})
+    catalog = library.catalog("hosting")
+    tariff = make_tariff(catalog, library.rules_for(catalog), library.vat, (*FEATURES, DOMAINS))  # the one line
+    events = [
+        RegisterDomain("d1", date(2021, 3, 17), "example.cz"),
+        RegisterDomain("d2", date(2021, 4, 2), "example.com"),
+        TransferDomain("t1", date(2021, 5, 1), "example.com"),
+    ]
+    result = bill(tariff, Account("cz-1", "hosting", "CZ"), events, date(2022, 5, 1))
+    # WEDOS rules: billing on the 1st; a renewal is charged 10 days before the term end (lead_days)
+    assert [
+        (d["date"], [(line["description"], line["amount"], line["cause"]) for line in d["lines"]], d["gross"])
+        for d in map(document_json, result.documents)
+    ] == [
+        ("2021-04-01", [("Domain example.cz (annual)", "250.00", "d1")], "302.50"),
+        ("2021-05-01", [("Domain example.com (annual)", "250.00", "d2")], "302.50"),
+        ("2022-04-01", [("Domain example.cz (annual)", "250.00", "renewal")], "302.50"),
+    ]

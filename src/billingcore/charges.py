@@ -139,20 +139,8 @@ def proration_credit(
     credit = max(ZERO, min(quantize(raw, currency, rules.rounding), billed))
     explanation = f"{fmt(billed)} x {unused}/{days} days unused = {fmt(credit)}, {_rounded(rules)}"
     first_unused = change + ONE_DAY if rules.change_day is ChangeDay.USED else change
-    return Charge(
-        contract=contract.key,
-        description=label(contract.name, contract.period.value),
-        kind=LineKind.CREDIT,
-        group=invoice_group(contract.period),
-        due=change,
-        start=first_unused,
-        end=contract.term_end,
-        quantity=ONE,
-        unit_price=-credit,
-        amount=-credit,
-        explanation=explanation,
-        cause=cause,
-    )
+    description = label(contract.name, contract.period.value)
+    return _rest_of_term(contract, description, LineKind.CREDIT, change, first_unused, -credit, explanation, cause)
 
 
 def prorated_charge(
@@ -169,18 +157,26 @@ def prorated_charge(
     remaining = max(0, min((contract.term_end - start).days, days))
     amount = quantize(div(mul(contract.unit_price, Decimal(remaining)), Decimal(days)), currency, rules.rounding)
     explanation = f"{fmt(contract.unit_price)} x {remaining}/{days} days remaining = {fmt(amount)}, {_rounded(rules)}"
+    description = label(contract.name, contract.period.value)
+    return _rest_of_term(contract, description, LineKind.CHARGE, change, start, amount, explanation, cause)
+
+
+def _rest_of_term(
+    contract: Contract, description: str, kind: LineKind, due: date, start: date, amount: Decimal, why: str, cause: str
+) -> Charge:
+    """A line for `contract` from `start` to its term end: a credit or the changed terms' price."""
     return Charge(
         contract=contract.key,
-        description=label(contract.name, contract.period.value),
-        kind=LineKind.CHARGE,
+        description=description,
+        kind=kind,
         group=invoice_group(contract.period),
-        due=change,
+        due=due,
         start=start,
         end=contract.term_end,
         quantity=ONE,
         unit_price=amount,
         amount=amount,
-        explanation=explanation,
+        explanation=why,
         cause=cause,
     )
 

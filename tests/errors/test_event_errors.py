@@ -371,14 +371,19 @@ def test_an_account_of_another_catalog_is_refused(library: Library) -> None:
     ]
 
 
-def test_resuming_an_account_from_another_accounts_state_is_refused(library: Library) -> None:
-    from billingcore.errors import StateError
-
+def _resume(library: Library, account: str, until: date) -> None:
+    """Bill account `account` until `until` from account a's state saved on 2020-01-10."""
     tariff = prepare(library, "duda")
     day = date(2020, 1, 10)
     saved = bill(tariff, Account("a", "duda", "US"), [BuyPlan("p", day, "team", Period.ANNUAL)], day).state
+    bill(tariff, Account(account, "duda", "US"), [], until, saved)
+
+
+def test_resuming_an_account_from_another_accounts_state_is_refused(library: Library) -> None:
+    from billingcore.errors import StateError
+
     with pytest.raises(StateError) as info:
-        bill(tariff, Account("b", "duda", "US"), [], date(2020, 2, 10), saved)
+        _resume(library, "b", date(2020, 2, 10))
     assert _problems(info.value) == [
         (
             "wrong-account",
@@ -389,11 +394,8 @@ def test_resuming_an_account_from_another_accounts_state_is_refused(library: Lib
 
 
 def test_billing_until_a_date_before_the_saved_state_is_refused(library: Library) -> None:
-    tariff = prepare(library, "duda")
-    day = date(2020, 1, 10)
-    saved = bill(tariff, Account("a", "duda", "US"), [BuyPlan("p", day, "team", Period.ANNUAL)], day).state
     with pytest.raises(EventError) as info:
-        bill(tariff, Account("a", "duda", "US"), [], date(2020, 1, 9), saved)
+        _resume(library, "a", date(2020, 1, 9))
     assert _problems(info.value) == [
         (
             "bad-until",

@@ -109,9 +109,13 @@ def term_days(start: date, end: date, months: int, rules: ProrationRules) -> int
 
 
 def covered_days(contract: Contract, rules: ProrationRules) -> int:
-    """Days the amount billed for the current term paid for: from `billed_from` to the term end."""
+    """Days the amount billed for the current term paid for, counted as that amount was: the whole term
+    on the rule's day basis (30 a month on fixed_30), or, for a term billed from a later day (a keep_end
+    change), the real days from then to the term end (it was billed as price x those days / the term's)."""
     full = term_days(contract.term_start, contract.term_end, contract.period.months, rules)
-    return max(1, full - (contract.billed_from - contract.term_start).days)
+    if contract.billed_from == contract.term_start:
+        return full
+    return max(1, min(full, (contract.term_end - contract.billed_from).days))
 
 
 def unused_days(change: date, contract: Contract, rules: ProrationRules) -> int:

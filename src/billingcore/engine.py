@@ -23,17 +23,17 @@ from billingcore.billing_day import anchored
 from billingcore.charges import RENEWAL, Charge, included_charge, term_charge
 from billingcore.checks import check_order, event_error, refuse_account
 from billingcore.contracts import Contract, renewed
-from billingcore.dates import billing_date
+from billingcore.dates import billing_date, iso
 from billingcore.documents import Document, Notice
 from billingcore.errors import Diagnostic, EventError
 from billingcore.events import Event
-from billingcore.features.base import UNCHANGED, Outcome, PlanBought, Problem, TrialStarted
+from billingcore.features.base import UNCHANGED, ContractEnded, Outcome, PlanBought, Problem, TrialStarted
 from billingcore.invoicing import Draft, billing_day_drafts, immediate, land
 from billingcore.money import ZERO
 from billingcore.prepare import make_tariff, prepare
 from billingcore.state import Result, State
 from billingcore.tariff import Account, Tariff
-from billingcore.tax import rate_on
+from billingcore.tax import no_rate, rate_on
 
 _NEVER = date.max  # no next agenda date
 _NEW = State(account="", as_of=date.min)  # the state of an account nothing was billed for yet
@@ -229,26 +229,38 @@ class _Run:
     def renew(self, day: date) -> None:
         """Renew every contract due: a new term and its charge, unless it ends (don't renew) or the
         feature that owns its kind takes the renewal over (a downgrade waiting, a freed slot)."""
-        lead = self.tariff.lead
-        for c in list(self.contracts.values()):
-            if not c.ended and not c.included and (c.term_end - lead if lead else c.term_end) <= day:
+        lead, contracts = self.tariff.lead, self.contracts
+        for c in list(contracts.values()):
+            due = not c.ended and not c.included and (c.term_end - lead if lead else c.term_end) <= day
+            if due and contracts.get(c.key) is c:  # not already settled today by an earlier renewal
                 self._renew(c, day)
 
     def _renew(self, c: Contract, day: date) -> None:
         t = self.tariff
-        if c.dont_renew or not t.rules.renewal.auto_renew:
-            self.contracts[c.key] = c._replace(ended=True)
+        if c.dont_renew or not t.rules.renewal.auto_renew:  # it ends; what depended on it follows
+            ended = c._replace(ended=True)
+            outcome = Outcome(contracts=(ended,), signals=(ContractEnded(ended, c.term_end, RENEWAL),))
+            self._after_renewal(day, *self._cascade("", outcome))
             return
         hook = t.features.renewals.get(c.kind)
         if hook is not None:
             outcome = hook[1](self, c, day)
             if outcome is not None:
-                changes, charges, _ = self._cascade(hook[0], outcome)
-                self.pending += charges + changes  # what a renewal changes is billed with the renewals
+                self._after_renewal(day, *self._cascade(hook[0], outcome))
                 return
         nxt = renewed(c)
         self.contracts[c.key] = nxt
         self.pending.append(term_charge(nxt, c.term_end - t.lead if t.lead else c.term_end, RENEWAL))
+
+    def _after_renewal(self, day: date, changes: Sequence[Charge], charges: Sequence[Charge], _: object) -> None:
+        """What a renewal started waits for the billing day; what it changed (a paid item moving into a
+        slot) lands like an event's change, by proration.lands and credit_as."""
+        self.pending.extend(charges)
+        if changes:
+            event = f"{iso(day).replace('-', '')}-renewal"  # documents: <account>-<YYYYMMDD>-renewal[-credit]
+            drafts, later = land(self.tariff.billing, self.account.id, event, day, changes)
+            self.pending.extend(later)
+            self._issue(drafts)
 
     # -- billing days and documents -----------------------------------------------------------------
     def billing_day_run(self, day: date) -> None:
@@ -273,14 +285,7 @@ class _Run:
             return last[1]
         rate = rate_on(self.tariff.vat, self.position, day)
         if rate is None:
-            self.problems.append(
-                Diagnostic(
-                    None,
-                    f"account {self.account.id}: no VAT rate for {self.position.country} on {day}",
-                    "extend the country's rates in rules/vat.yaml to cover this date",
-                    "no-vat-rate",
-                )
-            )
+            self.problems.append(no_rate(self.account.id, self.position, day))
             return ZERO
         self._rate = (day, rate)
         return rate

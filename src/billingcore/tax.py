@@ -14,6 +14,7 @@ import attrs
 
 from billingcore.catalog.rules import TaxRounding, TaxRules, VatTable
 from billingcore.documents import Line, VatAmount
+from billingcore.errors import Diagnostic
 from billingcore.money import ZERO, percent_of
 
 
@@ -38,6 +39,16 @@ def tax_position(vat: VatTable, rules: TaxRules, seller_country: str, country: s
         and country != seller_country
     )
     return TaxPosition(country, reverse, vat.reverse_charge_note if reverse else "")
+
+
+def no_rate(account: str, position: TaxPosition, day: date) -> Diagnostic:
+    """The problem when the VAT table has no rate for the customer's country on `day`: never 0 % silently."""
+    return Diagnostic(
+        None,
+        f"account {account}: no VAT rate for {position.country} on {day}",
+        "extend the country's rates in rules/vat.yaml to cover this date",
+        "no-vat-rate",
+    )
 
 
 def rate_on(vat: VatTable, position: TaxPosition, day: date) -> Decimal | None:

@@ -71,10 +71,12 @@ class ChangePlan:
 
 
 class Downgrade(NamedTuple):
-    """A downgrade waiting for the plan's term end (proration.downgrades: at_term_end)."""
+    """A downgrade waiting for the plan's term end (proration.downgrades: at_term_end), on the terms
+    of the plan version in force the day it was asked (a customer downgrades to the price they saw)."""
 
     plan: str
     period: Period
+    asked: date
 
 
 def plan_label(view: View, plan: Plan) -> str:
@@ -123,7 +125,7 @@ def change_plan(view: View, e: ChangePlan) -> Outcome:
         if downgrades is Downgrades.FORBIDDEN:
             return Outcome(problem=forbidden("changing the plan", old.product, plan.id, t.rules.rule_set))
         if downgrades is Downgrades.AT_TERM_END:
-            return Outcome(part=Downgrade(plan.id, e.period))
+            return Outcome(part=Downgrade(plan.id, e.period, e.date))
     new, charges = change(t, old, e.date, plan.id, plan_label(view, plan), e.period, price, e.id)
     return Outcome(
         contracts=(new,), removed=(old.key,), part=None, changes=tuple(charges), signals=(PlanChanged(e.date, e.id),)
@@ -143,8 +145,9 @@ def renew_plan(view: View, c: Contract, day: date) -> Outcome | None:
     if waiting is None:
         return None
     plan = view.tariff.plans[waiting.plan]
-    price: Decimal = plan.version_on(c.term_end).prices[waiting.period]
+    price: Decimal = plan.version_on(waiting.asked).prices[waiting.period]
     new = new_contract(c.key, c.kind, plan.id, plan_label(view, plan), waiting.period, c.term_end, price)
+    new = new._replace(bought=waiting.asked)  # its slots, too, are the asked version's
     return Outcome(
         contracts=(new,),
         removed=(c.key,),
@@ -155,14 +158,18 @@ def renew_plan(view: View, c: Contract, day: date) -> Outcome | None:
 
 
 def _dump(waiting: Downgrade | None) -> Any:
-    return None if waiting is None else {"plan": waiting.plan, "period": waiting.period.value}
+    if waiting is None:
+        return None
+    return {"plan": waiting.plan, "period": waiting.period.value, "asked": waiting.asked.isoformat()}
 
 
 _PERIODS = {p.value: p for p in Period}
 
 
 def _load(data: Any) -> Downgrade | None:
-    return None if data is None else Downgrade(data["plan"], _PERIODS[data["period"]])
+    if data is None:
+        return None
+    return Downgrade(data["plan"], _PERIODS[data["period"]], date.fromisoformat(data["asked"]))
 
 
 FEATURE = Feature(

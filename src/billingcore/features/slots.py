@@ -137,6 +137,7 @@ def reallocate(view: View, signal: PlanChanged) -> Outcome:
             and not c.ended
             and c.period is Period.MONTHLY
             and c.item is not None
+            and items[c.item].active  # an unpublished site keeps paying and takes no slot
             and items[c.item].includable
         ),
         key=lambda c: order.get(c.item, 0),

@@ -13,7 +13,7 @@ from __future__ import annotations
 from billingcore.features import EVENT_TYPES
 from billingcore.features.addons import AddStore, BuyApp, RemoveApp, UpgradeApp, UpgradeStore
 from billingcore.features.base import Event
-from billingcore.features.items import ConvertSite, PublishSite, UnpublishSite
+from billingcore.features.items import AddItem, ConvertSite, PublishSite, RemoveItem, UnpublishSite
 from billingcore.features.one_offs import BuyOneOff
 from billingcore.features.plans import BuyPlan, ChangePlan, StartTrial
 from billingcore.features.subscriptions import Cancel, ClearDontRenew, SetDontRenew
@@ -26,6 +26,7 @@ def type_name(event: Event) -> str:
 
 __all__ = [
     "EVENT_TYPES",
+    "AddItem",
     "AddStore",
     "BuyApp",
     "BuyOneOff",
@@ -37,6 +38,7 @@ __all__ = [
     "Event",
     "PublishSite",
     "RemoveApp",
+    "RemoveItem",
     "SetDontRenew",
     "StartTrial",
     "UnpublishSite",

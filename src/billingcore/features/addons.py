@@ -162,6 +162,8 @@ def upgrade_app(view: View, e: UpgradeApp) -> Outcome:
     old = running(view.contracts, app_key(e.site, e.app))
     if old is None or old.dont_renew:
         return refuse(f"app `{e.app}` is not on site `{e.site}`", "buy it first (buy_app)")
+    if e.to == e.app:
+        return refuse(f"the app is already `{e.app}`", "choose another app")
     if running(view.contracts, app_key(e.site, e.to)) is not None:
         return refuse(f"app `{e.to}` is already on site `{e.site}`", "an app is bought once per site")
     return _upgrade(view, old, e.to, APP, "the app", e.date, app_key(e.site, e.to), e.id)

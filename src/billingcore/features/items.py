@@ -218,7 +218,7 @@ def convert(view: View, e: ConvertSite) -> Outcome:
     if contract is None:
         return refuse(f"site `{e.site}` has no contract to convert", "publish it first")
     if contract.period is e.period and not contract.included:
-        return refuse(f"site `{e.site}` already has a {e.period.value} contract", "convert it to another period")
+        return refuse(f"site `{e.site}` is already billed {e.period.value}", "convert it to another period")
     price = price_for(view.tariff.products[contract.product].prices, e.period, "product", contract.product)
     if isinstance(price, Problem):
         return Outcome(problem=price)

@@ -11,7 +11,7 @@ document is issued", in a fixed order that no rule set changes:
 Discounts come before tax because VAT is due on what the customer pays (EU VAT directive art. 79:
 price reductions are not part of the taxable amount); prepaid credit and the credit limit act on the
 gross a customer owes. Stages 1, 2, 4 and 5 are not billed yet: the catalog language describes them
-(components, coupons, account types) and each stage's builder below returns None until its feature
+(components, coupons, account types) and each has its place below, without a builder until its feature
 lands, so a tariff's pipeline holds only tax today and costs nothing more.
 """
 
@@ -47,27 +47,26 @@ DraftStage = Callable[[Ledger, Draft], Draft]
 DocumentStage = Callable[[Ledger, Document], Document | None]  # None: the document is held back
 
 
-def price_tiers(catalog: Catalog, rules: RuleSet) -> DraftStage | None:
-    return None  # arrives with components and metered usage
+DraftBuilder = Callable[[Catalog, RuleSet], DraftStage | None]
+DocumentBuilder = Callable[[Catalog, RuleSet], DocumentStage | None]
 
-
-def coupons(catalog: Catalog, rules: RuleSet) -> DraftStage | None:
-    return None  # arrives with components and coupons
-
-
-def prepaid_credit(catalog: Catalog, rules: RuleSet) -> DocumentStage | None:
-    return None  # arrives with prepaid accounts (WEDOS)
-
-
-def credit_limit(catalog: Catalog, rules: RuleSet) -> DocumentStage | None:
-    return None  # arrives with postpaid accounts (Fakturia)
+# The stages in their order, each with the builder that gives a tariff its stage (or None when the
+# catalog does not use it). No builder yet: the stage is not billed yet (see the module docstring).
+BEFORE_TAX: tuple[tuple[str, DraftBuilder | None], ...] = (
+    ("price tiers and discount scales", None),  # arrives with components and metered usage
+    ("coupons", None),  # arrives with coupons
+)
+AFTER_TAX: tuple[tuple[str, DocumentBuilder | None], ...] = (
+    ("prepaid credit", None),  # arrives with prepaid accounts (WEDOS)
+    ("credit limit", None),  # arrives with postpaid accounts (Fakturia)
+)
 
 
 def pipeline_for(catalog: Catalog, rules: RuleSet) -> Pipeline:
     """The stages this catalog and rule set use, in the fixed order."""
-    before = (price_tiers(catalog, rules), coupons(catalog, rules))
-    after = (prepaid_credit(catalog, rules), credit_limit(catalog, rules))
-    return Pipeline(tuple(s for s in before if s), tuple(s for s in after if s))
+    before = [build(catalog, rules) for _, build in BEFORE_TAX if build is not None]
+    after = [build(catalog, rules) for _, build in AFTER_TAX if build is not None]
+    return Pipeline(tuple(s for s in before if s is not None), tuple(s for s in after if s is not None))
 
 
 def tax(ledger: Ledger, draft: Draft) -> Document:

@@ -1,0 +1,58 @@
+"""The adjustment pipeline: its stages in their fixed order, discounts before tax, held-back documents."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import attrs
+
+from billingcore import adjustments
+from billingcore.catalog.loader import Library
+from billingcore.catalog.model import Period
+from billingcore.documents import Document
+from billingcore.engine import Account, bill, prepare
+from billingcore.events import BuyPlan
+from billingcore.invoicing import Draft
+from billingcore.tariff import Pipeline
+
+
+def test_the_stages_stand_in_their_fixed_order_around_tax() -> None:
+    assert [name for name, _ in adjustments.BEFORE_TAX] == ["price tiers and discount scales", "coupons"]
+    assert [name for name, _ in adjustments.AFTER_TAX] == ["prepaid credit", "credit limit"]
+
+
+def test_a_tariff_holds_only_the_stages_it_uses(library: Library) -> None:
+    assert prepare(library, "duda").pipeline == Pipeline((), ())
+
+
+def _half_off(ledger: adjustments.Ledger, draft: Draft) -> Draft:
+    """A stand-in for a coupon: every charge at half its amount."""
+    half = [c._replace(amount=c.amount / 2, unit_price=c.unit_price / 2) for c in draft.charges]
+    return draft._replace(charges=half)
+
+
+def _hold_invoices(ledger: adjustments.Ledger, doc: Document) -> Document | None:
+    """A stand-in for the credit limit: hold back every invoice, let credit notes through."""
+    return None if doc.type == "invoice" else doc
+
+
+def _billed(library: Library, pipeline: Pipeline) -> list[Document]:
+    tariff = attrs.evolve(prepare(library, "duda"), pipeline=pipeline)
+    events = [BuyPlan("p", date(2021, 1, 10), "team", Period.MONTHLY)]
+    return list(bill(tariff, Account("a", "duda", "DE"), events, date(2021, 1, 10)).documents)
+
+
+def test_a_stage_before_tax_changes_what_vat_is_due_on(library: Library) -> None:
+    (doc,) = _billed(library, Pipeline((_half_off,), ()))
+    # Team 29.00 a month at half: 14.50; VAT 19 % on 14.50 = 2.755 -> 2.76 (half up); gross 17.26
+    assert (doc.net, doc.vat[0].base, doc.vat[0].amount, doc.gross) == (
+        Decimal("14.50"),
+        Decimal("14.500"),
+        Decimal("2.76"),
+        Decimal("17.26"),
+    )
+
+
+def test_a_stage_after_tax_may_hold_a_document_back(library: Library) -> None:
+    assert _billed(library, Pipeline((), (_hold_invoices,))) == []

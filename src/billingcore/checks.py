@@ -66,7 +66,7 @@ def _order_problems(events: Sequence[Event], state: State | None) -> list[Diagno
         elif day < previous:
             message = f"events out of order: {day} comes after {previous}"
             errors.append(event_error(event, Problem(message, "list events by date")))
-        if day > previous:
+        else:
             previous = day
     return errors
 

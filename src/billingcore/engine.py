@@ -239,7 +239,7 @@ class _Run:
         t = self.tariff
         if c.dont_renew or not t.rules.renewal.auto_renew:  # it ends; what depended on it follows
             ended = c._replace(ended=True)
-            outcome = Outcome(contracts=(ended,), signals=(ContractEnded(ended, c.term_end, RENEWAL),))
+            outcome = Outcome(contracts=(ended,), signals=(ContractEnded(ended, RENEWAL),))
             self._after_renewal(day, *self._cascade("", outcome))
             return
         hook = t.features.renewals.get(c.kind)

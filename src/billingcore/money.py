@@ -66,8 +66,8 @@ def is_decimal_text(text: str) -> bool:
 
 def decimals_of(amount: Decimal) -> int:
     """Number of digits after the decimal point as written ("13.00" -> 2, "13" -> 0)."""
-    exp = amount.as_tuple().exponent
-    return -exp if isinstance(exp, int) and exp < 0 else 0
+    exp = amount.as_tuple().exponent  # an int: money is finite (read only from decimal strings)
+    return max(0, -int(exp))
 
 
 def exponent(currency: str) -> int:

@@ -36,7 +36,6 @@ class Registry(NamedTuple):
     events: dict[type[Any], tuple[str, Callable[..., Any]]]
     signals: dict[type[Any], tuple[tuple[str, Callable[..., Any]], ...]]
     renewals: dict[Any, tuple[str, Callable[..., Any]]]
-    parts: tuple[tuple[str, Any], ...]  # feature name and its Part, for features that keep one
     next_dates: tuple[Callable[..., Any], ...]  # features with dates of their own on the agenda
     empty_parts: dict[str, Any]  # each part's value for a new account
 

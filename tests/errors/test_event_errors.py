@@ -403,3 +403,54 @@ def test_billing_until_a_date_before_the_saved_state_is_refused(library: Library
             "bill until a date on or after the state's as_of",
         ),
     ]
+
+
+def test_two_events_with_one_id_are_both_named(library: Library) -> None:
+    events = [BuyPlan("p", date(2020, 1, 10), "team", Period.ANNUAL), PublishSite("p", date(2020, 1, 10), "blog")]
+    with pytest.raises(EventError) as info:
+        bill(prepare(library, "duda"), Account("a", "duda", "US"), events, date(2020, 2, 1))
+    assert _problems(info.value) == [
+        ("bad-event", "event p (publish_site on 2020-01-10): duplicate event id `p`", "give every event its own id"),
+    ]
+
+
+def test_an_event_on_the_saved_states_own_date_is_refused_and_until_that_date_bills_nothing(library: Library) -> None:
+    tariff = prepare(library, "duda")
+    day = date(2020, 1, 10)
+    saved = bill(tariff, Account("a", "duda", "US"), [BuyPlan("p", day, "team", Period.ANNUAL)], day).state
+    again = bill(tariff, Account("a", "duda", "US"), [], day, saved)  # the same day again: nothing new
+    assert (again.documents, again.state) == ((), saved)
+    with pytest.raises(EventError) as info:
+        bill(tariff, Account("a", "duda", "US"), [PublishSite("s", day, "blog")], date(2020, 2, 1), saved)
+    assert _problems(info.value) == [
+        (
+            "bad-event",
+            "event s (publish_site on 2020-01-10): event dated 2020-01-10 is not after the saved state (2020-01-10)",
+            "resume only with events after the state's date",
+        ),
+    ]
+
+
+def test_events_on_the_same_day_are_in_order_and_an_earlier_one_after_them_is_not(library: Library) -> None:
+    day = date(2020, 1, 10)
+    events = [
+        BuyPlan("p", day, "team", Period.ANNUAL),
+        PublishSite("s", day, "home"),  # the same day: in order
+        PublishSite("t", date(2020, 1, 9), "blog", Period.MONTHLY),
+    ]
+    with pytest.raises(EventError) as info:
+        bill(prepare(library, "duda"), Account("a", "duda", "US"), events, date(2020, 2, 1))
+    assert _problems(info.value) == [
+        (
+            "bad-event",
+            "event t (publish_site on 2020-01-09): events out of order: 2020-01-09 comes after 2020-01-10",
+            "list events by date",
+        ),
+    ]
+
+
+def test_an_unknown_name_with_nothing_close_lists_what_is_known_or_says_none() -> None:
+    from billingcore.features.base import Problem, unknown
+
+    assert unknown("plan", "zz", ["team", "basic"]) == Problem("unknown plan `zz`", "known: basic, team")
+    assert unknown("one-off item", "x", []) == Problem("unknown one-off item `x`", "known: none")

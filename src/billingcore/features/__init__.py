@@ -44,7 +44,6 @@ def registry(features: Sequence[Feature]) -> Registry:
         {kind: (f.name, handler) for f in features for kind, handler in f.events.items()},
         {kind: tuple(found) for kind, found in signals.items()},
         {kind: (f.name, hook) for f in features for kind, hook in f.renewals.items()},
-        tuple((f.name, f.part) for f in features if f.part is not None),
         tuple(f.next_date for f in features if f.next_date is not None),
         {f.name: f.part.empty for f in features if f.part is not None},
     )

@@ -75,7 +75,7 @@ def refuse(message: str, hint: str = "") -> Outcome:
 def unknown(what: str, name: str, known: Iterable[str]) -> Problem:
     """`unknown plan `teem``, with the closest known name as the hint."""
     names = sorted(known)
-    close = difflib.get_close_matches(name, names, n=1)
+    close = difflib.get_close_matches(name, names)
     hint = f"did you mean `{close[0]}`?" if close else f"known: {', '.join(names) or 'none'}"
     return Problem(f"unknown {what} `{name}`", hint)
 
@@ -162,8 +162,7 @@ class PlanChanged(NamedTuple):
 
 
 class ContractEnded(NamedTuple):
-    """A contract was ended before its term end (cancelled now)."""
+    """A contract ended: cancelled now, or at its term end without renewing (don't renew)."""
 
     contract: Contract
-    day: date
-    cause: str  # the event id
+    cause: str  # the event id, or RENEWAL when it ended at its term end

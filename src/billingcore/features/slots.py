@@ -39,14 +39,6 @@ def slot_counts(view: View) -> dict[str, int]:
     return view.tariff.plans[plan.product].version_on(plan.bought).included
 
 
-def _taken(view: View) -> dict[str, int]:
-    taken: dict[str, int] = {}
-    for c in view.contracts.values():
-        if c.included and not c.ended:
-            taken[c.product] = taken.get(c.product, 0) + 1
-    return taken
-
-
 def has_free_slot(view: View, product: str) -> bool:
     """Whether the running plan includes `product` and not every such slot is taken. (Runs for every
     item added: one pass over the contracts, no intermediate tables.)"""
@@ -90,7 +82,8 @@ def fill_waiting(view: View, signal: PlanBought) -> Outcome:
     waiting = sorted(
         (i for i in items.values() if i.active and i.name not in under_contract), key=lambda i: i.order
     )
-    counts, taken = slot_counts(view), _taken(view)
+    counts = slot_counts(view)
+    taken: dict[str, int] = {}  # nothing is included before a plan is bought (a cancelled one ended its slots)
     contracts, charges = [], []
     for item in waiting:
         count = counts.get(item.product, 0)

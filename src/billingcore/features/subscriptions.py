@@ -10,7 +10,7 @@ from typing import ClassVar
 import attrs
 
 from billingcore.catalog.fields import SourceRef, field, src_field
-from billingcore.charges import Charge, proration_credit
+from billingcore.charges import proration_credit
 from billingcore.contracts import Contract, running, running_keys
 from billingcore.features.base import ContractEnded, Feature, Outcome, View, put, refuse
 
@@ -62,13 +62,9 @@ def cancel(view: View, e: Cancel) -> Outcome:
             f"running: {running_keys(view.contracts)}; an included site ends by unpublishing it",
         )
     t = view.tariff
-    changes: tuple[Charge, ...] = ()
-    if old.term_end > e.date:
-        credit = proration_credit(old, e.date, t.catalog.currency, t.rules.proration, e.id, t.labels.credit)
-        if credit.amount:
-            changes = (credit,)
-    ended = old._replace(ended=True)
-    return Outcome(contracts=(ended,), changes=changes, signals=(ContractEnded(old, e.date, e.id),))
+    credit = proration_credit(old, e.date, t.catalog.currency, t.rules.proration, e.id, t.labels.credit)
+    changes = (credit,) if credit.amount else ()  # on its last day nothing is left to credit
+    return Outcome(contracts=(old._replace(ended=True),), changes=changes, signals=(ContractEnded(old, e.id),))
 
 
 def set_dont_renew(view: View, e: SetDontRenew) -> Outcome:

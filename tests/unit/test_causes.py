@@ -15,7 +15,9 @@ M = Period.MONTHLY
 
 def _causes(library: Library, events: list[object], until: date) -> list[tuple[str, str, str, str, str]]:
     result = bill(prepare(library, "duda"), Account("a", "duda", "US"), events, until)  # type: ignore[arg-type]
-    return [(str(d.date), line.item, line.kind, str(line.amount), line.cause) for d in result.documents for line in d.lines]
+    return [
+        (str(d.date), line.item, line.kind, str(line.amount), line.cause) for d in result.documents for line in d.lines
+    ]
 
 
 def test_each_line_names_the_event_the_renewal_or_the_billing_day_that_caused_it(library: Library) -> None:

@@ -158,7 +158,9 @@ def prorated_charge(
     """The new terms' price for the rest of the current term (change_term: keep_end)."""
     start = change + ONE_DAY if rules.change_day is ChangeDay.USED else change
     days = term_days(contract.term_start, contract.term_end, contract.period.months, rules)
-    remaining = max(0, min((contract.term_end - start).days, days))
+    # A change on the term's first day leaves the whole term: its full price, as a whole unused term is
+    # credited in full (on fixed_30 a 28-day February is 30/30, not 28/30).
+    remaining = days if start <= contract.term_start else max(0, min((contract.term_end - start).days, days))
     amount = quantize(div(mul(contract.unit_price, Decimal(remaining)), Decimal(days)), currency, rules.rounding)
     explanation = f"{fmt(contract.unit_price)} x {remaining}/{days} days remaining = {fmt(amount)}, {_rounded(rules)}"
     description = label(contract.name, contract.period.value)

@@ -22,7 +22,7 @@ from billingcore import adjustments
 from billingcore.billing_day import anchored
 from billingcore.charges import RENEWAL, Charge, included_charge, term_charge
 from billingcore.checks import check_order, event_error, refuse_account
-from billingcore.contracts import Contract, renewed
+from billingcore.contracts import Contract, ContractKind, renewed
 from billingcore.dates import billing_date, iso
 from billingcore.documents import Document, Notice
 from billingcore.errors import Diagnostic, EventError
@@ -36,6 +36,7 @@ from billingcore.tariff import Account, Tariff
 from billingcore.tax import no_rate, rate_on
 
 _NEVER = date.max  # no next agenda date
+_RENEWAL_ORDER = {ContractKind.PLAN: 0, ContractKind.ITEM: 1, ContractKind.ADDON: 1}  # then as bought
 _NEW = State(account="", as_of=date.min)  # the state of an account nothing was billed for yet
 
 
@@ -76,22 +77,8 @@ class _Run:
     stages read. It changes only by applying Outcomes; `snapshot` freezes it again."""
 
     __slots__ = (
-        "_rate",
-        "account",
-        "as_of",
-        "billing_anchor",
-        "billing_day",
-        "billings_done",
-        "contracts",
-        "documents",
-        "next_billing",
-        "notes",
-        "notices",
-        "parts",
-        "pending",
-        "position",
-        "problems",
-        "tariff",
+        "_rate", "account", "as_of", "billing_anchor", "billing_day", "billings_done", "contracts", "documents",
+        "next_billing", "notes", "notices", "parts", "pending", "position", "problems", "tariff",
     )  # fmt: skip
 
     def __init__(self, tariff: Tariff, account: Account, state: State | None):
@@ -230,9 +217,15 @@ class _Run:
         """Renew every contract due: a new term and its charge, unless it ends (don't renew) or the
         feature that owns its kind takes the renewal over (a downgrade waiting, a freed slot)."""
         lead, contracts = self.tariff.lead, self.contracts
-        for c in list(contracts.values()):
-            due = not c.ended and not c.included and (c.term_end - lead if lead else c.term_end) <= day
-            if due and contracts.get(c.key) is c:  # not already settled today by an earlier renewal
+        due = [
+            c
+            for c in contracts.values()
+            if not c.ended and not c.included and (c.term_end - lead if lead else c.term_end) <= day
+        ]
+        if len(due) > 1:  # the plan first: a downgrade taking effect changes the slots the others renew into
+            due.sort(key=lambda c: _RENEWAL_ORDER[c.kind])
+        for c in due:
+            if contracts.get(c.key) is c:  # not already settled today by an earlier renewal
                 self._renew(c, day)
 
     def _renew(self, c: Contract, day: date) -> None:
@@ -253,12 +246,12 @@ class _Run:
         self.pending.append(term_charge(nxt, c.term_end - t.lead if t.lead else c.term_end, RENEWAL))
 
     def _after_renewal(self, day: date, changes: Sequence[Charge], charges: Sequence[Charge], _: object) -> None:
-        """What a renewal started waits for the billing day; what it changed (a paid item moving into a
-        slot) lands like an event's change, by proration.lands and credit_as."""
+        """What a renewal started or changed waits for the billing day (a credit is a credit note at once
+        under credit_as: credit_note)."""
         self.pending.extend(charges)
         if changes:
             event = f"{iso(day).replace('-', '')}-renewal"  # documents: <account>-<YYYYMMDD>-renewal[-credit]
-            drafts, later = land(self.tariff.billing, self.account.id, event, day, changes)
+            drafts, later = land(self.tariff.billing, self.account.id, event, day, changes, at_renewal=True)
             self.pending.extend(later)
             self._issue(drafts)
 

@@ -81,21 +81,23 @@ def billing_day_drafts(
 
 
 def land(
-    billing: Billing, account: str, event: str, day: date, changes: Sequence[Charge]
+    billing: Billing, account: str, event: str, day: date, changes: Sequence[Charge], at_renewal: bool = False
 ) -> tuple[list[Draft], list[Charge]]:
     """Where a change's credits and charges go: documents now, and charges for the next billing day.
     A credit note (credit_as: credit_note) is issued at once; otherwise credits net with the new
-    charges, on the next billing day or on an interim invoice."""
+    charges, on the next billing day or on an interim invoice. What a renewal changed (`at_renewal`:
+    a downgrade taking effect moves items between slots and contracts) is billed with the renewals on
+    the billing day; only a credit note is issued at once."""
     proration = billing.rules.proration
     credits = [c for c in changes if c.kind is _CREDIT]
     debits = [c for c in changes if c.kind is not _CREDIT]
     drafts = []
-    interim = proration.lands is ProrationLands.INTERIM_INVOICE
+    interim = proration.lands is ProrationLands.INTERIM_INVOICE and not at_renewal
     if credits and (proration.credit_as is CreditAs.CREDIT_NOTE or (not debits and interim)):
         number = f"{account}-{event}-credit"
         drafts.append(Draft(DocumentType.CREDIT_NOTE, DocumentKind.INTERIM, number, day, credits))
         credits = []
-    if proration.lands is ProrationLands.NEXT_BILLING_DAY:
+    if not interim:
         return drafts, [*credits, *debits]
     if credits or debits:
         drafts.append(Draft(DocumentType.INVOICE, DocumentKind.INTERIM, f"{account}-{event}", day, [*credits, *debits]))

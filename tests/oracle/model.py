@@ -34,12 +34,12 @@ What it leaves out, and why:
 - combinations the written rules leave open, which the oracle's timelines therefore do not contain: a
   second plan purchase after cancelling, annual sites published during a trial, converting an annual site
   back to monthly, don't-renew on a monthly site (whether it may still take a freed slot is not written);
-- the situations where the engine departs from the written rules (tests/oracle/test_known_disagreements.py
-  pins each with a minimal reproduction): an at-term-end downgrade to a plan whose version changes before
-  it takes effect, a restart on a renewal day clamped to a short month's end, a plan ended by don't-renew
-  while sites hold its slots, an unpublished paid monthly site meeting free slots, a paid monthly site
-  renewing on the day a downgrade takes effect, re-crediting a keep_end-prorated term on fixed_30, and the
-  credit of a site moving into a slot when a downgrade takes effect under `credit_as: credit_note`.
+- nothing else: where the oracle first disagreed with the engine (an at-term-end downgrade to a plan
+  whose version changes before it takes effect, a change on a renewal day clamped to a short month's end,
+  a plan ended by don't-renew while sites hold its slots, an unpublished paid site meeting free slots, a
+  paid site renewing on the day a downgrade takes effect, re-crediting a keep_end-prorated term on
+  fixed_30, a credit at a deferred downgrade under `credit_as: credit_note`), the engine was fixed or the
+  rule written down, and tests/oracle/test_found_by_the_oracle.py pins each case.
 
 Two choices the written rules leave to presentation are not compared as the engine makes them: the order
 of lines within a document (compared as a sorted list) and descriptions, numbers and explanations.
@@ -87,12 +87,12 @@ def last_day_of_month(year: int, month: int) -> int:
     return (following - ONE_DAY).day
 
 
-def add_months(anchor: date, months: int) -> date:
-    """anchor + months, on the anchor's day or the month's last day when that is shorter (Jan 31 -> Feb 29
-    -> Mar 31): always from the original anchor, never by chaining "+1 month"."""
+def add_months(anchor: date, months: int, day: int | None = None) -> date:
+    """anchor + months, on the anchor's day (or `day`) or the month's last day when that is shorter (Jan 31
+    -> Feb 29 -> Mar 31): always from the original anchor, never by chaining "+1 month"."""
     index = anchor.year * 12 + (anchor.month - 1) + months
     year, month = index // 12, index % 12 + 1
-    return date(year, month, min(anchor.day, last_day_of_month(year, month)))
+    return date(year, month, min(day or anchor.day, last_day_of_month(year, month)))
 
 
 def round_money(value: Fraction, mode: str) -> Decimal:
@@ -217,6 +217,7 @@ class Contract:
     ended: bool = False
     slots: int = 0  # plans: included sites of the version bought
     next: tuple[str, str, date] | None = None  # a downgrade at term end: plan, period, the day it was asked
+    anchor_day: int | None = None  # the day of month its terms end on, when not the anchor's own (see below)
 
     @property
     def months(self) -> int:
@@ -228,11 +229,16 @@ class Contract:
 
     @property
     def term_start(self) -> date:
-        return add_months(self.anchor, self.index * self.months)
+        return add_months(self.anchor, self.index * self.months, self.anchor_day)
 
     @property
     def term_end(self) -> date:  # exclusive: the first day of the next term
-        return add_months(self.anchor, (self.index + 1) * self.months)
+        return add_months(self.anchor, (self.index + 1) * self.months, self.anchor_day)
+
+    @property
+    def day_of_month(self) -> int:
+        """docs/rules.md "A change on a contract's renewal day": the new terms keep this day."""
+        return self.anchor_day or self.anchor.day
 
 
 @dataclass
@@ -352,9 +358,12 @@ class Oracle:
         day, site = event.date, self.sites[event.site]
         outcome = Outcome()
         old = self.contracts.get(f"site:{site.name}")
-        if site.status == "paid" and old is not None and not old.ended:
+        paid = site.status == "paid" and old is not None and not old.ended
+        if paid:
             outcome.credits += self.end_with_credit(old, day)
         new = self.new_site_contract(site, event.period.value, day)
+        if paid and old.term_end == day:
+            new.anchor_day = old.day_of_month  # on its renewal day: the renewal's cadence goes on
         outcome.charges.append(self.charge(new))
         self.land(outcome, day)
 
@@ -385,8 +394,11 @@ class Oracle:
             new.covered_from = day
             outcome.charges.append(Pending(new.group, Line("plan", "charge", new.billed, day, new.term_end - ONE_DAY)))
         else:
-            # restart, and every period change: a full term from the change day.
+            # restart, and every period change: a full term from the change day (on its renewal day the
+            # change replaces the renewal and keeps its day of month: docs/rules.md).
             new = self.new_plan(new_plan.id, period, day, day)
+            if on_renewal_day:
+                new.anchor_day = current.day_of_month
             outcome.charges.append(self.charge(new))
         self.plan = new
         self.reallocate(day, outcome)

@@ -27,14 +27,6 @@ ORACLE_SCOPE = TimelineScope(
     convert_to_monthly=False,
     rebuy_plan=False,
     dont_renew_monthly_sites=False,
-    # Where the engine departs from the written rules; each pinned in test_known_disagreements.py.
-    downgrade_across_versions=False,
-    unpublish_paid_monthly=False,
-    plan_dont_renew_with_slots=False,
-    site_renewal_on_downgrade_day=False,
-    changes_on_short_month_ends=False,
-    recredit_prorated_terms_on_fixed_30=False,
-    slot_credit_at_deferred_downgrade_as_note=False,
 )
 
 

@@ -299,12 +299,6 @@ def add_months(start: date, months: int) -> date:
     return date(year, month + 1, min(start.day, last))
 
 
-def renews_on(anchor: date, day: date) -> bool:
-    """Whether a monthly contract started on `anchor` starts a term on `day`."""
-    months = (day.year - anchor.year) * 12 + day.month - anchor.month
-    return months >= 0 and add_months(anchor, months) == day
-
-
 @dataclass(frozen=True)
 class TimelineScope:
     """Which events a timeline may hold. The oracle's scope leaves out stores and apps and the few
@@ -321,15 +315,6 @@ class TimelineScope:
     convert_to_monthly: bool = True
     dont_renew_monthly_sites: bool = True  # a site that might later take a freed slot
     trial_annual_sites: bool = True
-    # The flags below leave out the situations where the engine and the written rules part ways; each is
-    # pinned by a minimal reproduction in tests/oracle/test_known_disagreements.py.
-    downgrade_across_versions: bool = True  # an at-term-end downgrade to a plan whose version changes meanwhile
-    unpublish_paid_monthly: bool = True  # an offline paid monthly site later meeting a plan with free slots
-    plan_dont_renew_with_slots: bool = True  # a plan ending by don't-renew while sites hold its slots
-    site_renewal_on_downgrade_day: bool = True  # a paid monthly site renewing the day a downgrade takes effect
-    changes_on_short_month_ends: bool = True  # a restart on a renewal day clamped to the month's end
-    recredit_prorated_terms_on_fixed_30: bool = True  # crediting a keep_end-prorated term on fixed_30
-    slot_credit_at_deferred_downgrade_as_note: bool = True  # a site credited when a downgrade takes effect
     max_steps: int = 16
 
 
@@ -367,7 +352,6 @@ class PlanState:
     capacity: int  # included sites of the version it was bought or changed on
     stopping_since: date | None = None
     pending: tuple[str, str, date, date] | None = None  # at-term-end downgrade: plan, period, asked, effective
-    prorated_until: date | None = None  # the end of a term billed only in part (keep_end change)
 
     def term_end(self, day: date) -> date:
         """The end (exclusive) of the term that contains `day`. An event on day d acts on the term containing
@@ -389,8 +373,6 @@ class Timeline:
         proration = shipped_rules(rule_set).get("proration", {})
         self.downgrades = proration.get("downgrades", "at_term_end")
         self.change_term = proration.get("change_term", "restart")
-        self.fixed_30 = proration.get("day_basis", "actual") == "fixed_30"
-        self.credit_notes = proration.get("credit_as", "negative_line") == "credit_note"
         self.day = start
         self.events: list[Any] = []
         self.trial = False
@@ -465,7 +447,7 @@ class Timeline:
             acts.append(self.start_trial)
         if plan is None and (not self.events or self.trial or (scope.rebuy_plan and self._plan_may_be_bought())):
             acts += [self.buy_plan] * 2
-        if self.plan_running() and self._may_change_plan():
+        if self.plan_running():
             acts += [self.change_plan] * 3
         if self.events and (plan is not None or self.trial or self.plan_ended):
             acts += [self.publish_site] * 2
@@ -496,29 +478,11 @@ class Timeline:
     def _plan_may_be_bought(self) -> bool:
         return self.plan_ended
 
-    def _short_month_end(self) -> bool:
-        """The last day of a month shorter than 31 days: where a renewal day of a 29th-31st anchor is clamped."""
-        return self.day.day < 31 and (self.day + timedelta(days=1)).day == 1
-
-    def _may_change_plan(self) -> bool:
-        """A plan change (or cancel) now is outside what the scope leaves out."""
-        plan = self.plan
-        if not self.scope.changes_on_short_month_ends and self._short_month_end():
-            return False
-        if plan is not None and not self.scope.recredit_prorated_terms_on_fixed_30 and self.fixed_30:
-            return plan.prorated_until is None or plan.prorated_until <= self.day
-        return True
-
-    def _may_hold_slots(self) -> bool:
-        return any(s.published and s.status in (INCLUDED, EITHER, LIMBO, WAITING) for s in self.sites.values())
-
     def _paid_sites(self) -> list[SiteState]:
         return [s for s in self.sites.values() if s.status == PAID and s.stopping_since is None]
 
     def _convertible(self) -> list[SiteState]:
         out: list[SiteState] = []
-        if not self.scope.changes_on_short_month_ends and self._short_month_end():
-            return out
         for site in self.sites.values():
             if site.stopping_since is not None or site.status not in (PAID, INCLUDED, EITHER):
                 continue
@@ -533,7 +497,7 @@ class Timeline:
 
     def _cancellable(self) -> list[str]:
         keys = []
-        if self.scope.plan_cancels and self.plan_running() and self._may_change_plan():
+        if self.scope.plan_cancels and self.plan_running():
             keys.append("plan")
         if self.scope.site_cancels:
             keys += [f"site:{s.name}" for s in self._paid_sites()]
@@ -545,8 +509,6 @@ class Timeline:
 
     def _stoppable(self) -> list[str]:
         keys = ["plan"] if self.plan_running() else []
-        if not self.scope.plan_dont_renew_with_slots and self._may_hold_slots():
-            keys = []
         for site in self._paid_sites():
             if site.period == "annual" or self.scope.dont_renew_monthly_sites:
                 keys.append(f"site:{site.name}")
@@ -621,27 +583,13 @@ class Timeline:
         upgrade = self._is_upgrade(current, plan.period, plan_id, period)
         if not upgrade and self.downgrades == "at_term_end":
             effective = self._ends(plan, self.day)
-            target = self.spec.plan(plan_id)
-            if not self.scope.downgrade_across_versions and target.version_on(self.day) != target.version_on(effective):
-                return
-            if not self.scope.site_renewal_on_downgrade_day and any(
-                renews_on(a, effective) for site in self.sites.values() for a in site.anchors
-            ):
-                return
-            if not self.scope.slot_credit_at_deferred_downgrade_as_note and self.credit_notes and any(
-                s.published and s.status in (PAID, EITHER) and self._monthly(s) for s in self.sites.values()
-            ):
-                return
             plan.pending = (plan_id, period, self.day, effective)
             self._slots_may_have_moved(frees=True, shrinks=True)
         else:
             restarts = self.change_term == "restart" or period != plan.period
             anchor = self.day if restarts else plan.anchor
             capacity = self.spec.plan(plan_id).version_on(self.day).included_sites
-            renewal_day = self._ends(plan, self.day) == self.day
             self.plan = PlanState(plan_id, period, anchor, capacity)
-            if not restarts and not renewal_day:
-                self.plan.prorated_until = self._ends(plan, self.day)
             self._slots_may_have_moved(frees=True, shrinks=True)
         self.emit(ChangePlan, plan_id, Period(period))
 
@@ -656,22 +604,12 @@ class Timeline:
         products = [p for p in self.spec.of_kind("site") if p.includable or self.scope.unlimited_sites]
         product = self.draw(st.sampled_from(products))
         periods: list[str | None] = [p for p in ("monthly", "annual") if p in product.prices]
-        plan = self.plan
-        slot_sensitive = plan is not None and (
-            (plan.pending and not self.scope.site_renewal_on_downgrade_day and renews_on(self.day, plan.pending[3]))
-            or (plan.pending and not self.scope.slot_credit_at_deferred_downgrade_as_note and self.credit_notes)
-            or (plan.stopping_since and not self.scope.plan_dont_renew_with_slots)
-        )
-        if slot_sensitive and product.includable:
-            periods = [p for p in periods if p == "annual"]
-            if not periods:
-                return
         if self.trial:
             # In a trial a site without a period waits for the plan's slots; an annual one pays at once.
             periods = [None, "annual"] if self.scope.trial_annual_sites and "annual" in product.prices else [None]
             if not product.includable:
                 periods = ["annual"]
-        elif product.includable and self._free_slot_certain() and not slot_sensitive:
+        elif product.includable and self._free_slot_certain():
             periods.insert(0, None)
         period = self.draw(st.sampled_from(periods))
         if period == "annual" or not product.includable:
@@ -695,13 +633,7 @@ class Timeline:
         return certain >= self.plan.capacity
 
     def _unpublishable(self) -> list[SiteState]:
-        out = [s for s in self.sites.values() if s.published]
-        if not self.scope.unpublish_paid_monthly:
-            out = [s for s in out if s.status in (INCLUDED, WAITING) or (s.status == PAID and not self._monthly(s))]
-        return out
-
-    def _monthly(self, site: SiteState) -> bool:
-        return site.period == "monthly" and self._includable(site)
+        return [s for s in self.sites.values() if s.published]
 
     def unpublish_site(self) -> None:
         site = self.draw(st.sampled_from(self._unpublishable()))

@@ -39,9 +39,8 @@ def _bill(case: BillingCase, events: Any = None, until: date | None = None, stat
     try:
         return bill(case.tariff(), case.account, case.events if events is None else events, until or case.until, state)
     except EventError:
-        # The tracker offered an event the engine refuses: about 0.2 % of examples, all traced to engine defects
-        # pinned in tests/oracle/test_known_disagreements.py (a term restarted on a clamped renewal day ends a
-        # day late; an unpublished site takes a slot), which make "certainly ended/free" wrong.
+        # The tracker offered an event the engine refuses: the rare case where its conservative reading of
+        # "certainly ended/free" is wrong (refused examples are counted in hypothesis' statistics).
         assume(False)
         raise
 

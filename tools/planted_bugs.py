@@ -104,10 +104,10 @@ BUGS = (
     Bug(
         "credit from today's catalog price",
         "src/billingcore/features/subscriptions.py",
-        "        credit = proration_credit(old, e.date, t.catalog.currency, t.rules.proration, e.id, t.labels.credit)",
-        "        today = t.plans[old.product].version_on(e.date).prices[old.period] if old.kind == 'plan' else None\n"
-        "        old = old._replace(billed=today) if today is not None else old\n"
-        "        credit = proration_credit(old, e.date, t.catalog.currency, t.rules.proration, e.id, t.labels.credit)",
+        "    credit = proration_credit(old, e.date, t.catalog.currency, t.rules.proration, e.id, t.labels.credit)",
+        "    today = t.plans[old.product].version_on(e.date).prices[old.period] if old.kind == 'plan' else None\n"
+        "    old = old._replace(billed=today) if today is not None else old\n"
+        "    credit = proration_credit(old, e.date, t.catalog.currency, t.rules.proration, e.id, t.labels.credit)",
         ("tests/scenarios/proration/credit-after-price-rise.yaml",),
     ),
     Bug(

@@ -112,11 +112,10 @@ def reallocate(view: View, signal: PlanChanged) -> Outcome:
     removed, contracts, changes = [], [], []
     taken: dict[str, int] = {}
     for c in included:
-        taken[c.product] = taken.get(c.product, 0) + 1
-        if taken[c.product] <= counts.get(c.product, 0):
+        if taken.get(c.product, 0) < counts.get(c.product, 0):
+            taken[c.product] = taken.get(c.product, 0) + 1
             continue
-        taken[c.product] -= 1  # beyond the new plan's slots
-        removed.append(c.key)
+        removed.append(c.key)  # beyond the new plan's slots: a contract of its own from today
         paid = _monthly(view, items[c.item], day)
         if paid is not None:
             contracts.append(paid)
@@ -141,10 +140,9 @@ def reallocate(view: View, signal: PlanChanged) -> Outcome:
         if count == 0 or taken.get(c.product, 0) >= count:
             continue
         taken[c.product] = taken.get(c.product, 0) + 1
-        if c.term_end > day:
-            credit = proration_credit(c, day, currency, rules, signal.cause, view.tariff.labels.credit)
-            if credit.amount:
-                changes.append(credit)
+        credit = proration_credit(c, day, currency, rules, signal.cause, view.tariff.labels.credit)
+        if credit.amount:  # nothing on the last day of its term
+            changes.append(credit)
         contracts.append(include(view, items[c.item], day))
     return Outcome(contracts=tuple(contracts), removed=tuple(removed), changes=tuple(changes))
 
@@ -158,7 +156,7 @@ def end_with_plan(view: View, signal: ContractEnded) -> Outcome:
 
 def take_freed_slot(view: View, c: Contract, day: date) -> Outcome | None:
     """A paid monthly item that renews while a slot of its product is free takes the slot instead."""
-    if c.period is not _MONTHLY or c.item is None:
+    if c.period is not _MONTHLY:
         return None
     item = view.parts["items"].get(c.item)
     if item is None or not item.active or not item.includable or not has_free_slot(view, c.product):

@@ -16,22 +16,27 @@ from billingcore.tariff import Account, Tariff
 
 
 def refuse_account(tariff: Tariff, account: Account, until: date, state: State | None) -> None:
-    """Raise for the first thing about the account itself that cannot be billed (checked in `bill`)."""
+    """Raise for the first thing about the account itself that cannot be billed. `bill` asks for every
+    resumed account and for any account whose country or catalog is not the tariff's."""
+    if state is not None:
+        if state.account != account.id:
+            message = f"the saved state is account {state.account}'s, not account {account.id}'s"
+            hint = "resume each account from its own saved state"
+            raise StateError([Diagnostic(None, message, hint, "wrong-account")])
+        if until < state.as_of:
+            before = f"would go back before the saved state ({state.as_of})"
+            message = f"account {account.id}: billing until {until} {before}"
+            hint = "bill until a date on or after the state's as_of"
+            raise EventError([Diagnostic(None, message, hint, "bad-until")])
     vat = tariff.vat.vat_rates
     if account.country not in vat:
         hint = f"add it to rules/vat.yaml (known: {', '.join(sorted(vat))})"
         message = f"account {account.id}: country `{account.country}` is not in the VAT table"
         raise EventError([Diagnostic(None, message, hint, "unknown-country")])
     if account.catalog != tariff.catalog.catalog:
-        message = f"account {account.id} is on catalog `{account.catalog}`, not `{tariff.catalog.id}`"
+        message = f"account {account.id} is on catalog `{account.catalog}`, not `{tariff.catalog.catalog}`"
         hint = f"bill it with the tariff of its own catalog: prepare(library, {account.catalog!r})"
         raise EventError([Diagnostic(None, message, hint, "wrong-catalog")])
-    if state is not None and state.account != account.id:
-        message = f"the saved state is account {state.account}'s, not account {account.id}'s"
-        raise StateError([Diagnostic(None, message, "resume each account from its own saved state", "wrong-account")])
-    if state is not None and until < state.as_of:
-        message = f"account {account.id}: billing until {until} would go back before the saved state ({state.as_of})"
-        raise EventError([Diagnostic(None, message, "bill until a date on or after the state's as_of", "bad-until")])
 
 
 def check_order(events: Sequence[Event], state: State | None) -> list[Diagnostic]:

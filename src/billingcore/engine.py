@@ -43,12 +43,8 @@ _NEW = State(account="", as_of=date.min)  # the state of an account nothing was 
 def bill(tariff: Tariff, account: Account, events: Sequence[Event], until: date, state: State | None = None) -> Result:
     """Bill `account` through `until` (inclusive). Raises EventError, listing every bad event, and then
     produces no documents at all."""
-    if (
-        account.country not in tariff.vat.vat_rates
-        or account.catalog != tariff.catalog.catalog
-        or (state is not None and (state.account != account.id or until < state.as_of))
-    ):
-        refuse_account(tariff, account, until, state)
+    if state is not None or account.country not in tariff.vat.vat_rates or account.catalog != tariff.catalog.catalog:
+        refuse_account(tariff, account, until, state)  # raises when the account cannot be billed
     run = _Run(tariff, account, state)
     errors = check_order(events, state)
     todo = [e for e in events if e.date <= until]

@@ -336,6 +336,20 @@ CASES = [
         id="one_off quantity",
     ),
     pytest.param(
+        [P, PublishSite("s", d, "blog", A), Cancel("x", d, "store:blog")],
+        None,
+        "no running contract `store:blog` to cancel",
+        "running: plan, site:blog; an included site ends by unpublishing it",
+        id="cancel unknown among two",
+    ),
+    pytest.param(
+        [P, RemoveItem("x", d, "blog")],
+        None,
+        "no item `blog` to remove",
+        "items in use: none",
+        id="remove_item none at all",
+    ),
+    pytest.param(
         [P, Cancel("x", d, "site:blog")],
         None,
         "no running contract `site:blog` to cancel",

@@ -49,3 +49,28 @@ def test_a_renewed_term_is_caused_by_the_renewal(library: Library) -> None:
         ("2020-01-10", "plan", "charge", "29.00", "buy"),
         ("2020-02-10", "plan", "charge", "29.00", "renewal"),
     ]
+
+
+def test_the_sites_a_downgrade_pushes_out_of_the_slots_are_named_and_caused_by_it(library: Library) -> None:
+    import attrs
+
+    rules = library.rule_sets["killbill"]  # downgrades allowed at once, interim invoices
+    tariff = prepare(library, "duda")
+    tariff = attrs.evolve(tariff, rules=rules, billing=attrs.evolve(tariff.billing, rules=rules))
+    events = [
+        BuyPlan("buy", date(2020, 8, 1), "agency", M),  # Agency from July 2020: 4 slots
+        PublishSite("a", date(2020, 8, 1), "a"),
+        PublishSite("b", date(2020, 8, 1), "b"),
+        ChangePlan("down", date(2020, 8, 11), "basic", M),  # Basic: 1 slot; b gets a contract of its own
+    ]
+    result = bill(tariff, Account("x", "duda", "US"), events, date(2020, 8, 11))
+    # Aug 11..31 = 21 of 31 days: 74.00 x 21/31 = 50.13 credited, Basic 19.00 x 21/31 = 12.87 for the rest of
+    # the term (keep_end); b from Aug 11, a full month at 13.00 (a new contract restarts its own term).
+    assert [
+        (line.item, line.description, str(line.amount), str(line.period_start), str(line.period_end), line.cause)
+        for line in result.documents[-1].lines
+    ] == [
+        ("plan", "Credit: Agency plan (monthly), unused part", "-50.13", "2020-08-11", "2020-08-31", "down"),
+        ("plan", "Basic plan (monthly), rest of term", "12.87", "2020-08-11", "2020-08-31", "down"),
+        ("site:b", "Website b (monthly)", "13.00", "2020-08-11", "2020-09-10", "down"),
+    ]

@@ -183,7 +183,7 @@ def _upgrade(
     price = price_for(product.prices, old.period, kind, product.id)
     if isinstance(price, Problem):
         return Outcome(problem=price)
-    label = addon_label(view, product, old.item or "")
+    label = addon_label(view, product, str(old.item))  # an add-on is always on an item
     new, charges = change(t, old, day, product.id, label, old.period, price, cause, key)
     return Outcome(contracts=(new,), removed=(old.key,), changes=tuple(charges))
 

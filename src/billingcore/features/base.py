@@ -68,7 +68,7 @@ def put(*contracts: Contract, part: Any = UNCHANGED) -> Outcome:
     return _new(Outcome, (contracts, (), part, (), (), (), (), None))
 
 
-def refuse(message: str, hint: str = "") -> Outcome:
+def refuse(message: str, hint: str) -> Outcome:
     return Outcome(problem=Problem(message, hint))
 
 

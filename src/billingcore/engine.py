@@ -212,12 +212,10 @@ class _Run:
     def renew(self, day: date) -> None:
         """Renew every contract due: a new term and its charge, unless it ends (don't renew) or the
         feature that owns its kind takes the renewal over (a downgrade waiting, a freed slot)."""
-        lead, contracts = self.tariff.lead, self.contracts
-        due = [
-            c
-            for c in contracts.values()
-            if not c.ended and not c.included and (c.term_end - lead if lead else c.term_end) <= day
-        ]
+        lead, contracts, due = self.tariff.lead, self.contracts, []
+        for c in contracts.values():  # a plain loop: on most agenda days nothing is due
+            if not c.ended and not c.included and (c.term_end - lead if lead else c.term_end) <= day:
+                due.append(c)
         if len(due) > 1:  # the plan first: a downgrade taking effect changes the slots the others renew into
             due.sort(key=lambda c: _RENEWAL_ORDER[c.kind])
         for c in due:

@@ -99,3 +99,24 @@ def test_store_and_app_upgrades_credit_and_charge_the_rest_of_the_term_under_the
         ("2021-03-16", "invoice", "app:blog:app-y", "App Y on blog (monthly), rest of term", "5.16",
          "2021-03-16", "2021-03-31", "ua"),
     ]  # fmt: skip
+
+
+def test_after_an_upgrade_the_new_tier_renews_and_the_old_one_is_gone() -> None:
+    # The upgrades above, billed on to the billing day of Apr 1: the store and the app renew at the new
+    # tiers' monthly prices (Store C 19.00, App Y 10.00); Store A and App X are no longer on the account.
+    events = [
+        *BASE,
+        AddStore("st", D, "blog", "store-a", M),
+        BuyApp("x", D, "blog", "app-x", M),
+        UpgradeStore("u", date(2021, 3, 11), "blog", "store-c"),
+        UpgradeApp("ua", date(2021, 3, 16), "blog", "app-x", "app-y"),
+    ]
+    assert _lines("killbill", events, date(2021, 4, 1))[4:] == [
+        ("2021-04-01", "invoice", "site:blog", "Website blog (included in plan)", "0.00", "2021-04-01",
+         "2021-04-30", "billing_day"),
+        ("2021-04-01", "invoice", "plan", "Basic plan (monthly)", "10.00", "2021-04-01", "2021-04-30", "renewal"),
+        ("2021-04-01", "invoice", "store:blog", "Store C on blog (monthly)", "19.00", "2021-04-01", "2021-04-30",
+         "renewal"),
+        ("2021-04-01", "invoice", "app:blog:app-y", "App Y on blog (monthly)", "10.00", "2021-04-01",
+         "2021-04-30", "renewal"),
+    ]  # fmt: skip

@@ -8,9 +8,9 @@ from datetime import date
 from billingcore.catalog.loader import Library
 from billingcore.catalog.model import Period
 from billingcore.engine import Account, bill, prepare
-from billingcore.events import BuyOneOff, BuyPlan, Cancel, ChangePlan, PublishSite
+from billingcore.events import AddItem, BuyOneOff, BuyPlan, Cancel, ChangePlan, PublishSite
 
-M = Period.MONTHLY
+M, A = Period.MONTHLY, Period.ANNUAL
 
 
 def _causes(library: Library, events: list[object], until: date) -> list[tuple[str, str, str, str, str]]:
@@ -73,4 +73,12 @@ def test_the_sites_a_downgrade_pushes_out_of_the_slots_are_named_and_caused_by_i
         ("plan", "Credit: Agency plan (monthly), unused part", "-50.13", "2020-08-11", "2020-08-31", "down"),
         ("plan", "Basic plan (monthly), rest of term", "12.87", "2020-08-11", "2020-08-31", "down"),
         ("site:b", "Website b (monthly)", "13.00", "2020-08-11", "2020-09-10", "down"),
+    ]
+
+
+def test_an_item_added_with_a_period_is_caused_by_its_event(library: Library) -> None:
+    events = [BuyPlan("buy", date(2020, 1, 10), "basic", M), AddItem("seat", date(2020, 1, 10), "site", "blog", A)]
+    assert _causes(library, events, date(2020, 1, 10)) == [
+        ("2020-01-10", "plan", "charge", "19.00", "buy"),
+        ("2020-01-10", "site:blog", "charge", "117.00", "seat"),  # annual: not in Basic's slot
     ]

@@ -155,7 +155,8 @@ def upgrade_store(view: View, e: UpgradeStore) -> Outcome:
     old = running(view.contracts, store_key(e.site))
     if old is None:
         return refuse(f"site `{e.site}` has no store to upgrade", "add one first (add_store)")
-    return _upgrade(view, old, e.store, STORE, "the store", e.date, store_key(e.site), e.id)
+    # the store keeps its key (store_key(site)): that is also change()'s default, so None would do the same
+    return _upgrade(view, old, e.store, STORE, "the store", e.date, old.key, e.id)  # pragma: no mutate
 
 
 def upgrade_app(view: View, e: UpgradeApp) -> Outcome:

@@ -158,6 +158,13 @@ CASES = [
         id="unpublish not published",
     ),
     pytest.param(
+        [P, PublishSite("s1", d, "shop", M), PublishSite("s2", d, "blog", M), BuyApp("x", d, "news", "app-crm", M)],
+        None,
+        "site `news` does not exist",
+        "publish it first (sites: blog, shop)",
+        id="buy_app missing site among several",
+    ),
+    pytest.param(
         [P, AddItem("s", d, "site", "home"), RemoveItem("x", d, "blog")],
         None,
         "no item `blog` to remove",

@@ -84,3 +84,67 @@ def test_removing_an_unknown_item_lists_the_items_in_use() -> None:
         "event r (remove_item on 2020-01-12): no item `news` to remove",
         "items in use: blog, shop",
     )
+
+
+SEATS = """
+catalog: seats
+currency: EUR
+rules: duda
+seller_country: DE
+plans:
+  - {id: team, name: Team, rank: 1,
+     versions: [{available_from: 2020-01-01, prices: {monthly: "49.00"}, included: {seat: 1}}]}
+products:
+  - {id: seat, name: Seat, kind: seat, prices: {monthly: "12.00"}}
+"""
+
+
+def test_a_seat_is_not_a_site_and_cannot_be_unpublished() -> None:
+    from billingcore.catalog.loader import load_texts
+    from billingcore.events import AddItem, UnpublishSite
+
+    rules = {f"rules/{p.name}": p.read_text() for p in (ROOT / "rules").glob("*.yaml")}
+    library = load_texts({**rules, "plans/seats.yaml": SEATS})
+    events = [
+        BuyPlan("p", date(2021, 3, 1), "team", M),
+        AddItem("a", date(2021, 3, 1), "seat", "alice"),
+        UnpublishSite("x", date(2021, 3, 2), "alice"),
+    ]
+    with pytest.raises(EventError) as caught:
+        bill(prepare(library, "seats"), Account("a", "seats", "DE"), events, date(2021, 3, 2))
+    assert [(d.message, d.hint) for d in caught.value.diagnostics] == [
+        ("event x (unpublish_site on 2021-03-02): site `alice` is not published",
+         "only a published site can be taken offline"),
+    ]  # fmt: skip
+
+
+def test_a_converted_site_is_billed_after_the_contracts_running_before_it() -> None:
+    # Like a new purchase, the converted contract goes last. Blog, annual 117.00 from Jan 10 2020 (366
+    # days to Jan 9 2021), converted to monthly on the billing day Feb 10: Feb 11 - Jan 9 unused = 334
+    # days, 117.00 x 334/366 = 106.77 credited (down); 13.00 for Feb 10 - Mar 9. On Mar 10 the plan,
+    # shop and blog all renew: blog's line comes last, and every line of the change names its event.
+    from billingcore.events import ConvertSite
+
+    events = [
+        BuyPlan("p", date(2020, 1, 10), "basic", M),
+        PublishSite("h", date(2020, 1, 10), "home"),
+        PublishSite("b", date(2020, 1, 10), "blog", Period.ANNUAL),
+        PublishSite("s", date(2020, 1, 10), "shop", M),
+        ConvertSite("c", date(2020, 2, 10), "blog", M),
+    ]
+    result = bill(TARIFF, Account("a", "duda", "US"), events, date(2020, 3, 10))
+    assert [
+        (str(doc.date), line.item, line.kind, str(line.amount), str(line.period_start), line.cause)
+        for doc in result.documents[2:]
+        for line in doc.lines
+    ] == [
+        ("2020-02-10", "site:home", "included", "0.00", "2020-02-10", "billing_day"),
+        ("2020-02-10", "site:blog", "credit", "-106.77", "2020-02-11", "c"),
+        ("2020-02-10", "site:blog", "charge", "13.00", "2020-02-10", "c"),
+        ("2020-02-10", "plan", "charge", "19.00", "2020-02-10", "renewal"),
+        ("2020-02-10", "site:shop", "charge", "13.00", "2020-02-10", "renewal"),
+        ("2020-03-10", "site:home", "included", "0.00", "2020-03-10", "billing_day"),
+        ("2020-03-10", "plan", "charge", "19.00", "2020-03-10", "renewal"),
+        ("2020-03-10", "site:shop", "charge", "13.00", "2020-03-10", "renewal"),
+        ("2020-03-10", "site:blog", "charge", "13.00", "2020-03-10", "renewal"),
+    ]

@@ -112,14 +112,13 @@ def _not_a(view: View, product_id: str, kind: str) -> Problem:
     return unknown(kind, product_id, [p.id for p in view.tariff.products.values() if p.kind == kind])
 
 
-def missing_item(view: View, name: str, what: str = SITE) -> Problem | None:
-    """The problem when no item of that name was ever added."""
+def missing_item(view: View, name: str) -> Problem | None:
+    """The problem when no site of that name was ever published (add-ons go on sites)."""
     items: Items = view.parts["items"]
     if name in items:
         return None
     known = ", ".join(sorted(items)) or "none yet"
-    verb = "publish" if what == SITE else "add"
-    return Problem(f"{what} `{name}` does not exist", f"{verb} it first ({what}s: {known})")
+    return Problem(f"site `{name}` does not exist", f"publish it first (sites: {known})")
 
 
 def publish(view: View, e: PublishSite) -> Outcome:

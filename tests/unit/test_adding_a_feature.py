@@ -101,3 +101,31 @@ def test_a_feature_written_outside_the_package_bills_through_the_unchanged_engin
         ("2021-05-01", [("Domain example.com (annual)", "250.00", "d2")], "302.50"),
         ("2022-04-01", [("Domain example.cz (annual)", "250.00", "renewal")], "302.50"),
     ]
+
+
+def test_a_reaction_learns_which_event_or_renewal_ended_a_contract() -> None:
+    # A feature outside the package may react to ContractEnded (e.g. to charge an exit fee caused by it):
+    # the signal carries the ended contract and its cause — the cancel's event id, or `renewal` for a
+    # contract that was not renewed at its term end.
+    from billingcore.features.base import NOTHING, ContractEnded
+    from billingcore.features.subscriptions import Cancel, SetDontRenew
+
+    seen: list[tuple[str, str]] = []
+
+    def note(view: View, signal: ContractEnded) -> Outcome:
+        seen.append((signal.contract.key, signal.cause))  # test only: a real reaction returns what it does
+        return NOTHING
+
+    rules = {f"rules/{name}": (ROOT / "rules" / name).read_text() for name in os.listdir(ROOT / "rules")}
+    library = load_texts({**rules, "plans/hosting.yaml": CATALOG})
+    catalog = library.catalog("hosting")
+    watcher = Feature(name="watcher", signals={ContractEnded: note})
+    tariff = make_tariff(catalog, library.rules_for(catalog), library.vat, (*FEATURES, DOMAINS, watcher))
+    events = [
+        RegisterDomain("d1", date(2021, 3, 17), "example.cz"),
+        RegisterDomain("d2", date(2021, 3, 17), "example.com"),
+        Cancel("stop", date(2021, 6, 1), "domain:example.cz"),
+        SetDontRenew("keep", date(2021, 6, 1), "domain:example.com"),
+    ]
+    bill(tariff, Account("cz-1", "hosting", "CZ"), events, date(2022, 4, 1))
+    assert seen == [("domain:example.cz", "stop"), ("domain:example.com", "renewal")]

@@ -143,9 +143,6 @@ def buy_app(view: View, e: BuyApp) -> Outcome:
     missing = missing_item(view, e.site)
     if missing is not None:
         return Outcome(problem=missing)
-    product = product_of(view, e.app, APP)
-    if isinstance(product, Problem):
-        return Outcome(problem=product)
     if running(view.contracts, app_key(e.site, e.app)) is not None:
         return refuse(f"app `{e.app}` is already on site `{e.site}`", "an app is bought once per site")
     return attach(view, app_key(e.site, e.app), e.app, APP, e.site, e.period, e.date, e.id)

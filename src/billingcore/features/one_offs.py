@@ -39,8 +39,9 @@ def buy_one_off(view: View, e: BuyOneOff) -> Outcome:
         contract=item.id,
         description=item.name,
         kind=LineKind.ONE_OFF,
-        group=InvoiceGroup.MONTHLY,  # not used: a one-off is invoiced on its own
-        due=e.date,
+        # group and due are not read: a one-off is invoiced at once on its own invoice, never pending
+        group=InvoiceGroup.MONTHLY,  # pragma: no mutate
+        due=e.date,  # pragma: no mutate
         start=None,
         end=None,
         quantity=e.quantity,

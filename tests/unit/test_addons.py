@@ -120,3 +120,36 @@ def test_after_an_upgrade_the_new_tier_renews_and_the_old_one_is_gone() -> None:
         ("2021-04-01", "invoice", "app:blog:app-y", "App Y on blog (monthly)", "10.00", "2021-04-01",
          "2021-04-30", "renewal"),
     ]  # fmt: skip
+
+
+def test_a_store_on_a_paid_site_restarts_the_site_which_then_bills_after_the_sites_running_before() -> None:
+    # Duda: shop 13.00 from Mar 5 (Mar 5 - Apr 4, 31 days); news 13.00 from Mar 15; a store on shop on
+    # Mar 15 restarts shop's term so both renew together: Mar 16 - Apr 4 unused, 13.00 x 20/31 = 8.38
+    # (down) credited, shop 13.00 and the store 9.00 from Mar 15. The changed shop contract goes after
+    # news (like a new purchase): on Apr 15 news, shop and the store renew, in that order.
+    events = [
+        *BASE,
+        PublishSite("s2", date(2021, 3, 5), "shop", M),
+        PublishSite("s3", date(2021, 3, 15), "news", M),
+        AddStore("st", date(2021, 3, 15), "shop", "store-a", M),
+    ]
+    assert _lines("duda", events, date(2021, 5, 1)) == [
+        ("2021-04-01", "invoice", "site:blog", "Website blog (included in plan)", "0.00", "2021-04-01",
+         "2021-04-30", "billing_day"),
+        ("2021-04-01", "invoice", "site:shop", "Website shop (monthly)", "13.00", "2021-03-05", "2021-04-04", "s2"),
+        ("2021-04-01", "invoice", "site:news", "Website news (monthly)", "13.00", "2021-03-15", "2021-04-14", "s3"),
+        ("2021-04-01", "invoice", "site:shop", "Credit: Website shop (monthly), unused part", "-8.38", "2021-03-16",
+         "2021-04-04", "st"),
+        ("2021-04-01", "invoice", "site:shop", "Website shop (monthly)", "13.00", "2021-03-15", "2021-04-14", "st"),
+        ("2021-04-01", "invoice", "store:shop", "Store A on shop (monthly)", "9.00", "2021-03-15", "2021-04-14", "st"),
+        ("2021-04-01", "invoice", "plan", "Basic plan (monthly)", "10.00", "2021-04-01", "2021-04-30", "renewal"),
+        ("2021-05-01", "invoice", "site:blog", "Website blog (included in plan)", "0.00", "2021-05-01",
+         "2021-05-31", "billing_day"),
+        ("2021-05-01", "invoice", "site:news", "Website news (monthly)", "13.00", "2021-04-15", "2021-05-14",
+         "renewal"),
+        ("2021-05-01", "invoice", "site:shop", "Website shop (monthly)", "13.00", "2021-04-15", "2021-05-14",
+         "renewal"),
+        ("2021-05-01", "invoice", "store:shop", "Store A on shop (monthly)", "9.00", "2021-04-15", "2021-05-14",
+         "renewal"),
+        ("2021-05-01", "invoice", "plan", "Basic plan (monthly)", "10.00", "2021-05-01", "2021-05-31", "renewal"),
+    ]  # fmt: skip

@@ -148,3 +148,68 @@ def test_a_converted_site_is_billed_after_the_contracts_running_before_it() -> N
         ("2020-03-10", "site:shop", "charge", "13.00", "2020-03-10", "renewal"),
         ("2020-03-10", "site:blog", "charge", "13.00", "2020-03-10", "renewal"),
     ]
+
+
+LADDER = """
+catalog: ladder
+currency: EUR
+rules: killbill
+seller_country: DE
+plans:
+  - {id: big, name: Big, rank: 2,
+     versions: [{available_from: 2020-01-01, prices: {monthly: "62.00"}, included: {seat: 3}}]}
+  - {id: small, name: Small, rank: 1,
+     versions: [{available_from: 2020-01-01, prices: {monthly: "31.00"}, included: {seat: 2}}]}
+products:
+  - {id: seat, name: Seat, kind: seat, prices: {monthly: "12.00"}}
+"""
+
+
+def test_a_downgrade_to_fewer_slots_takes_the_slot_of_the_seat_added_last() -> None:
+    # Kill Bill rules: a downgrade applies at once. zed, amy and bob (added in that order) fill Big's 3
+    # slots; Small has 2, so bob, added last, gets a contract of his own: 12.00 from Mar 11 (Mar 11 - Apr
+    # 10). The names are not in alphabetical order: the order they were added decides, not the name.
+    from billingcore.catalog.loader import load_texts
+    from billingcore.events import AddItem, ChangePlan
+
+    rules = {f"rules/{p.name}": p.read_text() for p in (ROOT / "rules").glob("*.yaml")}
+    library = load_texts({**rules, "plans/ladder.yaml": LADDER})
+    day = date(2021, 3, 1)
+    events = [
+        BuyPlan("p", day, "big", M),
+        AddItem("a1", day, "seat", "zed"),
+        AddItem("a2", day, "seat", "amy"),
+        AddItem("a3", day, "seat", "bob"),
+        ChangePlan("down", date(2021, 3, 11), "small", M),
+    ]
+    result = bill(prepare(library, "ladder"), Account("a", "ladder", "US"), events, date(2021, 3, 11))
+    state = dump_state(result.state)
+    assert [(c["key"], c["included"], c["ended"], c["term_start"]) for c in state["contracts"]] == [
+        ("seat:zed", True, False, "2021-03-01"),
+        ("seat:amy", True, False, "2021-03-01"),
+        ("plan", False, False, "2021-03-01"),  # changed, so it moved after the contracts it did not change
+        ("seat:bob", False, False, "2021-03-11"),
+    ]
+    # the interim invoice of the change: Big 62.00 x 21/31 unused = 42.00 credited, Small 31.00 x 21/31 =
+    # 21.00 for the rest of the term (keep_end), bob's own contract 12.00
+    interim = result.documents[-1]
+    assert (interim.number, [(line.item, str(line.amount), line.cause) for line in interim.lines]) == (
+        "a-down",
+        [("plan", "-42.00", "down"), ("plan", "21.00", "down"), ("seat:bob", "12.00", "down")],
+    )
+
+
+def test_an_unpublished_included_site_frees_its_slot_and_can_be_published_again() -> None:
+    from billingcore.events import UnpublishSite
+
+    events = [
+        BuyPlan("p", date(2020, 1, 10), "basic", M),
+        PublishSite("s", date(2020, 1, 10), "blog"),
+        UnpublishSite("u", date(2020, 1, 12), "blog"),
+    ]
+    state = _state(events, date(2020, 1, 12))
+    assert [(i["name"], i["active"]) for i in state["items"]] == [("blog", False)]
+    assert [(c["key"], c["included"], c["ended"]) for c in state["contracts"]][1:] == [("site:blog", True, True)]
+    again = _state([*events, PublishSite("s2", date(2020, 1, 13), "blog")], date(2020, 1, 13))
+    assert [(i["name"], i["active"]) for i in again["items"]] == [("blog", True)]
+    assert [(c["key"], c["included"], c["ended"]) for c in again["contracts"]][1:] == [("site:blog", True, False)]

@@ -100,16 +100,11 @@ def addon_label(view: View, product: Product, item: str) -> str:
     return view.tariff.labels.addon(product.name, item)
 
 
-def attach(
-    view: View, key: str, product_id: str, kind: str, site: str, period: Period, day: date, cause: str
-) -> Outcome:
-    """A new add-on contract on `site` (already checked to exist)."""
-    product = product_of(view, product_id, kind)
-    if isinstance(product, Problem):
-        return Outcome(problem=product)
+def attach(view: View, key: str, product: Product, site: str, period: Period, day: date, cause: str) -> Outcome:
+    """A new add-on contract on `site` (both already checked to exist)."""
     price = product.prices.get(period)
     if price is None:
-        return Outcome(problem=no_price(product.prices, period, kind, product.id))
+        return Outcome(problem=no_price(product.prices, period, product.kind, product.id))
     label = view.tariff.labels.addon(product.name, site)  # addon_label, inlined: one per purchase
     contract = new_contract(key, _ADDON, product.id, label, period, day, price, site)
     return started(contract, term_charge(contract, day, cause))
@@ -124,7 +119,7 @@ def add_store(view: View, e: AddStore) -> Outcome:
         return Outcome(problem=product)
     if running(view.contracts, store_key(e.site)) is not None:
         return refuse(f"site `{e.site}` already has a store", "changing it is a store upgrade (upgrade_store)")
-    outcome = attach(view, store_key(e.site), e.store, STORE, e.site, e.period, e.date, e.id)
+    outcome = attach(view, store_key(e.site), product, e.site, e.period, e.date, e.id)
     if outcome.problem is not None:
         return outcome
     item = view.parts["items"][e.site]
@@ -143,9 +138,12 @@ def buy_app(view: View, e: BuyApp) -> Outcome:
     missing = missing_item(view, e.site)
     if missing is not None:
         return Outcome(problem=missing)
+    product = product_of(view, e.app, APP)
+    if isinstance(product, Problem):
+        return Outcome(problem=product)
     if running(view.contracts, app_key(e.site, e.app)) is not None:
         return refuse(f"app `{e.app}` is already on site `{e.site}`", "an app is bought once per site")
-    return attach(view, app_key(e.site, e.app), e.app, APP, e.site, e.period, e.date, e.id)
+    return attach(view, app_key(e.site, e.app), product, e.site, e.period, e.date, e.id)
 
 
 def upgrade_store(view: View, e: UpgradeStore) -> Outcome:

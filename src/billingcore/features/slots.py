@@ -103,11 +103,10 @@ def reallocate(view: View, signal: PlanChanged) -> Outcome:
     day (the newest first lose their slot); paid monthly items fill new free slots at once, their
     unused part credited."""
     day, items = signal.day, view.parts["items"]
-    order = {name: item.order for name, item in items.items()}
     counts = slot_counts(view)
     included = sorted(
         (c for c in view.contracts.values() if c.kind is ContractKind.ITEM and c.included and not c.ended),
-        key=lambda c: order.get(c.item, 0),
+        key=lambda c: items[c.item].order,  # the order they were added in
     )
     removed, contracts, changes = [], [], []
     taken: dict[str, int] = {}
@@ -132,7 +131,7 @@ def reallocate(view: View, signal: PlanChanged) -> Outcome:
             and items[c.item].active  # an unpublished site keeps paying and takes no slot
             and items[c.item].includable
         ),
-        key=lambda c: order.get(c.item, 0),
+        key=lambda c: items[c.item].order,  # the order they were added in
     )
     rules, currency = view.tariff.rules.proration, view.tariff.catalog.currency
     for c in paid_items:

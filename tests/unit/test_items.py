@@ -162,13 +162,15 @@ plans:
      versions: [{available_from: 2020-01-01, prices: {monthly: "31.00"}, included: {seat: 2}}]}
 products:
   - {id: seat, name: Seat, kind: seat, prices: {monthly: "12.00"}}
+  - {id: mailbox, name: Mailbox, kind: mailbox, prices: {monthly: "5.00"}}
 """
 
 
 def test_a_downgrade_to_fewer_slots_takes_the_slot_of_the_seat_added_last() -> None:
     # Kill Bill rules: a downgrade applies at once. zed, amy and bob (added in that order) fill Big's 3
     # slots; Small has 2, so bob, added last, gets a contract of his own: 12.00 from Mar 11 (Mar 11 - Apr
-    # 10). The names are not in alphabetical order: the order they were added decides, not the name.
+    # 10). The names are not in alphabetical order: the order they were added decides, not the name. The
+    # mailbox has no slot and keeps its contract.
     from billingcore.catalog.loader import load_texts
     from billingcore.events import AddItem, ChangePlan
 
@@ -180,6 +182,7 @@ def test_a_downgrade_to_fewer_slots_takes_the_slot_of_the_seat_added_last() -> N
         AddItem("a1", day, "seat", "zed"),
         AddItem("a2", day, "seat", "amy"),
         AddItem("a3", day, "seat", "bob"),
+        AddItem("a4", day, "mailbox", "box", M),
         ChangePlan("down", date(2021, 3, 11), "small", M),
     ]
     result = bill(prepare(library, "ladder"), Account("a", "ladder", "US"), events, date(2021, 3, 11))
@@ -187,7 +190,8 @@ def test_a_downgrade_to_fewer_slots_takes_the_slot_of_the_seat_added_last() -> N
     assert [(c["key"], c["included"], c["ended"], c["term_start"]) for c in state["contracts"]] == [
         ("seat:zed", True, False, "2021-03-01"),
         ("seat:amy", True, False, "2021-03-01"),
-        ("plan", False, False, "2021-03-01"),  # changed, so it moved after the contracts it did not change
+        ("mailbox:box", False, False, "2021-03-01"),
+        ("plan", False, False, "2021-03-01"),  # changed contracts move after those not changed
         ("seat:bob", False, False, "2021-03-11"),
     ]
     # the interim invoice of the change: Big 62.00 x 21/31 unused = 42.00 credited, Small 31.00 x 21/31 =
@@ -213,3 +217,123 @@ def test_an_unpublished_included_site_frees_its_slot_and_can_be_published_again(
     again = _state([*events, PublishSite("s2", date(2020, 1, 13), "blog")], date(2020, 1, 13))
     assert [(i["name"], i["active"]) for i in again["items"]] == [("blog", True)]
     assert [(c["key"], c["included"], c["ended"]) for c in again["contracts"]][1:] == [("site:blog", True, False)]
+
+
+def test_a_paid_site_taken_offline_and_published_again_keeps_its_contract_and_its_dont_renew() -> None:
+    # Duda: an unpublished site with a contract of its own keeps paying. Published again, it is in use
+    # again on the same contract; a don't-renew set on that contract stays (publishing is not renewing;
+    # add_item after remove_item, by contrast, renews again: tests/scenarios/items/remove-and-add-again).
+    from billingcore.events import UnpublishSite
+
+    events = [
+        BuyPlan("p", date(2020, 1, 10), "basic", M),
+        PublishSite("h", date(2020, 1, 10), "home"),
+        PublishSite("b", date(2020, 1, 10), "blog", M),
+        SetDontRenew("n", date(2020, 1, 11), "site:blog"),
+        UnpublishSite("u", date(2020, 1, 12), "blog"),
+        PublishSite("b2", date(2020, 1, 13), "blog", M),
+    ]
+    state = _state(events, date(2020, 1, 13))
+    assert [(i["name"], i["active"]) for i in state["items"]] == [("home", True), ("blog", True)]
+    assert [(c["key"], c["term_start"], c["dont_renew"]) for c in state["contracts"]][2:] == [
+        ("site:blog", "2020-01-10", True)
+    ]
+    again = _state([*events[:3], *events[4:]], date(2020, 1, 13))  # without the don't-renew
+    assert [(i["name"], i["active"]) for i in again["items"]] == [("home", True), ("blog", True)]
+    assert [(c["key"], c["term_start"], c["dont_renew"]) for c in again["contracts"]][2:] == [
+        ("site:blog", "2020-01-10", False)
+    ]
+
+
+def test_an_item_added_again_while_its_contract_runs_renews_again() -> None:
+    from billingcore.events import AddItem
+
+    events = [
+        BuyPlan("p", date(2020, 1, 10), "basic", M),
+        PublishSite("h", date(2020, 1, 10), "home"),
+        AddItem("b", date(2020, 1, 10), "site", "blog", M),
+        RemoveItem("r", date(2020, 1, 11), "blog"),  # its paid term runs out: don't renew
+        AddItem("b2", date(2020, 1, 12), "site", "blog", M),
+    ]
+    (blog,) = _state(events, date(2020, 1, 12))["contracts"][2:]
+    assert (blog["key"], blog["dont_renew"]) == ("site:blog", False)
+
+
+def test_an_item_in_use_cannot_be_added_twice() -> None:
+    from billingcore.catalog.loader import load_texts
+    from billingcore.events import AddItem
+
+    site = [BuyPlan("p", date(2020, 1, 10), "agency", M), PublishSite("b", date(2020, 1, 10), "blog")]
+    with pytest.raises(EventError) as caught:
+        _state([*site, AddItem("x", date(2020, 1, 11), "site", "blog")], date(2020, 1, 11))
+    assert [(d.message, d.hint) for d in caught.value.diagnostics] == [
+        ("event x (add_item on 2020-01-11): site `blog` is already published", "give the new site another name")
+    ]
+    rules = {f"rules/{p.name}": p.read_text() for p in (ROOT / "rules").glob("*.yaml")}
+    library = load_texts({**rules, "plans/seats.yaml": SEATS})
+    seat = [BuyPlan("p", date(2021, 3, 1), "team", M), AddItem("a", date(2021, 3, 1), "seat", "alice")]
+    with pytest.raises(EventError) as caught:
+        bill(
+            prepare(library, "seats"),
+            Account("a", "seats", "DE"),
+            [*seat, AddItem("x", date(2021, 3, 2), "seat", "alice")],
+            date(2021, 3, 2),
+        )
+    assert [(d.message, d.hint) for d in caught.value.diagnostics] == [
+        ("event x (add_item on 2021-03-02): seat `alice` is already added", "give the new seat another name")
+    ]
+
+
+STEPS = """
+catalog: steps
+currency: EUR
+rules: killbill
+seller_country: DE
+labels:
+  credit: "Gutschrift: {name}"
+plans:
+  - {id: none, name: None, rank: 1, versions: [{available_from: 2020-01-01, prices: {monthly: "10.00"}}]}
+  - {id: one, name: One, rank: 2,
+     versions: [{available_from: 2020-01-01, prices: {monthly: "20.00"}, included: {seat: 1}}]}
+  - {id: three, name: Three, rank: 3,
+     versions: [{available_from: 2020-01-01, prices: {monthly: "40.00"}, included: {seat: 3}}]}
+products:
+  - {id: seat, name: Seat, kind: seat, prices: {monthly: "12.00"}}
+  - {id: mailbox, name: Mailbox, kind: mailbox, prices: {monthly: "5.00"}}
+"""
+
+
+@pytest.mark.parametrize(
+    ("plan", "moved", "rest"),
+    [
+        ("one", ["a"], "13.55"),  # one slot: the seat added first takes it; One 20.00 x 21/31 = 13.548
+        ("three", ["a", "b", "c"], "27.10"),  # d, added last, keeps paying; Three 40.00 x 21/31 = 27.096
+    ],
+)
+def test_an_upgrade_moves_paid_seats_into_the_new_free_slots_in_the_order_they_were_added(
+    plan: str, moved: list[str], rest: str
+) -> None:
+    # Kill Bill rules: an upgrade applies at once, change day unused, half up, interim invoice. Every
+    # contract runs Mar 1 - Mar 31; on Mar 11, 21 of 31 days are unused: a seat moving into a slot is
+    # credited 12.00 x 21/31 = 8.129 -> 8.13, under the catalog's own credit label; the plan None's
+    # 10.00 x 21/31 = 6.774 -> 6.77. The mailbox has no slot in any plan and keeps paying.
+    from billingcore.catalog.loader import load_texts
+    from billingcore.events import AddItem, ChangePlan
+
+    rules = {f"rules/{p.name}": p.read_text() for p in (ROOT / "rules").glob("*.yaml")}
+    library = load_texts({**rules, "plans/steps.yaml": STEPS})
+    day = date(2021, 3, 1)
+    events = [
+        BuyPlan("p", day, "none", M),
+        AddItem("m", day, "mailbox", "m", M),  # first: a product without slots is passed over, not a stop
+        *(AddItem(name, day, "seat", name, M) for name in "abcd"),
+        ChangePlan("up", date(2021, 3, 11), plan, M),
+    ]
+    result = bill(prepare(library, "steps"), Account("x", "steps", "US"), events, date(2021, 3, 11))
+    state = dump_state(result.state)
+    assert [c["key"] for c in state["contracts"] if c["included"]] == [f"seat:{n}" for n in moved]
+    assert [(line.item, line.description, str(line.amount)) for line in result.documents[-1].lines] == [
+        ("plan", "Gutschrift: None plan", "-6.77"),
+        *((f"seat:{n}", f"Gutschrift: Seat {n}", "-8.13") for n in moved),
+        ("plan", f"{plan.title()} plan (monthly), rest of term", rest),
+    ]

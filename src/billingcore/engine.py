@@ -237,7 +237,7 @@ class _Run:
                 return
         nxt = renewed(c)
         self.contracts[c.key] = nxt
-        self.pending.append(term_charge(nxt, c.term_end - t.lead if t.lead else c.term_end, RENEWAL))
+        self.pending.append(term_charge(nxt, c.term_end - t.lead, RENEWAL))
 
     def _after_renewal(self, day: date, changes: Sequence[Charge], charges: Sequence[Charge], _: object) -> None:
         """What a renewal started or changed waits for the billing day (a credit is a credit note at once

@@ -200,3 +200,11 @@ def test_a_credit_under_credit_notes_is_a_credit_note_when_a_downgrade_takes_eff
     docs = run(inline("lago", _gains_slots(2)), "c", events, date(2021, 3, 1))
     notes = [d for d in docs if d.date == date(2021, 3, 1) and d.type == "credit_note"]
     assert [[(line.item, str(line.amount)) for line in d.lines] for d in notes] == [[("site:blog", "-4.18")]]
+
+
+def test_after_a_change_on_a_clamped_renewal_day_the_later_terms_keep_the_anniversary(library: Library) -> None:
+    # The upgrade above, billed on: Team from Feb 28 renews on the 30th (Mar 30, Apr 30), not on the 28th.
+    events = [BuyPlan("e1", date(2019, 1, 30), "basic", M), ChangePlan("e2", date(2019, 2, 28), "team", M)]
+    docs = run(library, "duda", events, date(2019, 4, 30))
+    assert lines_on(docs, date(2019, 3, 30)) == [("plan", "charge", "29.00", "2019-03-30 - 2019-04-29")]
+    assert lines_on(docs, date(2019, 4, 30)) == [("plan", "charge", "29.00", "2019-04-30 - 2019-05-29")]

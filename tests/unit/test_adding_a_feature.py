@@ -129,3 +129,39 @@ def test_a_reaction_learns_which_event_or_renewal_ended_a_contract() -> None:
     ]
     bill(tariff, Account("cz-1", "hosting", "CZ"), events, date(2022, 4, 1))
     assert seen == [("domain:example.cz", "stop"), ("domain:example.com", "renewal")]
+
+
+def test_a_part_changed_together_with_a_signal_is_kept() -> None:
+    # The engine applies an outcome's part whether or not it also sends signals (a signal goes through
+    # the cascade, a plain outcome through the engine's fast path): a counter counts both kinds of event.
+    from typing import NamedTuple
+
+    from billingcore.features.base import Part
+
+    class Counted(NamedTuple):
+        day: date
+
+    @attrs.frozen
+    class Count:
+        TYPE: ClassVar[str] = "count"
+        id: str = field("Event id.")
+        date: date = field("Day.")
+        loud: bool = field("Also send a signal.", default=False)
+        src: SourceRef = src_field()
+
+    seen: list[int] = []
+
+    def count(view: View, e: Count) -> Outcome:
+        seen.append(view.parts["counter"])  # test only: what the handler saw
+        return Outcome(part=view.parts["counter"] + 1, signals=(Counted(e.date),) if e.loud else ())
+
+    counter = Feature(name="counter", events={Count: count}, part=Part("counter", 0, int, int))
+    rules = {f"rules/{name}": (ROOT / "rules" / name).read_text() for name in os.listdir(ROOT / "rules")}
+    library = load_texts({**rules, "plans/hosting.yaml": CATALOG})
+    catalog = library.catalog("hosting")
+    tariff = make_tariff(catalog, library.rules_for(catalog), library.vat, (*FEATURES, counter))
+    day = date(2021, 3, 1)
+    events = [Count("a", day), Count("b", day, loud=True), Count("c", day), Count("d", day, loud=True), Count("e", day)]
+    result = bill(tariff, Account("cz-1", "hosting", "CZ"), events, day)
+    assert seen == [0, 1, 2, 3, 4]
+    assert result.state.parts["counter"] == 5

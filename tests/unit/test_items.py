@@ -337,3 +337,77 @@ def test_an_upgrade_moves_paid_seats_into_the_new_free_slots_in_the_order_they_w
         *((f"seat:{n}", f"Gutschrift: Seat {n}", "-8.13") for n in moved),
         ("plan", f"{plan.title()} plan (monthly), rest of term", rest),
     ]
+
+
+def _lines_and_contracts(tariff: Any, events: list[Any], until: date) -> tuple[list[Any], list[Any]]:
+    result = bill(tariff, Account("a", tariff.catalog.catalog, "US"), events, until)
+    lines = [(str(d.date), ln.item, ln.kind, str(ln.amount), str(ln.period_start), ln.cause) for d in result.documents
+             for ln in d.lines]  # fmt: skip
+    contracts = [(c["key"], c["included"]) for c in dump_state(result.state)["contracts"]]
+    return lines, contracts
+
+
+def test_at_the_end_of_the_trial_the_sites_waiting_take_the_slots_in_the_order_they_were_published() -> None:
+    # Trial from Jan 1: zeta (Jan 2) and alpha (Jan 3) wait for a plan; `paid` (Jan 4) has a monthly
+    # contract of its own from the start, and zeta a store (Jan 5). Basic (one slot) bought Jan 10: zeta,
+    # published first, takes the slot (its store does not make it "under contract"); alpha gets a monthly
+    # contract from Jan 10, caused by the purchase; `paid` keeps its own contract.
+    from billingcore.events import AddStore
+
+    events = [
+        StartTrial("t", date(2020, 1, 1)),
+        PublishSite("z", date(2020, 1, 2), "zeta"),
+        PublishSite("a", date(2020, 1, 3), "alpha"),
+        PublishSite("p", date(2020, 1, 4), "paid", M),
+        AddStore("st", date(2020, 1, 5), "zeta", "store-standard", M),
+        BuyPlan("buy", date(2020, 1, 10), "basic", M),
+    ]
+    lines, contracts = _lines_and_contracts(TARIFF, events, date(2020, 1, 10))
+    assert lines == [
+        ("2020-01-10", "site:zeta", "included", "0.00", "2020-01-10", "billing_day"),
+        ("2020-01-10", "site:paid", "charge", "13.00", "2020-01-04", "p"),
+        ("2020-01-10", "store:zeta", "charge", "9.00", "2020-01-05", "st"),
+        ("2020-01-10", "plan", "charge", "19.00", "2020-01-10", "buy"),
+        ("2020-01-10", "site:alpha", "charge", "13.00", "2020-01-10", "buy"),
+    ]
+    assert contracts == [
+        ("site:paid", False),
+        ("store:zeta", False),
+        ("plan", False),
+        ("site:zeta", True),
+        ("site:alpha", False),
+    ]
+
+
+def test_a_plan_bought_again_after_a_cancellation_includes_the_sites_again() -> None:
+    # Basic from Jan 10, home in its slot; cancelled Jan 20 (Jan 21 - Feb 9 unused: 19.00 x 20/31 = 12.25,
+    # rounded down); bought again Feb 1: home takes the new plan's slot again.
+    from billingcore.events import Cancel
+
+    events = [
+        BuyPlan("b1", date(2020, 1, 10), "basic", M),
+        PublishSite("h", date(2020, 1, 10), "home"),
+        Cancel("c", date(2020, 1, 20), "plan"),
+        BuyPlan("b2", date(2020, 2, 1), "basic", M),
+    ]
+    lines, contracts = _lines_and_contracts(TARIFF, events, date(2020, 2, 10))
+    assert lines[2:] == [
+        ("2020-02-10", "site:home", "included", "0.00", "2020-02-10", "billing_day"),
+        ("2020-02-10", "plan", "credit", "-12.25", "2020-01-21", "c"),
+        ("2020-02-10", "plan", "charge", "19.00", "2020-02-01", "b2"),
+    ]
+    assert contracts == [("plan", False), ("site:home", True)]
+
+
+def test_a_seat_waiting_for_a_plan_without_seats_gets_a_contract_of_its_own() -> None:
+    from billingcore.catalog.loader import load_texts
+    from billingcore.events import AddItem
+
+    rules = {f"rules/{p.name}": p.read_text() for p in (ROOT / "rules").glob("*.yaml")}
+    tariff = prepare(load_texts({**rules, "plans/steps.yaml": STEPS}), "steps")
+    events = [
+        StartTrial("t", date(2021, 3, 1)),
+        AddItem("s", date(2021, 3, 2), "seat", "sam"),
+        BuyPlan("buy", date(2021, 3, 5), "none", M),
+    ]
+    assert _lines_and_contracts(tariff, events, date(2021, 3, 5))[1] == [("plan", False), ("seat:sam", False)]

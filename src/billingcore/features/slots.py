@@ -87,7 +87,7 @@ def fill_waiting(view: View, signal: PlanBought) -> Outcome:
     contracts, charges = [], []
     for item in waiting:
         count = counts.get(item.product, 0)
-        if count > 0 and taken.get(item.product, 0) < count and item.includable:
+        if taken.get(item.product, 0) < count and item.includable:
             taken[item.product] = taken.get(item.product, 0) + 1
             contracts.append(include(view, item, signal.day))
         else:

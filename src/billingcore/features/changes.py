@@ -50,9 +50,8 @@ def change(
             charges.append(credit)
     key = key or old.key
     if rules.change_term is ChangeTerm.KEEP_END and cut and period is old.period:
-        new = old._replace(
-            key=key, product=product, name=name, unit_price=price, included=False, bought=day, dont_renew=False
-        )
+        # cut: `old` is not included, so neither is `new`
+        new = old._replace(key=key, product=product, name=name, unit_price=price, bought=day, dont_renew=False)
         charge = prorated_charge(new, day, currency, rules, cause, t.labels.rest_of_term)
         new = new._replace(billed=charge.amount, billed_from=charge.start or day)
     else:

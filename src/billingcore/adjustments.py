@@ -91,5 +91,4 @@ def run(pipeline: Pipeline, ledger: Ledger, drafts: Sequence[Draft]) -> list[Doc
             doc = after(ledger, doc)
         if doc is not None:
             docs.append(doc)
-    billing = ledger.tariff.billing
-    return issued(billing, docs) if billing.skip_zero else docs
+    return issued(ledger.tariff.billing, docs)

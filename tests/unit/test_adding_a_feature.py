@@ -165,3 +165,20 @@ def test_a_part_changed_together_with_a_signal_is_kept() -> None:
     result = bill(tariff, Account("cz-1", "hosting", "CZ"), events, day)
     assert seen == [0, 1, 2, 3, 4]
     assert result.state.parts["counter"] == 5
+
+
+def test_an_event_of_a_feature_the_tariff_does_not_have_is_refused() -> None:
+    from billingcore.errors import EventError
+
+    rules = {f"rules/{name}": (ROOT / "rules" / name).read_text() for name in os.listdir(ROOT / "rules")}
+    library = load_texts({**rules, "plans/hosting.yaml": CATALOG})
+    catalog = library.catalog("hosting")
+    tariff = make_tariff(catalog, library.rules_for(catalog), library.vat)  # without DOMAINS
+    try:
+        bill(tariff, Account("cz-1", "hosting", "CZ"), [RegisterDomain("d1", date(2021, 3, 17), "a.cz")], date(2021, 4, 1))
+    except EventError as error:
+        assert [(d.code, d.message) for d in error.diagnostics] == [
+            ("bad-event", "event d1 (register_domain on 2021-03-17): no feature of this tariff handles RegisterDomain events")
+        ]
+    else:
+        raise AssertionError("not refused")

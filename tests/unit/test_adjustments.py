@@ -27,7 +27,9 @@ def test_a_tariff_holds_only_the_stages_it_uses(library: Library) -> None:
 
 
 def _half_off(ledger: adjustments.Ledger, draft: Draft) -> Draft:
-    """A stand-in for a coupon: every charge at half its amount."""
+    """A stand-in for a coupon for German customers: every charge at half its amount."""
+    if ledger.account.country != "DE":
+        return draft
     half = [c._replace(amount=c.amount / 2, unit_price=c.unit_price / 2) for c in draft.charges]
     return draft._replace(charges=half)
 
@@ -56,3 +58,23 @@ def test_a_stage_before_tax_changes_what_vat_is_due_on(library: Library) -> None
 
 def test_a_stage_after_tax_may_hold_a_document_back(library: Library) -> None:
     assert _billed(library, Pipeline((), (_hold_invoices,))) == []
+
+
+def _hold_monthly(ledger: adjustments.Ledger, doc: Document) -> Document | None:
+    """Hold back the monthly invoice; note the account on the others."""
+    return None if doc.kind == "monthly" else doc._replace(notes=(f"checked for {ledger.account.id}",))
+
+
+def test_a_document_held_back_leaves_the_next_documents_of_the_day_alone(library: Library) -> None:
+    # Jan 10: Team monthly (29.00) on the monthly invoice, blog annual (117.00) on the annual one. The
+    # monthly invoice, first of the day, is held; the annual one is issued, with the stage's note.
+    from billingcore.events import PublishSite
+
+    tariff = attrs.evolve(prepare(library, "duda"), pipeline=Pipeline((), (_hold_monthly,)))
+    events = [
+        BuyPlan("p", date(2021, 1, 10), "team", Period.MONTHLY),
+        PublishSite("h", date(2021, 1, 10), "home"),
+        PublishSite("b", date(2021, 1, 10), "blog", Period.ANNUAL),
+    ]
+    docs = bill(tariff, Account("a", "duda", "US"), events, date(2021, 1, 10)).documents
+    assert [(d.kind, str(d.net), d.notes) for d in docs] == [("annual", "117.00", ("checked for a",))]

@@ -1,0 +1,33 @@
+"""billing_day.short_month through a whole bill run: under next_month_first an account whose billing day is
+the 31st is billed on the 1st after a month without a 31st, while its contract's terms still follow their
+own anchor (docs/rules.md "billing_day")."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import attrs
+
+from billingcore.catalog.loader import Library
+from billingcore.catalog.model import Period
+from billingcore.catalog.rules import ShortMonth
+from billingcore.engine import Account, bill, prepare
+from billingcore.events import BuyPlan
+
+
+def test_under_next_month_first_a_missing_31st_moves_the_billing_day_to_the_1st(library: Library) -> None:
+    tariff = prepare(library, "duda")
+    rules = attrs.evolve(
+        tariff.rules, billing_day=attrs.evolve(tariff.rules.billing_day, short_month=ShortMonth.NEXT_MONTH_FIRST)
+    )
+    tariff = attrs.evolve(tariff, rules=rules, billing=attrs.evolve(tariff.billing, rules=rules))
+    result = bill(tariff, Account("a", "duda", "US"), [BuyPlan("p", date(2021, 1, 31), "team", Period.MONTHLY)],
+                  date(2021, 5, 31))  # fmt: skip
+    # Team 29.00 from Jan 31; its terms end on the 31st or the month's last day (Feb 28, Apr 30)
+    assert [(str(d.date), str(ln.period_start), str(ln.period_end)) for d in result.documents for ln in d.lines] == [
+        ("2021-01-31", "2021-01-31", "2021-02-27"),
+        ("2021-03-01", "2021-02-28", "2021-03-30"),  # no Feb 31: billed on Mar 1, not Feb 28
+        ("2021-03-31", "2021-03-31", "2021-04-29"),
+        ("2021-05-01", "2021-04-30", "2021-05-30"),  # no Apr 31: billed on May 1
+        ("2021-05-31", "2021-05-31", "2021-06-29"),
+    ]

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import ClassVar
 
 import attrs
+import pytest
 
 from billingcore.catalog.fields import SourceRef, field, src_field
 from billingcore.catalog.loader import load_texts
@@ -174,11 +175,9 @@ def test_an_event_of_a_feature_the_tariff_does_not_have_is_refused() -> None:
     library = load_texts({**rules, "plans/hosting.yaml": CATALOG})
     catalog = library.catalog("hosting")
     tariff = make_tariff(catalog, library.rules_for(catalog), library.vat)  # without DOMAINS
-    try:
-        bill(tariff, Account("cz-1", "hosting", "CZ"), [RegisterDomain("d1", date(2021, 3, 17), "a.cz")], date(2021, 4, 1))
-    except EventError as error:
-        assert [(d.code, d.message) for d in error.diagnostics] == [
-            ("bad-event", "event d1 (register_domain on 2021-03-17): no feature of this tariff handles RegisterDomain events")
-        ]
-    else:
-        raise AssertionError("not refused")
+    events = [RegisterDomain("d1", date(2021, 3, 17), "a.cz")]
+    with pytest.raises(EventError) as caught:
+        bill(tariff, Account("cz-1", "hosting", "CZ"), events, date(2021, 4, 1))
+    assert [(d.code, d.message) for d in caught.value.diagnostics] == [
+        ("bad-event", "event d1 (register_domain on 2021-03-17): no feature of this tariff handles RegisterDomain events")
+    ]  # fmt: skip

@@ -179,5 +179,8 @@ def test_an_event_of_a_feature_the_tariff_does_not_have_is_refused() -> None:
     with pytest.raises(EventError) as caught:
         bill(tariff, Account("cz-1", "hosting", "CZ"), events, date(2021, 4, 1))
     assert [(d.code, d.message) for d in caught.value.diagnostics] == [
-        ("bad-event", "event d1 (register_domain on 2021-03-17): no feature of this tariff handles RegisterDomain events")
-    ]  # fmt: skip
+        (
+            "bad-event",
+            "event d1 (register_domain on 2021-03-17): no feature of this tariff handles RegisterDomain events",
+        )
+    ]

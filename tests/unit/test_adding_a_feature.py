@@ -184,3 +184,31 @@ def test_an_event_of_a_feature_the_tariff_does_not_have_is_refused() -> None:
             "event d1 (register_domain on 2021-03-17): no feature of this tariff handles RegisterDomain events",
         )
     ]
+
+
+def test_the_agenda_visits_each_event_billing_day_renewal_and_a_features_own_date() -> None:
+    # The agenda's days, as a feature's next_date sees them (it is asked after each day): the event
+    # (Mar 17), the feature's own date (Mar 20), WEDOS's billing days (the 1st), and the domain's renewal
+    # 10 days (lead_days) before its term ends on Mar 17, 2022: Mar 7, 2022.
+    from billingcore.features.base import Feature
+
+    seen: list[date] = []
+
+    def reminder(view: View) -> date | None:
+        seen.append(view.as_of)  # type: ignore[attr-defined]  # test only: the day just processed
+        return date(2021, 3, 20) if view.as_of < date(2021, 3, 20) else None  # type: ignore[attr-defined]
+
+    rules = {f"rules/{name}": (ROOT / "rules" / name).read_text() for name in os.listdir(ROOT / "rules")}
+    library = load_texts({**rules, "plans/hosting.yaml": CATALOG})
+    catalog = library.catalog("hosting")
+    features = (*FEATURES, DOMAINS, Feature(name="reminder", next_date=reminder))
+    tariff = make_tariff(catalog, library.rules_for(catalog), library.vat, features)
+    bill(tariff, Account("cz-1", "hosting", "CZ"), [RegisterDomain("d1", date(2021, 3, 17), "a.cz")], date(2022, 4, 1))
+    assert seen[1:] == [  # the first is the new account's empty state
+        date(2021, 3, 17),
+        date(2021, 3, 20),
+        *(date(2021, month, 1) for month in range(4, 13)),
+        *(date(2022, month, 1) for month in range(1, 4)),
+        date(2022, 3, 7),
+        date(2022, 4, 1),
+    ]

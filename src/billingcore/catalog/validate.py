@@ -75,7 +75,7 @@ def check_money(amount: Decimal | None, currency: str, loc: Location, key: str) 
         yield Diagnostic(
             loc,
             f"{key}: money must not be negative, got {amount}",
-            f'write it without the minus sign: "{-rounded}"',
+            f'write it without the minus sign: "{rounded.copy_abs()}"',  # exact, whatever the decimal context
             "negative-price",
         )
 

@@ -18,6 +18,16 @@ HUNDRED = Decimal("100")
 # Enough precision for any bill run; independent of decimal.getcontext().
 _CONTEXT = decimal.Context(prec=34, rounding=decimal.ROUND_HALF_EVEN, traps=[decimal.InvalidOperation])
 
+# The largest values billingcore bills (docs/plans.md "Limits"), checked wherever a value is read (plan and
+# rules files, events). They keep every amount exact in _CONTEXT's 34 digits: a price (12 digits before the
+# point, at most 3 after) times a quantity (9 + 4) has at most 28 digits, a line at most 24 once rounded to
+# the currency, and a document's sums, and its VAT (a rate has at most 3 + 4 digits), stay exact up to a
+# thousand lines of the largest amounts. Without them a 29-digit price billed a net that was not the sum
+# of its lines, and a 41-digit one raised InvalidOperation.
+MAX_AMOUNT_DIGITS = 12  # digits before the decimal point of an amount: below 1000000000000
+MAX_QUANTITY_DIGITS = 9  # of a quantity or a count: below 1000000000
+MAX_DECIMALS = 4  # of a quantity or a percentage (an amount has its currency's decimals)
+
 _DECIMAL_TEXT = re.compile(r"^-?(0|[1-9][0-9]*)(\.[0-9]+)?$")
 
 # ISO 4217 minor-unit exponents for the currencies a catalog may use. A currency missing here is a

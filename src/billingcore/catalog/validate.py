@@ -17,9 +17,10 @@ from typing import Any
 from billingcore.catalog.model import LABEL_FIELDS, AccountKind, Catalog, ComponentType, Labels, Product
 from billingcore.catalog.rules import RuleSet, VatRate, VatTable
 from billingcore.errors import Diagnostic, Location
-from billingcore.money import CURRENCY_EXPONENTS, HUNDRED, ZERO, decimals_of
+from billingcore.money import CURRENCY_EXPONENTS, HUNDRED, MAX_QUANTITY_DIGITS, ZERO, decimals_of
 
 Where = Callable[..., Location]
+MAX_COUNT = 10**MAX_QUANTITY_DIGITS - 1  # a count is a quantity without decimals (docs/plans.md "Limits")
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
@@ -213,6 +214,13 @@ def validate_catalog(
                         f"write how many `{item}` the plan includes at no charge: 0 or more",
                         "negative-count",
                     )
+                elif count > MAX_COUNT:
+                    yield Diagnostic(
+                        loc,
+                        f"included count must be at most {MAX_COUNT}, got {count}",
+                        f"write how many `{item}` the plan includes at no charge: 0 to {MAX_COUNT}",
+                        "too-large",
+                    )
             for comp, quota in version.free_quota.items():
                 loc, key_loc = where(version, "free_quota", comp), where(version, "free_quota", comp, key=True)
                 component = components.get(comp)
@@ -275,6 +283,13 @@ def validate_catalog(
                     f"from_quantity must not be negative, got {step.from_quantity}",
                     "write the quantity at which this step starts: 0 or more",
                     "negative-count",
+                )
+            elif step.from_quantity > MAX_COUNT:
+                yield Diagnostic(
+                    where(step, "from_quantity"),
+                    f"from_quantity must be at most {MAX_COUNT}, got {step.from_quantity}",
+                    f"write the quantity at which this step starts: 0 to {MAX_COUNT}",
+                    "too-large",
                 )
             elif last is not None and step.from_quantity <= last:
                 yield Diagnostic(

@@ -10,12 +10,16 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from billingcore.catalog.loader import load_texts
+import pytest
+
+from billingcore.catalog.loader import Library, load_texts
+from billingcore.catalog.model import Period
 from billingcore.catalog.yamlsource import read_text
 from billingcore.engine import Account, bill, prepare
-from billingcore.errors import Diagnostic
-from billingcore.events import BuyOneOff
+from billingcore.errors import Diagnostic, EventError, InputError
+from billingcore.events import BuyOneOff, BuyPlan, PublishSite, StartTrial
 from billingcore.money import fmt
+from billingcore.scenarios import load_scenario
 from billingcore.timeline import structure_events
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -90,3 +94,84 @@ def test_the_largest_amount_times_the_largest_quantity_bills_exactly() -> None:
     assert fmt(doc.net) == "999999999499990000000.01"
     assert (fmt(doc.vat[0].base), fmt(doc.vat[0].amount)) == ("999999999499990000000.01", "189999999904998100000.00")
     assert fmt(doc.gross) == "1189999999404988100000.01"
+
+
+# -- dates -----------------------------------------------------------------------------------------------------
+
+RANGE_HINT = 'write a date from 1900-01-01 to 2199-12-31 (docs/scenarios.md, "Supported dates")'
+
+
+def test_dates_outside_the_supported_range_are_located_in_a_scenario_file(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Before: `until: 3000-01-01` billed 980 years (20 s and 627 MB in the scenario runner), and the event
+    # dated 0001-01-01 was never reached by the agenda: no document, no error, for the whole timeline.
+    monkeypatch.chdir(ROOT)
+    case = "tests/errors/events/out-of-range-dates.yaml"
+    with pytest.raises(InputError) as info:
+        load_scenario(case)
+    assert [(str(d.location), d.code, d.message, d.hint) for d in info.value.diagnostics] == [
+        (f"{case}:4:8", "date-range", "until: 3000-01-01 is outside the supported dates 1900-01-01 to 2199-12-31",
+         RANGE_HINT),
+        (f"{case}:7:20", "date-range", "date: 0001-01-01 is outside the supported dates 1900-01-01 to 2199-12-31",
+         RANGE_HINT),
+    ]  # fmt: skip
+
+
+def test_a_python_event_outside_the_supported_dates_is_refused_not_dropped(library: Library) -> None:
+    # Before: an event dated 0001-01-01 made `bill` return no documents, no error and an empty state.
+    events = [
+        StartTrial("e1", date(1, 1, 1)),
+        BuyPlan("e2", date(2020, 1, 10), "team", Period.ANNUAL),
+        PublishSite("e3", date(2200, 1, 1), "late"),
+    ]
+    with pytest.raises(EventError) as info:
+        bill(prepare(library, "duda"), Account("a", "duda", "US"), events, date(2020, 2, 10))
+    assert [(d.location, d.code, d.message, d.hint) for d in info.value.diagnostics] == [
+        (None, "date-range", "event e1 (start_trial on 0001-01-01): 0001-01-01 is outside the supported dates "
+         "1900-01-01 to 2199-12-31", RANGE_HINT),
+        (None, "date-range", "event e3 (publish_site on 2200-01-01): 2200-01-01 is outside the supported dates "
+         "1900-01-01 to 2199-12-31", RANGE_HINT),
+    ]  # fmt: skip
+
+
+def test_billing_until_a_date_outside_the_supported_range_is_refused(library: Library) -> None:
+    # Before: a contract renewing past year 9999 raised "ValueError: year 10000 is out of range".
+    events = [BuyPlan("e1", date(9998, 6, 1), "team", Period.ANNUAL)]
+    for until in (date(9999, 12, 31), date(1899, 12, 31)):
+        with pytest.raises(EventError) as info:
+            bill(prepare(library, "duda"), Account("a", "duda", "US"), events, until)
+        assert [(d.location, d.code, d.message, d.hint) for d in info.value.diagnostics] == [
+            (None, "date-range", f"account a: billing until {until} is outside the supported dates "
+             "1900-01-01 to 2199-12-31", 'bill until a date from 1900-01-01 to 2199-12-31 (docs/scenarios.md, '
+             '"Supported dates")'),
+        ]  # fmt: skip
+
+
+def test_billing_up_to_the_last_supported_day_renews_cleanly(library: Library) -> None:
+    # The far end of the range: a biennial site bought on the last day renews into 2201 without any error,
+    # and a monthly plan bought in 2199 bills each month through 2199-12-31.
+    events = [
+        BuyPlan("e1", date(2199, 1, 31), "team", Period.MONTHLY),
+        PublishSite("e2", date(2199, 12, 31), "last", Period.ANNUAL),
+    ]
+    result = bill(prepare(library, "duda"), Account("a", "duda", "US"), events, date(2199, 12, 31))
+    assert [str(d.date) for d in result.documents][-2:] == ["2199-12-31", "2199-12-31"]
+    assert len(result.documents) == 13  # Jan 31 plus the 11 billing days up to Dec 31, then the annual site
+
+
+def test_a_far_until_costs_the_runner_only_the_documents_it_shows(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Before: `until: 3000-01-01` ran 20 s and took 627 MB, nearly all of it in the scenario runner writing
+    # every one of the 11 760 documents as YAML for a diff (billingcore run computed it without showing it).
+    # Billing itself is linear and small (about 0.07 s for Duda's example through 2199). The diff now shows
+    # the documents the expectations list plus at most 10 more, and counts the rest.
+    from billingcore.scenarios import compare, result_json
+
+    monkeypatch.chdir(ROOT)
+    scenario = load_scenario("tests/scenarios/duda/billing-example.yaml")
+    result = bill(prepare(scenario.library, scenario.catalog), scenario.account, scenario.events, date(2199, 12, 31))
+    actual = result_json(result)
+    assert len(actual["documents"]) == 2519
+    expected = {"documents": scenario.expect["documents"][:1]}
+    problems, diff = compare(expected, actual)
+    assert problems == ["documents differ from the expectations"]
+    assert diff.count("\n+- type: ") == 10
+    assert diff.endswith("\n+- and 2508 more documents\n")

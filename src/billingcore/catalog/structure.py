@@ -28,6 +28,7 @@ from cattrs.gen import make_dict_structure_fn, make_mapping_structure_fn, overri
 
 from billingcore.catalog.fields import Money, Percent, Quantity
 from billingcore.catalog.yamlsource import REJECTED, PlainFloat, SourceList, SourceMap
+from billingcore.dates import SUPPORTED_DATES, SUPPORTED_DATES_HINT, in_supported_range
 from billingcore.errors import Diagnostic, Location
 from billingcore.money import MAX_AMOUNT_DIGITS, MAX_DECIMALS, MAX_QUANTITY_DIGITS, decimals_of, is_decimal_text
 
@@ -205,6 +206,9 @@ def _date(value: Any, _: Any) -> date:
             day = date.fromisoformat(value)
         except ValueError:
             raise FieldError(f"{value} is not a calendar date", "check the month and day", "bad-date") from None
+        if not in_supported_range(day):  # read from a file or a host: plan and VAT dates, events, `until`
+            message = f"{value} is outside the supported dates {SUPPORTED_DATES}"
+            raise FieldError(message, SUPPORTED_DATES_HINT, "date-range")
         if len(_DATES) > 100_000:  # bounded, like dates.iso
             _DATES.clear()
         _DATES[value] = day

@@ -15,8 +15,9 @@ import pytest
 from billingcore.catalog.loader import Library, load_texts
 from billingcore.catalog.model import Period
 from billingcore.catalog.yamlsource import read_text
+from billingcore.dates import FIRST_DAY, LAST_DAY, LAST_TERM_DAY, in_supported_range
 from billingcore.engine import Account, bill, prepare
-from billingcore.errors import Diagnostic, EventError, InputError
+from billingcore.errors import Diagnostic, EventError, InputError, PlanError
 from billingcore.events import BuyOneOff, BuyPlan, PublishSite, StartTrial
 from billingcore.money import fmt
 from billingcore.scenarios import load_scenario
@@ -175,3 +176,40 @@ def test_a_far_until_costs_the_runner_only_the_documents_it_shows(monkeypatch: p
     assert problems == ["documents differ from the expectations"]
     assert diff.count("\n+- type: ") == 10
     assert diff.endswith("\n+- and 2508 more documents\n")
+
+
+# -- rule values -------------------------------------------------------------------------------------------------
+
+
+def test_a_lead_days_of_a_billion_is_refused_by_check_not_at_billing() -> None:
+    # Before: renewal.lead_days: 1000000000 passed `check` and billing then stopped with an OverflowError
+    # (10**9 days is no timedelta; a lead of a few million days overflowed the term end minus the lead).
+    # The reproducer with its location is tests/errors/cases/lead-days-range.yaml.
+    rules = "rule_set: early\nrenewal: {lead_days: 1000000000}\n"
+    with pytest.raises(PlanError) as info:
+        load_texts({"rules/early.yaml": rules})
+    assert [(str(d.location), d.code, d.message) for d in info.value.diagnostics] == [
+        ("rules/early.yaml:2:22", "day-range", "lead_days must be at most 27, got 1000000000")
+    ]
+
+
+def test_the_longest_lead_and_term_at_the_last_day_stay_within_the_last_term_day() -> None:
+    # dates.LAST_TERM_DAY is what a saved state's contract and charge dates may reach: the longest lead
+    # (27 days) renews a term ending 2200-01-27 on 2199-12-31 into a biennial term to 2202-01-27.
+    rules = "rule_set: early\nrenewal: {lead_days: 27}\n"
+    catalog = (
+        "catalog: c\ncurrency: USD\nrules: early\nseller_country: US\n"
+        'plans:\n  - {id: p, name: P, rank: 1, versions: [{available_from: 2100-01-01, prices: {biennial: "1.00"}}]}\n'
+    )
+    library = load_texts({**_rules(), "rules/early.yaml": rules, "plans/c.yaml": catalog})
+    events = [BuyPlan("e1", date(2198, 1, 27), "p", Period.BIENNIAL)]
+    state = bill(prepare(library, "c"), Account("a", "c", "US"), events, LAST_DAY).state
+    (plan,) = state.contracts
+    assert (plan.term_start, plan.term_end) == (date(2200, 1, 27), date(2202, 1, 27))
+    dates = [d for c in state.contracts for d in (c.started, c.bought, c.term_start, c.term_end, c.billed_from)]
+    dates += [d for charge in state.pending for d in (charge.due, charge.start, charge.end) if d is not None]
+    assert all(in_supported_range(d, LAST_TERM_DAY) for d in dates)
+    assert [in_supported_range(d) for d in (date(1899, 12, 31), FIRST_DAY, LAST_DAY, date(2200, 1, 1))] == [
+        False, True, True, False,
+    ]  # fmt: skip
+    assert not in_supported_range(date(2203, 1, 1), LAST_TERM_DAY)

@@ -15,7 +15,7 @@ from decimal import ROUND_HALF_UP, Context, Decimal
 from typing import Any
 
 from billingcore.catalog.model import LABEL_FIELDS, AccountKind, Catalog, ComponentType, Labels, Product
-from billingcore.catalog.rules import RuleSet, VatRate, VatTable
+from billingcore.catalog.rules import MAX_LEAD_DAYS, RuleSet, VatRate, VatTable
 from billingcore.errors import Diagnostic, Location
 from billingcore.money import CURRENCY_EXPONENTS, HUNDRED, MAX_QUANTITY_DIGITS, ZERO, decimals_of
 
@@ -463,6 +463,14 @@ def validate_rule_set(rules: RuleSet, where: Where) -> Iterator[Diagnostic]:
             f"lead_days must not be negative, got {rules.renewal.lead_days}",
             "write 0 to charge a renewal when the term ends, or how many days before the end to charge it (WEDOS: 10)",
             "negative-count",
+        )
+    elif rules.renewal.lead_days > MAX_LEAD_DAYS:  # 10**9 once passed here and overflowed the date at billing
+        yield Diagnostic(
+            where(rules.renewal, "lead_days"),
+            f"lead_days must be at most {MAX_LEAD_DAYS}, got {rules.renewal.lead_days}",
+            f"write how many days before the term end to charge a renewal, 0 to {MAX_LEAD_DAYS}: a renewal must fall "
+            "inside the term it follows, and the shortest term (a February) has 28 days",
+            "day-range",
         )
 
 

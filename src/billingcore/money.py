@@ -60,7 +60,7 @@ _MODES = {
     Rounding.UP: decimal.ROUND_UP,
 }
 
-_QUANTS = {exp: Decimal(1).scaleb(-exp) for exp in range(5)}
+_QUANTS = {exp: Decimal(1).scaleb(-exp, _CONTEXT) for exp in range(5)}  # even if imported in an odd context
 
 
 def D(text: str) -> Decimal:

@@ -163,7 +163,7 @@ def _limited(
     places = decimals_of(number)
     if decimals is not None and places > decimals:
         context = Context(prec=len(number.as_tuple().digits) + 1)  # enough for any number written
-        rounded = number.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP, context=context)
+        rounded = number.quantize(Decimal(1).scaleb(-decimals, context), rounding=ROUND_HALF_UP, context=context)
         raise FieldError(
             f"{what} has at most {decimals} decimals, got {number:f} ({places} decimals)",
             f'round it to {decimals} decimals, e.g. "{rounded:f}"',

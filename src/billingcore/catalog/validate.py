@@ -62,7 +62,7 @@ def check_money(amount: Decimal | None, currency: str, loc: Location, key: str) 
     places, allowed = decimals_of(amount), CURRENCY_EXPONENTS[currency]
     if places > allowed:  # with enough precision for any amount written, whatever the ambient context
         context = Context(prec=len(amount.as_tuple().digits) + 1)
-        rounded = amount.quantize(Decimal(1).scaleb(-allowed), rounding=ROUND_HALF_UP, context=context)
+        rounded = amount.quantize(Decimal(1).scaleb(-allowed, context), rounding=ROUND_HALF_UP, context=context)
     else:
         rounded = amount
     if places > allowed:

@@ -100,7 +100,7 @@ def percent_of(amount: Decimal, rate: Decimal, currency: str, rounding: Rounding
 
 # Arithmetic on money, in the private context: `a + b` would round to the caller's precision and mode
 # (with prec=4 a 264.00 invoice totalled 264.0). Bound methods, not wrappers: a sum runs for every line of
-# every document, and a bound method costs a third of a Python function around it.
+# every document, and a wrapper would add a Python frame to each (docs/performance.md).
 add = _CONTEXT.add
 mul = _CONTEXT.multiply
 div = _CONTEXT.divide

@@ -144,7 +144,9 @@ def proration_credit(
     explanation = f"{fmt(billed)} x {unused}/{days} days unused = {fmt(credit)}, {_rounded(rules)}"
     first_unused = change + ONE_DAY if rules.change_day is ChangeDay.USED else change
     description = label(contract.name, contract.period.value)
-    return _rest_of_term(contract, description, LineKind.CREDIT, change, first_unused, -credit, explanation, cause)
+    # copy_negate, not unary minus: `-credit` rounds to the caller's decimal context
+    negated = credit.copy_negate()
+    return _rest_of_term(contract, description, LineKind.CREDIT, change, first_unused, negated, explanation, cause)
 
 
 def prorated_charge(

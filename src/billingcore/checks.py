@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from billingcore.dates import ONE_DAY
+from billingcore.dates import FIRST_DAY, LAST_DAY, ONE_DAY, SUPPORTED_DATES, SUPPORTED_DATES_HINT, in_supported_range
 from billingcore.errors import Diagnostic, EventError, StateError
 from billingcore.events import Event, type_name
 from billingcore.features.base import Problem
@@ -17,7 +17,12 @@ from billingcore.tariff import Account, Tariff
 
 def refuse_account(tariff: Tariff, account: Account, until: date, state: State | None) -> None:
     """Raise for the first thing about the account itself that cannot be billed. `bill` asks for every
-    resumed account and for any account whose country or catalog is not the tariff's."""
+    resumed account, for any account whose country or catalog is not the tariff's, and for an `until`
+    outside the supported dates."""
+    if not in_supported_range(until):
+        message = f"account {account.id}: billing until {until} is outside the supported dates {SUPPORTED_DATES}"
+        hint = SUPPORTED_DATES_HINT.replace("write a date", "bill until a date")
+        raise EventError([Diagnostic(None, message, hint, "date-range")])
     if state is not None:
         if state.account != account.id:
             message = f"the saved state is account {state.account}'s, not account {account.id}'s"
@@ -40,17 +45,20 @@ def refuse_account(tariff: Tariff, account: Account, until: date, state: State |
 
 
 def check_order(events: Sequence[Event], state: State | None) -> list[Diagnostic]:
-    """Events must be in date order, after the saved state, each with its own id."""
+    """Events must be in date order, within the supported dates, after the saved state, each with its own
+    id. (An event the agenda never reaches, dated before 1900, was once dropped without a word.)"""
     if state is not None and state.as_of == date.max:  # nothing can come after it
         return _order_problems(events, state)
     seen: set[str] = set()
-    previous = date.min if state is None else state.as_of + ONE_DAY
+    previous = FIRST_DAY if state is None else state.as_of + ONE_DAY
     for event in events:  # the usual timeline passes this quick look; any problem: name them all
         day = event.date
         if day < previous or event.id in seen:
             return _order_problems(events, state)
         previous = day
         seen.add(event.id)
+    if previous > LAST_DAY:  # in order, so only the last can be past the range
+        return _order_problems(events, state)
     return []
 
 
@@ -65,7 +73,10 @@ def _order_problems(events: Sequence[Event], state: State | None) -> list[Diagno
             problem = Problem(f"duplicate event id `{event.id}`", "give every event its own id")
             errors.append(event_error(event, problem))
         seen.add(event.id)
-        if resumed_after is not None and day <= resumed_after:
+        if not in_supported_range(day):
+            message = f"{day} is outside the supported dates {SUPPORTED_DATES}"
+            errors.append(event_error(event, Problem(message, SUPPORTED_DATES_HINT), "date-range"))
+        elif resumed_after is not None and day <= resumed_after:
             message = f"event dated {day} is not after the saved state ({resumed_after})"
             errors.append(event_error(event, Problem(message, "resume only with events after the state's date")))
         elif day < previous:
@@ -76,8 +87,8 @@ def _order_problems(events: Sequence[Event], state: State | None) -> list[Diagno
     return errors
 
 
-def event_error(event: Event, problem: Problem) -> Diagnostic:
+def event_error(event: Event, problem: Problem, code: str = "bad-event") -> Diagnostic:
     message = f"event {event.id} ({type_name(event)} on {event.date}): {problem.message}"
-    return Diagnostic(event.src, message, problem.hint, "bad-event")
+    return Diagnostic(event.src, message, problem.hint, code)
 
 

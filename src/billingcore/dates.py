@@ -10,6 +10,25 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 ONE_DAY = timedelta(days=1)  # inclusive period ends are the exclusive end minus this
+
+# The dates billingcore bills (docs/scenarios.md "Supported dates"): plan and VAT dates, events, `until` and
+# a saved state's dates. From 1900 (the VAT table's open-ended US rate starts then) to 2199: far enough from
+# the year 9999 where `date` ends that no term arithmetic reaches it (a contract renewing past it raised
+# "ValueError: year 10000"), and the agenda of a whole range stays small (one bill call from 1900 to 2199
+# is about 3 600 billing days).
+FIRST_DAY = date(1900, 1, 1)
+LAST_DAY = date(2199, 12, 31)
+# The latest date a contract's term or a waiting charge can reach: a renewal is charged at most 27 days
+# (renewal.lead_days) before its term ends, on or before LAST_DAY, and starts a term of at most 24 months.
+LAST_TERM_DAY = date(2202, 12, 31)
+SUPPORTED_DATES = "1900-01-01 to 2199-12-31"
+SUPPORTED_DATES_HINT = 'write a date from 1900-01-01 to 2199-12-31 (docs/scenarios.md, "Supported dates")'
+
+
+def in_supported_range(day: date, last: date = LAST_DAY) -> bool:
+    """Whether billingcore bills `day`: from FIRST_DAY to LAST_DAY, or to `last` (LAST_TERM_DAY for the
+    dates of a contract's term or a waiting charge in a saved state)."""
+    return FIRST_DAY <= day <= last
 _DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
 

@@ -23,7 +23,7 @@ from billingcore.billing_day import anchored
 from billingcore.charges import RENEWAL, Charge, included_charge, term_charge
 from billingcore.checks import check_order, event_error, refuse_account
 from billingcore.contracts import Contract, ContractKind, renewed
-from billingcore.dates import billing_date, iso
+from billingcore.dates import FIRST_DAY, LAST_DAY, billing_date, iso
 from billingcore.documents import Document, Notice
 from billingcore.errors import Diagnostic, EventError
 from billingcore.events import Event
@@ -43,7 +43,12 @@ _NEW = State(account="", as_of=date.min)  # the state of an account nothing was 
 def bill(tariff: Tariff, account: Account, events: Sequence[Event], until: date, state: State | None = None) -> Result:
     """Bill `account` through `until` (inclusive). Raises EventError, listing every bad event, and then
     produces no documents at all."""
-    if state is not None or account.country not in tariff.vat.vat_rates or account.catalog != tariff.catalog.catalog:
+    if (
+        state is not None
+        or account.country not in tariff.vat.vat_rates
+        or account.catalog != tariff.catalog.catalog
+        or not FIRST_DAY <= until <= LAST_DAY  # the supported dates (dates.in_supported_range, inlined)
+    ):
         refuse_account(tariff, account, until, state)  # raises when the account cannot be billed
     run = _Run(tariff, account, state)
     errors = check_order(events, state)

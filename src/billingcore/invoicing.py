@@ -22,7 +22,7 @@ from billingcore.charges import Charge, InvoiceGroup
 from billingcore.codegen import compile_code, maker
 from billingcore.dates import ONE_DAY, iso
 from billingcore.documents import Document, DocumentKind, DocumentType, Line, LineKind
-from billingcore.money import ZERO, Rounding, fmt, quantize
+from billingcore.money import ZERO, Rounding, add, fmt, quantize
 from billingcore.tax import vat_at
 
 
@@ -135,8 +135,10 @@ def make_document(
     """A document over `lines`, all at VAT `rate`. An invoice whose credits outweigh its charges is issued
     as a credit note: a negative invoice is not a document a customer or an accountant expects."""
     one_rate, vat_total = vat_at(lines, rate, billing.currency, billing.rules.tax)
-    net = billing.zero + one_rate.base  # the sum of the lines, at least at the currency's scale
-    gross = net + vat_total
+    net = add(billing.zero, one_rate.base)  # the sum of the lines, at least at the currency's scale
+    # money.add: the caller's decimal context never rounds a total. Without VAT (0 %, reverse charge) the
+    # gross is the net as it is (the net already has the currency's scale), one sum fewer.
+    gross = add(net, vat_total) if vat_total else net
     doc_type = _CREDIT_NOTE if gross < ZERO else draft.type
     kind, number, day, currency, vat = draft.kind, draft.number, draft.date, billing.currency, (one_rate,)
     document: Document = _document(doc_type, kind, number, account, day, currency, tuple(lines), net, vat, gross, notes)

@@ -18,6 +18,16 @@ HUNDRED = Decimal("100")
 # Enough precision for any bill run; independent of decimal.getcontext().
 _CONTEXT = decimal.Context(prec=34, rounding=decimal.ROUND_HALF_EVEN, traps=[decimal.InvalidOperation])
 
+# The largest values billingcore bills (docs/plans.md "Limits"), checked wherever a value is read (plan and
+# rules files, events). They keep every amount exact in _CONTEXT's 34 digits: a price (12 digits before the
+# point, at most 3 after) times a quantity (9 + 4) has at most 28 digits, a line at most 24 once rounded to
+# the currency, and a document's sums, and its VAT (a rate has at most 3 + 4 digits), stay exact up to a
+# thousand lines of the largest amounts. Without them a 29-digit price billed a net that was not the sum
+# of its lines, and a 41-digit one raised InvalidOperation.
+MAX_AMOUNT_DIGITS = 12  # digits before the decimal point of an amount: below 1000000000000
+MAX_QUANTITY_DIGITS = 9  # of a quantity or a count: below 1000000000
+MAX_DECIMALS = 4  # of a quantity or a percentage (an amount has its currency's decimals)
+
 _DECIMAL_TEXT = re.compile(r"^-?(0|[1-9][0-9]*)(\.[0-9]+)?$")
 
 # ISO 4217 minor-unit exponents for the currencies a catalog may use. A currency missing here is a
@@ -50,7 +60,7 @@ _MODES = {
     Rounding.UP: decimal.ROUND_UP,
 }
 
-_QUANTS = {exp: Decimal(1).scaleb(-exp) for exp in range(5)}
+_QUANTS = {exp: Decimal(1).scaleb(-exp, _CONTEXT) for exp in range(5)}  # even if imported in an odd context
 
 
 def D(text: str) -> Decimal:
@@ -88,12 +98,12 @@ def percent_of(amount: Decimal, rate: Decimal, currency: str, rounding: Rounding
     return rounded if rounded else rounded.copy_abs()  # 0 % of a credit is 0.00, not -0.00
 
 
-def mul(a: Decimal, b: Decimal) -> Decimal:
-    return _CONTEXT.multiply(a, b)
-
-
-def div(a: Decimal, b: Decimal) -> Decimal:
-    return _CONTEXT.divide(a, b)
+# Arithmetic on money, in the private context: `a + b` would round to the caller's precision and mode
+# (with prec=4 a 264.00 invoice totalled 264.0). Bound methods, not wrappers: a sum runs for every line of
+# every document, and a wrapper would add a Python frame to each (docs/performance.md).
+add = _CONTEXT.add
+mul = _CONTEXT.multiply
+div = _CONTEXT.divide
 
 
 def fmt(amount: Decimal) -> str:

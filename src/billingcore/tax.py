@@ -15,7 +15,7 @@ import attrs
 from billingcore.catalog.rules import TaxRounding, TaxRules, VatTable
 from billingcore.documents import Line, VatAmount
 from billingcore.errors import Diagnostic
-from billingcore.money import ZERO, percent_of
+from billingcore.money import ZERO, add, percent_of
 
 
 @attrs.frozen
@@ -69,13 +69,14 @@ def vat_at(lines: Sequence[Line], rate: Decimal, currency: str, rules: TaxRules)
     base = next(rest).amount
     per_line = rules.rounding is TaxRounding.PER_LINE
     mode = rules.rounding_mode
+    # Sums in money's own context (money.add), never the caller's: see money.py.
     if per_line:
-        total = ZERO + percent_of(base, rate, currency, mode)
+        total = percent_of(base, rate, currency, mode)
         for line in rest:
-            base += line.amount
-            total += percent_of(line.amount, rate, currency, mode)
+            base = add(base, line.amount)
+            total = add(total, percent_of(line.amount, rate, currency, mode))
         return VatAmount(rate, base, total), total
     for line in rest:
-        base += line.amount
+        base = add(base, line.amount)
     amount = percent_of(base, rate, currency, mode)
     return VatAmount(rate, base, amount), amount

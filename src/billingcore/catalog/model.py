@@ -50,7 +50,11 @@ class PlanVersion:
 
     available_from: date = field("First purchase date (YYYY-MM-DD) these terms apply to.")
     prices: dict[Period, Money] = field('Price per billing period, e.g. {monthly: "22.00", annual: "264.00"}.')
-    included: dict[str, int] = field("Products included at no charge: product id -> count.", factory=dict)
+    included: dict[str, int] = field(
+        "Products included at no charge: product id -> count (0 to 999999999).",
+        schema={"additionalProperties": {"type": "integer", "minimum": 0, "maximum": 999_999_999}},
+        factory=dict,
+    )
     free_quota: dict[str, Quantity] = field(
         "Free units per period of metered components: component id -> units.", factory=dict
     )
@@ -123,7 +127,9 @@ class Component:
 class DiscountStep:
     """From `from_quantity` units on, every unit gets `percent` off."""
 
-    from_quantity: int = field("Quantity at which this step starts.")
+    from_quantity: int = field(
+        "Quantity at which this step starts (0 to 999999999).", schema={"minimum": 0, "maximum": 999_999_999}
+    )
     percent: Percent = field('Discount in percent, as a string ("10").')
     src: SourceRef = src_field()
 

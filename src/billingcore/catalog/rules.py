@@ -118,10 +118,19 @@ class TaxRules:
     reverse_charge: bool = field("B2B customers with a VAT ID in another EU country pay no VAT.", default=True)
 
 
+# A renewal is charged inside the term it follows: at most 27 days before its end, as the shortest term, a
+# monthly one in February, has 28 days (dates.LAST_TERM_DAY counts on it too).
+MAX_LEAD_DAYS = 27
+
+
 @attrs.frozen
 class RenewalRules:
     auto_renew: bool = field("Contracts renew automatically at term end.", default=True)
-    lead_days: int = field("Days before term end a renewal is charged (WEDOS: 10).", default=0)
+    lead_days: int = field(
+        "Days before term end a renewal is charged (WEDOS: 10), 0 to 27.",
+        schema={"minimum": 0, "maximum": MAX_LEAD_DAYS},
+        default=0,
+    )
     insufficient_credit: InsufficientCredit = field(
         "Prepaid: what a renewal does when the credit does not cover it.", default=InsufficientCredit.PAYMENT_REQUEST
     )
@@ -129,8 +138,16 @@ class RenewalRules:
 
 @attrs.frozen
 class AccountRules:
-    settlement_from_day: int = field("First day of the month on which settlement invoices are issued.", default=1)
-    settlement_to_day: int = field("Last day of the settlement window (WEDOS: first half of the month).", default=15)
+    settlement_from_day: int = field(
+        "First day of the month on which settlement invoices are issued, 1 to 28.",
+        schema={"minimum": 1, "maximum": 28},
+        default=1,
+    )
+    settlement_to_day: int = field(
+        "Last day of the settlement window (WEDOS: first half of the month), 1 to 28.",
+        schema={"minimum": 1, "maximum": 28},
+        default=15,
+    )
     minimum_top_up: dict[str, Money] = field(
         'Smallest prepaid top-up excl. VAT per currency, e.g. {CZK: "100.00"}.', factory=dict
     )

@@ -19,18 +19,27 @@ from billingcore.catalog.fields import Money, Percent, Quantity
 from billingcore.catalog.model import Catalog
 from billingcore.catalog.rules import RuleSet, VatTable
 
-_DECIMAL_PATTERN = r"^-?(0|[1-9][0-9]*)(\.[0-9]+)?$"
+# The limits of docs/plans.md "Limits" and docs/scenarios.md "Supported dates", so an editor flags them too
+# (money.MAX_AMOUNT_DIGITS, MAX_QUANTITY_DIGITS, MAX_DECIMALS; dates.FIRST_DAY, LAST_DAY).
+_MONEY_PATTERN = r"^-?(0|[1-9][0-9]{0,11})(\.[0-9]+)?$"
+_QUANTITY_PATTERN = r"^-?(0|[1-9][0-9]{0,8})(\.[0-9]{1,4})?$"
+_PERCENT_PATTERN = r"^-?(0|[1-9][0-9]*)(\.[0-9]{1,4})?$"
+_DATE_PATTERN = r"^(19[0-9]{2}|2[01][0-9]{2})-[0-9]{2}-[0-9]{2}$"
 
 
 def _type_schema(tp: Any, defs: dict[str, Any]) -> dict[str, Any]:
     if tp is Money:
         return {
             "type": "string",
-            "pattern": _DECIMAL_PATTERN,
-            "description": 'Money as a quoted decimal, e.g. "13.00".',
+            "pattern": _MONEY_PATTERN,
+            "description": 'Money as a quoted decimal, e.g. "13.00", at most 12 digits before the point.',
         }
-    if tp in (Percent, Quantity, Decimal):
-        return {"anyOf": [{"type": "integer"}, {"type": "string", "pattern": _DECIMAL_PATTERN}]}
+    if tp in (Quantity, Decimal):
+        return {
+            "anyOf": [{"type": "integer", "maximum": 999_999_999}, {"type": "string", "pattern": _QUANTITY_PATTERN}]
+        }
+    if tp is Percent:
+        return {"anyOf": [{"type": "integer"}, {"type": "string", "pattern": _PERCENT_PATTERN}]}
     if tp is str:
         return {"type": "string"}
     if tp is bool:
@@ -38,7 +47,7 @@ def _type_schema(tp: Any, defs: dict[str, Any]) -> dict[str, Any]:
     if tp is int:
         return {"type": "integer"}
     if tp is date:
-        return {"type": "string", "pattern": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "description": "A date, YYYY-MM-DD."}
+        return {"type": "string", "pattern": _DATE_PATTERN, "description": "A date, YYYY-MM-DD, 1900 to 2199."}
     if isinstance(tp, type) and issubclass(tp, Enum):
         return {"enum": [m.value for m in tp]}
     if attrs.has(tp):

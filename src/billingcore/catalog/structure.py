@@ -12,7 +12,7 @@ import difflib
 import re
 from collections.abc import Callable
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Context, Decimal
 from enum import Enum, StrEnum
 from typing import Any
 
@@ -28,8 +28,9 @@ from cattrs.gen import make_dict_structure_fn, make_mapping_structure_fn, overri
 
 from billingcore.catalog.fields import Money, Percent, Quantity
 from billingcore.catalog.yamlsource import REJECTED, PlainFloat, SourceList, SourceMap
+from billingcore.dates import SUPPORTED_DATES, SUPPORTED_DATES_HINT, in_supported_range
 from billingcore.errors import Diagnostic, Location
-from billingcore.money import is_decimal_text
+from billingcore.money import MAX_AMOUNT_DIGITS, MAX_DECIMALS, MAX_QUANTITY_DIGITS, decimals_of, is_decimal_text
 
 _DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 _WHOLE = re.compile(r"^[-+]?[0-9]+$")
@@ -145,6 +146,32 @@ def _decimal_hint(text: str | None, example: str) -> str:
     return f'write it as a quoted decimal, e.g. "{example}"'
 
 
+def _limited(
+    number: Decimal, what: str, digits: int | None, decimals: int | None, noun: tuple[str, str] = ("", "")
+) -> Decimal:
+    """`number` if it keeps the limits of docs/plans.md "Limits": at most `digits` digits before the decimal
+    point and `decimals` after it (None: no such limit here). `noun` names the value in the hint: (one, many)."""
+    if digits is not None and number.adjusted() >= digits:  # adjusted(): the first digit's power of ten
+        text = f"{number:f}"  # never an exponent, whatever the decimal context
+        shown = text if len(text) <= 24 else f"{text[:20]}..."  # a 40-digit typo need not be repeated whole
+        got = f"{shown} ({number.adjusted() + 1} digits)"
+        raise FieldError(
+            f"{what} has at most {digits} digits before the decimal point, got {got}",
+            f'check the {noun[0]}: billingcore bills {noun[1]} below 1{"0" * digits} (docs/plans.md, "Limits")',
+            "too-large",
+        )
+    places = decimals_of(number)
+    if decimals is not None and places > decimals:
+        context = Context(prec=len(number.as_tuple().digits) + 1)  # enough for any number written
+        rounded = number.quantize(Decimal(1).scaleb(-decimals, context), rounding=ROUND_HALF_UP, context=context)
+        raise FieldError(
+            f"{what} has at most {decimals} decimals, got {number:f} ({places} decimals)",
+            f'round it to {decimals} decimals, e.g. "{rounded:f}"',
+            "too-many-decimals",
+        )
+    return number
+
+
 def _money(value: Any, _: Any) -> Decimal:
     if isinstance(value, int) and not isinstance(value, bool):
         raise FieldError(
@@ -152,19 +179,22 @@ def _money(value: Any, _: Any) -> Decimal:
             f'quote it with its cents: "{value}.00" (in a currency without cents, such as JPY: "{value}")',
             "money-not-string",
         )
-    return _decimal_text(value, "money", "13.00")
+    # Its decimals depend on the currency: validate.check_money counts them.
+    return _limited(_decimal_text(value, "money", "13.00"), "money", MAX_AMOUNT_DIGITS, None, ("amount", "amounts"))
 
 
 def _percent(value: Any, _: Any) -> Decimal:
     if isinstance(value, int) and not isinstance(value, bool):
-        return Decimal(value)
-    return _decimal_text(value, "a percentage", "19")
+        return Decimal(value)  # its range, 0 to 100, is validate.check_percent's
+    return _limited(_decimal_text(value, "a percentage", "19"), "a percentage", None, MAX_DECIMALS)
 
 
 def _quantity(value: Any, _: Any) -> Decimal:
     if isinstance(value, int) and not isinstance(value, bool):
-        return Decimal(value)
-    return _decimal_text(value, "a quantity", "1.5")
+        number = Decimal(value)
+    else:
+        number = _decimal_text(value, "a quantity", "1.5")
+    return _limited(number, "a quantity", MAX_QUANTITY_DIGITS, MAX_DECIMALS, ("quantity", "quantities"))
 
 
 def _date(value: Any, _: Any) -> date:
@@ -176,6 +206,9 @@ def _date(value: Any, _: Any) -> date:
             day = date.fromisoformat(value)
         except ValueError:
             raise FieldError(f"{value} is not a calendar date", "check the month and day", "bad-date") from None
+        if not in_supported_range(day):  # read from a file or a host: plan and VAT dates, events, `until`
+            message = f"{value} is outside the supported dates {SUPPORTED_DATES}"
+            raise FieldError(message, SUPPORTED_DATES_HINT, "date-range")
         if len(_DATES) > 100_000:  # bounded, like dates.iso
             _DATES.clear()
         _DATES[value] = day

@@ -15,11 +15,12 @@ from decimal import ROUND_HALF_UP, Context, Decimal
 from typing import Any
 
 from billingcore.catalog.model import LABEL_FIELDS, AccountKind, Catalog, ComponentType, Labels, Product
-from billingcore.catalog.rules import RuleSet, VatRate, VatTable
+from billingcore.catalog.rules import MAX_LEAD_DAYS, RuleSet, VatRate, VatTable
 from billingcore.errors import Diagnostic, Location
-from billingcore.money import CURRENCY_EXPONENTS, HUNDRED, ZERO, decimals_of
+from billingcore.money import CURRENCY_EXPONENTS, HUNDRED, MAX_QUANTITY_DIGITS, ZERO, decimals_of
 
 Where = Callable[..., Location]
+MAX_COUNT = 10**MAX_QUANTITY_DIGITS - 1  # a count is a quantity without decimals (docs/plans.md "Limits")
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
@@ -61,7 +62,7 @@ def check_money(amount: Decimal | None, currency: str, loc: Location, key: str) 
     places, allowed = decimals_of(amount), CURRENCY_EXPONENTS[currency]
     if places > allowed:  # with enough precision for any amount written, whatever the ambient context
         context = Context(prec=len(amount.as_tuple().digits) + 1)
-        rounded = amount.quantize(Decimal(1).scaleb(-allowed), rounding=ROUND_HALF_UP, context=context)
+        rounded = amount.quantize(Decimal(1).scaleb(-allowed, context), rounding=ROUND_HALF_UP, context=context)
     else:
         rounded = amount
     if places > allowed:
@@ -75,7 +76,7 @@ def check_money(amount: Decimal | None, currency: str, loc: Location, key: str) 
         yield Diagnostic(
             loc,
             f"{key}: money must not be negative, got {amount}",
-            f'write it without the minus sign: "{-rounded}"',
+            f'write it without the minus sign: "{rounded.copy_abs()}"',  # exact, whatever the decimal context
             "negative-price",
         )
 
@@ -213,6 +214,13 @@ def validate_catalog(
                         f"write how many `{item}` the plan includes at no charge: 0 or more",
                         "negative-count",
                     )
+                elif count > MAX_COUNT:
+                    yield Diagnostic(
+                        loc,
+                        f"included count must be at most {MAX_COUNT}, got {count}",
+                        f"write how many `{item}` the plan includes at no charge: 0 to {MAX_COUNT}",
+                        "too-large",
+                    )
             for comp, quota in version.free_quota.items():
                 loc, key_loc = where(version, "free_quota", comp), where(version, "free_quota", comp, key=True)
                 component = components.get(comp)
@@ -275,6 +283,13 @@ def validate_catalog(
                     f"from_quantity must not be negative, got {step.from_quantity}",
                     "write the quantity at which this step starts: 0 or more",
                     "negative-count",
+                )
+            elif step.from_quantity > MAX_COUNT:
+                yield Diagnostic(
+                    where(step, "from_quantity"),
+                    f"from_quantity must be at most {MAX_COUNT}, got {step.from_quantity}",
+                    f"write the quantity at which this step starts: 0 to {MAX_COUNT}",
+                    "too-large",
                 )
             elif last is not None and step.from_quantity <= last:
                 yield Diagnostic(
@@ -448,6 +463,14 @@ def validate_rule_set(rules: RuleSet, where: Where) -> Iterator[Diagnostic]:
             f"lead_days must not be negative, got {rules.renewal.lead_days}",
             "write 0 to charge a renewal when the term ends, or how many days before the end to charge it (WEDOS: 10)",
             "negative-count",
+        )
+    elif rules.renewal.lead_days > MAX_LEAD_DAYS:  # 10**9 once passed here and overflowed the date at billing
+        yield Diagnostic(
+            where(rules.renewal, "lead_days"),
+            f"lead_days must be at most {MAX_LEAD_DAYS}, got {rules.renewal.lead_days}",
+            f"write how many days before the term end to charge a renewal, 0 to {MAX_LEAD_DAYS}: a renewal must fall "
+            "inside the term it follows, and the shortest term (a February) has 28 days",
+            "day-range",
         )
 
 

@@ -62,10 +62,17 @@ AFTER_TAX: tuple[tuple[str, DocumentBuilder | None], ...] = (
 )
 
 
-def pipeline_for(catalog: Catalog, rules: RuleSet) -> Pipeline:
-    """The stages this catalog and rule set use, in the fixed order."""
-    before = [build(catalog, rules) for _, build in BEFORE_TAX if build is not None]
-    after = [build(catalog, rules) for _, build in AFTER_TAX if build is not None]
+def pipeline_for(
+    catalog: Catalog,
+    rules: RuleSet,
+    before_tax: Sequence[tuple[str, DraftBuilder | None]] = BEFORE_TAX,
+    after_tax: Sequence[tuple[str, DocumentBuilder | None]] = AFTER_TAX,
+) -> Pipeline:
+    """The stages this catalog and rule set use, in the fixed order: each builder gives its stage, or
+    None when the catalog and rules do not use it. (The tables are parameters so that tests can build
+    pipelines before the features that fill them arrive.)"""
+    before = [build(catalog, rules) for _, build in before_tax if build is not None]
+    after = [build(catalog, rules) for _, build in after_tax if build is not None]
     return Pipeline(tuple(s for s in before if s is not None), tuple(s for s in after if s is not None))
 
 

@@ -212,3 +212,13 @@ def test_the_agenda_visits_each_event_billing_day_renewal_and_a_features_own_dat
         date(2022, 3, 7),
         date(2022, 4, 1),
     ]
+
+
+def test_an_unchanged_part_shows_as_such_when_debugging() -> None:
+    from billingcore.features.base import UNCHANGED
+
+    assert repr(Outcome()) == (
+        "Outcome(contracts=(), removed=(), part=UNCHANGED, changes=(), charges=(), immediate=(), signals=(), "
+        "problem=None)"
+    )
+    assert repr(UNCHANGED) == "UNCHANGED"

@@ -78,3 +78,21 @@ def test_a_document_held_back_leaves_the_next_documents_of_the_day_alone(library
     ]
     docs = bill(tariff, Account("a", "duda", "US"), events, date(2021, 1, 10)).documents
     assert [(d.kind, str(d.net), d.notes) for d in docs] == [("annual", "117.00", ("checked for a",))]
+
+
+def test_each_builder_gets_the_catalog_and_rules_and_a_stage_not_used_is_left_out(library: Library) -> None:
+    catalog, rules = library.catalog("duda"), library.rule_sets["duda"]
+    asked: list[tuple[str, str, str]] = []
+
+    def builder(name: str, used: bool, stage: object) -> object:
+        def build(c: object, r: object) -> object:
+            asked.append((name, c.catalog, r.rule_set))  # type: ignore[attr-defined]
+            return stage if used else None
+
+        return build
+
+    before = [("tiers", builder("tiers", False, _half_off)), ("coupons", builder("coupons", True, _half_off))]
+    after = [("prepaid", builder("prepaid", True, _hold_invoices)), ("limit", None)]
+    pipeline = adjustments.pipeline_for(catalog, rules, before, after)  # type: ignore[arg-type]
+    assert pipeline == Pipeline((_half_off,), (_hold_invoices,))
+    assert asked == [("tiers", "duda", "duda"), ("coupons", "duda", "duda"), ("prepaid", "duda", "duda")]

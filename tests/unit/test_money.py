@@ -63,3 +63,8 @@ def test_percent_of_rounds_vat_once_with_the_named_mode() -> None:
     assert str(percent_of(D("10.50"), D("21"), "CZK", Rounding.HALF_EVEN)) == "2.20"
     assert str(percent_of(D("-26.00"), D("7.7"), "CHF", Rounding.HALF_UP)) == "-2.00"  # -2.002
     assert str(percent_of(D("1000"), D("10"), "JPY", Rounding.HALF_UP)) == "100"
+
+
+def test_a_negative_amount_that_rounds_to_zero_is_plain_zero() -> None:
+    assert str(quantize(D("-0.004"), "EUR", Rounding.HALF_UP)) == "0.00"
+    assert str(quantize(D("-0.006"), "EUR", Rounding.HALF_UP)) == "-0.01"

@@ -90,9 +90,11 @@ def render(diagnostics: Iterable[Diagnostic], sources: Mapping[str, str]) -> str
 
 # Control characters are shown as their Unicode pictures (one column each, so the caret stays in place):
 # printed raw, an escape sequence from a file would act on the terminal instead of being seen.
-_VISIBLE = {c: 0x2400 + c for c in range(0x20) if chr(c) not in "\t\n\r\v\f\x1c\x1d\x1e"} | {0x7F: 0x2421} | {
-    c: 0xFFFD for c in range(0x80, 0xA0) if c != 0x85
-}
+_VISIBLE = (
+    {c: 0x2400 + c for c in range(0x20) if chr(c) not in "\t\n\r\v\f\x1c\x1d\x1e"}
+    | {0x7F: 0x2421}
+    | {c: 0xFFFD for c in range(0x80, 0xA0) if c != 0x85}
+)
 
 
 def excerpt(text: str, line: int, col: int) -> list[str]:

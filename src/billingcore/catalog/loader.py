@@ -64,9 +64,7 @@ _NO_FILES_HINT = "check the path; plan and rules files end in .yaml or .yml"
 
 def _nothing_in(directory: str) -> Diagnostic:
     """A directory without any plan or rules file: loading it would say "ok" about nothing."""
-    return Diagnostic(
-        None, f"`{directory}` holds no plan or rules files (*.yaml, *.yml)", _NO_FILES_HINT, "no-files"
-    )
+    return Diagnostic(None, f"`{directory}` holds no plan or rules files (*.yaml, *.yml)", _NO_FILES_HINT, "no-files")
 
 
 def load_texts(texts: dict[str, str]) -> Library:

@@ -274,6 +274,11 @@ def read_file(path: str, diagnostics: list[Diagnostic]) -> Document:
             )
         )
         return Document(path, "", None, Location(path, 1, 1))
+    return read_bytes(path, raw, diagnostics)
+
+
+def read_bytes(path: str, raw: bytes, diagnostics: list[Diagnostic]) -> Document:
+    """Decode and parse the bytes of a file (what read_file read; the fuzzer's way in, tests/fuzz)."""
     if len(raw) > MAX_FILE_BYTES:  # before decoding: the cut may split a character
         diagnostics.append(
             Diagnostic(

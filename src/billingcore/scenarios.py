@@ -61,6 +61,7 @@ class Scenario:
     events: tuple[Any, ...]
     expect: Any  # parsed expectations, None when missing
     text: str
+    account_loc: Location | None = None  # where the account's country stands, for the engine's account errors
 
 
 @attrs.frozen
@@ -130,12 +131,12 @@ def load_scenario(path: str, allow: Sequence[str] = ()) -> Scenario:
             sources.update(exc.sources)
     if diagnostics or head is None or account is None or library is None:
         raise InputError(diagnostics, sources)
+    account_loc = data["account"].value_locs.get("country", data.value_locs["account"])
     if library.vat is not None and account.country not in library.vat.vat_rates:
-        where = data["account"].value_locs.get("country", data.value_locs["account"])
         raise InputError(
             [
                 Diagnostic(
-                    where,
+                    account_loc,
                     f"country `{account.country}` is not in the VAT table",
                     f"known: {', '.join(sorted(library.vat.vat_rates))}",
                     "unknown-country",
@@ -152,6 +153,7 @@ def load_scenario(path: str, allow: Sequence[str] = ()) -> Scenario:
         tuple(events),
         _plain(data.get("expect")),
         doc.text,
+        account_loc,
     )
 
 
@@ -296,7 +298,9 @@ def run_scenario(scenario: Scenario) -> Outcome:
     try:
         result = bill(tariff, scenario.account, scenario.events, scenario.head.until)
     except EventError as exc:  # give the diagnostics the scenario's text for excerpts
-        raise EventError(exc.diagnostics, {scenario.path: scenario.text}) from None
+        # An account-level refusal (a day without a VAT rate) names no event: it belongs to the account.
+        located = [d if d.location else attrs.evolve(d, location=scenario.account_loc) for d in exc.diagnostics]
+        raise EventError(located, {scenario.path: scenario.text}) from None
     actual = result_json(result)
     problems, diff = compare(scenario.expect, actual)
     return Outcome(scenario, result, actual, tuple(problems), diff)

@@ -8,6 +8,8 @@ Three ways in that take what a product manager, QA or a host application sends:
   timeline, so that what `check` lets through is seen to bill.
 - `events`: the event lists of the golden scenarios as a host sends them (plain dicts, dates as
   strings), mutated field by field, through `structure_events` and, when they structure, `bill`.
+- `scenario`: the golden scenario files mutated as bytes like the plans, through `billingcore test`'s
+  path (load, bill, compare): a located error, a pass or a mismatch of the expectations.
 - `state`: saved states of the golden scenarios (`dump_state`, through JSON) mutated value by value,
   through `load_state` and, when one loads, `bill` resuming from it.
 
@@ -23,6 +25,8 @@ import copy
 import json
 import re
 import reprlib
+import shutil
+import tempfile
 import time
 import traceback
 from collections import Counter
@@ -40,7 +44,7 @@ from billingcore.catalog.yamlsource import Document, read_bytes, read_file
 from billingcore.engine import Account, bill, prepare
 from billingcore.errors import Diagnostic, InputError, Location
 from billingcore.events import BuyPlan
-from billingcore.scenarios import _plain, load_scenario
+from billingcore.scenarios import _plain, load_scenario, run_scenario
 from billingcore.snapshot import dump_state, load_state
 from billingcore.timeline import structure_events
 
@@ -73,6 +77,24 @@ def scenarios() -> tuple[Any, ...]:
     """Every golden scenario, loaded (its library, account, until) once."""
     paths = sorted((ROOT / "tests" / "scenarios").rglob("*.yaml"))
     return tuple(load_scenario(str(p)) for p in paths)
+
+
+@cache
+def scenario_repository() -> Path:
+    """A repository of the fuzzer's own (pyproject.toml, the shipped plans and rules): a mutated scenario is
+    written into its tests/scenarios/, where its `catalog: ../../../plans/...` still leads."""
+    root = Path(tempfile.mkdtemp(prefix="billingcore-fuzz-"))
+    (root / "pyproject.toml").write_text("[project]\nname = 'fuzz'\n")
+    shutil.copytree(ROOT / "plans", root / "plans")
+    shutil.copytree(ROOT / "rules", root / "rules")
+    return root
+
+
+@cache
+def scenario_files() -> dict[str, bytes]:
+    """The golden scenarios' bytes, by their path below the repository."""
+    paths = sorted((ROOT / "tests" / "scenarios").rglob("*.yaml"))
+    return {str(p.relative_to(ROOT)): p.read_bytes() for p in paths}
 
 
 @cache
@@ -430,6 +452,16 @@ EVENT_KEYS = [
 
 
 @st.composite
+def mutated_scenarios(draw: Any) -> Case:
+    """(which golden scenario, its mutated bytes): one to three mutations of one file."""
+    name = pick(draw, sorted(scenario_files()))
+    raw = scenario_files()[name]
+    for _ in range(draw(st.integers(1, 3))):
+        raw = mutate_bytes(draw, raw)
+    return Case(name, raw)
+
+
+@st.composite
 def mutated_events(draw: Any) -> Case:
     """(scenario index, its event list with one to four mutations)."""
     index, events = pick(draw, host_events())
@@ -479,6 +511,20 @@ def _bill_every_catalog(library: Library) -> tuple[str, list[Diagnostic]]:
     return "ok", []
 
 
+def run_scenario_file(name: str, raw: bytes) -> tuple[str, list[Diagnostic]]:
+    """A mutated scenario file through `billingcore test`'s path: load, bill, compare with its expectations."""
+    path = scenario_repository() / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(raw)
+    try:
+        outcome = run_scenario(load_scenario(str(path)))
+    except InputError as exc:
+        return _refused(exc, located=True)
+    finally:
+        path.unlink()
+    return ("ok" if outcome.passed else "mismatch"), []
+
+
 def run_events(index: int, events: Any) -> tuple[str, list[Diagnostic]]:
     sc = scenarios()[index]
     structured, diagnostics = structure_events(events, Location("<fuzz>", 1, 1))
@@ -507,7 +553,7 @@ def _refused(exc: InputError, located: bool) -> tuple[str, list[Diagnostic]]:
     with its location too)."""
     bad = [d for d in exc.diagnostics if not (d.code and d.message and (d.location or not located))]
     if not exc.diagnostics or bad:
-        raise Unexpected(f"{type(exc).__name__} without a proper diagnostic: {bad or 'none at all'}")
+        raise Unexpected(f"{type(exc).__name__} without a proper diagnostic: {bad[:1] or 'none at all'}"[:300])
     return "error", list(exc.diagnostics)
 
 

@@ -1,6 +1,6 @@
 """The long fuzzing run: `make fuzz FUZZ_MINUTES=10` (docs/testing.md "Fuzzing").
 
-Feeds hypothesis-generated mutations to the three targets of tests/fuzz/harness.py in turn, in batches,
+Feeds hypothesis-generated mutations to the four targets of tests/fuzz/harness.py in turn, in batches,
 until the time is up; then prints the inputs tried, the results by kind, the diagnostics by code, and
 every finding (an exception other than the project's located error, or an input slower than
 harness.SLOW_SECONDS) with its input written to fuzz-findings/; `--replay FILE` runs one again. Exit 1
@@ -43,6 +43,11 @@ def _targets(tally: harness.Tally) -> list[Callable[[], None]]:
         tally.record("loader", lambda: harness.check(harness.run_loader, *case), case)
 
     @quiet
+    @given(harness.mutated_scenarios())
+    def scenario(case: tuple[str, bytes]) -> None:
+        tally.record("scenario", lambda: harness.check(harness.run_scenario_file, *case), case)
+
+    @quiet
     @given(harness.mutated_events())
     def events(case: tuple[int, Any]) -> None:
         tally.record("events", lambda: harness.check(harness.run_events, *case), case)
@@ -52,7 +57,7 @@ def _targets(tally: harness.Tally) -> list[Callable[[], None]]:
     def state(case: tuple[int, Any]) -> None:
         tally.record("state", lambda: harness.check(harness.run_state, *case), case)
 
-    return [loader, events, state]
+    return [loader, scenario, events, state]
 
 
 def _write_reproducer(folder: Path, n: int, target: str, case: Any) -> str:
@@ -60,7 +65,7 @@ def _write_reproducer(folder: Path, n: int, target: str, case: Any) -> str:
     `run.py --replay FILE`."""
     folder.mkdir(exist_ok=True)
     path = folder / f"{n:02d}-{target}.json"
-    if target == "loader":
+    if target in ("loader", "scenario"):
         name, raw = case
         mutated = folder / f"{n:02d}-{target}-{Path(name).name}"
         mutated.write_bytes(raw)
@@ -89,8 +94,13 @@ def replay(path: str) -> int:
     """Run one recorded input again and show how it ends (a finding: with its traceback)."""
     with _deep_recursion():
         record = json.loads(Path(path).read_text())
-    run = {"loader": harness.run_loader, "events": harness.run_events, "state": harness.run_state}[record["target"]]
-    if record["target"] == "loader":
+    run = {
+        "loader": harness.run_loader,
+        "scenario": harness.run_scenario_file,
+        "events": harness.run_events,
+        "state": harness.run_state,
+    }[record["target"]]
+    if record["target"] in ("loader", "scenario"):
         args: tuple[Any, ...] = (record["in_place_of"], Path(record["file"]).read_bytes())
     else:
         args = (record["scenario"], record["data"])
@@ -112,7 +122,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.replay:
         return replay(args.replay)
     tally = harness.Tally()
-    harness.scenarios(), harness.saved_states(), harness.seed_documents()  # built once, not timed
+    harness.scenarios(), harness.saved_states(), harness.seed_documents(), harness.scenario_repository()  # not timed
     deadline = time.monotonic() + args.minutes * 60
     targets = _targets(tally)
     started = time.monotonic()
@@ -125,7 +135,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def report(tally: harness.Tally, seconds: float, findings: Path) -> str:
     out = [f"fuzzed for {seconds / 60:.1f} min: {sum(tally.tried.values())} inputs"]
-    for target in ("loader", "events", "state"):
+    for target in ("loader", "scenario", "events", "state"):
         kinds = {k: n for (t, k), n in sorted(tally.kinds.items()) if t == target}
         out.append(
             f"  {target:<7} {tally.tried[target]:>7} tried: "

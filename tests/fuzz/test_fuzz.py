@@ -16,9 +16,11 @@ from fuzz.harness import (
     check_in_suite,
     mutated_events,
     mutated_files,
+    mutated_scenarios,
     mutated_states,
     run_events,
     run_loader,
+    run_scenario_file,
     run_state,
 )
 
@@ -34,6 +36,12 @@ FEW = settings(
 @given(mutated_files())
 def test_a_mutated_plan_or_rules_file_loads_or_is_a_located_error(case: tuple[str, bytes]) -> None:
     check_in_suite(run_loader, *case)
+
+
+@FEW
+@given(mutated_scenarios())
+def test_a_mutated_scenario_file_runs_or_is_a_located_error(case: tuple[str, bytes]) -> None:
+    check_in_suite(run_scenario_file, *case)
 
 
 @FEW
@@ -55,6 +63,7 @@ def test_every_shipped_file_and_scenario_feeds_the_fuzzer() -> None:
     golden = list((harness.ROOT / "tests" / "scenarios").rglob("*.yaml"))
     assert len(harness.host_events()) == len(harness.scenarios()) == len(golden) > 60
     assert {check(run_events, i, events)[0] for i, events in harness.host_events()} == {"ok"}
+    assert {check(run_scenario_file, name, raw)[0] for name, raw in harness.scenario_files().items()} == {"ok"}
     assert {check(run_state, i, state)[0] for i, state in harness.saved_states()} == {"ok"}
 
 

@@ -306,3 +306,28 @@ def test_rules_naming_a_file_that_is_not_yaml_is_a_located_error(repo: Path) -> 
             "bad-path",
         )
     ]
+
+
+def test_a_missing_vat_rate_in_a_scenario_is_located_at_the_account_country(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Found by the fuzzer: the engine's account-level refusals (no-vat-rate) came without a location, so
+    # `billingcore test` printed no file, line or excerpt. Germany's rates start on 2007-01-01.
+    text = (
+        _example()
+        .replace("{id: acme, country: US}", "{id: acme, country: DE}")
+        .replace("2020-", "2006-")
+        .replace("until: 2021-03-10", "until: 2006-02-10")
+    )
+    (repo / "scenarios" / "example.yaml").write_text(text)
+    code, out = _test(capsys, "scenarios/example.yaml")
+    assert code == 1
+    assert out.splitlines()[:7] == [
+        "FAIL scenarios/example.yaml",
+        "scenarios/example.yaml:10:30: account acme: no VAT rate for DE on 2006-01-10 [no-vat-rate]",
+        "   9 | until: 2006-02-10",
+        "  10 | account: {id: acme, country: DE}",
+        "     |                              ^",
+        "  11 | events:",
+        "  hint: extend the country's rates in rules/vat.yaml to cover this date",
+    ]

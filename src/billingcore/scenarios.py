@@ -285,11 +285,14 @@ def _check_catalog_path(catalog_path: str, written: str, refuse: Any) -> None:
 
 
 def _plain(value: Any) -> Any:
-    """Located YAML data as plain dicts/lists (for comparison and dumping)."""
+    """Located YAML data as plain dicts/lists/str (for comparison and dumping: yaml.safe_dump refuses the
+    reader's str subclass for an unquoted decimal, PlainFloat)."""
     if isinstance(value, dict):
         return {k: _plain(v) for k, v in value.items()}
     if isinstance(value, list):
         return [_plain(v) for v in value]
+    if isinstance(value, str):
+        return str(value)
     return value
 
 

@@ -130,7 +130,7 @@ def main(argv: list[str] | None = None) -> int:
         for target in targets:
             target()
     print(report(tally, time.monotonic() - started, Path(args.findings)))
-    return 1 if any(kind == "unexpected" for _, kind in tally.kinds) else 0
+    return 1 if tally.unexpected_slow or any(kind == "unexpected" for _, kind in tally.kinds) else 0
 
 
 def report(tally: harness.Tally, seconds: float, findings: Path) -> str:
@@ -146,7 +146,10 @@ def report(tally: harness.Tally, seconds: float, findings: Path) -> str:
         out.append("          codes: " + ", ".join(f"{c} {n}" for n, c in codes))
     unexpected = sum(n for (_, kind), n in tally.kinds.items() if kind == "unexpected")
     known = sum(n for (_, kind), n in tally.kinds.items() if kind == "known")
-    out.append(f"findings: {len(tally.findings)} kinds; inputs: {unexpected} unexpected, {known} known (harness.KNOWN)")
+    out.append(
+        f"findings: {len(tally.findings)} kinds; inputs: {unexpected} unexpected, {known} known (harness.KNOWN), "
+        f"{tally.unexpected_slow} unexpectedly slow"
+    )
     for n, ((target, what), finding) in enumerate(sorted(tally.findings.items()), 1):
         where = _write_reproducer(findings, n, target, finding["input"])
         out.append(f"  {n}. {target}: {what} x{finding['count']}: {finding['message']}\n     input: {where}")

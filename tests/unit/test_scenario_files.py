@@ -331,3 +331,15 @@ def test_a_missing_vat_rate_in_a_scenario_is_located_at_the_account_country(
         "  11 | events:",
         "  hint: extend the country's rates in rules/vat.yaml to cover this date",
     ]
+
+
+def test_an_unquoted_decimal_in_the_expectations_gives_a_diff_not_a_representer_error(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Found by the fuzzer: `date: .5` under expect: raised yaml's RepresenterError while printing the diff.
+    (repo / "scenarios" / "example.yaml").write_text(_example().replace("    - date: 2020-01-10", "    - date: .5", 1))
+    code, out = _test(capsys, "scenarios/example.yaml")
+    assert code == 1
+    assert "-- date: .5\n" in out or "-- date: '.5'\n" in out
+    assert "+- date: '2020-01-10'\n" in out
+    assert out.endswith("0 passed, 1 failed\n")

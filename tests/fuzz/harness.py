@@ -604,6 +604,12 @@ def _far_scenario() -> tuple[str, list[Diagnostic]]:
     return run_scenario_file(name, raw)
 
 
+def _huge_price(digits: int) -> tuple[str, list[Diagnostic]]:
+    name = "plans/billwerk-demo.yaml"
+    raw = seed_files()[name].replace(b'monthly: "29.00"', b'monthly: "' + b"9" * digits + b'"', 1)
+    return run_loader(name, raw)
+
+
 def _lead_days(days: int) -> tuple[str, list[Diagnostic]]:
     raw = seed_files()["rules/duda.yaml"].replace(b"lead_days: 0", f"lead_days: {days}".encode())
     return run_loader("rules/duda.yaml", raw)
@@ -631,6 +637,13 @@ KNOWN = [
         "dates.py",
         "a supported date range at every boundary (the date-range slice, /work/h9a)",
         _far_scenario,
+    ),
+    Known(
+        "loader",
+        ("InvalidOperation",),
+        "money.py",
+        "a documented maximum size for amounts (the money slice, /work/h9a)",
+        lambda: _huge_price(400),
     ),
     Known(
         "loader",

@@ -21,6 +21,7 @@ run (`make fuzz`, tests/fuzz/run.py) records it with its input and goes on.
 
 from __future__ import annotations
 
+import atexit
 import copy
 import json
 import re
@@ -84,6 +85,7 @@ def scenario_repository() -> Path:
     """A repository of the fuzzer's own (pyproject.toml, the shipped plans and rules): a mutated scenario is
     written into its tests/scenarios/, where its `catalog: ../../../plans/...` still leads."""
     root = Path(tempfile.mkdtemp(prefix="billingcore-fuzz-"))
+    atexit.register(shutil.rmtree, root, True)
     (root / "pyproject.toml").write_text("[project]\nname = 'fuzz'\n")
     shutil.copytree(ROOT / "plans", root / "plans")
     shutil.copytree(ROOT / "rules", root / "rules")

@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test check lint typecheck schema bench mutate planted clean
+.PHONY: run test check lint typecheck schema bench mutate planted fuzz clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -41,5 +41,12 @@ mutate: $(STAMP)
 planted: $(STAMP)
 	$(BIN)/python tools/planted_bugs.py
 
+# The long fuzzing run (docs/testing.md "Fuzzing"): mutated plans, rules, event dicts and saved states for
+# FUZZ_MINUTES; prints inputs tried, results by kind and error code, and every finding (its input in
+# fuzz-findings/). A short run is part of `make test`.
+FUZZ_MINUTES ?= 10
+fuzz: $(STAMP)
+	$(BIN)/python tests/fuzz/run.py --minutes $(FUZZ_MINUTES)
+
 clean:
-	rm -rf $(VENV) build *.egg-info src/*.egg-info .pytest_cache .mypy_cache .ruff_cache mutants mutmut-run.log
+	rm -rf $(VENV) build *.egg-info src/*.egg-info .pytest_cache .mypy_cache .ruff_cache mutants mutmut-run.log fuzz-findings

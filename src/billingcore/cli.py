@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from billingcore.catalog.loader import load
 from billingcore.catalog.schema import SCHEMAS
-from billingcore.errors import InputError
+from billingcore.errors import InputError, render
 from billingcore.scenarios import (
     find_scenarios,
     format_outcome_json,
@@ -37,15 +37,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     test = sub.add_parser("test", help="run golden scenarios and compare with their expectations")
     test.add_argument("paths", nargs="*", default=["tests/scenarios"], help="scenario files or directories")
     test.add_argument("--update-goldens", action="store_true", help="rewrite the expect: blocks from the output")
+    for command in (run, test):
+        command.add_argument(
+            "--allow",
+            action="append",
+            default=[],
+            metavar="DIR",
+            help="a directory outside the scenario's repository that catalog: and rules: may name (repeatable)",
+        )
     args = parser.parse_args(argv)
 
     if args.command == "schema":
         print(schema_text(args.kind), end="")
         return 0
     if args.command == "run":
-        return run_scenario_command(args.scenario, args.format)
+        return run_scenario_command(args.scenario, args.format, args.allow)
     if args.command == "test":
-        return test_command(args.paths, args.update_goldens)
+        return test_command(args.paths, args.update_goldens, args.allow)
     return run_check(args.paths)
 
 
@@ -60,20 +68,24 @@ def _report(exc: InputError) -> int:
     return 1
 
 
-def run_scenario_command(path: str, fmt: str) -> int:
+def run_scenario_command(path: str, fmt: str, allow: Sequence[str]) -> int:
     try:
-        outcome = run_scenario(load_scenario(path))
+        outcome = run_scenario(load_scenario(path, allow))
     except InputError as exc:
         return _report(exc)
     print(format_outcome_json(outcome) if fmt == "json" else format_outcome_text(outcome), end="")
     return 0
 
 
-def test_command(paths: Sequence[str], update: bool) -> int:
+def test_command(paths: Sequence[str], update: bool, allow: Sequence[str]) -> int:
     failed = passed = 0
-    for path in find_scenarios(paths):
+    files, nothing = find_scenarios(paths)
+    if nothing:  # a folder without scenarios fails: testing nothing is no pass
+        failed += len(nothing)
+        print(render(nothing, {}) + "\n")
+    for path in files:
         try:
-            outcome = run_scenario(load_scenario(path))
+            outcome = run_scenario(load_scenario(path, allow))
         except InputError as exc:
             failed += 1
             print(f"FAIL {path}\n{exc.render()}\n")

@@ -88,9 +88,18 @@ def render(diagnostics: Iterable[Diagnostic], sources: Mapping[str, str]) -> str
     return "\n\n".join(blocks)
 
 
+# Control characters are shown as their Unicode pictures (one column each, so the caret stays in place):
+# printed raw, an escape sequence from a file would act on the terminal instead of being seen.
+_VISIBLE = (
+    {c: 0x2400 + c for c in range(0x20) if chr(c) not in "\t\n\r\v\f\x1c\x1d\x1e"}
+    | {0x7F: 0x2421}
+    | {c: 0xFFFD for c in range(0x80, 0xA0) if c != 0x85}
+)
+
+
 def excerpt(text: str, line: int, col: int) -> list[str]:
     """The line before, the culprit line with a caret under `col`, and the line after."""
-    src = text.splitlines()
+    src = text.translate(_VISIBLE).splitlines()
     if not 1 <= line <= len(src):
         return []
     first, last = max(1, line - 1), min(len(src), line + 1)

@@ -1,7 +1,9 @@
 """pytest plugin: collects golden scenario files so plain `pytest` runs them.
 
-Registered through the `pytest11` entry point. Collects YAML files under any `scenarios` directory
-whose first key is `scenario:`. `pytest --update-goldens` rewrites failing expectations in place.
+Registered through the `pytest11` entry point. Collects every file under any `scenarios` directory
+(except hidden and Python files): a YAML scenario runs, any other file fails as not a scenario, so that
+nothing in a scenario folder is skipped without a word (docs/scenarios.md "Files").
+`pytest --update-goldens` rewrites failing expectations in place.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
-    if "scenarios" in file_path.parts and is_scenario_file(str(file_path)):
+    if "scenarios" in file_path.parent.parts and is_scenario_file(str(file_path)):
         return ScenarioFile.from_parent(parent, path=file_path)
     return None
 

@@ -5,6 +5,11 @@ Expectations are compared as parsed data. An expected document lists the fields 
 field it lists must match, the number of documents must match, and when `lines` is listed the number
 of lines must match too. A scenario without `expect` fails. `update` rewrites only the `expect:`
 block from the actual output and keeps everything else in the file, comments included.
+
+Files (docs/scenarios.md "Files"): every file in a scenario folder is a scenario, which runs or fails;
+nothing is skipped for its name or its first line. A scenario reads plans and rules only inside its
+repository (the nearest folder above it with pyproject.toml or .git) or a directory the caller allows:
+a scenario is data, and must not make the runner read, or show excerpts of, any file on the machine.
 """
 
 from __future__ import annotations
@@ -19,13 +24,13 @@ from typing import Any
 import attrs
 import yaml
 
-from billingcore.catalog.loader import Library, build, expand_paths
+from billingcore.catalog.loader import Library, build, expand_paths, yaml_files
 from billingcore.catalog.structure import diagnostics_from, make_converter
 from billingcore.catalog.yamlsource import Document as SourceDocument
 from billingcore.catalog.yamlsource import SourceMap, read_file
 from billingcore.documents import document_json, notice_json
 from billingcore.engine import Account, Result, bill, prepare
-from billingcore.errors import Diagnostic, EventError, InputError
+from billingcore.errors import Diagnostic, EventError, InputError, Location
 from billingcore.timeline import structure_account, structure_events
 
 
@@ -56,6 +61,7 @@ class Scenario:
     events: tuple[Any, ...]
     expect: Any  # parsed expectations, None when missing
     text: str
+    account_loc: Location | None = None  # where the account's country stands, for the engine's account errors
 
 
 @attrs.frozen
@@ -71,19 +77,25 @@ class Outcome:
         return not self.problems
 
 
-def load_scenario(path: str) -> Scenario:
-    """Read a scenario file and everything it names; raise InputError with every problem."""
+def load_scenario(path: str, allow: Sequence[str] = ()) -> Scenario:
+    """Read a scenario file and everything it names; raise InputError with every problem.
+
+    `catalog:` and `rules:` may name files inside the scenario's repository (`repository_of`) or
+    inside a directory of `allow`."""
+    if os.path.isfile(path) and not path.endswith(SCENARIO_SUFFIXES):
+        raise InputError([Diagnostic(Location(path, 1, 1), *_NOT_YAML)])  # unread: no excerpt
     diagnostics: list[Diagnostic] = []
     doc = read_file(path, diagnostics)
     data = doc.data
-    if diagnostics or not isinstance(data, SourceMap):
+    if diagnostics or not isinstance(data, SourceMap) or "scenario" not in data:
         if not diagnostics:
             diagnostics.append(
                 Diagnostic(
                     doc.root_loc,
-                    "a scenario file is a mapping starting with `scenario:`",
-                    "see docs/scenarios.md",
-                    "unknown-file-kind",
+                    "a scenario file is a mapping with a `scenario:` key",
+                    "every file in a scenario folder is a scenario (docs/scenarios.md); plan and rules files belong "
+                    "in plans/ and rules/",
+                    "not-a-scenario",
                 )
             )
         raise InputError(diagnostics, {path: doc.text})
@@ -112,28 +124,25 @@ def load_scenario(path: str) -> Scenario:
     library, catalog_id = None, ""
     if head is not None:
         try:
-            library, catalog_id = _library_for(path, head, data, inline, doc.text)
+            roots = (repository_of(path), *(os.path.realpath(a) for a in allow))
+            library, catalog_id = _library_for(path, head, data, inline, doc.text, roots)
         except InputError as exc:
             diagnostics.extend(exc.diagnostics)
             sources.update(exc.sources)
     if diagnostics or head is None or account is None or library is None:
         raise InputError(diagnostics, sources)
+    account_loc = data["account"].value_locs.get("country", data.value_locs["account"])
     if library.vat is not None and account.country not in library.vat.vat_rates:
-        where = data["account"].value_locs.get("country", data.value_locs["account"])
         raise InputError(
             [
                 Diagnostic(
-                    where,
+                    account_loc,
                     f"country `{account.country}` is not in the VAT table",
                     f"known: {', '.join(sorted(library.vat.vat_rates))}",
                     "unknown-country",
                 )
             ],
             sources,
-        )
-    if catalog_id not in library.catalogs:
-        raise InputError(
-            [Diagnostic(data.value_locs["catalog"], f"no catalog `{catalog_id}` loaded", "", "unknown")], sources
         )
     return Scenario(
         path,
@@ -144,59 +153,80 @@ def load_scenario(path: str) -> Scenario:
         tuple(events),
         _plain(data.get("expect")),
         doc.text,
+        account_loc,
     )
 
 
-def _library_for(path: str, head: ScenarioHead, data: SourceMap, inline: Any, text: str) -> tuple[Library, str]:
+def _library_for(
+    path: str, head: ScenarioHead, data: SourceMap, inline: Any, text: str, roots: Sequence[str]
+) -> tuple[Library, str]:
     """Load the scenario's catalog (a file, or inline) and rules; `rule_set:` bills the catalog under
     another rule set than the one it names."""
     base = os.path.dirname(path)
     sources = {path: text}
+
+    def refuse(key: str, message: str, hint: str, code: str) -> InputError:
+        return InputError([Diagnostic(data.value_locs.get(key, data.loc), message, hint, code)], sources)
+
     if inline is None and head.catalog is None:
-        raise InputError(
-            [
-                Diagnostic(
-                    data.loc,
-                    "a scenario needs `catalog:` (a path or an inline catalog)",
-                    "e.g. catalog: ../../plans/duda.yaml",
-                    "missing-key",
-                )
-            ],
-            sources,
+        raise refuse(
+            "catalog",
+            "a scenario needs `catalog:` (a path or an inline catalog)",
+            "e.g. catalog: ../../plans/duda.yaml",
+            "missing-key",
         )
     if inline is not None and head.rules is None:
-        raise InputError(
-            [
-                Diagnostic(
-                    data.value_locs["catalog"],
-                    "an inline catalog needs `rules:` (a path)",
-                    "e.g. rules: ../../rules",
-                    "missing-key",
-                )
-            ],
-            sources,
-        )
+        raise refuse("catalog", "an inline catalog needs `rules:` (a path)", "e.g. rules: ../../rules", "missing-key")
     catalog_path = os.path.normpath(os.path.join(base, head.catalog)) if head.catalog else path
     rules_path = os.path.normpath(os.path.join(base, head.rules)) if head.rules else None
+    named = ([("catalog", catalog_path)] if inline is None else []) + ([("rules", rules_path)] if rules_path else [])
+    for key, named_path in named:  # before anything is read or walked
+        if not _inside(named_path, roots):
+            raise refuse(
+                key,
+                f"`{key}:` points outside the scenario's repository ({roots[0]})",
+                _ALLOW_HINT,
+                "outside-repository",
+            )
+    if inline is None:
+        _check_catalog_path(catalog_path, head.catalog or "", refuse)
+    if rules_path and not os.path.isdir(rules_path) and not rules_path.endswith(SCENARIO_SUFFIXES):
+        raise refuse(
+            "rules",
+            "`rules:` names neither a directory nor a rules file (*.yaml)",
+            "e.g. rules: ../../rules",
+            "bad-path",
+        )
+    files = expand_paths([p for _, p in named])
+    outside = next((f for f in files if not _inside(f, roots)), None)
+    if outside is not None:  # the rules/ beside a plan's folder, or a link inside a rules folder
+        key = "rules" if rules_path else "catalog"
+        raise refuse(
+            key,
+            f"`{key}:` leads to {outside}, outside the scenario's repository ({roots[0]})",
+            _ALLOW_HINT,
+            "outside-repository",
+        )
     diagnostics: list[Diagnostic] = []
-    files = expand_paths(([catalog_path] if inline is None else []) + ([rules_path] if rules_path else []))
     docs: list[SourceDocument] = [read_file(f, diagnostics) for f in files]
     if inline is not None:
         docs.append(SourceDocument(path, text, inline, inline.loc))
     library = build(docs, diagnostics)
-    catalog_id = next((c.catalog for c in library.catalogs.values() if c.src and c.src.file == catalog_path), "")
+    catalog_id = next((c.catalog for c in library.catalogs.values() if c.src and c.src.file == catalog_path), None)
+    if catalog_id is None:
+        raise refuse(
+            "catalog",
+            f"`{head.catalog}` holds no catalog",
+            "name a plan file: one that starts with `catalog: <id>`",
+            "bad-path",
+        )
     if head.rule_set is not None:
         if head.rule_set not in library.rule_sets:
-            raise InputError(
-                [
-                    Diagnostic(
-                        data.value_locs["rule_set"],
-                        f"unknown rule set `{head.rule_set}`",
-                        f"known: {', '.join(sorted(library.rule_sets))}",
-                        "unknown-rule-set",
-                    )
-                ],
-                sources,
+            raise refuse(
+                "rule_set",
+                f"unknown rule set `{head.rule_set}`",
+                f"known: {', '.join(sorted(library.rule_sets))}",
+                "unknown-rule-set",
             )
         catalogs = dict(library.catalogs)
         catalogs[catalog_id] = attrs.evolve(catalogs[catalog_id], rules=head.rule_set)
@@ -204,12 +234,65 @@ def _library_for(path: str, head: ScenarioHead, data: SourceMap, inline: Any, te
     return library, catalog_id
 
 
+SCENARIO_SUFFIXES = (".yaml", ".yml")
+_NOT_YAML = (
+    "not a scenario file: scenario files end in .yaml or .yml",
+    "every file in a scenario folder is a scenario; move notes into the scenarios' comments, other files out of "
+    "the folder",
+    "not-a-scenario",
+)
+_ALLOW_HINT = (
+    "keep plans and rules in the repository, or allow the directory: billingcore test --allow DIR "
+    "(load_scenario(path, allow=[DIR]))"
+)
+
+
+def repository_of(path: str) -> str:
+    """The scenario's repository: the nearest folder above it holding pyproject.toml or .git, else the
+    scenario's own folder (a loose file may read only its neighbours). Links resolved."""
+    start = os.path.dirname(os.path.realpath(path))
+    folder = start
+    while True:
+        if any(os.path.exists(os.path.join(folder, marker)) for marker in ("pyproject.toml", ".git")):
+            return folder
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return start
+        folder = parent
+
+
+def _inside(path: str, roots: Sequence[str]) -> bool:
+    """Whether `path`, links resolved, lies in one of `roots` (a `..` or a link cannot lead out)."""
+    real = os.path.realpath(path)
+    return any(os.path.commonpath([real, root]) == root for root in roots)
+
+
+def _check_catalog_path(catalog_path: str, written: str, refuse: Any) -> None:
+    """`catalog:` names one plan file (docs/scenarios.md); a directory holds several catalogs."""
+    if os.path.isdir(catalog_path):
+        plans = [os.path.relpath(f, catalog_path) for f in yaml_files(catalog_path)]
+        example = f"e.g. `catalog: {written.rstrip('/')}/{plans[0]}` (there: {', '.join(plans)})" if plans else ""
+        raise refuse(
+            "catalog",
+            "`catalog:` names a directory; a scenario bills one plan file",
+            f"name one of its plan files{', ' + example if example else ''}",
+            "bad-path",
+        )
+    if not catalog_path.endswith(SCENARIO_SUFFIXES):
+        raise refuse(
+            "catalog", "`catalog:` names no plan file (*.yaml)", "e.g. catalog: ../../plans/duda.yaml", "bad-path"
+        )
+
+
 def _plain(value: Any) -> Any:
-    """Located YAML data as plain dicts/lists (for comparison and dumping)."""
+    """Located YAML data as plain dicts/lists/str (for comparison and dumping: yaml.safe_dump refuses the
+    reader's str subclass for an unquoted decimal, PlainFloat)."""
     if isinstance(value, dict):
         return {k: _plain(v) for k, v in value.items()}
     if isinstance(value, list):
         return [_plain(v) for v in value]
+    if isinstance(value, str):
+        return str(value)
     return value
 
 
@@ -218,7 +301,9 @@ def run_scenario(scenario: Scenario) -> Outcome:
     try:
         result = bill(tariff, scenario.account, scenario.events, scenario.head.until)
     except EventError as exc:  # give the diagnostics the scenario's text for excerpts
-        raise EventError(exc.diagnostics, {scenario.path: scenario.text}) from None
+        # An account-level refusal (a day without a VAT rate) names no event: it belongs to the account.
+        located = [d if d.location else attrs.evolve(d, location=scenario.account_loc) for d in exc.diagnostics]
+        raise EventError(located, {scenario.path: scenario.text}) from None
     actual = result_json(result)
     problems, diff = compare(scenario.expect, actual)
     return Outcome(scenario, result, actual, tuple(problems), diff)
@@ -312,22 +397,36 @@ def format_outcome_json(outcome: Outcome) -> str:
     return json.dumps(outcome.actual, indent=2) + "\n"
 
 
-def find_scenarios(paths: Sequence[str]) -> list[str]:
+def find_scenarios(paths: Sequence[str]) -> tuple[list[str], list[Diagnostic]]:
+    """Every scenario below `paths`: files named, and every file below folders named, except hidden ones
+    and Python's (pytest's own). A folder without any is a diagnostic: testing nothing is no pass."""
     files: list[str] = []
+    empty: list[Diagnostic] = []
     for p in paths:
         if os.path.isdir(p):
-            files.extend(f for f in expand_paths([p]) if is_scenario_file(f))
+            found = scenario_files(p)
+            files.extend(found)
+            if not found:
+                empty.append(Diagnostic(None, f"`{p}` holds no scenario files", _NO_SCENARIOS_HINT, "no-files"))
         else:
             files.append(p)
+    if not paths:
+        empty.append(Diagnostic(None, "no scenario files given", _NO_SCENARIOS_HINT, "no-files"))
+    return list(dict.fromkeys(files)), empty
+
+
+_NO_SCENARIOS_HINT = "check the path; scenario files end in .yaml or .yml"
+
+
+def scenario_files(folder: str) -> list[str]:
+    files: list[str] = []
+    for dirpath, dirnames, filenames in os.walk(folder):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d != "__pycache__")
+        files.extend(os.path.join(dirpath, f) for f in sorted(filenames) if is_scenario_file(f))
     return files
 
 
-def is_scenario_file(path: str) -> bool:
-    """A scenario file is YAML whose first key is `scenario:` (comments may come first)."""
-    if not path.endswith((".yaml", ".yml")):
-        return False
-    with open(path, encoding="utf-8") as fh:
-        for line in fh:
-            if line.strip() and not line.startswith("#"):
-                return line.startswith("scenario:")
-    return False
+def is_scenario_file(name: str) -> bool:
+    """Whether a file in a scenario folder must run as a scenario: all but hidden files and Python's."""
+    base = os.path.basename(name)
+    return not base.startswith(".") and not base.endswith((".py", ".pyc"))

@@ -30,12 +30,7 @@ def expand_paths(paths: Sequence[str]) -> list[str]:
     """
     files: list[str] = []
     for path in paths:
-        if os.path.isdir(path):
-            for dirpath, dirnames, filenames in os.walk(path):
-                dirnames.sort()
-                files.extend(os.path.join(dirpath, f) for f in sorted(filenames) if f.endswith((".yaml", ".yml")))
-        else:
-            files.append(path)
+        files.extend(yaml_files(path) if os.path.isdir(path) else [path])
     if not any(os.path.basename(os.path.dirname(os.path.abspath(f))) == "rules" for f in files):
         for f in list(files):
             rules_dir = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(f))), "rules")
@@ -45,11 +40,31 @@ def expand_paths(paths: Sequence[str]) -> list[str]:
     return list(dict.fromkeys(files))
 
 
+def yaml_files(directory: str) -> list[str]:
+    """The *.yaml and *.yml files below `directory`, sorted; hidden directories (.git, .venv) are never
+    plan or scenario folders, and walking them could take minutes."""
+    files: list[str] = []
+    for dirpath, dirnames, filenames in os.walk(directory):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        files.extend(os.path.join(dirpath, f) for f in sorted(filenames) if f.endswith((".yaml", ".yml")))
+    return files
+
+
 def load(paths: Sequence[str]) -> Library:
     """Load and validate plan and rule files; raise PlanError with all diagnostics."""
-    diagnostics: list[Diagnostic] = []
+    diagnostics = [_nothing_in(p) for p in paths if os.path.isdir(p) and not yaml_files(p)]
+    if not paths:
+        diagnostics.append(Diagnostic(None, "no plan or rules files given", _NO_FILES_HINT, "no-files"))
     docs = [read_file(f, diagnostics) for f in expand_paths(paths)]
     return build(docs, diagnostics)
+
+
+_NO_FILES_HINT = "check the path; plan and rules files end in .yaml or .yml"
+
+
+def _nothing_in(directory: str) -> Diagnostic:
+    """A directory without any plan or rules file: loading it would say "ok" about nothing."""
+    return Diagnostic(None, f"`{directory}` holds no plan or rules files (*.yaml, *.yml)", _NO_FILES_HINT, "no-files")
 
 
 def load_texts(texts: dict[str, str]) -> Library:

@@ -8,7 +8,10 @@ because a billing catalog must not guess. Refused, each with a located diagnosti
 - YAML 1.1 surprises in plain scalars: `yes/no/on/off/y/n` (booleans in 1.1), `1:30` (base 60),
   `010` (octal), `.inf` / `.nan`;
 - floats anywhere: decimals are written as quoted strings so they can never pass through a float;
-- files over MAX_FILE_BYTES.
+- files over MAX_FILE_BYTES, characters YAML does not allow (control characters: found before parsing,
+  every one located, where libyaml would stop at the first with an unlocated ReaderError), and nesting
+  deeper than MAX_DEPTH levels (the reader recurses per level; every consumer after it does too).
+Files are UTF-8; a UTF-8 byte order mark is skipped, so positions are those an editor shows.
 Mappings become `SourceMap` (a dict with the location of each key and value), sequences `SourceList`.
 """
 
@@ -17,11 +20,14 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import attrs
 import yaml
 
 from billingcore.errors import Diagnostic, Location
 
 MAX_FILE_BYTES = 1_048_576
+MAX_DEPTH = 50  # levels of nested mappings and lists; the deepest shipped file needs 7 (docs/errors.md)
+MAX_REPORTED = 20  # control characters reported per file; a binary file has thousands
 TOO_LARGE_HINT = (
     "check that this is the right file: plan and rules files are limited to 1 MiB; split a larger catalog into "
     "several catalogs, one per file"
@@ -84,10 +90,18 @@ _FALSE = {"false", "False", "FALSE"}
 _NULL = {"null", "Null", "NULL", "~", ""}
 
 
+# What YAML 1.1 allows in a stream (its `c-printable`); anything else stops libyaml with a ReaderError.
+# Lone surrogates can only come from a host's str; they are refused here before any encoding of the text.
+_NOT_PRINTABLE = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_CONTROL_HINT = "delete it (most editors do not show it; text pasted from a PDF or a spreadsheet often carries one)"
+_BINARY_HINT = "this looks like a binary file: plan, rules and scenario files are UTF-8 text"
+
+
 def read_text(path: str, text: str, diagnostics: list[Diagnostic]) -> Document:
     """Parse `text` (the contents of `path`) strictly; problems go to `diagnostics`."""
+    text = text.removeprefix("\ufeff")  # a byte order mark is not part of the text
     start = Location(path, 1, 1)
-    if len(text.encode("utf-8")) > MAX_FILE_BYTES:
+    if len(text.encode("utf-8", "surrogatepass")) > MAX_FILE_BYTES:
         diagnostics.append(
             Diagnostic(
                 start,
@@ -96,6 +110,10 @@ def read_text(path: str, text: str, diagnostics: list[Diagnostic]) -> Document:
                 code="file-too-large",
             )
         )
+        return Document(path, text, None, start)
+    unprintable = _unprintable(path, text)
+    if unprintable:
+        diagnostics.extend(unprintable)
         return Document(path, text, None, start)
     reader = _Reader(path, diagnostics)
     try:
@@ -107,7 +125,38 @@ def read_text(path: str, text: str, diagnostics: list[Diagnostic]) -> Document:
         hint = _syntax_hint(exc, text)
         diagnostics.append(Diagnostic(loc, f"YAML syntax error: {problem}", hint, code="yaml-syntax"))
         return Document(path, text, None, start)
+    if reader.too_deep:  # like a syntax error: nothing of the file is used, so nothing else is reported
+        return Document(path, text, None, start)
     return Document(path, text, data, start)
+
+
+def _unprintable(path: str, text: str) -> list[Diagnostic]:
+    """Each character YAML refuses, at its line and column (lines as `errors.excerpt` counts them)."""
+    found: list[Diagnostic] = []
+    for n, match in enumerate(_NOT_PRINTABLE.finditer(text)):
+        if n == MAX_REPORTED:
+            rest = sum(1 for _ in _NOT_PRINTABLE.finditer(text, match.start()))
+            last = found[-1]
+            found[-1] = attrs.evolve(last, message=f"{last.message} (and {rest} more after it)")
+            break
+        code = ord(match[0])
+        what = "control character" if code < 0x20 or 0x7F <= code <= 0x9F else "character"
+        line_start = max(text.rfind(b, 0, match.start()) for b in _LINE_BREAKS) + 1
+        line = 1 + sum(1 for _ in _LINE_BREAK.finditer(text, 0, line_start))
+        found.append(
+            Diagnostic(
+                Location(path, line, match.start() - line_start + 1),
+                f"{what} U+{code:04X} is not allowed in YAML",
+                _BINARY_HINT if code == 0 else _CONTROL_HINT,
+                "control-character",
+            )
+        )
+    return found
+
+
+# Line breaks as str.splitlines counts them, so that a location matches the excerpt errors.excerpt shows.
+_LINE_BREAKS = ("\n", "\r", "\v", "\f", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029")
+_LINE_BREAK = re.compile("\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
 
 
 GENERIC_SYNTAX_HINT = "check indentation and that every `key: value` pair has a space after the colon"
@@ -225,19 +274,12 @@ def read_file(path: str, diagnostics: list[Diagnostic]) -> Document:
             )
         )
         return Document(path, "", None, Location(path, 1, 1))
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        diagnostics.append(
-            Diagnostic(
-                Location(path, 1, 1),
-                "file is not UTF-8 text",
-                "save it as UTF-8",
-                code="encoding",
-            )
-        )
-        return Document(path, "", None, Location(path, 1, 1))
-    if len(raw) > MAX_FILE_BYTES:
+    return read_bytes(path, raw, diagnostics)
+
+
+def read_bytes(path: str, raw: bytes, diagnostics: list[Diagnostic]) -> Document:
+    """Decode and parse the bytes of a file (what read_file read; the fuzzer's way in, tests/fuzz)."""
+    if len(raw) > MAX_FILE_BYTES:  # before decoding: the cut may split a character
         diagnostics.append(
             Diagnostic(
                 Location(path, 1, 1),
@@ -246,14 +288,44 @@ def read_file(path: str, diagnostics: list[Diagnostic]) -> Document:
                 code="file-too-large",
             )
         )
-        return Document(path, text, None, Location(path, 1, 1))
+        return Document(path, raw.decode("utf-8", "replace"), None, Location(path, 1, 1))
+    body = raw.removeprefix(b"\xef\xbb\xbf")  # a UTF-8 byte order mark is not part of the text
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        diagnostics.append(_encoding_problem(path, body, exc))
+        return Document(path, "", None, Location(path, 1, 1))
     return read_text(path, text, diagnostics)
+
+
+_WIDE_BOMS = (
+    (b"\xff\xfe\x00\x00", "UTF-32"),
+    (b"\x00\x00\xfe\xff", "UTF-32"),
+    (b"\xff\xfe", "UTF-16"),
+    (b"\xfe\xff", "UTF-16"),
+)
+
+
+def _encoding_problem(path: str, raw: bytes, exc: UnicodeDecodeError) -> Diagnostic:
+    """Where the first byte that is not UTF-8 stands; a UTF-16 or UTF-32 file is named as such."""
+    for bom, name in _WIDE_BOMS:  # UTF-32 first: its little-endian mark starts like UTF-16's
+        if raw.startswith(bom):
+            message = f"file is {name} text (it starts with a {name} byte order mark), not UTF-8"
+            return Diagnostic(Location(path, 1, 1), message, "save it as UTF-8", "encoding")
+    lines = (raw[: exc.start].decode("utf-8") + "?").splitlines()  # "?" stands for the bad byte
+    return Diagnostic(
+        Location(path, len(lines), len(lines[-1])),
+        f"file is not UTF-8 text: byte 0x{raw[exc.start]:02X} cannot be read as UTF-8",
+        "save it as UTF-8",
+        "encoding",
+    )
 
 
 class _Reader:
     def __init__(self, path: str, diagnostics: list[Diagnostic]):
         self.path = path
         self.diagnostics = diagnostics
+        self.too_deep = False
 
     def loc(self, event: Any) -> Location:
         return Location(self.path, event.start_mark.line + 1, event.start_mark.column + 1)
@@ -276,11 +348,21 @@ class _Reader:
                     )
                     break
                 seen_document = True
-                data = self.node(next(events), events)
+                data = self.node(next(events), events, 1)
         return data
 
-    def node(self, event: Any, events: Any) -> Any:
+    def node(self, event: Any, events: Any, depth: int) -> Any:
         loc = self.loc(event)
+        if depth > MAX_DEPTH and isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+            self.error(
+                loc,
+                f"nested deeper than {MAX_DEPTH} levels",
+                "plan, rules and scenario files need a few levels; look for a `[` or `{` that is never closed",
+                "too-deep",
+            )
+            self.too_deep = True
+            _skip_collection(events)
+            return REJECTED
         if isinstance(event, yaml.AliasEvent):
             self.error(
                 loc,
@@ -315,7 +397,7 @@ class _Reader:
                 if isinstance(item, yaml.SequenceEndEvent):
                     return seq
                 seq.item_locs.append(self.loc(item))
-                seq.append(self.node(item, events))
+                seq.append(self.node(item, events, depth + 1))
         if isinstance(event, yaml.MappingStartEvent):
             mapping = SourceMap()
             mapping.loc, mapping.key_locs, mapping.value_locs = loc, {}, {}
@@ -323,10 +405,10 @@ class _Reader:
                 if isinstance(key_event, yaml.MappingEndEvent):
                     return mapping
                 key_loc = self.loc(key_event)
-                key = self.node(key_event, events)
+                key = self.node(key_event, events, depth + 1)
                 value_event = next(events)
                 value_loc = self.loc(value_event)
-                value = self.node(value_event, events)
+                value = self.node(value_event, events, depth + 1)
                 if not isinstance(key, str) or isinstance(key, PlainFloat):
                     key = str(key) if key is not None else "null"
                 if key in mapping.key_locs:
@@ -382,3 +464,15 @@ class _Reader:
         if _FLOAT.match(text):
             return PlainFloat(text)
         return text
+
+
+def _skip_collection(events: Any) -> None:
+    """Consume the events of a collection whose start was just read, without recursing."""
+    open_ = 1
+    for event in events:
+        if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+            open_ += 1
+        elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+            open_ -= 1
+            if open_ == 0:
+                return

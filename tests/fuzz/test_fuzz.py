@@ -88,3 +88,17 @@ def test_each_tolerated_finding_still_reproduces(entry: harness.Known) -> None:
     with pytest.raises(harness.Unexpected) as info:
         check(entry.reproduce)
     assert entry.matches(entry.target, info.value), info.value
+
+
+@pytest.mark.parametrize(
+    ("reproduce", "code"),
+    [
+        (harness._far_scenario, "date-range"),  # once ValueError: year 10000
+        (lambda: harness._huge_price(400), "too-large"),  # once InvalidOperation at billing
+        (lambda: harness._lead_days(10**9), "day-range"),  # once OverflowError building the tariff
+    ],
+    ids=["far-scenario", "huge-price", "lead-days"],
+)
+def test_the_findings_fixed_since_are_located_errors(reproduce: Any, code: str) -> None:
+    kind, diagnostics = check(reproduce)
+    assert (kind, code in {d.code for d in diagnostics}) == ("error", True), diagnostics

@@ -222,3 +222,39 @@ def test_an_unchanged_part_shows_as_such_when_debugging() -> None:
         "problem=None)"
     )
     assert repr(UNCHANGED) == "UNCHANGED"
+
+
+def test_a_reaction_to_a_contract_ending_at_its_term_end_may_bill_a_fee() -> None:
+    # A deletion fee of 100.00 when a domain ends without renewing. WEDOS rules: the domain's renewal
+    # falls due 10 days (lead_days) before its term ends on Mar 17, 2022, i.e. on Mar 7; not renewed, it
+    # ends then, and the fee, caused by the renewal, is billed with the renewals on the next billing day,
+    # Apr 1 (not on an interim invoice): 100.00 + 21 % Czech VAT = 121.00.
+    from decimal import Decimal
+
+    from billingcore.charges import RENEWAL, Charge, InvoiceGroup, LineKind
+    from billingcore.features.base import NOTHING, ContractEnded
+    from billingcore.features.subscriptions import SetDontRenew
+
+    def fee(view: View, signal: ContractEnded) -> Outcome:
+        if not signal.contract.key.startswith("domain:"):
+            return NOTHING
+        price, key, due = Decimal("100.00"), f"fee:{signal.contract.key}", signal.contract.term_end
+        monthly, explanation = InvoiceGroup.MONTHLY, "1 x 100.00"
+        charge = Charge(key, "Deletion fee", LineKind.ONE_OFF, monthly, due, None, None, Decimal(1), price, price,
+                        explanation, signal.cause)  # fmt: skip
+        return Outcome(changes=(charge,))
+
+    rules = {f"rules/{name}": (ROOT / "rules" / name).read_text() for name in os.listdir(ROOT / "rules")}
+    library = load_texts({**rules, "plans/hosting.yaml": CATALOG})
+    catalog = library.catalog("hosting")
+    fees = Feature(name="fees", signals={ContractEnded: fee})
+    tariff = make_tariff(catalog, library.rules_for(catalog), library.vat, (*FEATURES, DOMAINS, fees))
+    events = [RegisterDomain("d1", date(2021, 3, 17), "a.cz"), SetDontRenew("n", date(2021, 6, 1), "domain:a.cz")]
+    result = bill(tariff, Account("cz-1", "hosting", "CZ"), events, date(2022, 4, 1))
+    assert [
+        (str(d.date), d.type, [(ln.item, str(ln.amount), ln.cause) for ln in d.lines], str(d.gross))
+        for d in result.documents
+    ] == [
+        ("2021-04-01", "invoice", [("domain:a.cz", "250.00", "d1")], "302.50"),
+        ("2022-04-01", "invoice", [("fee:domain:a.cz", "100.00", RENEWAL)], "121.00"),
+    ]

@@ -134,7 +134,7 @@ def test_python_events_name_the_event_without_a_location(library: Library) -> No
 
 def test_resuming_with_an_event_before_the_saved_state_is_refused(library: Library) -> None:
     tariff = prepare(library, "duda")
-    state = State("a", date(2020, 2, 1))
+    state = State("a", date(2020, 2, 1), catalog="duda", currency="USD")
     with pytest.raises(EventError) as info:
         bill(tariff, Account("a", "duda", "US"), [PublishSite("s", date(2020, 1, 31), "x")], date(2020, 3, 1), state)
     assert _problems(info.value) == [
@@ -168,6 +168,11 @@ def _problems(error: InputError) -> list[tuple[str, str, str]]:
     """(code, message, hint) of each diagnostic, for errors about events built in Python (no location)."""
     assert all(d.location is None for d in error.diagnostics)
     return [(d.code, d.message, d.hint) for d in error.diagnostics]
+
+
+def _located(error: InputError) -> list[tuple[str, str, str, str]]:
+    """(location, code, message, hint) of each diagnostic: a JSON path for Python arguments and states."""
+    return [(str(d.location), d.code, d.message, d.hint) for d in error.diagnostics]
 
 
 def _errors(library: Library, events: list[object], rule_set: str | None = None) -> list[tuple[str, str, str]]:
@@ -349,14 +354,14 @@ def test_a_damaged_saved_state_is_refused_with_every_broken_part_named(library: 
     with pytest.raises(StateError) as info:
         load_state(saved)
     hint = 'load only what dump_state wrote (docs/scenarios.md, "Saved state")'
-    assert _problems(info.value) == [
-        ("bad-state", "saved state of account a: as_of: not a date: '2020-13-01'", hint),
-        ("bad-state", "saved state of account a: contracts[0]: missing `billed`", hint),
-        ("bad-state", "saved state of account a: items[0]: expected a mapping, got list", hint),
+    assert _located(info.value) == [
+        ("state.as_of", "bad-state", 'saved state of account a: the string "2020-13-01" is not a calendar date', hint),
+        ("state.contracts[0]", "bad-state", 'saved state of account a: missing key "billed"', hint),
+        ("state.items[0]", "bad-state", "saved state of account a: expected a mapping, got a list", hint),
     ]
     with pytest.raises(StateError) as not_a_mapping:
         load_state([])  # type: ignore[arg-type]
-    assert _problems(not_a_mapping.value) == [("bad-state", "a saved state is a mapping, got list", hint)]
+    assert _located(not_a_mapping.value) == [("state", "bad-state", "a saved state is a mapping, got a list", hint)]
 
 
 def test_an_account_of_another_catalog_is_refused(library: Library) -> None:
@@ -384,8 +389,9 @@ def test_resuming_an_account_from_another_accounts_state_is_refused(library: Lib
 
     with pytest.raises(StateError) as info:
         _resume(library, "b", date(2020, 2, 10))
-    assert _problems(info.value) == [
+    assert _located(info.value) == [
         (
+            "state.account",
             "wrong-account",
             "the saved state is account a's, not account b's",
             "resume each account from its own saved state",
@@ -396,8 +402,9 @@ def test_resuming_an_account_from_another_accounts_state_is_refused(library: Lib
 def test_billing_until_a_date_before_the_saved_state_is_refused(library: Library) -> None:
     with pytest.raises(EventError) as info:
         _resume(library, "a", date(2020, 1, 9))
-    assert _problems(info.value) == [
+    assert _located(info.value) == [
         (
+            "until",
             "bad-until",
             "account a: billing until 2020-01-09 would go back before the saved state (2020-01-10)",
             "bill until a date on or after the state's as_of",
@@ -411,6 +418,23 @@ def test_two_events_with_one_id_are_both_named(library: Library) -> None:
         bill(prepare(library, "duda"), Account("a", "duda", "US"), events, date(2020, 2, 1))
     assert _problems(info.value) == [
         ("bad-event", "event p (publish_site on 2020-01-10): duplicate event id `p`", "give every event its own id"),
+    ]
+
+
+def test_an_event_id_billed_before_a_saved_state_is_refused_after_it_like_in_one_run(library: Library) -> None:
+    """Issue 9: a duplicate id split across a save/resume issued two documents with one number, while
+    one full run refuses it. The state remembers every id it billed."""
+    tariff, account = prepare(library, "duda"), Account("a", "duda", "US")
+    first = [BuyPlan("p", date(2020, 1, 10), "team", Period.ANNUAL), PublishSite("x", date(2020, 1, 12), "blog")]
+    saved = bill(tariff, account, first, date(2020, 1, 31)).state
+    with pytest.raises(EventError) as info:
+        bill(tariff, account, [PublishSite("x", date(2020, 2, 1), "shop", Period.MONTHLY)], date(2020, 3, 1), saved)
+    assert _problems(info.value) == [
+        (
+            "bad-event",
+            "event x (publish_site on 2020-02-01): duplicate event id `x`: an event before the saved state had it",
+            "give every event its own id",
+        ),
     ]
 
 

@@ -24,12 +24,12 @@ from billingcore.billing_day import anchored
 from billingcore.charges import RENEWAL, Charge, included_charge, term_charge
 from billingcore.checks import billing_days_add_up, check_arguments, event_error, refuse_account
 from billingcore.contracts import Contract, ContractKind, renewed
-from billingcore.dates import billing_date, iso
+from billingcore.dates import billing_date
 from billingcore.documents import Document, Notice
 from billingcore.errors import Diagnostic, EventError
 from billingcore.events import Event
 from billingcore.features.base import UNCHANGED, ContractEnded, Outcome, PlanBought, Problem, TrialStarted
-from billingcore.invoicing import Draft, billing_day_drafts, immediate, land
+from billingcore.invoicing import Draft, billing_day_drafts, event_numbers, immediate, land, renewal_numbers
 from billingcore.money import ZERO
 from billingcore.prepare import make_tariff, prepare
 from billingcore.state import Result, State, make_state
@@ -160,7 +160,7 @@ class _Run:
             if part is not UNCHANGED:
                 self.parts[found[0]] = part
         if changes:
-            drafts, later = land(self.tariff.billing, self.account.id, event.id, event.date, changes)
+            drafts, later = land(self.tariff.billing, event_numbers(self.account.id, event.id), event.date, changes)
             self.pending.extend(later)
             self._issue(drafts)
         if charges:
@@ -245,8 +245,8 @@ class _Run:
         under credit_as: credit_note)."""
         self.pending.extend(charges)
         if changes:
-            event = f"{iso(day).replace('-', '')}-renewal"  # documents: <account>-<YYYYMMDD>-renewal[-credit]
-            drafts, later = land(self.tariff.billing, self.account.id, event, day, changes, at_renewal=True)
+            numbers = renewal_numbers(self.account.id, day)
+            drafts, later = land(self.tariff.billing, numbers, day, changes, at_renewal=True)
             self.pending.extend(later)
             self._issue(drafts)
 

@@ -35,6 +35,9 @@ def check_arguments(
     if (
         type(tariff) is not Tariff
         or type(account) is not Account
+        or type(account.id) is not str
+        or type(account.country) is not str
+        or (account.vat_id is not None and type(account.vat_id) is not str)
         or not (type(events) is list or type(events) is tuple)
         or type(until) is not date
         or (state is not None and type(state) is not State)

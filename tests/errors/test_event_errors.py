@@ -304,19 +304,26 @@ def test_event_form_errors_are_located_with_a_hint() -> None:
     events, problems = structure_events(doc.data, doc.root_loc)
     assert events == []
     assert [(str(d.location), d.code, d.message, d.hint) for d in problems] == [
-        ("e.yaml:1:36", "unknown-event", "unknown event type `publish_sight`", "did you mean `publish_site`?"),
-        ("e.yaml:2:18", "bad-date", "date: 2020-02-30 is not a calendar date", "check the month and day"),
+        (
+            "e.yaml:1:36",
+            "unknown-event",
+            "event e1: unknown event type `publish_sight`",
+            "did you mean `publish_site`?",
+        ),
+        ("e.yaml:2:18", "bad-date", "event e2: date: 2020-02-30 is not a calendar date", "check the month and day"),
         (
             "e.yaml:2:66",
             "unknown-choice",
-            "period: expected one of monthly, quarterly, annual, biennial, got 'weekly'",
+            "event e2: period: expected one of monthly, quarterly, annual, biennial, got 'weekly'",
             "choose one of: monthly, quarterly, annual, biennial",
         ),
     ]
 
 
 def test_plain_event_dicts_get_the_same_diagnostics_as_the_fast_path_skips() -> None:
-    """Host dicts go through generated structurers; a bad one falls back to the located checks."""
+    """Host dicts go through generated structurers; a bad one falls back to the located checks. Issue 9:
+    each problem says which event it is in, by id and by its path `events[<index>]` (before: neither),
+    and `root` is optional (there is no file)."""
     from billingcore.events import BuyPlan, PublishSite
     from billingcore.timeline import structure_events
 
@@ -327,17 +334,37 @@ def test_plain_event_dicts_get_the_same_diagnostics_as_the_fast_path_skips() -> 
             {"id": "x", "date": "2020-01-10", "type": ["buy_plan"]},
             {"id": "y", "date": "2020-01-10", "type": "buy_plan", "plan": "team", "period": "annual", "qty": 1},
             {"id": "z", "date": "2020-01-10", "type": "publish_site", "site": "b", "period": None},
-        ],
-        None,
+            {"date": "2020-01-32", "type": "publish_site", "site": "c"},
+            ["not", "a", "mapping"],
+        ]
     )
     assert events == [
         BuyPlan("p", date(2020, 1, 10), "team", Period.ANNUAL),
         PublishSite("s", date(2020, 1, 10), "a", None, "site"),
         PublishSite("z", date(2020, 1, 10), "b", None, "site"),
     ]
-    assert [(d.location, d.code, d.message, d.hint) for d in problems] == [
-        (None, "unknown-event", "unknown event type `['buy_plan']`", "did you mean `buy_plan`?"),
-        (None, "unknown-key", "unknown key `qty` in buy plan", "known keys here: date, id, period, plan"),
+    assert [(str(d.location), d.code, d.message, d.hint) for d in problems] == [
+        ("events[2]", "unknown-event", "event x: unknown event type `['buy_plan']`", "did you mean `buy_plan`?"),
+        (
+            "events[3]",
+            "unknown-key",
+            "event y: unknown key `qty` in buy plan",
+            "known keys here: date, id, period, plan",
+        ),
+        ("events[5]", "missing-key", "missing required key `id`", "add `id: ...` here"),
+        ("events[5]", "bad-date", "date: 2020-01-32 is not a calendar date", "check the month and day"),
+        (
+            "events[6]",
+            "missing-key",
+            "an event needs a `type`",
+            "one of: start_trial, buy_plan, change_plan, publish_site, unpublish_site, convert_site, add_item, "
+            "remove_item, add_store, upgrade_store, buy_app, upgrade_app, remove_app, buy_one_off, cancel, "
+            "set_dont_renew, clear_dont_renew",
+        ),
+    ]
+    _, not_a_list = structure_events({"id": "p"})
+    assert [(str(d.location), d.code, d.message) for d in not_a_list] == [
+        ("events", "wrong-type", "events must be a list of mappings")
     ]
 
 

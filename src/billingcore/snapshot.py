@@ -96,6 +96,8 @@ def _load_state(data: dict[str, Any]) -> State:
     if type(done) is not int or not _billing_day_ok(anchor, day, done):
         raise StateValueError("billing day")
     ids, contract_data, pending_data = data["event_ids"], data["contracts"], data["pending"]
+    if type(contract_data) is not list or type(pending_data) is not list:
+        raise StateValueError("records")
     if type(ids) is not list or (ids and set(map(type, ids)) != {str}) or len(set(ids)) != len(ids):
         raise StateValueError("event ids")
     money = amounts(currency)

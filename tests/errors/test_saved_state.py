@@ -175,6 +175,12 @@ CASES = [
     ("unknown key", _set("contracts", 1, "note", "x"), "state.contracts[1]", 'unknown key "note"'),
     ("record not a mapping", _set("pending", 0, ["x"]), "state.pending[0]", "expected a mapping, got a list"),
     (
+        "contracts not a list",
+        _set("contracts", {}),
+        "state.contracts",
+        "expected a list, got a mapping",
+    ),
+    (
         "currency",
         _set("currency", "XXX"),
         "state.currency",

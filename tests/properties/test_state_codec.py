@@ -25,7 +25,7 @@ TEXTS = ["", "true", "false", "no", "1", "0", "monthly", "annual", "weekly", "pl
 TEXTS += ["2020-01-10", "2020-02-30", "20200110", "2020-W02-5", "13.00", "13.001", "-5.00", "1e3", "NaN"]
 TEXTS += ["USD", "EUR", "XXX", "duda", "a", "p"]
 JSON_VALUES = st.one_of(
-    st.none(),
+    st.sampled_from([None, {}, [], "", 0]),  # the empty ones: an empty mapping is no list of contracts
     st.booleans(),
     st.integers(-3, 40),
     st.floats(allow_nan=False, allow_infinity=False),

@@ -127,7 +127,7 @@ BUGS = (
     Bug(
         "zero_total: skip ignored",
         "src/billingcore/adjustments.py",
-        "    return issued(billing, docs) if billing.skip_zero else docs",
+        "    return issued(ledger.tariff.billing, docs)",
         "    return docs",
         ("tests/scenarios/invoicing/zero-total-skip.yaml",),
     ),

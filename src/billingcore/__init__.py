@@ -7,11 +7,21 @@ The core does no I/O; only `billingcore.catalog.loader` reads files.
 
 from billingcore.catalog.loader import Library, load, load_texts
 from billingcore.engine import Account, Result, State, Tariff, bill, prepare
-from billingcore.errors import BillingError, Diagnostic, EventError, InputError, Location, PlanError, StateError
+from billingcore.errors import (
+    BillingError,
+    DataPath,
+    Diagnostic,
+    EventError,
+    InputError,
+    Location,
+    PlanError,
+    StateError,
+)
 
 __all__ = [
     "Account",
     "BillingError",
+    "DataPath",
     "Diagnostic",
     "EventError",
     "InputError",

@@ -1,38 +1,113 @@
-"""What `bill` refuses before it starts: an account it cannot bill (a country without VAT rates, another
-catalog, someone else's saved state, a date before the state's) and events out of order, repeated or
-not after the saved state. Every problem is a diagnostic with a hint, all of them at once."""
+"""What `bill` refuses before it starts: arguments of the wrong type, an account it cannot bill (a
+country without VAT rates, another catalog, someone else's saved state or one that does not add up, a
+date before the state's) and events that are not events of the right types, out of order, repeated
+(also across a resume: the state remembers every id it billed) or not after the saved state. Every
+problem is a diagnostic with a hint, all of them at once; Python arguments are located by their path
+(`until`, `state.billings_done`, `events[3].period`)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
+from typing import Any
 
-from billingcore.dates import FIRST_DAY, LAST_DAY, ONE_DAY, SUPPORTED_DATES, SUPPORTED_DATES_HINT, in_supported_range
-from billingcore.errors import Diagnostic, EventError, StateError
+from billingcore.dates import (
+    FIRST_DAY,
+    LAST_DAY,
+    ONE_DAY,
+    SUPPORTED_DATES,
+    SUPPORTED_DATES_HINT,
+    billing_date,
+    in_supported_range,
+)
+from billingcore.errors import DataPath, Diagnostic, EventError, StateError
 from billingcore.events import Event, type_name
+from billingcore.eventtypes import described, type_problems, well_typed
 from billingcore.features.base import Problem
 from billingcore.state import State
 from billingcore.tariff import Account, Tariff
 
+_CHANGED = (
+    "the state was changed after dump_state wrote it: restore the stored copy, or bill the account again "
+    "from its events"
+)
+
+
+def check_arguments(
+    tariff: Tariff, account: Account, events: Sequence[Event], until: date, state: State | None
+) -> list[Diagnostic]:
+    """Raise for what cannot be billed at all (arguments of the wrong type, the account, the saved
+    state, an event of the wrong types); return the problems of event order and ids, which `bill`
+    reports together with any it finds while billing. Every account passes here: the usual one in a
+    few comparisons; the functions that say what is wrong only run when something is."""
+    if (
+        type(tariff) is not Tariff
+        or type(account) is not Account
+        or type(account.id) is not str
+        or type(account.country) is not str
+        or (account.vat_id is not None and type(account.vat_id) is not str)
+        or not (type(events) is list or type(events) is tuple)
+        or type(until) is not date
+        or (state is not None and type(state) is not State)
+    ):
+        _refuse_arguments(tariff, account, events, until, state)
+    if (
+        account.country not in tariff.vat.vat_rates
+        or account.catalog != tariff.catalog.catalog
+        or not FIRST_DAY <= until <= LAST_DAY  # the supported dates (dates.in_supported_range, inlined)
+    ):
+        refuse_account(tariff, account, until, state)
+    if state is not None and (
+        state.account != account.id
+        or state.catalog != tariff.catalog.catalog
+        or state.currency != tariff.billing.currency
+        or until < state.as_of
+    ):
+        refuse_account(tariff, account, until, state)
+    return check_order(events, state) if events else []
+
+
+def _refuse_arguments(tariff: Any, account: Any, events: Any, until: Any, state: Any) -> None:
+    found = []
+    if not isinstance(tariff, Tariff):
+        hint = "build it with prepare(library, catalog)"
+        found.append(("tariff", f"expected a Tariff, got {described(tariff)}", hint))
+    if type(account) is not Account:
+        found.append(("account", f"expected an Account, got {described(account)}", "Account(id, catalog, country)"))
+    else:
+        for name in ("id", "catalog", "country", "vat_id"):
+            value = getattr(account, name)
+            if type(value) is not str and not (name == "vat_id" and value is None):
+                found.append((f"account.{name}", f"expected text, got {described(value)}", "give a str"))
+    if not isinstance(events, Sequence) or isinstance(events, str):
+        found.append(("events", f"expected a list of events, got {described(events)}", "give a list of events"))
+    if type(until) is not date:
+        hint = "give its day: until.date()" if isinstance(until, datetime) else "give a datetime.date"
+        found.append(("until", f"expected a date, got {described(until)}", hint))
+    if state is not None and type(state) is not State:
+        hint = "give what bill returned, or load_state(saved)"
+        found.append(("state", f"expected a State, got {described(state)}", hint))
+    if found:
+        raise EventError([Diagnostic(DataPath(path), message, hint, "wrong-type") for path, message, hint in found])
+
 
 def refuse_account(tariff: Tariff, account: Account, until: date, state: State | None) -> None:
-    """Raise for the first thing about the account itself that cannot be billed. `bill` asks for every
-    resumed account, for any account whose country or catalog is not the tariff's, and for an `until`
-    outside the supported dates."""
+    """Raise for what about the account itself cannot be billed: an `until` outside the supported dates,
+    a saved state that is not this account's or does not add up (all such problems at once), then a date
+    before it, then a country or catalog the tariff cannot bill. Returns when there is nothing to say."""
     if not in_supported_range(until):
         message = f"account {account.id}: billing until {until} is outside the supported dates {SUPPORTED_DATES}"
         hint = SUPPORTED_DATES_HINT.replace("write a date", "bill until a date")
-        raise EventError([Diagnostic(None, message, hint, "date-range")])
+        raise EventError([Diagnostic(DataPath("until"), message, hint, "date-range")])
     if state is not None:
-        if state.account != account.id:
-            message = f"the saved state is account {state.account}'s, not account {account.id}'s"
-            hint = "resume each account from its own saved state"
-            raise StateError([Diagnostic(None, message, hint, "wrong-account")])
+        found = _state_problems(tariff, account, state)
+        if found:
+            raise StateError(found)
         if until < state.as_of:
             before = f"would go back before the saved state ({state.as_of})"
             message = f"account {account.id}: billing until {until} {before}"
             hint = "bill until a date on or after the state's as_of"
-            raise EventError([Diagnostic(None, message, hint, "bad-until")])
+            raise EventError([Diagnostic(DataPath("until"), message, hint, "bad-until")])
     vat = tariff.vat.vat_rates
     if account.country not in vat:
         hint = f"add it to rules/vat.yaml (known: {', '.join(sorted(vat))})"
@@ -44,16 +119,69 @@ def refuse_account(tariff: Tariff, account: Account, until: date, state: State |
         raise EventError([Diagnostic(None, message, hint, "wrong-catalog")])
 
 
+def _state_problems(tariff: Tariff, account: Account, state: State) -> list[Diagnostic]:
+    """A saved state must be this account's, under this catalog, in its currency, with its billing days
+    done adding up (billing_days_add_up)."""
+    found = []
+    who = state.account
+    if who != account.id:
+        message = f"the saved state is account {who}'s, not account {account.id}'s"
+        hint = "resume each account from its own saved state"
+        found.append(Diagnostic(DataPath("state.account"), message, hint, "wrong-account"))
+    catalog, currency = tariff.catalog.catalog, tariff.billing.currency
+    if state.catalog != catalog:
+        message = f"the saved state of account {who} is on catalog `{state.catalog}`, not `{catalog}`"
+        hint = f"bill it with the tariff of its own catalog: prepare(library, {state.catalog!r})"
+        found.append(Diagnostic(DataPath("state.catalog"), message, hint, "wrong-account"))
+    elif state.currency != currency:
+        message = f"the saved state of account {who} is in {state.currency}, catalog `{catalog}` bills in {currency}"
+        hint = "a catalog cannot change its currency under running accounts: bill them under a catalog of their own"
+        found.append(Diagnostic(DataPath("state.currency"), message, hint, "wrong-currency"))
+    anchor, day, roll = state.billing_anchor, state.billing_day, tariff.roll_short_months
+    if anchor is not None and day is not None and not billing_days_add_up(
+        billing_date(anchor, state.billings_done, day, roll), state, tariff
+    ):
+        due = 0  # the billing days on or before as_of, for the message
+        while billing_date(anchor, due, day, roll) <= state.as_of:
+            due += 1
+        last = f"(the last on {billing_date(anchor, due - 1, day, roll)})" if due else ""
+        days = {0: "no billing day falls", 1: f"1 billing day {last} falls"}.get(due, f"{due} billing days {last} fall")
+        problem = f"billings_done is {state.billings_done}, but {days} on or before its as_of ({state.as_of})"
+        message = f"saved state of account {who}: {problem}"
+        found.append(Diagnostic(DataPath("state.billings_done"), message, _CHANGED, "bad-state"))
+    return found
+
+
+def billing_days_add_up(next_billing: date, state: State, tariff: Tariff) -> bool:
+    """Whether the state's billing days done are exactly those on or before its as_of, given the next
+    billing day they imply: that one after as_of, the one before it not. One fewer and the next billing
+    day would lie in the past, where the agenda never looks again (no invoice ever again); one more and
+    a billing day would be skipped. Billing days are 28 to 31 days apart (clamped or rolled days
+    included), so when the next one is at most 28 days after as_of its predecessor is on or before it."""
+    as_of, done = state.as_of, state.billings_done
+    if next_billing <= as_of:
+        return False
+    if done == 0 or (next_billing - as_of).days <= 28:
+        return True
+    anchor, day = state.billing_anchor, state.billing_day
+    if anchor is None or day is None:
+        return False
+    return billing_date(anchor, done - 1, day, tariff.roll_short_months) <= as_of
+
+
 def check_order(events: Sequence[Event], state: State | None) -> list[Diagnostic]:
-    """Events must be in date order, within the supported dates, after the saved state, each with its own
-    id. (An event the agenda never reaches, dated before 1900, was once dropped without a word.)"""
-    if state is not None and state.as_of == date.max:  # nothing can come after it
+    """Events must be events of the right types (raises at once: they cannot be applied), in date
+    order, within the supported dates, after the saved state, each with its own id, also across a resume.
+    (An event the agenda never reaches, dated before 1900, was once dropped without a word.) The state's
+    as_of is at most `until`, itself in the supported dates (check_arguments)."""
+    if not well_typed(events):
         return _order_problems(events, state)
     seen: set[str] = set()
+    billed = _NO_IDS if state is None else state.event_ids
     previous = FIRST_DAY if state is None else state.as_of + ONE_DAY
     for event in events:  # the usual timeline passes this quick look; any problem: name them all
         day = event.date
-        if day < previous or event.id in seen:
+        if day < previous or event.id in seen or event.id in billed:
             return _order_problems(events, state)
         previous = day
         seen.add(event.id)
@@ -62,16 +190,26 @@ def check_order(events: Sequence[Event], state: State | None) -> list[Diagnostic
     return []
 
 
+_NO_IDS: frozenset[str] = frozenset()
+
+
 def _order_problems(events: Sequence[Event], state: State | None) -> list[Diagnostic]:
+    typed = [d for i, event in enumerate(events) for d in type_problems(i, event)]
+    if typed:
+        raise EventError(typed)
     errors = []
     seen: set[str] = set()
     resumed_after = state.as_of if state is not None else None
+    billed = _NO_IDS if state is None else state.event_ids
     previous = date.min
     for event in events:
         day = event.date
         if event.id in seen:
             problem = Problem(f"duplicate event id `{event.id}`", "give every event its own id")
             errors.append(event_error(event, problem))
+        elif event.id in billed:
+            message = f"duplicate event id `{event.id}`: an event before the saved state had it"
+            errors.append(event_error(event, Problem(message, "give every event its own id")))
         seen.add(event.id)
         if not in_supported_range(day):
             message = f"{day} is outside the supported dates {SUPPORTED_DATES}"
@@ -90,5 +228,3 @@ def _order_problems(events: Sequence[Event], state: State | None) -> list[Diagno
 def event_error(event: Event, problem: Problem, code: str = "bad-event") -> Diagnostic:
     message = f"event {event.id} ({type_name(event)} on {event.date}): {problem.message}"
     return Diagnostic(event.src, message, problem.hint, code)
-
-

@@ -5,17 +5,19 @@ so a traceback through generated code shows its lines like any other file's."""
 
 from __future__ import annotations
 
+import functools
+import json
 import linecache
+import re
 import string
 import typing
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from enum import Enum
-from typing import Any
+from typing import Any, NamedTuple
 
-from billingcore.dates import iso
-from billingcore.money import fmt
+from billingcore.money import CURRENCY_EXPONENTS, fmt, is_decimal_text
 
 
 def compile_code(name: str, source: str, namespace: dict[str, Any]) -> dict[str, Any]:
@@ -26,46 +28,239 @@ def compile_code(name: str, source: str, namespace: dict[str, Any]) -> dict[str,
     return namespace
 
 
-# How each field type of a saved-state record is written and read: expressions around the value `{}`.
-_SCALARS: dict[Any, tuple[str, str]] = {
-    str: ("{}", "{}"),
-    int: ("{}", "{}"),
-    bool: ("{}", "{}"),
-    date: ("iso({})", "fromisoformat({})"),
-    Decimal: ("fmt({})", "Decimal({})"),
-}
-_NAMES: dict[str, Any] = {"iso": iso, "fromisoformat": date.fromisoformat, "fmt": fmt, "Decimal": Decimal}
+# Reading a saved state exactly: every value of a record must have the JSON type its field was written
+# with (a boolean is true or false, never the string "false"; a count is a whole number, never 1.0
+# or true), and every text must be the form dump wrote: an ISO date "YYYY-MM-DD", a plain decimal
+# with no more decimals than the currency has, one of an enum's words. The texts of dates and amounts
+# repeat across the accounts of a bill run, so each is checked and parsed once and remembered (a
+# memory of answers, bounded like dates.iso: it never changes a result).
+_SEEN_MAX = 100_000
 
 
-def record_codec(cls: Any) -> tuple[Callable[[Any], dict[str, Any]], Callable[[dict[str, Any]], Any]]:
-    """(dump, load) for a NamedTuple record: a mapping by field name, money as decimal strings, dates
-    as ISO strings, enums as their values. Generated once per record type from its annotations, so a
-    new field is picked up by itself."""
+class StateValueError(ValueError):
+    """A value of a saved state that is not what dump wrote; the message says what was expected."""
+
+
+class _Days(dict[str, date]):
+    """"YYYY-MM-DD" -> the date, for texts already checked; anything else raises StateValueError."""
+
+    def __missing__(self, text: str) -> date:
+        if not (type(text) is str and _DATE.match(text)):
+            raise StateValueError(f'expected a date "YYYY-MM-DD", got {json_got(text)}')
+        try:
+            day = date.fromisoformat(text)
+        except ValueError:
+            raise StateValueError(f"{json_got(text)} is not a calendar date") from None
+        if len(self) > _SEEN_MAX:
+            self.clear()
+        self[text] = day
+        return day
+
+    def read(self, value: Any) -> date:
+        """`value` as a date, whatever it is: a text is looked up, anything else raises saying what it is."""
+        return self[value] if type(value) is str else self.__missing__(value)
+
+
+class Amounts(dict[str, Decimal]):
+    """Decimal texts with at most `places` decimals -> their Decimal (money of one currency when
+    `places` is its ISO 4217 exponent, quantities when it is None)."""
+
+    def __init__(self, places: int | None, currency: str = ""):
+        super().__init__()
+        self.places, self.currency = places, currency
+
+    def __missing__(self, text: str) -> Decimal:
+        if not (type(text) is str and is_decimal_text(text)):
+            like = "an amount like \"13.00\"" if self.currency else "a decimal like \"1\""
+            raise StateValueError(f"expected {like}, got {json_got(text)}")
+        if self.places is not None and "." in text and len(text) - text.index(".") - 1 > self.places:
+            raise StateValueError(f"{json_got(text)} has more decimals than {self.currency} has ({self.places})")
+        if len(self) > _SEEN_MAX:
+            self.clear()
+        amount = self[text] = Decimal(text)
+        return amount
+
+
+DAYS = _Days()
+QUANTITIES = Amounts(None)
+_AMOUNTS: dict[str, Amounts] = {}
+_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+
+
+def amounts(currency: str) -> Amounts:
+    """The remembered money texts of `currency`; KeyError for a currency billingcore does not know."""
+    found = _AMOUNTS.get(currency)
+    if found is None:
+        found = _AMOUNTS[currency] = Amounts(CURRENCY_EXPONENTS[currency], currency)
+    return found
+
+
+def json_got(value: Any) -> str:
+    """A JSON value as a message shows it: the string "false", the number 1, true, null, a list."""
+    if value is None or isinstance(value, bool):
+        return json.dumps(value)
+    if isinstance(value, str):
+        return f"the string {json.dumps(value)}"
+    if isinstance(value, (int, float)):
+        return f"the number {value!r}"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return f"a {type(value).__name__}"
+
+
+class Codec(NamedTuple):
+    """A record's saved-state codec: `dump(record)` -> mapping; `load(mapping, amounts)` -> record,
+    raising on anything dump would not have written; `problems(value)` -> every (field, message)
+    wrong with a mapping that failed to load (the slow path, only run on failure)."""
+
+    dump: Callable[[Any], dict[str, Any]]
+    load: Callable[[Any, Amounts | None], Any]
+    problems: Callable[[Any, Amounts | None], list[tuple[str, str]]]
+
+
+class _Field(NamedTuple):
+    name: str
+    json: type  # the JSON type of its value: str, int or bool
+    optional: bool  # null allowed
+    reads: str  # how the value is read: "plain" (as it is), "enum", "day", "money" or "quantity"
+    lowest: int | None  # a whole number's range
+    highest: int | None
+    words: dict[str, Any] | None  # an enum's members by word
+
+
+# How each kind of field is read (from the JSON value `{}`) and written (from the field value `{}`).
+# Dates, amounts and enum words are read through a dict of the texts already seen: no parsing per
+# account, and an unknown text goes to the dict's __missing__, which checks it (or a KeyError).
+_READ = {"plain": "{}", "day": "DAYS[{}]", "money": "m[{}]", "quantity": "Q[{}]"}
+_WRITE = {"plain": "{}", "day": "TEXT[{}]", "money": "fmt({})", "quantity": "fmt({})"}
+
+
+def record_codec(
+    cls: Any, quantities: tuple[str, ...] = (), ranges: dict[str, tuple[int, int | None]] | None = None
+) -> Codec:
+    """The codec of a NamedTuple record: a mapping by field name, money as decimal strings (every
+    Decimal field but `quantities`, in the currency of the `amounts` given to load), dates as ISO
+    strings, enums as their words; `ranges` bound whole numbers (lowest, highest or None). Generated
+    once per record type from its annotations, so a new field is picked up by itself.
+
+    load checks the JSON type of each plain value (text, whole number, boolean) and its range, and
+    reads every other value (dates, amounts, enum words) through a dict of the texts it knows; both
+    raise on anything dump would not have written."""
     hints = typing.get_type_hints(cls)
-    names = {**_NAMES, "cls": cls, "new": tuple.__new__}
-    dumped, loaded = [], []
+    ranges = ranges or {}
+    names: dict[str, Any] = {"cls": cls, "new": tuple.__new__, "DAYS": DAYS, "Q": QUANTITIES, "TEXT": TEXTS}
+    names.update(fmt=fmt, StateValueError=StateValueError)
+    fields, dumped, loaded, tests = [], [], [], []
     for i, name in enumerate(cls._fields):
         args = typing.get_args(hints[name])
         optional = type(None) in args
         tp = next(a for a in args if a is not type(None)) if optional else hints[name]
-        if isinstance(tp, type) and issubclass(tp, Enum):  # by value; an unknown value is a KeyError
-            names[f"E{i}"] = {m.value: m for m in tp}
-            write, read = "{}.value", f"E{i}[{{}}]"
+        words = None
+        if isinstance(tp, type) and issubclass(tp, Enum):
+            words = names[f"E{i}"] = {m.value: m for m in tp}
+            names[f"W{i}"] = {m: m.value for m in tp}  # `.value` is a property: 10x a dict lookup
+            json_type, reads, read, write = str, "enum", f"E{i}[{{}}]", f"W{i}[{{}}]"
+        elif tp in (Decimal, date, str, int, bool):
+            reads = "quantity" if name in quantities else "money" if tp is Decimal else "day" if tp is date else "plain"
+            json_type, read, write = tp if reads == "plain" else str, _READ[reads], _WRITE[reads]
         else:
-            write, read = _SCALARS[tp]
-        out, back = write.format(f"r[{i}]"), read.format(f"d[{name!r}]")
-        if optional and write != "{}":
-            out = f"None if r[{i}] is None else {out}"
-            back = f"None if d[{name!r}] is None else {back}"
+            raise TypeError(f"{cls.__name__}.{name}: no saved-state form for {tp!r}")
+        lowest, highest = ranges.get(name, (None, None))
+        fields.append(_Field(name, json_type, optional, reads, lowest, highest, words))
+        out, back = write.format(f"r[{i}]"), read.format(f"a{i}")
+        if optional and reads != "plain":
+            out, back = f"None if r[{i}] is None else {out}", f"None if a{i} is None else {back}"
         dumped.append(f"{name!r}: {out}")
         loaded.append(back)
+        if reads == "plain":  # its JSON type here (a text read through a dict is checked there)
+            test = f"(a{i} is True or a{i} is False)" if tp is bool else f"type(a{i}) is {tp.__name__}"
+            if lowest is not None:
+                test += f" and {lowest} <= a{i}" + (f" <= {highest}" if highest is not None else "")
+            tests.append(f"(a{i} is None or {test})" if optional else test)
     source = (
         f"def dump(r):\n    return {{{', '.join(dumped)}}}\n"
+        "def load(d, m):\n"
+        f"    if len(d) != {len(fields)}:\n"
+        "        raise StateValueError('not what dump wrote')\n"
+        + "".join(f"    a{i} = d[{f.name!r}]\n" for i, f in enumerate(fields))
+        + f"    if not ({' and '.join(tests) or 'True'}):\n"
+        "        raise StateValueError('not what dump wrote')\n"
         # tuple.__new__ with every field in order: the NamedTuple's own __new__ is a Python frame
-        f"def load(d):\n    return new(cls, ({', '.join(loaded)},))\n"
+        f"    return new(cls, ({', '.join(loaded)},))\n"
     )
     compile_code(f"{cls.__name__} codec", source, names)
-    return names["dump"], names["load"]
+    return Codec(names["dump"], names["load"], functools.partial(_problems, tuple(fields)))
+
+
+def _problems(fields: tuple[_Field, ...], data: Any, m: Amounts | None) -> list[tuple[str, str]]:
+    """Every field of `data` that load refused, with what was expected: ("", message) for the record
+    itself, (field, message) for one of its fields. The slow path: it runs only when load raised."""
+    if not isinstance(data, dict):
+        return [("", f"expected a mapping, got {json_got(data)}")]
+    known = {f.name for f in fields}
+    out = [("", f"unknown key {_key(key)}") for key in data if key not in known]
+    for f in fields:
+        if f.name not in data:
+            out.append(("", f"missing key {_key(f.name)}"))
+            continue
+        value: Any = data[f.name]
+        if value is None and f.optional:
+            continue
+        if type(value) is not f.json:
+            out.append((f.name, f"expected {_JSON_WORDS[f.json]}, got {json_got(value)}"))
+        elif f.words is not None and value not in f.words:
+            choices = ", ".join(json.dumps(w) for w in f.words)
+            out.append((f.name, f"expected one of {choices}, got {json_got(value)}"))
+        elif f.lowest is not None and not _within(data[f.name], f.lowest, f.highest):
+            span = f"from {f.lowest} to {f.highest}" if f.highest is not None else f"of at least {f.lowest}"
+            out.append((f.name, f"expected a whole number {span}, got {value}"))
+        elif f.reads in ("day", "money", "quantity"):
+            memo: Any = {"day": DAYS, "quantity": QUANTITIES}.get(f.reads, m)
+            try:
+                if memo is not None:  # None: money of a currency the state does not name right (said there)
+                    memo[data[f.name]]
+            except StateValueError as exc:
+                out.append((f.name, str(exc)))
+    return out
+
+
+def _within(value: int, lowest: int, highest: int | None) -> bool:
+    return lowest <= value and (highest is None or value <= highest)
+
+
+def _key(key: Any) -> str:
+    return json.dumps(key) if isinstance(key, str) else repr(key)
+
+
+_JSON_WORDS = {str: "text", int: "a whole number", bool: "true or false"}
+
+
+def repeats(values: list[Any]) -> list[tuple[int, Any]]:
+    """(index, value) of every text or number in `values` that came before (a second contract key, a
+    second item name): for the messages of the slow path."""
+    seen: set[Any] = set()
+    out = []
+    for i, value in enumerate(values):
+        if isinstance(value, (str, int)):
+            if value in seen:
+                out.append((i, value))
+            seen.add(value)
+    return out
+
+
+class _Texts(dict[date, str]):
+    """date -> "YYYY-MM-DD", remembered (isoformat goes through printf)."""
+
+    def __missing__(self, day: date) -> str:
+        if len(self) > _SEEN_MAX:
+            self.clear()
+        text = self[day] = day.isoformat()
+        return text
+
+
+TEXTS = _Texts()
 
 
 def maker(cls: Any, *names: str, **fixed: Any) -> Callable[..., Any]:

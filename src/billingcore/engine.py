@@ -16,26 +16,28 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
+from operator import attrgetter
 from typing import Any
 
 from billingcore import adjustments
 from billingcore.billing_day import anchored
 from billingcore.charges import RENEWAL, Charge, included_charge, term_charge
-from billingcore.checks import check_order, event_error, refuse_account
+from billingcore.checks import billing_days_add_up, check_arguments, event_error, refuse_account
 from billingcore.contracts import Contract, ContractKind, renewed
-from billingcore.dates import FIRST_DAY, LAST_DAY, billing_date, iso
+from billingcore.dates import billing_date
 from billingcore.documents import Document, Notice
 from billingcore.errors import Diagnostic, EventError
 from billingcore.events import Event
 from billingcore.features.base import UNCHANGED, ContractEnded, Outcome, PlanBought, Problem, TrialStarted
-from billingcore.invoicing import Draft, billing_day_drafts, immediate, land
+from billingcore.invoicing import Draft, billing_day_drafts, event_numbers, immediate, land, renewal_numbers
 from billingcore.money import ZERO
 from billingcore.prepare import make_tariff, prepare
-from billingcore.state import Result, State
+from billingcore.state import Result, State, make_state
 from billingcore.tariff import Account, Tariff
 from billingcore.tax import no_rate, rate_on
 
 _NEVER = date.max  # no next agenda date
+_ID = attrgetter("id")  # an event's id
 _RENEWAL_ORDER = {ContractKind.PLAN: 0, ContractKind.ITEM: 1, ContractKind.ADDON: 1}  # then as bought
 _NEW = State(account="", as_of=date.min)  # the state of an account nothing was billed for yet
 
@@ -43,15 +45,10 @@ _NEW = State(account="", as_of=date.min)  # the state of an account nothing was 
 def bill(tariff: Tariff, account: Account, events: Sequence[Event], until: date, state: State | None = None) -> Result:
     """Bill `account` through `until` (inclusive). Raises EventError, listing every bad event, and then
     produces no documents at all."""
-    if (
-        state is not None
-        or account.country not in tariff.vat.vat_rates
-        or account.catalog != tariff.catalog.catalog
-        or not FIRST_DAY <= until <= LAST_DAY  # the supported dates (dates.in_supported_range, inlined)
-    ):
-        refuse_account(tariff, account, until, state)  # raises when the account cannot be billed
+    errors = check_arguments(tariff, account, events, until, state)  # raises when it cannot be billed at all
     run = _Run(tariff, account, state)
-    errors = check_order(events, state)
+    if state is not None and run.next_billing is not None and not billing_days_add_up(run.next_billing, state, tariff):
+        refuse_account(tariff, account, until, state)  # says what does not add up
     todo = [e for e in events if e.date <= until]
     i, n = 0, len(todo)
     day = run.next_date(todo[0].date if todo else None)
@@ -70,7 +67,7 @@ def bill(tariff: Tariff, account: Account, events: Sequence[Event], until: date,
     errors += run.problems
     if errors:
         raise EventError(errors)
-    return Result(tuple(run.documents), tuple(run.notices), run.snapshot(until))
+    return Result(tuple(run.documents), tuple(run.notices), run.snapshot(until, todo))
 
 
 class _Run:
@@ -79,7 +76,7 @@ class _Run:
 
     __slots__ = (
         "_rate", "account", "as_of", "billing_anchor", "billing_day", "billings_done", "contracts", "documents",
-        "next_billing", "notes", "notices", "parts", "pending", "position", "problems", "tariff",
+        "event_ids", "next_billing", "notes", "notices", "parts", "pending", "position", "problems", "tariff",
     )  # fmt: skip
 
     def __init__(self, tariff: Tariff, account: Account, state: State | None):
@@ -92,6 +89,7 @@ class _Run:
         self.billing_day = state.billing_day
         self.billing_anchor = state.billing_anchor
         self.billings_done = state.billings_done
+        self.event_ids = state.event_ids
         self.contracts: dict[str, Contract] = {c.key: c for c in state.contracts}
         self.pending: list[Charge] = list(state.pending)
         self.parts: dict[str, Any] = dict(state.parts or tariff.features.empty_parts)
@@ -131,17 +129,15 @@ class _Run:
         self.as_of = best
         return best
 
-    def snapshot(self, until: date) -> State:
-        return State(
-            account=self.account.id,
-            as_of=until,
-            billing_day=self.billing_day,
-            billing_anchor=self.billing_anchor,
-            billings_done=self.billings_done,
-            contracts=tuple(self.contracts.values()),
-            pending=tuple(self.pending),
-            parts=self.parts,
-        )
+    def snapshot(self, until: date, billed: Sequence[Event]) -> State:
+        ids = self.event_ids.union(map(_ID, billed)) if billed else self.event_ids
+        t = self.tariff
+        contracts, pending = tuple(self.contracts.values()), tuple(self.pending)
+        state: State = make_state(
+            self.account.id, until, self.billing_day, self.billing_anchor, self.billings_done, contracts, pending,
+            self.parts, t.catalog.catalog, t.billing.currency, ids,
+        )  # fmt: skip
+        return state
 
     # -- events and the signals they send -------------------------------------------------------
     def apply(self, event: Event) -> Problem | None:
@@ -164,7 +160,7 @@ class _Run:
             if part is not UNCHANGED:
                 self.parts[found[0]] = part
         if changes:
-            drafts, later = land(self.tariff.billing, self.account.id, event.id, event.date, changes)
+            drafts, later = land(self.tariff.billing, event_numbers(self.account.id, event.id), event.date, changes)
             self.pending.extend(later)
             self._issue(drafts)
         if charges:
@@ -249,8 +245,8 @@ class _Run:
         under credit_as: credit_note)."""
         self.pending.extend(charges)
         if changes:
-            event = f"{iso(day).replace('-', '')}-renewal"  # documents: <account>-<YYYYMMDD>-renewal[-credit]
-            drafts, later = land(self.tariff.billing, self.account.id, event, day, changes, at_renewal=True)
+            numbers = renewal_numbers(self.account.id, day)
+            drafts, later = land(self.tariff.billing, numbers, day, changes, at_renewal=True)
             self.pending.extend(later)
             self._issue(drafts)
 

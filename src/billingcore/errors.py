@@ -7,6 +7,7 @@ that editors and CI annotations parse, followed by a 3-line excerpt with a caret
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 
 import attrs
@@ -28,11 +29,26 @@ class Location:
         return f"{self.file}:{self.line}:{self.col}"
 
 
+@attrs.frozen(order=True)
+class DataPath:
+    """Where a problem is in data that came without a file (a saved state, a host's event dicts, the
+    arguments of a Python call): a JSON path such as `state.contracts[2].dont_renew` or `events[3]`."""
+
+    path: str
+
+    def __str__(self) -> str:
+        return self.path
+
+    def sort_key(self) -> str:
+        """The path with its indexes zero-padded, so that `[10]` sorts after `[2]`."""
+        return re.sub(r"\[(\d+)\]", lambda m: f"[{int(m[1]):09d}]", self.path)
+
+
 @attrs.frozen
 class Diagnostic:
     """One problem in the input: where, what, and how to fix it."""
 
-    location: Location | None
+    location: Location | DataPath | None
     message: str
     hint: str = ""
     code: str = "invalid"
@@ -69,6 +85,8 @@ class StateError(InputError):
 def sort_diagnostics(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
     def key(d: Diagnostic) -> tuple[str, int, int, str]:
         loc = d.location
+        if isinstance(loc, DataPath):
+            return (loc.sort_key(), 0, 0, d.message)
         return (loc.file, loc.line, loc.col, d.message) if loc else ("", 0, 0, d.message)
 
     return sorted(set(diagnostics), key=key)
@@ -79,8 +97,8 @@ def render(diagnostics: Iterable[Diagnostic], sources: Mapping[str, str]) -> str
     blocks = []
     for d in diagnostics:
         lines = [f"{d.headline()} [{d.code}]"]
-        text = sources.get(d.location.file) if d.location else None
-        if d.location and text is not None:
+        text = sources.get(d.location.file) if isinstance(d.location, Location) else None
+        if isinstance(d.location, Location) and text is not None:
             lines.extend(excerpt(text, d.location.line, d.location.col))
         if d.hint:
             lines.append(f"  hint: {d.hint}")

@@ -6,6 +6,22 @@ document; the adjustment pipeline (adjustments.py) turns drafts into issued docu
 On a billing day with `split: by_period` monthly and longer terms go to separate invoices (Duda: "bis zu
 zwei Belastungen"); included items are listed at 0.00 on the monthly invoice, or on the annual one when
 the day has no monthly charge. Included lines never cause an invoice on their own.
+
+Document numbers are unique within an account by construction, also across a saved state and resume:
+
+    <account>-<YYYYMMDD>-monthly | -annual | -regular   a billing day's invoices
+    <account>-<YYYYMMDD>-renewal-credit                 a credit note of what a day's renewals changed
+    <account>-interim-<event id>                        an event's interim invoice
+    <account>-credit-<event id>                         an event's credit note
+    <account>-immediate-<event id>                      an event's immediate invoice (one-off items)
+
+After `<account>-`, a day's document starts with eight digits and a hyphen, an event's with a word that
+is not eight digits, and the event id comes last: no event id, whatever it looks like, can make a
+number of another kind. An event issues at most one document of each kind, and event ids are unique
+within an account for its whole life (`bill` refuses an id the saved state already billed); a day is
+billed once (the state's as_of only moves forward), and only the plan's renewal, one a day, changes
+other contracts. (Before issue 9 a one-off whose event id was `20200210-monthly` got the number of the
+day's monthly invoice.)
 """
 
 from __future__ import annotations
@@ -80,8 +96,19 @@ def billing_day_drafts(
     return [Draft(_INVOICE, kind, number + text, day, groups[kind]) for kind, text in _ORDER if kind in groups]
 
 
+def event_numbers(account: str, event: str) -> tuple[str, str]:
+    """(interim invoice, credit note) numbers of an event's documents (the namespaces: above)."""
+    return f"{account}-interim-{event}", f"{account}-credit-{event}"
+
+
+def renewal_numbers(account: str, day: date) -> tuple[str, str]:
+    """(invoice, credit note) numbers of what a day's renewals changed: only a credit note is issued."""
+    number = f"{account}-{iso(day).replace('-', '')}-renewal"
+    return number, f"{number}-credit"
+
+
 def land(
-    billing: Billing, account: str, event: str, day: date, changes: Sequence[Charge], at_renewal: bool = False
+    billing: Billing, numbers: tuple[str, str], day: date, changes: Sequence[Charge], at_renewal: bool = False
 ) -> tuple[list[Draft], list[Charge]]:
     """Where a change's credits and charges go: documents now, and charges for the next billing day.
     A credit note (credit_as: credit_note) is issued at once; otherwise credits net with the new
@@ -94,19 +121,20 @@ def land(
     drafts = []
     interim = proration.lands is ProrationLands.INTERIM_INVOICE and not at_renewal
     if credits and (proration.credit_as is CreditAs.CREDIT_NOTE or (not debits and interim)):
-        number = f"{account}-{event}-credit"
         # credits only: make_document would issue it as a credit note by its sign anyway (equivalent mutant)
-        drafts.append(Draft(DocumentType.CREDIT_NOTE, DocumentKind.INTERIM, number, day, credits))  # pragma: no mutate
+        note = DocumentType.CREDIT_NOTE  # pragma: no mutate
+        drafts.append(Draft(note, DocumentKind.INTERIM, numbers[1], day, credits))
         credits = []
     if not interim:
         return drafts, [*credits, *debits]
     if credits or debits:
-        drafts.append(Draft(DocumentType.INVOICE, DocumentKind.INTERIM, f"{account}-{event}", day, [*credits, *debits]))
+        drafts.append(Draft(DocumentType.INVOICE, DocumentKind.INTERIM, numbers[0], day, [*credits, *debits]))
     return drafts, []
 
 
 def immediate(account: str, event: str, day: date, charges: Sequence[Charge]) -> Draft:
-    return Draft(DocumentType.INVOICE, DocumentKind.IMMEDIATE, f"{account}-{event}", day, charges)
+    """The immediate invoice of an event's one-off items."""
+    return Draft(DocumentType.INVOICE, DocumentKind.IMMEDIATE, f"{account}-immediate-{event}", day, charges)
 
 
 # charge_line(charge, vat_rate): the document line of a charge. Generated from the field names of Charge

@@ -5,41 +5,71 @@ state survives JSON unchanged. Records (contracts, pending charges) are mappings
 codecs generated from the records' annotations (codegen.record_codec); each feature writes its own part
 of the state under its own key with the codec it declares (features.base.Part). `format` names the
 layout: a state of another format is refused, never misread.
+
+`load_state` reads exactly what `dump_state` wrote and nothing else: every value has the JSON type it
+was written with, every text the form it was written in, amounts no more decimals than the state's
+currency has, and the few facts that tie the fields together hold (docs/scenarios.md, "Saved state").
+A damaged state raises StateError listing every problem at its JSON path (`state.contracts[2].ended`),
+so it never bills. What needs the tariff (the catalog, the billing days done) `bill` checks.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
-from datetime import date
 from typing import Any
 
 from billingcore.charges import Charge
-from billingcore.codegen import record_codec
+from billingcore.codegen import (
+    DAYS,
+    TEXTS,
+    Amounts,
+    Codec,
+    StateValueError,
+    amounts,
+    json_got,
+    record_codec,
+    repeats,
+)
 from billingcore.contracts import Contract
-from billingcore.dates import iso
 from billingcore.engine import State
-from billingcore.errors import Diagnostic, StateError
+from billingcore.errors import DataPath, Diagnostic, StateError
 from billingcore.features import FEATURES
 from billingcore.features.base import Part
+from billingcore.money import CURRENCY_EXPONENTS
+from billingcore.state import make_state
 
-FORMAT = 2  # 1: billingcore 0.1 before the features restructure (contracts with sites, site_count)
+# 1: billingcore 0.1 before the features restructure (contracts with sites, site_count)
+# 2: the features restructure (each feature's part under its own key)
+# 3: the state names its catalog and currency and remembers the ids of the events it billed
+FORMAT = 3
 
-_dump_contract, _load_contract = record_codec(Contract)
-_dump_charge, _load_charge = record_codec(Charge)
+_CONTRACT = record_codec(Contract, ranges={"anchor_day": (1, 31), "terms": (1, None)})
+_CHARGE = record_codec(Charge, quantities=("quantity",))
 _PARTS: tuple[tuple[str, Part], ...] = tuple((f.name, f.part) for f in FEATURES if f.part is not None)
-_CORE = ("format", "account", "as_of", "billing_day", "billing_anchor", "billings_done", "contracts", "pending")
+_CORE = (
+    "format", "account", "catalog", "currency", "as_of", "billing_day", "billing_anchor", "billings_done",
+    "event_ids", "contracts", "pending",
+)  # fmt: skip
+_KEYS = frozenset(_CORE) | {part.key for _, part in _PARTS}
+_HINT = "load only what dump_state wrote (docs/scenarios.md, \"Saved state\")"
 
 
 def dump_state(state: State) -> dict[str, Any]:
+    anchor = state.billing_anchor
+    dump_contract, dump_charge = _CONTRACT.dump, _CHARGE.dump
     data = {
         "format": FORMAT,
         "account": state.account,
-        "as_of": iso(state.as_of),
+        "catalog": state.catalog,
+        "currency": state.currency,
+        "as_of": TEXTS[state.as_of],
         "billing_day": state.billing_day,
-        "billing_anchor": iso(state.billing_anchor) if state.billing_anchor else None,
+        "billing_anchor": None if anchor is None else TEXTS[anchor],
         "billings_done": state.billings_done,
-        "contracts": [_dump_contract(c) for c in state.contracts],
-        "pending": [_dump_charge(c) for c in state.pending],
+        "event_ids": sorted(state.event_ids),  # a set: sorted, so the same state is the same text
+        "contracts": [dump_contract(c) for c in state.contracts],
+        "pending": [dump_charge(c) for c in state.pending],
     }
     parts = state.parts
     for name, part in _PARTS:
@@ -48,80 +78,146 @@ def dump_state(state: State) -> dict[str, Any]:
 
 
 def load_state(data: dict[str, Any]) -> State:
-    """The State `dump_state` wrote. Anything else raises StateError naming each broken part."""
+    """The State `dump_state` wrote. Anything else raises StateError naming every problem at its path."""
     try:
-        if data["format"] != FORMAT:
-            raise ValueError("format")
         return _load_state(data)
     except Exception:  # a damaged or foreign state: say where, never a traceback
         raise StateError(_state_problems(data)) from None
 
 
 def _load_state(data: dict[str, Any]) -> State:
-    anchor = data["billing_anchor"]
-    return State(
-        account=data["account"],
-        as_of=date.fromisoformat(data["as_of"]),
-        billing_day=data["billing_day"],
-        billing_anchor=date.fromisoformat(anchor) if anchor else None,
-        billings_done=data["billings_done"],
-        contracts=tuple(_load_contract(c) for c in data["contracts"]),
-        pending=tuple(_load_charge(c) for c in data["pending"]),
-        parts={name: part.load(data[part.key]) for name, part in _PARTS},
-    )
+    """The fast path: any problem raises, and _state_problems then says what and where."""
+    fmt, account, catalog, currency = data["format"], data["account"], data["catalog"], data["currency"]
+    if type(fmt) is not int or fmt != FORMAT or len(data) != len(_KEYS) or not data.keys() <= _KEYS:
+        raise StateValueError("layout")
+    if type(account) is not str or type(catalog) is not str or type(currency) is not str:
+        raise StateValueError("names")
+    anchor, day, done = data["billing_anchor"], data["billing_day"], data["billings_done"]
+    if type(done) is not int or not _billing_day_ok(anchor, day, done):
+        raise StateValueError("billing day")
+    ids, contract_data, pending_data = data["event_ids"], data["contracts"], data["pending"]
+    if type(contract_data) is not list or type(pending_data) is not list:
+        raise StateValueError("records")
+    if type(ids) is not list or (ids and set(map(type, ids)) != {str}) or len(set(ids)) != len(ids):
+        raise StateValueError("event ids")
+    money = amounts(currency)
+    load_contract, load_charge = _CONTRACT.load, _CHARGE.load
+    contracts = tuple([load_contract(c, money) for c in contract_data])
+    if len({c.key for c in contracts}) != len(contracts):
+        raise StateValueError("contract keys")
+    as_of, anchor = DAYS[data["as_of"]], None if anchor is None else DAYS[anchor]
+    pending = tuple([load_charge(c, money) for c in pending_data])
+    parts = {name: part.load(data[part.key]) for name, part in _PARTS}
+    ids = frozenset(ids)
+    state: State = make_state(account, as_of, day, anchor, done, contracts, pending, parts, catalog, currency, ids)
+    return state
 
 
-_RECORDS: dict[str, tuple[Any, Callable[[dict[str, Any]], Any]]] = {
-    "contracts": (Contract, _load_contract),
-    "pending": (Charge, _load_charge),
-}
-_HINT = "load only what dump_state wrote (docs/scenarios.md, \"Saved state\")"
+def _billing_day_ok(anchor: Any, day: Any, done: int) -> bool:
+    """No billing day yet (nothing done), or its first date and its day of the month agree (the day is
+    the anchor's: billing_day.anchored), with a count of billing days done."""
+    if anchor is None:
+        return day is None and done == 0
+    return type(day) is int and DAYS[anchor].day == day and done >= 0
+
+
+# -- the slow path: every problem of a state that failed to load, at its JSON path -------------------
 
 
 def _state_problems(data: Any) -> list[Diagnostic]:
-    """Every broken part of a state that failed to load (the slow path: only runs on failure)."""
     if not isinstance(data, dict):
-        return [Diagnostic(None, f"a saved state is a mapping, got {type(data).__name__}", _HINT, "bad-state")]
-    if "format" in data and data["format"] != FORMAT:
-        problem = f"it is in format {data['format']!r}; this billingcore reads format {FORMAT}"
-        return [Diagnostic(None, f"saved state of account {data.get('account', '?')}: {problem}", _HINT, "bad-state")]
-    problems = [f"missing key `{key}`" for key in (*_CORE, *(p.key for _, p in _PARTS)) if key not in data]
-    for key, optional in (("as_of", False), ("billing_anchor", True)):
-        if key not in data or (optional and not data[key]):
-            continue
-        try:
-            date.fromisoformat(data[key])
-        except (TypeError, ValueError):
-            problems.append(f"{key}: not a date: {data[key]!r}")
-    for key, (cls, load) in _RECORDS.items():
-        records = data.get(key, [])
-        if not isinstance(records, list):
-            problems.append(f"{key}: expected a list, got {type(records).__name__}")
-            continue
-        for i, record in enumerate(records):
-            if not isinstance(record, dict):
-                problems.append(f"{key}[{i}]: expected a mapping, got {type(record).__name__}")
-                continue
-            missing = [name for name in cls._fields if name not in record]
-            if missing:
-                problems.append(f"{key}[{i}]: missing {', '.join(f'`{m}`' for m in missing)}")
-                continue
-            try:
-                load(record)
-            except Exception as exc:  # a value of the wrong form: show what the parser said
-                problems.append(f"{key}[{i}]: {exc}")
+        message = f"a saved state is a mapping, got {json_got(data)}"
+        return [Diagnostic(DataPath("state"), message, _HINT, "bad-state")]
+    account = data.get("account")
+    who = f"saved state of account {account if type(account) is str else '?'}"
+    fmt = data.get("format")
+    if type(fmt) is not int or fmt != FORMAT:
+        problem = f"it is in format {json.dumps(fmt)}; this billingcore reads format {FORMAT}"
+        hint = "bill the account again from its events with this billingcore: it writes the state it reads"
+        return [Diagnostic(DataPath("state.format"), f"{who}: {problem}", hint, "bad-state")]
+    found = [("", f"unknown key {_key(key)}") for key in data if key not in _KEYS]
+    found += [("", f"missing key {_key(key)}") for key in sorted(_KEYS) if key not in data]
+    for key in ("account", "catalog", "currency"):
+        if key in data and type(data[key]) is not str:
+            found.append((f".{key}", f"expected text, got {json_got(data[key])}"))
+    currency = data.get("currency")
+    money: Amounts | None = None
+    if type(currency) is str:
+        if currency in CURRENCY_EXPONENTS:
+            money = amounts(currency)
+        else:
+            known = "an ISO 4217 currency billingcore knows"
+            found.append((".currency", f"expected {known}, got {json_got(currency)}"))
+    found += _core_problems(data)
+    for key, codec in (("contracts", _CONTRACT), ("pending", _CHARGE)):
+        if key in data:
+            found += _list_problems(key, data[key], codec, money)
+    if isinstance(data.get("contracts"), list):
+        keys = [c.get("key") for c in data["contracts"] if isinstance(c, dict)]
+        found += [(f".contracts[{i}].key", f"a second contract with key {_key(k)}") for i, k in repeats(keys)]
     for _, part in _PARTS:
-        if part.key not in data:
-            continue
-        value = data[part.key]
-        if isinstance(value, list) and not all(isinstance(r, dict) for r in value):
-            i, record = next((i, r) for i, r in enumerate(value) if not isinstance(r, dict))
-            problems.append(f"{part.key}[{i}]: expected a mapping, got {type(record).__name__}")
-            continue
-        try:
-            part.load(value)
-        except Exception as exc:  # a value of the wrong form: show what the parser said
-            problems.append(f"{part.key}: {exc!r}")
-    problems = problems or ["the state could not be read"]
-    account = data.get("account", "?")
-    return [Diagnostic(None, f"saved state of account {account}: {p}", _HINT, "bad-state") for p in problems]
+        if part.key in data:
+            found += _part_problems(part, data[part.key])
+    found = found or [("", "the state could not be read")]
+    return [Diagnostic(DataPath(f"state{path}"), f"{who}: {problem}", _HINT, "bad-state") for path, problem in found]
+
+
+def _core_problems(data: dict[str, Any]) -> list[tuple[str, str]]:
+    found = []
+    for key in ("as_of", "billing_anchor"):
+        if key in data and not (key == "billing_anchor" and data[key] is None):
+            found += _value_problem(f".{key}", DAYS.read, data[key])
+    done = data.get("billings_done")
+    if "billings_done" in data and (type(done) is not int or done < 0):
+        found.append((".billings_done", f"expected a whole number of at least 0, got {json_got(done)}"))
+    day, anchor = data.get("billing_day"), data.get("billing_anchor")
+    if "billing_day" in data and day is not None and (type(day) is not int or not 1 <= day <= 31):
+        found.append((".billing_day", f"expected a whole number from 1 to 31 or null, got {json_got(day)}"))
+    elif not found and (anchor is None) != (day is None):
+        both = f"got {json.dumps(day)} and {json.dumps(anchor)}"
+        found.append((".billing_day", f"billing_day and billing_anchor are both set or both null, {both}"))
+    elif not found and anchor is None and done != 0:
+        found.append((".billings_done", f"expected 0 while billing_anchor is null, got {done}"))
+    elif not found and anchor is not None and DAYS[anchor].day != day:
+        found.append((".billing_day", f"expected the day of billing_anchor {anchor}, got {day}"))
+    if "event_ids" in data:
+        ids = data["event_ids"]
+        if type(ids) is not list:
+            found.append((".event_ids", f"expected a list of event ids, got {json_got(ids)}"))
+        else:
+            wrong = [(i, x) for i, x in enumerate(ids) if type(x) is not str]
+            found += [(f".event_ids[{i}]", f"expected text, got {json_got(x)}") for i, x in wrong]
+            found += [(f".event_ids[{i}]", f"the id {_key(x)} a second time") for i, x in repeats(ids)]
+    return found
+
+
+def _list_problems(key: str, records: Any, codec: Codec, money: Amounts | None) -> list[tuple[str, str]]:
+    if not isinstance(records, list):
+        return [(f".{key}", f"expected a list, got {json_got(records)}")]
+    found = []
+    for i, record in enumerate(records):
+        for field, problem in codec.problems(record, money):
+            found.append((f".{key}[{i}]{'.' + field if field else ''}", problem))
+    return found
+
+
+def _part_problems(part: Part, value: Any) -> list[tuple[str, str]]:
+    """A feature's part: its own `problems` where it has them, else what its loader raised."""
+    if part.problems is not None:
+        return [(f".{part.key}{path}", problem) for path, problem in part.problems(value)]
+    return _value_problem(f".{part.key}", part.load, value)
+
+
+def _value_problem(path: str, read: Callable[[Any], Any], value: Any) -> list[tuple[str, str]]:
+    """[(path, what is wrong)] when `read(value)` raises, else []."""
+    try:
+        read(value)
+    except StateValueError as exc:
+        return [(path, str(exc))]
+    except Exception as exc:  # a part's loader on a value it cannot read: what it said
+        return [(path, f"cannot be read ({exc!r})")]
+    return []
+
+
+def _key(key: Any) -> str:
+    return json.dumps(key) if isinstance(key, str) else repr(key)

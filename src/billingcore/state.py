@@ -1,23 +1,27 @@
 """What `bill` returns: the documents, the notices, and the state to resume from. A `State` holds the
-contracts, the charges waiting for a billing day, the billing day, and each feature's own part
-(snapshot.py writes and reads it as a JSON-ready mapping)."""
+contracts, the charges waiting for a billing day, the billing day, each feature's own part, the
+catalog and currency it was billed in and the ids of the events billed (snapshot.py writes and reads it
+as a JSON-ready mapping)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
-from typing import Any
+from types import MappingProxyType
+from typing import Any, NamedTuple
 
 import attrs
 
 from billingcore.charges import Charge
+from billingcore.codegen import maker
 from billingcore.contracts import Contract
 from billingcore.documents import Document, Notice
 
 
-@attrs.frozen
-class State:
-    """Where billing stopped: enough to continue with later events and get a full run's documents."""
+class State(NamedTuple):
+    """Where billing stopped: enough to continue with later events and get a full run's documents.
+    A NamedTuple like the other records built for every account (docs/performance.md): it is just as
+    immutable, and built with codegen.maker it costs a tenth of a frozen attrs class."""
 
     account: str
     as_of: date
@@ -26,7 +30,14 @@ class State:
     billings_done: int = 0
     contracts: tuple[Contract, ...] = ()
     pending: tuple[Charge, ...] = ()
-    parts: Mapping[str, Any] = attrs.field(factory=dict)  # each feature's own part, by feature name
+    parts: Mapping[str, Any] = MappingProxyType({})  # each feature's own part, by feature name
+    catalog: str = ""  # the catalog it was billed under: resumed only under the same one
+    currency: str = ""  # the catalog's currency: every amount in the state is in it
+    event_ids: frozenset[str] = frozenset()  # every event billed so far: an id is never used twice
+
+
+# A State from every field, by name (hot: one per account and bill run, one per load_state).
+make_state = maker(State, *State._fields)
 
 
 @attrs.frozen

@@ -1,7 +1,8 @@
 """Structure an account and its dated events from plain data (YAML, JSON or Python dicts).
 
 Pure: takes data already read (with locations when it came from a file via the strict YAML reader)
-and returns typed events or located diagnostics. Each event is a mapping with `type` naming it:
+and returns typed events or diagnostics, each naming its event by id and located at its file:line:col,
+or for a host's plain data at its JSON path (`events[3]`). Each event is a mapping with `type` naming it:
 
     - {id: e3, date: 2020-01-10, type: buy_plan, plan: team, period: annual}
 """
@@ -17,7 +18,7 @@ import attrs
 from billingcore.catalog.structure import diagnostics_from, make_converter
 from billingcore.catalog.yamlsource import SourceList, SourceMap
 from billingcore.codegen import compile_code
-from billingcore.errors import Diagnostic, Location
+from billingcore.errors import DataPath, Diagnostic, Location
 from billingcore.events import EVENT_TYPES, Event
 
 _CONVERTER = make_converter(lambda obj, mapping: None)
@@ -67,21 +68,22 @@ class AccountData:
     vat_id: str | None = None
 
 
-def structure_account(data: Any, root: Location) -> tuple[AccountData | None, list[Diagnostic]]:
+def structure_account(data: Any, root: Location | None = None) -> tuple[AccountData | None, list[Diagnostic]]:
+    """The account; without `root` (a host's dict, not a file) its problems are located at `account`."""
     try:
         return _CONVERTER.structure(data, AccountData), []
     except Exception as exc:  # cattrs errors become located diagnostics
-        return None, diagnostics_from(exc, data, root)
+        return None, _placed(diagnostics_from(exc, data, root or _NOWHERE), DataPath("account"), "")
 
 
-def structure_events(data: Any, root: Location) -> tuple[list[Event], list[Diagnostic]]:
-    """Events in file order; every problem in every event is reported."""
+def structure_events(data: Any, root: Location | None = None) -> tuple[list[Event], list[Diagnostic]]:
+    """Events in order; every problem in every event is reported, each naming its event by id
+    (`event e4: period: expected one of ...`) and located: at file:line:col for events read from a file
+    (`root` is the file's location), or, without `root` (the default: a host's list of dicts), at the
+    event's JSON path, `events[3]` (the fourth event)."""
     if not isinstance(data, list):
-        return [], [
-            Diagnostic(
-                root, "events must be a list of mappings", "write one `- {id: ..., date: ...}` per event", "wrong-type"
-            )
-        ]
+        hint = "write one `- {id: ..., date: ...}` per event"
+        return [], [Diagnostic(root or DataPath("events"), "events must be a list of mappings", hint, "wrong-type")]
     events: list[Event] = []
     diagnostics: list[Diagnostic] = []
     for i, item in enumerate(data):
@@ -91,33 +93,45 @@ def structure_events(data: Any, root: Location) -> tuple[list[Event], list[Diagn
                 continue
             except Exception:  # malformed: the checks below report exactly what is wrong
                 pass
-        loc = data.item_locs[i] if isinstance(data, SourceList) else root
+        loc = data.item_locs[i] if isinstance(data, SourceList) else root or _NOWHERE
+        where: Location | DataPath = loc if loc is not _NOWHERE else DataPath(f"events[{i}]")
+        name = f"event {item['id']}: " if isinstance(item, dict) and isinstance(item.get("id"), str) else ""
         if not isinstance(item, dict) or "type" not in item:
-            diagnostics.append(
-                Diagnostic(loc, "an event needs a `type`", f"one of: {', '.join(EVENT_TYPES)}", "missing-key")
-            )
+            message = f"{name}an event needs a `type`"
+            diagnostics.append(Diagnostic(where, message, f"one of: {', '.join(EVENT_TYPES)}", "missing-key"))
             continue
-        kind = EVENT_TYPES.get(item["type"]) if isinstance(item["type"], str) else None
+        at = item.value_locs["type"] if isinstance(item, SourceMap) else where
+        if not isinstance(item["type"], str):  # not quoted: a nested value's text can be endless
+            message = f"{name}an event's `type` is a word, got {type(item['type']).__name__}"
+            diagnostics.append(Diagnostic(at, message, f"one of: {', '.join(EVENT_TYPES)}", "wrong-type"))
+            continue
+        kind = EVENT_TYPES.get(item["type"])
         if kind is None:
-            close = difflib.get_close_matches(str(item["type"]), EVENT_TYPES, n=1)
-            where = item.value_locs["type"] if isinstance(item, SourceMap) else loc
-            diagnostics.append(
-                Diagnostic(
-                    where,
-                    f"unknown event type `{item['type']}`",
-                    f"did you mean `{close[0]}`?" if close else f"one of: {', '.join(EVENT_TYPES)}",
-                    "unknown-event",
-                )
-            )
+            close = difflib.get_close_matches(item["type"], EVENT_TYPES, n=1)
+            hint = f"did you mean `{close[0]}`?" if close else f"one of: {', '.join(EVENT_TYPES)}"
+            diagnostics.append(Diagnostic(at, f"{name}unknown event type `{item['type']}`", hint, "unknown-event"))
             continue
         body = _without_type(item)
         try:
             event = _CONVERTER.structure(body, kind)
         except Exception as exc:  # cattrs errors become located diagnostics
-            diagnostics.extend(diagnostics_from(exc, body, loc))
+            diagnostics.extend(_placed(diagnostics_from(exc, body, loc), where, name))
             continue
         events.append(event)  # the converter already set `src` from the mapping's location
     return events, diagnostics
+
+
+# The location diagnostics_from gives a problem in data without a file; _placed puts the JSON path there.
+_NOWHERE = Location("", 0, 0)
+
+
+def _placed(diagnostics: list[Diagnostic], where: Location | DataPath, name: str) -> list[Diagnostic]:
+    """The diagnostics with `name` ("event e4: ") before each message, and `where` as the location of
+    those that had none of their own."""
+    return [
+        attrs.evolve(d, location=where if d.location == _NOWHERE else d.location, message=f"{name}{d.message}")
+        for d in diagnostics
+    ]
 
 
 def _without_type(item: dict[str, Any]) -> dict[str, Any]:

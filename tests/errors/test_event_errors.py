@@ -15,7 +15,16 @@ from billingcore.catalog.model import Period
 from billingcore.cli import main
 from billingcore.engine import Account, State, bill, prepare
 from billingcore.errors import EventError, InputError
-from billingcore.events import AddStore, BuyPlan, Cancel, ChangePlan, PublishSite, SetDontRenew, UpgradeStore
+from billingcore.events import (
+    EVENT_TYPES,
+    AddStore,
+    BuyPlan,
+    Cancel,
+    ChangePlan,
+    PublishSite,
+    SetDontRenew,
+    UpgradeStore,
+)
 from billingcore.scenarios import load_scenario, run_scenario
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -134,7 +143,7 @@ def test_python_events_name_the_event_without_a_location(library: Library) -> No
 
 def test_resuming_with_an_event_before_the_saved_state_is_refused(library: Library) -> None:
     tariff = prepare(library, "duda")
-    state = State("a", date(2020, 2, 1))
+    state = State("a", date(2020, 2, 1), catalog="duda", currency="USD")
     with pytest.raises(EventError) as info:
         bill(tariff, Account("a", "duda", "US"), [PublishSite("s", date(2020, 1, 31), "x")], date(2020, 3, 1), state)
     assert _problems(info.value) == [
@@ -168,6 +177,11 @@ def _problems(error: InputError) -> list[tuple[str, str, str]]:
     """(code, message, hint) of each diagnostic, for errors about events built in Python (no location)."""
     assert all(d.location is None for d in error.diagnostics)
     return [(d.code, d.message, d.hint) for d in error.diagnostics]
+
+
+def _located(error: InputError) -> list[tuple[str, str, str, str]]:
+    """(location, code, message, hint) of each diagnostic: a JSON path for Python arguments and states."""
+    return [(str(d.location), d.code, d.message, d.hint) for d in error.diagnostics]
 
 
 def _errors(library: Library, events: list[object], rule_set: str | None = None) -> list[tuple[str, str, str]]:
@@ -299,19 +313,26 @@ def test_event_form_errors_are_located_with_a_hint() -> None:
     events, problems = structure_events(doc.data, doc.root_loc)
     assert events == []
     assert [(str(d.location), d.code, d.message, d.hint) for d in problems] == [
-        ("e.yaml:1:36", "unknown-event", "unknown event type `publish_sight`", "did you mean `publish_site`?"),
-        ("e.yaml:2:18", "bad-date", "date: 2020-02-30 is not a calendar date", "check the month and day"),
+        (
+            "e.yaml:1:36",
+            "unknown-event",
+            "event e1: unknown event type `publish_sight`",
+            "did you mean `publish_site`?",
+        ),
+        ("e.yaml:2:18", "bad-date", "event e2: date: 2020-02-30 is not a calendar date", "check the month and day"),
         (
             "e.yaml:2:66",
             "unknown-choice",
-            "period: expected one of monthly, quarterly, annual, biennial, got 'weekly'",
+            "event e2: period: expected one of monthly, quarterly, annual, biennial, got 'weekly'",
             "choose one of: monthly, quarterly, annual, biennial",
         ),
     ]
 
 
 def test_plain_event_dicts_get_the_same_diagnostics_as_the_fast_path_skips() -> None:
-    """Host dicts go through generated structurers; a bad one falls back to the located checks."""
+    """Host dicts go through generated structurers; a bad one falls back to the located checks. Issue 9:
+    each problem says which event it is in, by id and by its path `events[<index>]` (before: neither),
+    and `root` is optional (there is no file)."""
     from billingcore.events import BuyPlan, PublishSite
     from billingcore.timeline import structure_events
 
@@ -322,17 +343,38 @@ def test_plain_event_dicts_get_the_same_diagnostics_as_the_fast_path_skips() -> 
             {"id": "x", "date": "2020-01-10", "type": ["buy_plan"]},
             {"id": "y", "date": "2020-01-10", "type": "buy_plan", "plan": "team", "period": "annual", "qty": 1},
             {"id": "z", "date": "2020-01-10", "type": "publish_site", "site": "b", "period": None},
-        ],
-        None,
+            {"date": "2020-01-32", "type": "publish_site", "site": "c"},
+            ["not", "a", "mapping"],
+        ]
     )
     assert events == [
         BuyPlan("p", date(2020, 1, 10), "team", Period.ANNUAL),
         PublishSite("s", date(2020, 1, 10), "a", None, "site"),
         PublishSite("z", date(2020, 1, 10), "b", None, "site"),
     ]
-    assert [(d.location, d.code, d.message, d.hint) for d in problems] == [
-        (None, "unknown-event", "unknown event type `['buy_plan']`", "did you mean `buy_plan`?"),
-        (None, "unknown-key", "unknown key `qty` in buy plan", "known keys here: date, id, period, plan"),
+    assert [(str(d.location), d.code, d.message, d.hint) for d in problems] == [
+        ("events[2]", "wrong-type", "event x: an event's `type` is a word, got list",
+         f"one of: {', '.join(EVENT_TYPES)}"),
+        (
+            "events[3]",
+            "unknown-key",
+            "event y: unknown key `qty` in buy plan",
+            "known keys here: date, id, period, plan",
+        ),
+        ("events[5]", "missing-key", "missing required key `id`", "add `id: ...` here"),
+        ("events[5]", "bad-date", "date: 2020-01-32 is not a calendar date", "check the month and day"),
+        (
+            "events[6]",
+            "missing-key",
+            "an event needs a `type`",
+            "one of: start_trial, buy_plan, change_plan, publish_site, unpublish_site, convert_site, add_item, "
+            "remove_item, add_store, upgrade_store, buy_app, upgrade_app, remove_app, buy_one_off, cancel, "
+            "set_dont_renew, clear_dont_renew",
+        ),
+    ]
+    _, not_a_list = structure_events({"id": "p"})
+    assert [(str(d.location), d.code, d.message) for d in not_a_list] == [
+        ("events", "wrong-type", "events must be a list of mappings")
     ]
 
 
@@ -349,14 +391,14 @@ def test_a_damaged_saved_state_is_refused_with_every_broken_part_named(library: 
     with pytest.raises(StateError) as info:
         load_state(saved)
     hint = 'load only what dump_state wrote (docs/scenarios.md, "Saved state")'
-    assert _problems(info.value) == [
-        ("bad-state", "saved state of account a: as_of: not a date: '2020-13-01'", hint),
-        ("bad-state", "saved state of account a: contracts[0]: missing `billed`", hint),
-        ("bad-state", "saved state of account a: items[0]: expected a mapping, got list", hint),
+    assert _located(info.value) == [
+        ("state.as_of", "bad-state", 'saved state of account a: the string "2020-13-01" is not a calendar date', hint),
+        ("state.contracts[0]", "bad-state", 'saved state of account a: missing key "billed"', hint),
+        ("state.items[0]", "bad-state", "saved state of account a: expected a mapping, got a list", hint),
     ]
     with pytest.raises(StateError) as not_a_mapping:
         load_state([])  # type: ignore[arg-type]
-    assert _problems(not_a_mapping.value) == [("bad-state", "a saved state is a mapping, got list", hint)]
+    assert _located(not_a_mapping.value) == [("state", "bad-state", "a saved state is a mapping, got a list", hint)]
 
 
 def test_an_account_of_another_catalog_is_refused(library: Library) -> None:
@@ -384,8 +426,9 @@ def test_resuming_an_account_from_another_accounts_state_is_refused(library: Lib
 
     with pytest.raises(StateError) as info:
         _resume(library, "b", date(2020, 2, 10))
-    assert _problems(info.value) == [
+    assert _located(info.value) == [
         (
+            "state.account",
             "wrong-account",
             "the saved state is account a's, not account b's",
             "resume each account from its own saved state",
@@ -396,8 +439,9 @@ def test_resuming_an_account_from_another_accounts_state_is_refused(library: Lib
 def test_billing_until_a_date_before_the_saved_state_is_refused(library: Library) -> None:
     with pytest.raises(EventError) as info:
         _resume(library, "a", date(2020, 1, 9))
-    assert _problems(info.value) == [
+    assert _located(info.value) == [
         (
+            "until",
             "bad-until",
             "account a: billing until 2020-01-09 would go back before the saved state (2020-01-10)",
             "bill until a date on or after the state's as_of",
@@ -411,6 +455,23 @@ def test_two_events_with_one_id_are_both_named(library: Library) -> None:
         bill(prepare(library, "duda"), Account("a", "duda", "US"), events, date(2020, 2, 1))
     assert _problems(info.value) == [
         ("bad-event", "event p (publish_site on 2020-01-10): duplicate event id `p`", "give every event its own id"),
+    ]
+
+
+def test_an_event_id_billed_before_a_saved_state_is_refused_after_it_like_in_one_run(library: Library) -> None:
+    """Issue 9: a duplicate id split across a save/resume issued two documents with one number, while
+    one full run refuses it. The state remembers every id it billed."""
+    tariff, account = prepare(library, "duda"), Account("a", "duda", "US")
+    first = [BuyPlan("p", date(2020, 1, 10), "team", Period.ANNUAL), PublishSite("x", date(2020, 1, 12), "blog")]
+    saved = bill(tariff, account, first, date(2020, 1, 31)).state
+    with pytest.raises(EventError) as info:
+        bill(tariff, account, [PublishSite("x", date(2020, 2, 1), "shop", Period.MONTHLY)], date(2020, 3, 1), saved)
+    assert _problems(info.value) == [
+        (
+            "bad-event",
+            "event x (publish_site on 2020-02-01): duplicate event id `x`: an event before the saved state had it",
+            "give every event its own id",
+        ),
     ]
 
 

@@ -17,7 +17,7 @@ from billingcore.catalog.model import Period
 from billingcore.catalog.yamlsource import read_text
 from billingcore.dates import FIRST_DAY, LAST_DAY, LAST_TERM_DAY, in_supported_range
 from billingcore.engine import Account, bill, prepare
-from billingcore.errors import Diagnostic, EventError, InputError, PlanError
+from billingcore.errors import DataPath, Diagnostic, EventError, InputError, PlanError
 from billingcore.events import BuyOneOff, BuyPlan, PublishSite, StartTrial
 from billingcore.money import fmt
 from billingcore.scenarios import load_scenario
@@ -53,13 +53,13 @@ def test_an_event_quantity_too_large_or_too_precise_is_a_located_error() -> None
         (
             "e.yaml:1:80",
             "too-large",
-            "quantity: a quantity has at most 9 digits before the decimal point, got 1000000000 (10 digits)",
+            "event e1: quantity: a quantity has at most 9 digits before the decimal point, got 1000000000 (10 digits)",
             'check the quantity: billingcore bills quantities below 1000000000 (docs/plans.md, "Limits")',
         ),
         (
             "e.yaml:2:80",
             "too-many-decimals",
-            "quantity: a quantity has at most 4 decimals, got 2.50001 (5 decimals)",
+            "event e2: quantity: a quantity has at most 4 decimals, got 2.50001 (5 decimals)",
             'round it to 4 decimals, e.g. "2.5000"',
         ),
     ]
@@ -72,10 +72,10 @@ def test_an_event_dict_from_a_host_gets_the_same_limits() -> None:
     assert events == []
     assert [(d.location, d.code, d.message) for d in problems] == [
         (
-            None,
+            DataPath("events[0]"),
             "too-large",
-            "quantity: a quantity has at most 9 digits before the decimal point, got 10000000000000000000... "
-            "(41 digits)",
+            "event e1: quantity: a quantity has at most 9 digits before the decimal point, got "
+            "10000000000000000000... (41 digits)",
         )
     ]
 
@@ -112,8 +112,8 @@ def test_dates_outside_the_supported_range_are_located_in_a_scenario_file(monkey
     assert [(str(d.location), d.code, d.message, d.hint) for d in info.value.diagnostics] == [
         (f"{case}:4:8", "date-range", "until: 3000-01-01 is outside the supported dates 1900-01-01 to 2199-12-31",
          RANGE_HINT),
-        (f"{case}:7:20", "date-range", "date: 0001-01-01 is outside the supported dates 1900-01-01 to 2199-12-31",
-         RANGE_HINT),
+        (f"{case}:7:20", "date-range",
+         "event e1: date: 0001-01-01 is outside the supported dates 1900-01-01 to 2199-12-31", RANGE_HINT),
     ]  # fmt: skip
 
 
@@ -141,7 +141,7 @@ def test_billing_until_a_date_outside_the_supported_range_is_refused(library: Li
         with pytest.raises(EventError) as info:
             bill(prepare(library, "duda"), Account("a", "duda", "US"), events, until)
         assert [(d.location, d.code, d.message, d.hint) for d in info.value.diagnostics] == [
-            (None, "date-range", f"account a: billing until {until} is outside the supported dates "
+            (DataPath("until"), "date-range", f"account a: billing until {until} is outside the supported dates "
              "1900-01-01 to 2199-12-31", 'bill until a date from 1900-01-01 to 2199-12-31 (docs/scenarios.md, '
              '"Supported dates")'),
         ]  # fmt: skip

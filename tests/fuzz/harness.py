@@ -617,23 +617,7 @@ def _lead_days(days: int) -> tuple[str, list[Diagnostic]]:
     return run_loader("rules/duda.yaml", raw)
 
 
-_STATE_TYPES = "saved-state fields type-checked exactly (the saved-state slice, /work/h9c)"
-KNOWN = [
-    Known(
-        "state",
-        ("TypeError", "ValueError", "KeyError", "OverflowError", "InvalidOperation", "RecursionError"),
-        "*",
-        "saved-state fields type-checked exactly (the saved-state slice, /work/h9c)",
-        lambda: _state_with(1, anchor_day="31"),
-    ),
-    Known(
-        "events",
-        ("RecursionError",),
-        "timeline.py",
-        "event errors name the event (the typed-API slice, /work/h9c)",
-        lambda: run_events(0, [{"id": "e1", "date": "2020-01-01", "type": _nested(5000)}]),
-    ),
-]
+KNOWN: list[Known] = []
 
 
 # Slow inputs of a target whose slowness another slice is bounding (a scenario's `until` mutated to the

@@ -96,8 +96,11 @@ def test_each_tolerated_finding_still_reproduces(entry: harness.Known) -> None:
         (harness._far_scenario, "date-range"),  # once ValueError: year 10000
         (lambda: harness._huge_price(400), "too-large"),  # once InvalidOperation at billing
         (lambda: harness._lead_days(10**9), "day-range"),  # once OverflowError building the tariff
+        (lambda: harness._state_with(1, anchor_day="31"), "bad-state"),  # once TypeError in dates.py
+        (lambda: harness.run_events(0, [{"id": "e1", "date": "2020-01-01", "type": harness._nested(5000)}]),
+         "wrong-type"),  # once RecursionError quoting the type
     ],
-    ids=["far-scenario", "huge-price", "lead-days"],
+    ids=["far-scenario", "huge-price", "lead-days", "state-types", "nested-type"],
 )
 def test_the_findings_fixed_since_are_located_errors(reproduce: Any, code: str) -> None:
     kind, diagnostics = check(reproduce)

@@ -71,7 +71,7 @@ def test_a_change_on_the_renewal_day_that_keeps_the_period_starts_a_full_term() 
     # caused by the change, on its interim invoice. Mid keeps the anniversary: it renews May 1.
     events = [BuyPlan("p", D, "small", M), ChangePlan("up", date(2021, 4, 1), "mid", M)]
     assert _lines(_bill(events, date(2021, 5, 1))) == [
-        ("2021-04-01", "a-up", "plan", "Mid plan (monthly)", "62.00", "2021-04-01", "2021-04-30", "up"),
+        ("2021-04-01", "a-interim-up", "plan", "Mid plan (monthly)", "62.00", "2021-04-01", "2021-04-30", "up"),
         ("2021-05-01", "a-20210501-regular", "plan", "Mid plan (monthly)", "62.00", "2021-05-01", "2021-05-31",
          "renewal"),
     ]  # fmt: skip
@@ -84,7 +84,7 @@ def test_an_included_site_converted_to_a_monthly_contract_pays_a_full_month_from
     # the rest of the month).
     events = [BuyPlan("p", D, "small", M), PublishSite("h", D, "home"), ConvertSite("c", date(2021, 3, 11), "home", M)]
     assert _lines(_bill(events, date(2021, 3, 11))) == [
-        ("2021-03-11", "a-c", "site:home", "Website home (monthly)", "13.00", "2021-03-11", "2021-04-10", "c"),
+        ("2021-03-11", "a-interim-c", "site:home", "Website home (monthly)", "13.00", "2021-03-11", "2021-04-10", "c"),
     ]
 
 
@@ -100,9 +100,10 @@ def test_a_plan_changed_to_the_end_of_its_term_renews_even_if_it_was_not_to_rene
     (plan,) = dump_state(_bill(events, date(2021, 3, 11)).state)["contracts"]
     assert plan["dont_renew"] is False  # saved as a plain false
     assert _lines(_bill(events, date(2021, 4, 1))) == [
-        ("2021-03-11", "a-up", "plan", "Credit: Small plan (monthly), unused part", "-21.00", "2021-03-11",
+        ("2021-03-11", "a-interim-up", "plan", "Credit: Small plan (monthly), unused part", "-21.00", "2021-03-11",
          "2021-03-31", "up"),
-        ("2021-03-11", "a-up", "plan", "Mid plan (monthly), rest of term", "42.00", "2021-03-11", "2021-03-31", "up"),
+        ("2021-03-11", "a-interim-up", "plan", "Mid plan (monthly), rest of term", "42.00", "2021-03-11", "2021-03-31",
+         "up"),
         ("2021-04-01", "a-20210401-regular", "plan", "Mid plan (monthly)", "62.00", "2021-04-01", "2021-04-30",
          "renewal"),
     ]  # fmt: skip
@@ -121,11 +122,12 @@ def test_a_plan_changed_to_the_end_of_its_term_has_the_slots_of_the_version_on_t
         ChangePlan("up", date(2021, 3, 20), "mid", M),
     ]
     assert _lines(_bill(events, date(2021, 3, 20))) == [
-        ("2021-03-20", "a-up", "plan", "Credit: Small plan (monthly), unused part", "-12.00", "2021-03-20",
+        ("2021-03-20", "a-interim-up", "plan", "Credit: Small plan (monthly), unused part", "-12.00", "2021-03-20",
          "2021-03-31", "up"),
-        ("2021-03-20", "a-up", "site:blog", "Credit: Website blog (monthly), unused part", "-5.03", "2021-03-20",
-         "2021-03-31", "up"),
-        ("2021-03-20", "a-up", "plan", "Mid plan (monthly), rest of term", "24.00", "2021-03-20", "2021-03-31", "up"),
+        ("2021-03-20", "a-interim-up", "site:blog", "Credit: Website blog (monthly), unused part", "-5.03",
+         "2021-03-20", "2021-03-31", "up"),
+        ("2021-03-20", "a-interim-up", "plan", "Mid plan (monthly), rest of term", "24.00", "2021-03-20", "2021-03-31",
+         "up"),
     ]  # fmt: skip
 
 
@@ -141,13 +143,13 @@ def test_a_second_change_in_a_term_credits_the_days_the_rest_of_term_charge_paid
         ChangePlan("up2", date(2021, 3, 21), "big", M),
     ]
     assert _lines(_bill(events, date(2021, 3, 21), change_day=ChangeDay.USED)) == [
-        ("2021-03-11", "a-up1", "plan", "Credit: Small plan (monthly), unused part", "-20.00", "2021-03-12",
+        ("2021-03-11", "a-interim-up1", "plan", "Credit: Small plan (monthly), unused part", "-20.00", "2021-03-12",
          "2021-03-31", "up1"),
-        ("2021-03-11", "a-up1", "plan", "Mid plan (monthly), rest of term", "40.00", "2021-03-12", "2021-03-31",
+        ("2021-03-11", "a-interim-up1", "plan", "Mid plan (monthly), rest of term", "40.00", "2021-03-12", "2021-03-31",
          "up1"),
-        ("2021-03-21", "a-up2", "plan", "Credit: Mid plan (monthly), unused part", "-20.00", "2021-03-22",
+        ("2021-03-21", "a-interim-up2", "plan", "Credit: Mid plan (monthly), unused part", "-20.00", "2021-03-22",
          "2021-03-31", "up2"),
-        ("2021-03-21", "a-up2", "plan", "Big plan (monthly), rest of term", "30.00", "2021-03-22", "2021-03-31",
+        ("2021-03-21", "a-interim-up2", "plan", "Big plan (monthly), rest of term", "30.00", "2021-03-22", "2021-03-31",
          "up2"),
     ]  # fmt: skip
 

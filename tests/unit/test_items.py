@@ -198,7 +198,7 @@ def test_a_downgrade_to_fewer_slots_takes_the_slot_of_the_seat_added_last() -> N
     # 21.00 for the rest of the term (keep_end), bob's own contract 12.00
     interim = result.documents[-1]
     assert (interim.number, [(line.item, str(line.amount), line.cause) for line in interim.lines]) == (
-        "a-down",
+        "a-interim-down",
         [("plan", "-42.00", "down"), ("plan", "21.00", "down"), ("seat:bob", "12.00", "down")],
     )
 

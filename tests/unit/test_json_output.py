@@ -160,12 +160,15 @@ def test_saved_state_format_is_pinned() -> None:
     saved_app = {**saved, "contracts": saved["contracts"][2:]}
     assert saved_app == (
         {
-            "format": 2,
+            "format": 3,
             "account": "a",
+            "catalog": "duda",
+            "currency": "USD",
             "as_of": "2020-01-31",
             "billing_day": 10,
             "billing_anchor": "2020-01-10",
             "billings_done": 1,
+            "event_ids": ["p", "s", "x"],
             "contracts": [
                 {
                     "key": "app:blog:app-crm",

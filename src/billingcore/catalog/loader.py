@@ -88,7 +88,7 @@ def build(docs: Iterable[Document], diagnostics: list[Diagnostic]) -> Library:
     loaded: list[tuple[Any, Document]] = []
     for doc in docs:
         if doc.data is None:
-            if not any(d.location and d.location.file == doc.path for d in diagnostics):
+            if not any(isinstance(d.location, Location) and d.location.file == doc.path for d in diagnostics):
                 diagnostics.append(Diagnostic(doc.root_loc, "file is empty", _FILE_KINDS_HINT, "empty-file"))
             continue
         kind = _kind_of(doc, diagnostics)

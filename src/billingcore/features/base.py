@@ -119,12 +119,15 @@ RenewalHook = Callable[[Any, Contract, date], Outcome | None]
 
 class Part(NamedTuple):
     """A feature's own part of the saved state: its value for a new account, and how it is written to
-    and read from the JSON-ready state (under the key `key`)."""
+    and read from the JSON-ready state (under the key `key`). `load` raises on anything `dump` would not
+    have written; `problems` then lists each (JSON path below the key, message), e.g. ("[2].active",
+    "expected true or false, got the string \"no\"") (codegen.record_codec gives them for records)."""
 
     key: str
     empty: Any
     dump: Callable[[Any], Any]
     load: Callable[[Any], Any]
+    problems: Callable[[Any], list[tuple[str, str]]] | None = None
 
 
 class Feature(NamedTuple):

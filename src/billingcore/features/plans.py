@@ -14,6 +14,7 @@ from billingcore.catalog.fields import SourceRef, field, src_field
 from billingcore.catalog.model import Period, Plan
 from billingcore.catalog.rules import Downgrades
 from billingcore.charges import RENEWAL, term_charge
+from billingcore.codegen import record_codec
 from billingcore.contracts import Contract, ContractKind, new_contract, running
 from billingcore.features.base import (
     Feature,
@@ -157,24 +158,24 @@ def renew_plan(view: View, c: Contract, day: date) -> Outcome | None:
     )
 
 
+_DOWNGRADE = record_codec(Downgrade)
+
+
 def _dump(waiting: Downgrade | None) -> Any:
-    if waiting is None:
-        return None
-    return {"plan": waiting.plan, "period": waiting.period.value, "asked": waiting.asked.isoformat()}
-
-
-_PERIODS = {p.value: p for p in Period}
+    return None if waiting is None else _DOWNGRADE.dump(waiting)
 
 
 def _load(data: Any) -> Downgrade | None:
-    if data is None:
-        return None
-    return Downgrade(data["plan"], _PERIODS[data["period"]], date.fromisoformat(data["asked"]))
+    return None if data is None else _DOWNGRADE.load(data, None)
+
+
+def _problems(data: Any) -> list[tuple[str, str]]:
+    return [] if data is None else [(f".{f}" if f else "", p) for f, p in _DOWNGRADE.problems(data, None)]
 
 
 FEATURE = Feature(
     name="plans",
     events={StartTrial: start_trial, BuyPlan: buy_plan, ChangePlan: change_plan},
     renewals={ContractKind.PLAN: renew_plan},
-    part=Part("downgrade", None, _dump, _load),
+    part=Part("downgrade", None, _dump, _load, _problems),
 )

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from billingcore.catalog.rules import BillingDayAnchor, RuleSet
-from billingcore.dates import billing_date
+from billingcore.dates import add_months
 
 
 def anchored(rules: RuleSet, day: date, plan_purchase: bool) -> tuple[date, int] | None:
@@ -16,5 +16,5 @@ def anchored(rules: RuleSet, day: date, plan_purchase: bool) -> tuple[date, int]
     if anchor is BillingDayAnchor.ACCOUNT_START or (anchor is BillingDayAnchor.FIRST_PLAN_PURCHASE and plan_purchase):
         return day, day.day
     if anchor is BillingDayAnchor.FIRST_OF_MONTH:
-        return (day if day.day == 1 else billing_date(day.replace(day=1), 1, 1)), 1
+        return (day if day.day == 1 else add_months(day.replace(day=1), 1)), 1  # the next 1st
     return None

@@ -134,6 +134,17 @@ def test_a_python_event_outside_the_supported_dates_is_refused_not_dropped(libra
     ]  # fmt: skip
 
 
+def test_an_event_after_the_supported_dates_at_the_end_of_a_timeline_in_order_is_refused(library: Library) -> None:
+    # The quick look at an ordered timeline sees only its last event past 2199-12-31; it must still say so.
+    events = [BuyPlan("e1", date(2020, 1, 10), "team", Period.ANNUAL), PublishSite("e2", date(2200, 1, 1), "late")]
+    with pytest.raises(EventError) as info:
+        bill(prepare(library, "duda"), Account("a", "duda", "US"), events, date(2020, 2, 10))
+    assert [(d.code, d.message) for d in info.value.diagnostics] == [
+        ("date-range", "event e2 (publish_site on 2200-01-01): 2200-01-01 is outside the supported dates "
+         "1900-01-01 to 2199-12-31"),
+    ]  # fmt: skip
+
+
 def test_billing_until_a_date_outside_the_supported_range_is_refused(library: Library) -> None:
     # Before: a contract renewing past year 9999 raised "ValueError: year 10000 is out of range".
     events = [BuyPlan("e1", date(9998, 6, 1), "team", Period.ANNUAL)]

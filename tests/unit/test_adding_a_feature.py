@@ -156,16 +156,20 @@ def test_a_part_changed_together_with_a_signal_is_kept() -> None:
         seen.append(view.parts["counter"])  # test only: what the handler saw
         return Outcome(part=view.parts["counter"] + 1, signals=(Counted(e.date),) if e.loud else ())
 
+    def echo(view: View, signal: Counted) -> Outcome:  # another feature's reaction keeps its own part
+        return Outcome(part=view.parts["echo"] + 1)
+
     counter = Feature(name="counter", events={Count: count}, part=Part("counter", 0, int, int))
+    echoes = Feature(name="echo", signals={Counted: echo}, part=Part("echo", 0, int, int))
     rules = {f"rules/{name}": (ROOT / "rules" / name).read_text() for name in os.listdir(ROOT / "rules")}
     library = load_texts({**rules, "plans/hosting.yaml": CATALOG})
     catalog = library.catalog("hosting")
-    tariff = make_tariff(catalog, library.rules_for(catalog), library.vat, (*FEATURES, counter))
+    tariff = make_tariff(catalog, library.rules_for(catalog), library.vat, (*FEATURES, counter, echoes))
     day = date(2021, 3, 1)
     events = [Count("a", day), Count("b", day, loud=True), Count("c", day), Count("d", day, loud=True), Count("e", day)]
     result = bill(tariff, Account("cz-1", "hosting", "CZ"), events, day)
     assert seen == [0, 1, 2, 3, 4]
-    assert result.state.parts["counter"] == 5
+    assert (result.state.parts["counter"], result.state.parts["echo"]) == (5, 2)
 
 
 def test_an_event_of_a_feature_the_tariff_does_not_have_is_refused() -> None:

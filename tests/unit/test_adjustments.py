@@ -65,19 +65,24 @@ def _hold_monthly(ledger: adjustments.Ledger, doc: Document) -> Document | None:
     return None if doc.kind == "monthly" else doc._replace(notes=(f"checked for {ledger.account.id}",))
 
 
+def _second(ledger: adjustments.Ledger, doc: Document) -> Document | None:
+    return doc._replace(notes=(*doc.notes, "second"))
+
+
 def test_a_document_held_back_leaves_the_next_documents_of_the_day_alone(library: Library) -> None:
     # Jan 10: Team monthly (29.00) on the monthly invoice, blog annual (117.00) on the annual one. The
-    # monthly invoice, first of the day, is held; the annual one is issued, with the stage's note.
+    # monthly invoice, first of the day, is held by the first stage (the second stage never sees it); the
+    # annual one passes both stages, with both notes.
     from billingcore.events import PublishSite
 
-    tariff = attrs.evolve(prepare(library, "duda"), pipeline=Pipeline((), (_hold_monthly,)))
+    tariff = attrs.evolve(prepare(library, "duda"), pipeline=Pipeline((), (_hold_monthly, _second)))
     events = [
         BuyPlan("p", date(2021, 1, 10), "team", Period.MONTHLY),
         PublishSite("h", date(2021, 1, 10), "home"),
         PublishSite("b", date(2021, 1, 10), "blog", Period.ANNUAL),
     ]
     docs = bill(tariff, Account("a", "duda", "US"), events, date(2021, 1, 10)).documents
-    assert [(d.kind, str(d.net), d.notes) for d in docs] == [("annual", "117.00", ("checked for a",))]
+    assert [(d.kind, str(d.net), d.notes) for d in docs] == [("annual", "117.00", ("checked for a", "second"))]
 
 
 def test_each_builder_gets_the_catalog_and_rules_and_a_stage_not_used_is_left_out(library: Library) -> None:

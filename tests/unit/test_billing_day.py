@@ -31,3 +31,14 @@ def test_under_next_month_first_a_missing_31st_moves_the_billing_day_to_the_1st(
         ("2021-05-01", "2021-04-30", "2021-05-30"),  # no Apr 31: billed on May 1
         ("2021-05-31", "2021-05-31", "2021-06-29"),
     ]
+
+
+def test_under_first_of_month_a_purchase_mid_month_is_first_billed_on_the_next_1st(library: Library) -> None:
+    # WEDOS: the billing days are the 1st; hosting bought Mar 17 is first billed on Apr 1, which the saved
+    # state keeps as the billing anchor (billing days are computed from it).
+    from billingcore.events import AddItem
+    from billingcore.snapshot import dump_state
+
+    events = [AddItem("e1", date(2021, 3, 17), "webhosting-nolimit", "web", Period.MONTHLY)]
+    state = dump_state(bill(prepare(library, "wedos"), Account("a", "wedos", "CZ"), events, date(2021, 3, 17)).state)
+    assert (state["billing_anchor"], state["billing_day"], state["billings_done"]) == ("2021-04-01", 1, 0)

@@ -306,8 +306,8 @@ products:
 @pytest.mark.parametrize(
     ("plan", "moved", "rest"),
     [
-        ("one", ["a"], "13.55"),  # one slot: the seat added first takes it; One 20.00 x 21/31 = 13.548
-        ("three", ["a", "b", "c"], "27.10"),  # d, added last, keeps paying; Three 40.00 x 21/31 = 27.096
+        ("one", ["d"], "13.55"),  # one slot: the seat added first takes it; One 20.00 x 21/31 = 13.548
+        ("three", ["d", "c", "b"], "27.10"),  # a, added last, keeps paying; Three 40.00 x 21/31 = 27.096
     ],
 )
 def test_an_upgrade_moves_paid_seats_into_the_new_free_slots_in_the_order_they_were_added(
@@ -326,7 +326,7 @@ def test_an_upgrade_moves_paid_seats_into_the_new_free_slots_in_the_order_they_w
     events = [
         BuyPlan("p", day, "none", M),
         AddItem("m", day, "mailbox", "m", M),  # first: a product without slots is passed over, not a stop
-        *(AddItem(name, day, "seat", name, M) for name in "abcd"),
+        *(AddItem(name, day, "seat", name, M) for name in "dcba"),  # added in the reverse of name order
         ChangePlan("up", date(2021, 3, 11), plan, M),
     ]
     result = bill(prepare(library, "steps"), Account("x", "steps", "US"), events, date(2021, 3, 11))

@@ -17,6 +17,7 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any, NamedTuple
 
+from billingcore.dates import FIRST_DAY, LAST_TERM_DAY, SUPPORTED_DATES
 from billingcore.money import CURRENCY_EXPONENTS, fmt, is_decimal_text
 
 
@@ -51,6 +52,8 @@ class _Days(dict[str, date]):
             day = date.fromisoformat(text)
         except ValueError:
             raise StateValueError(f"{json_got(text)} is not a calendar date") from None
+        if not FIRST_DAY <= day <= LAST_TERM_DAY:  # a term may run on past 2199 (dates.LAST_TERM_DAY)
+            raise StateValueError(f"{text} is outside the supported dates {SUPPORTED_DATES}")
         if len(self) > _SEEN_MAX:
             self.clear()
         self[text] = day

@@ -166,6 +166,12 @@ CASES = [
     ),
     ("Feb 30", _set("as_of", "2020-02-30"), "state.as_of", 'the string "2020-02-30" is not a calendar date'),
     (
+        "year 9999",  # no bill run writes a date past the supported dates (terms: up to 2202-12-31)
+        _set("contracts", 0, "term_end", "9999-12-31"),
+        "state.contracts[0].term_end",
+        "9999-12-31 is outside the supported dates 1900-01-01 to 2199-12-31",
+    ),
+    (
         "downgrade period",
         _set("downgrade", "period", "weekly"),
         "state.downgrade.period",

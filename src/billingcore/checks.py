@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
+from billingcore.contracts import ContractKind
 from billingcore.dates import (
     FIRST_DAY,
     LAST_DAY,
@@ -27,6 +28,7 @@ from billingcore.features.base import Problem
 from billingcore.state import State
 from billingcore.tariff import Account, Tariff
 
+_PLAN = ContractKind.PLAN
 _CHANGED = (
     "the state was changed after dump_state wrote it: restore the stored copy, or bill the account again "
     "from its events"
@@ -62,6 +64,7 @@ def check_arguments(
         or state.catalog != tariff.catalog.catalog
         or state.currency != tariff.billing.currency
         or until < state.as_of
+        or not all(c.product in (tariff.plans if c.kind is _PLAN else tariff.products) for c in state.contracts)
     ):
         refuse_account(tariff, account, until, state)
     return check_order(events, state) if events else []
@@ -137,6 +140,13 @@ def _state_problems(tariff: Tariff, account: Account, state: State) -> list[Diag
         message = f"the saved state of account {who} is in {state.currency}, catalog `{catalog}` bills in {currency}"
         hint = "a catalog cannot change its currency under running accounts: bill them under a catalog of their own"
         found.append(Diagnostic(DataPath("state.currency"), message, hint, "wrong-currency"))
+    for i, c in enumerate(state.contracts):  # a product the catalog does not have cannot be renewed or changed
+        known = tariff.plans if c.kind is _PLAN else tariff.products
+        if c.product not in known and state.catalog == catalog:  # (another catalog: said above)
+            product = f"contract `{c.key}` is for `{c.product}`, not in catalog `{catalog}`"
+            message = f"saved state of account {who}: {product}"
+            hint = "bill it with the catalog it was billed under (keep retired products in the catalog)"
+            found.append(Diagnostic(DataPath(f"state.contracts[{i}].product"), message, hint, "bad-state"))
     anchor, day, roll = state.billing_anchor, state.billing_day, tariff.roll_short_months
     if anchor is not None and day is not None and not billing_days_add_up(
         billing_date(anchor, state.billings_done, day, roll), state, tariff

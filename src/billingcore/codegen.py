@@ -104,6 +104,8 @@ def json_got(value: Any) -> str:
         return json.dumps(value)
     if isinstance(value, str):
         return f"the string {json.dumps(value)}"
+    if isinstance(value, int) and abs(value) >= 10**18:  # not written out: a huge int has no text (4 300 digits)
+        return "a number of more than 18 digits"
     if isinstance(value, (int, float)):
         return f"the number {value!r}"
     if isinstance(value, dict):

@@ -21,6 +21,9 @@ LAST_DAY = date(2199, 12, 31)
 # The latest date a contract's term or a waiting charge can reach: a renewal is charged at most 27 days
 # (renewal.lead_days) before its term ends, on or before LAST_DAY, and starts a term of at most 24 months.
 LAST_TERM_DAY = date(2202, 12, 31)
+# The most months (so terms, or billing days) that fit in the supported dates up to LAST_TERM_DAY: a saved
+# state's counts are at most this (a count beyond it once sent add_months past the year 9999).
+MAX_MONTHS = (LAST_TERM_DAY.year - FIRST_DAY.year + 1) * 12
 SUPPORTED_DATES = "1900-01-01 to 2199-12-31"
 SUPPORTED_DATES_HINT = 'write a date from 1900-01-01 to 2199-12-31 (docs/scenarios.md, "Supported dates")'
 

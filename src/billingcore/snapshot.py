@@ -32,6 +32,7 @@ from billingcore.codegen import (
     repeats,
 )
 from billingcore.contracts import Contract
+from billingcore.dates import MAX_MONTHS
 from billingcore.engine import State
 from billingcore.errors import DataPath, Diagnostic, StateError
 from billingcore.features import FEATURES
@@ -44,7 +45,7 @@ from billingcore.state import make_state
 # 3: the state names its catalog and currency and remembers the ids of the events it billed
 FORMAT = 3
 
-_CONTRACT = record_codec(Contract, ranges={"anchor_day": (1, 31), "terms": (1, None)})
+_CONTRACT = record_codec(Contract, ranges={"anchor_day": (1, 31), "terms": (1, MAX_MONTHS)})
 _CHARGE = record_codec(Charge, quantities=("quantity",))
 _PARTS: tuple[tuple[str, Part], ...] = tuple((f.name, f.part) for f in FEATURES if f.part is not None)
 _CORE = (
@@ -118,7 +119,7 @@ def _billing_day_ok(anchor: Any, day: Any, done: int) -> bool:
     the anchor's: billing_day.anchored), with a count of billing days done."""
     if anchor is None:
         return day is None and done == 0
-    return type(day) is int and DAYS[anchor].day == day and done >= 0
+    return type(day) is int and DAYS[anchor].day == day and 0 <= done <= MAX_MONTHS
 
 
 # -- the slow path: every problem of a state that failed to load, at its JSON path -------------------
@@ -132,7 +133,9 @@ def _state_problems(data: Any) -> list[Diagnostic]:
     who = f"saved state of account {account if type(account) is str else '?'}"
     fmt = data.get("format")
     if type(fmt) is not int or fmt != FORMAT:
-        problem = f"it is in format {json.dumps(fmt)}; this billingcore reads format {FORMAT}"
+        plain = fmt is None or type(fmt) in (str, bool) or (type(fmt) is int and abs(fmt) < 10**18)
+        shown = json.dumps(fmt) if plain else json_got(fmt)  # "format 2", but never a nested value's text
+        problem = f"it is in format {shown}; this billingcore reads format {FORMAT}"
         hint = "bill the account again from its events with this billingcore: it writes the state it reads"
         return [Diagnostic(DataPath("state.format"), f"{who}: {problem}", hint, "bad-state")]
     found = [("", f"unknown key {_key(key)}") for key in data if key not in _KEYS]
@@ -168,13 +171,13 @@ def _core_problems(data: dict[str, Any]) -> list[tuple[str, str]]:
         if key in data and not (key == "billing_anchor" and data[key] is None):
             found += _value_problem(f".{key}", DAYS.read, data[key])
     done = data.get("billings_done")
-    if "billings_done" in data and (type(done) is not int or done < 0):
-        found.append((".billings_done", f"expected a whole number of at least 0, got {json_got(done)}"))
+    if "billings_done" in data and (type(done) is not int or not 0 <= done <= MAX_MONTHS):
+        found.append((".billings_done", f"expected a whole number from 0 to {MAX_MONTHS}, got {json_got(done)}"))
     day, anchor = data.get("billing_day"), data.get("billing_anchor")
     if "billing_day" in data and day is not None and (type(day) is not int or not 1 <= day <= 31):
         found.append((".billing_day", f"expected a whole number from 1 to 31 or null, got {json_got(day)}"))
     elif not found and (anchor is None) != (day is None):
-        both = f"got {json.dumps(day)} and {json.dumps(anchor)}"
+        both = f"got {json_got(day)} and {json_got(anchor)}"
         found.append((".billing_day", f"billing_day and billing_anchor are both set or both null, {both}"))
     elif not found and anchor is None and done != 0:
         found.append((".billings_done", f"expected 0 while billing_anchor is null, got {done}"))

@@ -93,7 +93,7 @@ CASES = [
         "terms 0",
         _set("contracts", 0, "terms", 0),
         "state.contracts[0].terms",
-        "expected a whole number of at least 1, got 0",
+        "expected a whole number from 1 to 3636, got 0",
     ),
     (
         "anchor day 32",
@@ -105,13 +105,13 @@ CASES = [
         "billings_done -1",
         _set("billings_done", -1),
         "state.billings_done",
-        "expected a whole number of at least 0, got the number -1",
+        "expected a whole number from 0 to 3636, got the number -1",
     ),
     (
         "billings_done 1.0",
         _set("billings_done", 1.0),
         "state.billings_done",
-        "expected a whole number of at least 0, got the number 1.0",
+        "expected a whole number from 0 to 3636, got the number 1.0",
     ),
     ("order 0", _set("items", 0, "order", 0), "state.items[0].order", "expected a whole number of at least 1, got 0"),
     (
@@ -165,6 +165,12 @@ CASES = [
         'expected a date "YYYY-MM-DD", got the string "2020-W02-5"',
     ),
     ("Feb 30", _set("as_of", "2020-02-30"), "state.as_of", 'the string "2020-02-30" is not a calendar date'),
+    # Found by `make fuzz`: counts no bill run writes sent add_months past the year 9999 (ValueError,
+    # OverflowError), a nested format value overflowed the message's JSON encoder (RecursionError).
+    ("terms 2**31", _set("contracts", 0, "terms", 2**31), "state.contracts[0].terms",
+     "expected a whole number from 1 to 3636, got 2147483648"),
+    ("billings_done 10**30", _set("billings_done", 10**30), "state.billings_done",
+     "expected a whole number from 0 to 3636, got a number of more than 18 digits"),
     (
         "year 9999",  # no bill run writes a date past the supported dates (terms: up to 2202-12-31)
         _set("contracts", 0, "term_end", "9999-12-31"),
@@ -330,3 +336,26 @@ def test_a_state_in_another_currency_than_its_catalogs_is_refused(library: Libra
 def test_a_state_that_loads_dumps_back_to_the_same_mapping(library: Library) -> None:
     saved = _saved(library)
     assert dump_state(load_state(copy.deepcopy(saved))) == saved
+
+
+def test_a_contract_for_a_product_the_catalog_does_not_have_is_refused(library: Library) -> None:
+    # Found by `make fuzz`: a plan contract for product "" loaded, then renewing it raised KeyError.
+    saved = _saved(library)
+    saved["contracts"][0]["product"] = ""
+    with pytest.raises(StateError) as info:
+        _resume(library, saved)
+    assert [(str(d.location), d.code, d.message) for d in info.value.diagnostics] == [
+        ("state.contracts[0].product", "bad-state",
+         "saved state of account a: contract `plan` is for ``, not in catalog `duda`"),
+    ]  # fmt: skip
+
+
+def test_a_nested_format_value_is_named_not_written_out() -> None:
+    nested: list[object] = []
+    for _ in range(5000):
+        nested = [nested]
+    with pytest.raises(StateError) as info:
+        load_state({"format": nested})
+    assert [d.message for d in info.value.diagnostics] == [
+        "saved state of account ?: it is in format a list; this billingcore reads format 3"
+    ]

@@ -65,6 +65,7 @@ def check_arguments(
         or state.currency != tariff.billing.currency
         or until < state.as_of
         or not all(c.product in (tariff.plans if c.kind is _PLAN else tariff.products) for c in state.contracts)
+        or any(unknown(tariff, _part(tariff, state, name)) for name, _, unknown in tariff.features.part_checks)
     ):
         refuse_account(tariff, account, until, state)
     return check_order(events, state) if events else []
@@ -147,6 +148,12 @@ def _state_problems(tariff: Tariff, account: Account, state: State) -> list[Diag
             message = f"saved state of account {who}: {product}"
             hint = "bill it with the catalog it was billed under (keep retired products in the catalog)"
             found.append(Diagnostic(DataPath(f"state.contracts[{i}].product"), message, hint, "bad-state"))
+    if state.catalog == catalog:  # what a feature's part names must be in the catalog too
+        for name, key, unknown in tariff.features.part_checks:
+            for path, problem in unknown(tariff, _part(tariff, state, name)):
+                hint = "bill it with the catalog it was billed under (keep retired products in the catalog)"
+                at = DataPath(f"state.{key}{path}")
+                found.append(Diagnostic(at, f"saved state of account {who}: {problem}", hint, "bad-state"))
     anchor, day, roll = state.billing_anchor, state.billing_day, tariff.roll_short_months
     if anchor is not None and day is not None and not billing_days_add_up(
         billing_date(anchor, state.billings_done, day, roll), state, tariff
@@ -160,6 +167,10 @@ def _state_problems(tariff: Tariff, account: Account, state: State) -> list[Diag
         message = f"saved state of account {who}: {problem}"
         found.append(Diagnostic(DataPath("state.billings_done"), message, _CHANGED, "bad-state"))
     return found
+
+
+def _part(tariff: Tariff, state: State, name: str) -> Any:
+    return state.parts.get(name, tariff.features.empty_parts[name])
 
 
 def billing_days_add_up(next_billing: date, state: State, tariff: Tariff) -> bool:

@@ -38,6 +38,7 @@ class Registry(NamedTuple):
     renewals: dict[Any, tuple[str, Callable[..., Any]]]
     next_dates: tuple[Callable[..., Any], ...]  # features with dates of their own on the agenda
     empty_parts: dict[str, Any]  # each part's value for a new account
+    part_checks: tuple[tuple[str, str, Callable[..., Any]], ...] = ()  # (feature, state key, Part.unknown)
 
 
 class Pipeline(NamedTuple):

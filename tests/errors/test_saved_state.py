@@ -359,3 +359,16 @@ def test_a_nested_format_value_is_named_not_written_out() -> None:
     assert [d.message for d in info.value.diagnostics] == [
         "saved state of account ?: it is in format a list; this billingcore reads format 3"
     ]
+
+
+def test_a_waiting_downgrade_or_an_item_the_catalog_does_not_have_is_refused(library: Library) -> None:
+    # Found by `make fuzz`: a waiting downgrade to plan "Infinity" loaded, then raised KeyError at renewal.
+    saved = _saved(library)
+    saved["downgrade"]["plan"] = "Infinity"
+    saved["items"][1]["product"] = "gadget"
+    with pytest.raises(StateError) as info:
+        _resume(library, saved)
+    assert [(str(d.location), d.message) for d in info.value.diagnostics] == [
+        ("state.downgrade.plan", "saved state of account a: a downgrade to `Infinity`, not in catalog `duda`"),
+        ("state.items[1].product", "saved state of account a: item `blog` is a `gadget`, not in catalog `duda`"),
+    ]

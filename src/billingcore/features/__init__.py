@@ -46,4 +46,5 @@ def registry(features: Sequence[Feature]) -> Registry:
         {kind: (f.name, hook) for f in features for kind, hook in f.renewals.items()},
         tuple(f.next_date for f in features if f.next_date is not None),
         {f.name: f.part.empty for f in features if f.part is not None},
+        tuple((f.name, f.part.key, f.part.unknown) for f in features if f.part is not None and f.part.unknown),
     )

@@ -128,6 +128,8 @@ class Part(NamedTuple):
     dump: Callable[[Any], Any]
     load: Callable[[Any], Any]
     problems: Callable[[Any], list[tuple[str, str]]] | None = None
+    # what in a loaded part the tariff cannot bill (a product it does not have): (path, message) each
+    unknown: Callable[[Tariff, Any], list[tuple[str, str]]] | None = None
 
 
 class Feature(NamedTuple):

@@ -29,6 +29,7 @@ from billingcore.features.changes import change, no_price, price_for
 from billingcore.features.item import Item, Items
 from billingcore.features.plans import PLAN
 from billingcore.features.slots import has_free_slot, include
+from billingcore.tariff import Tariff
 
 SITE = "site"  # the product kind Duda's site events take
 
@@ -251,6 +252,16 @@ def _problems(data: object) -> list[tuple[str, str]]:
     return found + [(f"[{i}].name", f"a second item named {json.dumps(name)}") for i, name in repeats(names)]
 
 
+def _unknown(tariff: Tariff, items: Items) -> list[tuple[str, str]]:
+    """Every item's product must be in the catalog."""
+    catalog = tariff.catalog.catalog
+    return [
+        (f"[{i}].product", f"item `{item.name}` is a `{item.product}`, not in catalog `{catalog}`")
+        for i, item in enumerate(items.values())
+        if item.product not in tariff.products
+    ]
+
+
 FEATURE = Feature(
     name="items",
     events={
@@ -260,5 +271,5 @@ FEATURE = Feature(
         AddItem: add_item,
         RemoveItem: remove_item,
     },
-    part=Part("items", {}, _dump, _load, _problems),
+    part=Part("items", {}, _dump, _load, _problems, _unknown),
 )

@@ -29,6 +29,7 @@ from billingcore.features.base import (
     unknown,
 )
 from billingcore.features.changes import change, price_for
+from billingcore.tariff import Tariff
 
 PLAN = "plan"  # the plan contract's key: an account has one plan at a time
 _PLAN = ContractKind.PLAN  # bound once: see charges.py
@@ -173,9 +174,21 @@ def _problems(data: Any) -> list[tuple[str, str]]:
     return [] if data is None else [(f".{f}" if f else "", p) for f, p in _DOWNGRADE.problems(data, None)]
 
 
+def _unknown(tariff: Tariff, waiting: Downgrade | None) -> list[tuple[str, str]]:
+    """A waiting downgrade must be to a plan of the catalog with a price for its period on the day asked."""
+    if waiting is None:
+        return []
+    plan = tariff.plans.get(waiting.plan)
+    if plan is None:
+        return [(".plan", f"a downgrade to `{waiting.plan}`, not in catalog `{tariff.catalog.catalog}`")]
+    if waiting.period not in plan.version_on(waiting.asked).prices:
+        return [(".period", f"plan `{plan.id}` has no {waiting.period.value} price on {waiting.asked}")]
+    return []
+
+
 FEATURE = Feature(
     name="plans",
     events={StartTrial: start_trial, BuyPlan: buy_plan, ChangePlan: change_plan},
     renewals={ContractKind.PLAN: renew_plan},
-    part=Part("downgrade", None, _dump, _load, _problems),
+    part=Part("downgrade", None, _dump, _load, _problems, _unknown),
 )

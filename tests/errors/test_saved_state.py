@@ -344,9 +344,9 @@ def test_a_contract_for_a_product_the_catalog_does_not_have_is_refused(library: 
     saved["contracts"][0]["product"] = ""
     with pytest.raises(StateError) as info:
         _resume(library, saved)
-    assert [(str(d.location), d.code, d.message) for d in info.value.diagnostics] == [
+    assert [(str(d.location), d.code, d.message, d.hint) for d in info.value.diagnostics] == [
         ("state.contracts[0].product", "bad-state",
-         "saved state of account a: contract `plan` is for ``, not in catalog `duda`"),
+         "saved state of account a: contract `plan` is for ``, not in catalog `duda`", RETIRED),
     ]  # fmt: skip
 
 
@@ -368,7 +368,30 @@ def test_a_waiting_downgrade_or_an_item_the_catalog_does_not_have_is_refused(lib
     saved["items"][1]["product"] = "gadget"
     with pytest.raises(StateError) as info:
         _resume(library, saved)
+    assert [(str(d.location), d.code, d.message, d.hint) for d in info.value.diagnostics] == [
+        ("state.downgrade.plan", "bad-state",
+         "saved state of account a: a downgrade to `Infinity`, not in catalog `duda`", RETIRED),
+        ("state.items[1].product", "bad-state",
+         "saved state of account a: item `blog` is a `gadget`, not in catalog `duda`", RETIRED),
+    ]  # fmt: skip
+    saved = _saved(library)
+    saved["downgrade"]["period"] = "quarterly"  # Basic has no quarterly price
+    with pytest.raises(StateError) as period:
+        _resume(library, saved)
+    assert [(str(d.location), d.message) for d in period.value.diagnostics] == [
+        ("state.downgrade.period", "saved state of account a: plan `basic` has no quarterly price on 2020-01-13"),
+    ]
+
+
+RETIRED = "bill it with the catalog it was billed under (keep retired products in the catalog)"
+
+
+def test_a_part_that_is_not_what_dump_state_writes_is_named_at_its_key(library: Library) -> None:
+    saved = _saved(library)
+    saved["downgrade"], saved["items"] = "basic", "home"
+    with pytest.raises(StateError) as info:
+        load_state(saved)
     assert [(str(d.location), d.message) for d in info.value.diagnostics] == [
-        ("state.downgrade.plan", "saved state of account a: a downgrade to `Infinity`, not in catalog `duda`"),
-        ("state.items[1].product", "saved state of account a: item `blog` is a `gadget`, not in catalog `duda`"),
+        ("state.downgrade", 'saved state of account a: expected a mapping, got the string "basic"'),
+        ("state.items", 'saved state of account a: expected a list, got the string "home"'),
     ]

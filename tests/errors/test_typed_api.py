@@ -176,3 +176,23 @@ def test_an_event_class_of_a_feature_outside_the_package_is_checked_too() -> Non
         ("events[4].count", "event x (ping): count: expected a whole number (an int), got the bool True"),
         ("events[4].level", "event x (ping): level: expected a Period, got the str 'monthly'"),
     ]
+
+
+def test_only_the_arguments_of_the_wrong_type_are_named(library: Library) -> None:
+    # A valid until and a valid saved state are not named when the account is wrong; a VAT id may be
+    # absent (None) but not a number; the tariff itself must be one.
+    state = bill(prepare(library, "duda"), ACCOUNT, [PLAN], DAY).state
+    with pytest.raises(EventError) as info:
+        _bill(library, [], DAY, Account("a", "duda", "US", 5), state)  # type: ignore[arg-type]
+    assert _located(info.value) == [("account.vat_id", "wrong-type", "expected text, got the int 5", "give a str")]
+    with pytest.raises(EventError) as tariff:
+        bill("duda", ACCOUNT, [PLAN], DAY)  # type: ignore[arg-type]
+    assert _located(tariff.value) == [
+        ("tariff", "wrong-type", "expected a Tariff, got the str 'duda'", "build it with prepare(library, catalog)")
+    ]
+
+
+def test_billing_a_resumed_account_until_its_own_date_bills_nothing_more(library: Library) -> None:
+    state = bill(prepare(library, "duda"), ACCOUNT, [PLAN], DAY).state
+    again = bill(prepare(library, "duda"), ACCOUNT, [], DAY, state)
+    assert (again.documents, again.state) == ((), state)

@@ -145,3 +145,17 @@ def test_under_next_month_first_the_rolled_billing_days_are_the_ones_counted(lib
     assert (saved["as_of"], saved["billings_done"]) == ("2020-03-15", 2)
     saved["billings_done"] = 1
     _refused(tariff, saved, "2 billing days (the last on 2020-03-01) fall", date(2020, 3, 31))
+
+
+def test_a_rolled_state_whose_only_problem_is_elsewhere_is_not_said_to_miscount(library: Library) -> None:
+    # As of Feb 29 under next_month_first: Jan 31 done (1), the next billing day Mar 1. Clamped it would be
+    # Feb 29, on as_of: the count is right only because the rule set rolls. Its currency changed, and the
+    # refusal names that alone.
+    tariff = _rolling(library)
+    saved = _saved(tariff, ON_THE_31ST, date(2020, 2, 29))
+    saved["currency"] = "EUR"
+    with pytest.raises(StateError) as info:
+        bill(tariff, ACCOUNT, [], date(2020, 3, 1), load_state(saved))
+    assert [(str(d.location), d.code, d.message) for d in info.value.diagnostics] == [
+        ("state.currency", "wrong-currency", "the saved state of account a is in EUR, catalog `duda` bills in USD")
+    ]

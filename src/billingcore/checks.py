@@ -155,13 +155,11 @@ def _state_problems(tariff: Tariff, account: Account, state: State) -> list[Diag
                 at = DataPath(f"state.{key}{path}")
                 found.append(Diagnostic(at, f"saved state of account {who}: {problem}", hint, "bad-state"))
     anchor, day, roll = state.billing_anchor, state.billing_day, tariff.roll_short_months
-    if anchor is not None and day is not None and not billing_days_add_up(
-        billing_date(anchor, state.billings_done, day, roll), state, tariff
-    ):
+    if anchor is not None and day is not None and not billing_days_add_up(anchor, day, state, tariff):
         due = 0  # the billing days on or before as_of, for the message
         while billing_date(anchor, due, day, roll) <= state.as_of:
             due += 1
-        last = f"(the last on {billing_date(anchor, due - 1, day, roll)})" if due else ""
+        last = f"(the last on {billing_date(anchor, due - 1, day, roll)})"  # unused when due is 0
         days = {0: "no billing day falls", 1: f"1 billing day {last} falls"}.get(due, f"{due} billing days {last} fall")
         problem = f"billings_done is {state.billings_done}, but {days} on or before its as_of ({state.as_of})"
         message = f"saved state of account {who}: {problem}"
@@ -173,21 +171,20 @@ def _part(tariff: Tariff, state: State, name: str) -> Any:
     return state.parts.get(name, tariff.features.empty_parts[name])
 
 
-def billing_days_add_up(next_billing: date, state: State, tariff: Tariff) -> bool:
-    """Whether the state's billing days done are exactly those on or before its as_of, given the next
-    billing day they imply: that one after as_of, the one before it not. One fewer and the next billing
-    day would lie in the past, where the agenda never looks again (no invoice ever again); one more and
-    a billing day would be skipped. Billing days are 28 to 31 days apart (clamped or rolled days
-    included), so when the next one is at most 28 days after as_of its predecessor is on or before it."""
-    as_of, done = state.as_of, state.billings_done
+def billing_days_add_up(anchor: date, day: int, state: State, tariff: Tariff) -> bool:
+    """Whether the state's billing days done are exactly those on or before its as_of, given its billing
+    anchor and day (the state's own, once set): the next billing day they imply after as_of, the one
+    before it not. One fewer and the next billing day would lie in the past, where the agenda never looks
+    again (no invoice ever again); one more and a billing day would be skipped. Billing days are 28 to 31
+    days apart (clamped or rolled days included), so when the next one is at most 28 days after as_of
+    its predecessor is on or before it."""
+    as_of, done, roll = state.as_of, state.billings_done, tariff.roll_short_months
+    next_billing = billing_date(anchor, done, day, roll)
     if next_billing <= as_of:
         return False
     if done == 0 or (next_billing - as_of).days <= 28:
         return True
-    anchor, day = state.billing_anchor, state.billing_day
-    if anchor is None or day is None:
-        return False
-    return billing_date(anchor, done - 1, day, tariff.roll_short_months) <= as_of
+    return billing_date(anchor, done - 1, day, roll) <= as_of
 
 
 def check_order(events: Sequence[Event], state: State | None) -> list[Diagnostic]:

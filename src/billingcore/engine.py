@@ -47,7 +47,13 @@ def bill(tariff: Tariff, account: Account, events: Sequence[Event], until: date,
     produces no documents at all."""
     errors = check_arguments(tariff, account, events, until, state)  # raises when it cannot be billed at all
     run = _Run(tariff, account, state)
-    if state is not None and run.next_billing is not None and not billing_days_add_up(run.next_billing, state, tariff):
+    anchor, billing_day = run.billing_anchor, run.billing_day  # the state's, once set (None without a state)
+    if (
+        state is not None
+        and anchor is not None
+        and billing_day is not None
+        and not billing_days_add_up(anchor, billing_day, state, tariff)
+    ):
         refuse_account(tariff, account, until, state)  # says what does not add up
     todo = [e for e in events if e.date <= until]
     i, n = 0, len(todo)

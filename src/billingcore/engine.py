@@ -47,12 +47,13 @@ def bill(tariff: Tariff, account: Account, events: Sequence[Event], until: date,
     produces no documents at all."""
     errors = check_arguments(tariff, account, events, until, state)  # raises when it cannot be billed at all
     run = _Run(tariff, account, state)
-    anchor, billing_day = run.billing_anchor, run.billing_day  # the state's, once set (None without a state)
+    anchor, billing_day, next_billing = run.billing_anchor, run.billing_day, run.next_billing  # the state's
     if (
         state is not None
         and anchor is not None
         and billing_day is not None
-        and not billing_days_add_up(anchor, billing_day, state, tariff)
+        and next_billing is not None
+        and not billing_days_add_up(next_billing, anchor, billing_day, state, tariff)
     ):
         refuse_account(tariff, account, until, state)  # says what does not add up
     todo = [e for e in events if e.date <= until]

@@ -149,7 +149,7 @@ def _state_problems(tariff: Tariff, account: Account, state: State) -> list[Diag
             found.append(Diagnostic(DataPath(f"state.contracts[{i}].product"), message, hint, "bad-state"))
     if state.catalog == catalog:  # what a feature's part names must be in the catalog too
         for name, key, unknown in tariff.features.part_checks:
-            for path, problem in unknown(tariff, _part(tariff, state, name)):
+            for path, problem in unknown(tariff, _part(tariff, state, name), state.contracts):
                 hint = "bill it with the catalog it was billed under (keep retired products in the catalog)"
                 at = DataPath(f"state.{key}{path}")
                 found.append(Diagnostic(at, f"saved state of account {who}: {problem}", hint, "bad-state"))
@@ -176,7 +176,10 @@ def _names_known(tariff: Tariff, state: State) -> bool:
     if not {c.product for c in state.contracts if c.kind is _PLAN} <= tariff.plans.keys():
         return False
     parts = state.parts
-    return not any(name in parts and unknown(tariff, parts[name]) for name, _, unknown in tariff.features.part_checks)
+    contracts = state.contracts
+    return not any(
+        name in parts and unknown(tariff, parts[name], contracts) for name, _, unknown in tariff.features.part_checks
+    )
 
 
 def _part(tariff: Tariff, state: State, name: str) -> Any:

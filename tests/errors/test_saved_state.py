@@ -395,3 +395,16 @@ def test_a_part_that_is_not_what_dump_state_writes_is_named_at_its_key(library: 
         ("state.downgrade", 'saved state of account a: expected a mapping, got the string "basic"'),
         ("state.items", 'saved state of account a: expected a list, got the string "home"'),
     ]
+
+
+def test_an_item_contract_for_an_item_the_state_does_not_list_is_refused(library: Library) -> None:
+    # Found by `make fuzz`: contract site:blog for item "blogblog" loaded, then re-allocating slots raised
+    # KeyError.
+    saved = _saved(library)
+    saved["contracts"][2]["item"] = "blogblog"
+    with pytest.raises(StateError) as info:
+        _resume(library, saved)
+    assert [(str(d.location), d.message) for d in info.value.diagnostics] == [
+        ("state.items", "saved state of account a: contract `site:blog` is for item `blogblog`, which is not "
+         "among the items"),
+    ]  # fmt: skip

@@ -128,8 +128,9 @@ class Part(NamedTuple):
     dump: Callable[[Any], Any]
     load: Callable[[Any], Any]
     problems: Callable[[Any], list[tuple[str, str]]] | None = None
-    # what in a loaded part the tariff cannot bill (a product it does not have): (path, message) each
-    unknown: Callable[[Tariff, Any], list[tuple[str, str]]] | None = None
+    # what in a loaded part the tariff cannot bill (a product it does not have), or the state's contracts
+    # name that the part lacks: (path, message) each; called with (tariff, part, contracts)
+    unknown: Callable[[Tariff, Any, tuple[Contract, ...]], list[tuple[str, str]]] | None = None
 
 
 class Feature(NamedTuple):

@@ -23,7 +23,7 @@ from billingcore.catalog.fields import SourceRef, field, src_field
 from billingcore.catalog.model import Period, Product
 from billingcore.charges import term_charge
 from billingcore.codegen import StateValueError, json_got, maker, record_codec, repeats
-from billingcore.contracts import ContractKind, new_contract, running
+from billingcore.contracts import Contract, ContractKind, new_contract, running
 from billingcore.features.base import Feature, Outcome, Part, Problem, View, put, refuse, started, unknown
 from billingcore.features.changes import change, no_price, price_for
 from billingcore.features.item import Item, Items
@@ -252,16 +252,20 @@ def _problems(data: object) -> list[tuple[str, str]]:
     return found + [(f"[{i}].name", f"a second item named {json.dumps(name)}") for i, name in repeats(names)]
 
 
-def _unknown(tariff: Tariff, items: Items) -> list[tuple[str, str]]:
-    """Every item's product must be in the catalog."""
-    if {item.product for item in items.values()} <= tariff.products.keys():  # the usual state, quickly
+def _unknown(tariff: Tariff, items: Items, contracts: tuple[Contract, ...]) -> list[tuple[str, str]]:
+    """Every item's product must be in the catalog, and every item contract's item among the items."""
+    products = {item.product for item in items.values()}
+    named = {c.item for c in contracts if c.kind is ContractKind.ITEM}
+    if products <= tariff.products.keys() and named <= items.keys():  # the usual state, quickly
         return []
     catalog = tariff.catalog.catalog
-    return [
+    found = [
         (f"[{i}].product", f"item `{item.name}` is a `{item.product}`, not in catalog `{catalog}`")
         for i, item in enumerate(items.values())
         if item.product not in tariff.products
     ]
+    return found + [("", f"contract `{c.key}` is for item `{c.item}`, which is not among the items")
+                    for c in contracts if c.kind is ContractKind.ITEM and c.item not in items]  # fmt: skip
 
 
 FEATURE = Feature(

@@ -174,7 +174,7 @@ def _problems(data: Any) -> list[tuple[str, str]]:
     return [] if data is None else [(f".{f}" if f else "", p) for f, p in _DOWNGRADE.problems(data, None)]
 
 
-def _unknown(tariff: Tariff, waiting: Downgrade | None) -> list[tuple[str, str]]:
+def _unknown(tariff: Tariff, waiting: Downgrade | None, _: object) -> list[tuple[str, str]]:
     """A waiting downgrade must be to a plan of the catalog with a price for its period on the day asked."""
     if waiting is None:
         return []

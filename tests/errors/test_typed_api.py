@@ -196,3 +196,11 @@ def test_billing_a_resumed_account_until_its_own_date_bills_nothing_more(library
     state = bill(prepare(library, "duda"), ACCOUNT, [PLAN], DAY).state
     again = bill(prepare(library, "duda"), ACCOUNT, [], DAY, state)
     assert (again.documents, again.state) == ((), state)
+
+
+def test_a_resumed_account_billed_until_its_own_date_is_not_billing_back_in_time(library: Library) -> None:
+    # Billed until the state's own date with a country the VAT table lacks: the country is what is wrong.
+    state = bill(prepare(library, "duda"), ACCOUNT, [PLAN], DAY).state
+    with pytest.raises(EventError) as info:
+        bill(prepare(library, "duda"), Account("a", "duda", "XX"), [], DAY, state)
+    assert [d.code for d in info.value.diagnostics] == ["unknown-country"]

@@ -22,6 +22,14 @@ TARIFF = prepare(load([ROOT / "plans" / "duda.yaml", ROOT / "rules"]), "duda")
 M = Period.MONTHLY
 
 
+def _inline(name: str, catalog: str) -> Any:
+    """The shipped rules with an inline catalog `name` (a Library)."""
+    from billingcore.catalog.loader import load_texts
+
+    rules = {f"rules/{p.name}": p.read_text() for p in (ROOT / "rules").glob("*.yaml")}
+    return load_texts({**rules, f"plans/{name}.yaml": catalog})
+
+
 def _state(events: list[Any], until: date) -> dict[str, Any]:
     return dump_state(bill(TARIFF, Account("a", "duda", "US"), events, until).state)
 
@@ -100,11 +108,9 @@ products:
 
 
 def test_a_seat_is_not_a_site_and_cannot_be_unpublished() -> None:
-    from billingcore.catalog.loader import load_texts
     from billingcore.events import AddItem, UnpublishSite
 
-    rules = {f"rules/{p.name}": p.read_text() for p in (ROOT / "rules").glob("*.yaml")}
-    library = load_texts({**rules, "plans/seats.yaml": SEATS})
+    library = _inline("seats", SEATS)
     events = [
         BuyPlan("p", date(2021, 3, 1), "team", M),
         AddItem("a", date(2021, 3, 1), "seat", "alice"),
@@ -171,11 +177,9 @@ def test_a_downgrade_to_fewer_slots_takes_the_slot_of_the_seat_added_last() -> N
     # slots; Small has 2, so bob, added last, gets a contract of his own: 12.00 from Mar 11 (Mar 11 - Apr
     # 10). The names are not in alphabetical order: the order they were added decides, not the name. The
     # mailbox has no slot and keeps its contract.
-    from billingcore.catalog.loader import load_texts
     from billingcore.events import AddItem, ChangePlan
 
-    rules = {f"rules/{p.name}": p.read_text() for p in (ROOT / "rules").glob("*.yaml")}
-    library = load_texts({**rules, "plans/ladder.yaml": LADDER})
+    library = _inline("ladder", LADDER)
     day = date(2021, 3, 1)
     events = [
         BuyPlan("p", day, "big", M),
@@ -260,7 +264,6 @@ def test_an_item_added_again_while_its_contract_runs_renews_again() -> None:
 
 
 def test_an_item_in_use_cannot_be_added_twice() -> None:
-    from billingcore.catalog.loader import load_texts
     from billingcore.events import AddItem
 
     site = [BuyPlan("p", date(2020, 1, 10), "agency", M), PublishSite("b", date(2020, 1, 10), "blog")]
@@ -269,8 +272,7 @@ def test_an_item_in_use_cannot_be_added_twice() -> None:
     assert [(d.message, d.hint) for d in caught.value.diagnostics] == [
         ("event x (add_item on 2020-01-11): site `blog` is already published", "give the new site another name")
     ]
-    rules = {f"rules/{p.name}": p.read_text() for p in (ROOT / "rules").glob("*.yaml")}
-    library = load_texts({**rules, "plans/seats.yaml": SEATS})
+    library = _inline("seats", SEATS)
     seat = [BuyPlan("p", date(2021, 3, 1), "team", M), AddItem("a", date(2021, 3, 1), "seat", "alice")]
     with pytest.raises(EventError) as caught:
         bill(
@@ -317,11 +319,9 @@ def test_an_upgrade_moves_paid_seats_into_the_new_free_slots_in_the_order_they_w
     # contract runs Mar 1 - Mar 31; on Mar 11, 21 of 31 days are unused: a seat moving into a slot is
     # credited 12.00 x 21/31 = 8.129 -> 8.13, under the catalog's own credit label; the plan None's
     # 10.00 x 21/31 = 6.774 -> 6.77. The mailbox has no slot in any plan and keeps paying.
-    from billingcore.catalog.loader import load_texts
     from billingcore.events import AddItem, ChangePlan
 
-    rules = {f"rules/{p.name}": p.read_text() for p in (ROOT / "rules").glob("*.yaml")}
-    library = load_texts({**rules, "plans/steps.yaml": STEPS})
+    library = _inline("steps", STEPS)
     day = date(2021, 3, 1)
     events = [
         BuyPlan("p", day, "none", M),
@@ -400,11 +400,9 @@ def test_a_plan_bought_again_after_a_cancellation_includes_the_sites_again() -> 
 
 
 def test_a_seat_waiting_for_a_plan_without_seats_gets_a_contract_of_its_own() -> None:
-    from billingcore.catalog.loader import load_texts
     from billingcore.events import AddItem
 
-    rules = {f"rules/{p.name}": p.read_text() for p in (ROOT / "rules").glob("*.yaml")}
-    tariff = prepare(load_texts({**rules, "plans/steps.yaml": STEPS}), "steps")
+    tariff = prepare(_inline("steps", STEPS), "steps")
     events = [
         StartTrial("t", date(2021, 3, 1)),
         AddItem("s", date(2021, 3, 2), "seat", "sam"),

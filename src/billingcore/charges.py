@@ -131,6 +131,36 @@ def unused_days(change: date, contract: Contract, rules: ProrationRules) -> int:
     return max(0, min(after, covered))
 
 
+def leading_days(contract: Contract, basis: DayBasis) -> tuple[int, int]:
+    """A leading part's (days paid for, days of the whole period it belongs to): real days; on fixed_30
+    against 30 a month, at most all of them (alignment.py)."""
+    days = (contract.term_end - contract.billed_from).days
+    if basis is DayBasis.FIXED_30:
+        whole = 30 * contract.period.months
+        return min(days, whole), whole
+    return days, (contract.term_end - contract.term_start).days
+
+
+def leading_amount(contract: Contract, rules: ProrationRules, currency: str) -> Decimal:
+    """The price of a leading part: the contract's price x days paid for / days of the whole period."""
+    days, whole = leading_days(contract, rules.day_basis)
+    return quantize(div(mul(contract.unit_price, Decimal(days)), Decimal(whole)), currency, rules.rounding)
+
+
+def leading_charge(contract: Contract, cause: str, rules: ProrationRules) -> Charge:
+    """The charge for a leading part (its amount already in contract.billed), due the day it starts."""
+    days, whole = leading_days(contract, rules.day_basis)
+    price, amount, period = contract.unit_price, contract.billed, contract.period
+    explanation = f"{fmt(price)} x {days}/{whole} days = {fmt(amount)}, {_rounded(rules)}"
+    description = f"{contract.name} ({period!s})"
+    start = contract.billed_from
+    charge: Charge = _term(
+        contract.key, description, invoice_group(period), start, start, contract.term_end, amount, amount, explanation,
+        cause,
+    )  # fmt: skip
+    return charge
+
+
 def proration_credit(
     contract: Contract, change: date, currency: str, rules: ProrationRules, cause: str, label: Label = CREDIT_LABEL
 ) -> Charge:

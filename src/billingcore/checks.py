@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
+from billingcore.catalog.rules import Alignment, BillingDayAnchor
 from billingcore.contracts import ContractKind
 from billingcore.dates import (
     FIRST_DAY,
@@ -48,6 +49,7 @@ def check_arguments(
         or type(account.id) is not str
         or type(account.country) is not str
         or (account.vat_id is not None and type(account.vat_id) is not str)
+        or (account.billing_day is not None and type(account.billing_day) is not int)
         or not (type(events) is list or type(events) is tuple)
         or type(until) is not date
         or (state is not None and type(state) is not State)
@@ -55,6 +57,7 @@ def check_arguments(
         _refuse_arguments(tariff, account, events, until, state)
     if (
         account.country not in tariff.vat.vat_rates
+        or (account.billing_day is not None and account_day_problem(tariff, account.billing_day) is not None)
         or account.catalog != tariff.catalog.catalog
         or not FIRST_DAY <= until <= LAST_DAY  # the supported dates (dates.in_supported_range, inlined)
     ):
@@ -82,6 +85,11 @@ def _refuse_arguments(tariff: Any, account: Any, events: Any, until: Any, state:
             value = getattr(account, name)
             if type(value) is not str and not (name == "vat_id" and value is None):
                 found.append((f"account.{name}", f"expected text, got {described(value)}", "give a str"))
+        day = account.billing_day
+        if day is not None and type(day) is not int:
+            found.append(
+                ("account.billing_day", f"expected a whole number, got {described(day)}", "give an int, 1 to 31")
+            )
     if not isinstance(events, Sequence) or isinstance(events, str):
         found.append(("events", f"expected a list of events, got {described(events)}", "give a list of events"))
     if type(until) is not date:
@@ -116,10 +124,37 @@ def refuse_account(tariff: Tariff, account: Account, until: date, state: State |
         hint = f"add it to rules/vat.yaml (known: {', '.join(sorted(vat))})"
         message = f"account {account.id}: country `{account.country}` is not in the VAT table"
         raise EventError([Diagnostic(None, message, hint, "unknown-country")])
+    if account.billing_day is not None:
+        problem = account_day_problem(tariff, account.billing_day)
+        if problem is not None:
+            message, hint = problem
+            where = DataPath("account.billing_day")
+            raise EventError([Diagnostic(where, f"account {account.id}: {message}", hint, "bad-billing-day")])
     if account.catalog != tariff.catalog.catalog:
         message = f"account {account.id} is on catalog `{account.catalog}`, not `{tariff.catalog.catalog}`"
         hint = f"bill it with the tariff of its own catalog: prepare(library, {account.catalog!r})"
         raise EventError([Diagnostic(None, message, hint, "wrong-catalog")])
+
+
+def account_day_problem(tariff: Tariff, day: int) -> tuple[str, str] | None:
+    """Why an account's own billing day cannot be honoured under the tariff's rule set, with a hint."""
+    if not 1 <= day <= 31:
+        return (
+            f"billing_day must be a day of the month from 1 to 31, got {day}",
+            "days 29-31 are clamped or rolled by short_month",
+        )
+    rules = tariff.rules.billing_day
+    if day != 1 and (rules.alignment is Alignment.CALENDAR or rules.anchor is BillingDayAnchor.FIRST_OF_MONTH):
+        why = "alignment: calendar" if rules.alignment is Alignment.CALENDAR else "anchor: first_of_month"
+        return (
+            f"billing_day {day} cannot be honoured: rule set `{rules_name(tariff)}` bills on the 1st ({why})",
+            "leave billing_day out (or write 1), or bill the account under a rule set with alignment: billing_day",
+        )
+    return None
+
+
+def rules_name(tariff: Tariff) -> str:
+    return tariff.rules.rule_set
 
 
 def _state_problems(tariff: Tariff, account: Account, state: State) -> list[Diagnostic]:
@@ -154,8 +189,10 @@ def _state_problems(tariff: Tariff, account: Account, state: State) -> list[Diag
                 at = DataPath(f"state.{key}{path}")
                 found.append(Diagnostic(at, f"saved state of account {who}: {problem}", hint, "bad-state"))
     anchor, day, roll = state.billing_anchor, state.billing_day, tariff.roll_short_months
-    if anchor is not None and day is not None and not billing_days_add_up(
-        billing_date(anchor, state.billings_done, day, roll), anchor, day, state, tariff
+    if (
+        anchor is not None
+        and day is not None
+        and not billing_days_add_up(billing_date(anchor, state.billings_done, day, roll), anchor, day, state, tariff)
     ):
         due = 0  # the billing days on or before as_of, for the message
         while billing_date(anchor, due, day, roll) <= state.as_of:

@@ -16,7 +16,7 @@ from typing import NamedTuple
 
 from billingcore.catalog.model import Period
 from billingcore.codegen import maker, replacer
-from billingcore.dates import add_months
+from billingcore.dates import add_months, billing_date
 
 
 class ContractKind(StrEnum):
@@ -84,10 +84,14 @@ def new_contract(
     return c
 
 
-def renewed(c: Contract) -> Contract:
-    """The contract in its next term, computed from the anchor (never chained from the last term)."""
+def renewed(c: Contract, roll: bool = False) -> Contract:
+    """The contract in its next term, computed from the anchor (never chained from the last term).
+    `roll`: its terms end on billing days that roll to the next 1st in short months (alignment.py)."""
     n = c.terms + 1
-    end = add_months(c.started, n * c.period.months, c.anchor_day)
+    if roll:
+        end = billing_date(c.started, n * c.period.months, c.anchor_day, True)
+    else:
+        end = add_months(c.started, n * c.period.months, c.anchor_day)
     nxt: Contract = _next_term(c, c.term_end, end, n, c.unit_price, c.term_end)
     return nxt
 

@@ -35,6 +35,7 @@ from billingcore.prepare import make_tariff, prepare
 from billingcore.state import Result, State, make_state
 from billingcore.tariff import Account, Tariff
 from billingcore.tax import no_rate, rate_on
+from billingcore.timing import due, route
 
 _NEVER = date.max  # no next agenda date
 _ID = attrgetter("id")  # an event's id
@@ -166,8 +167,11 @@ class _Run:
                 contracts[c.key] = c
             if part is not UNCHANGED:
                 self.parts[found[0]] = part
+        t = self.tariff
+        if t.aligned or t.any_arrears:  # leading parts land as changes; terms in arrears wait (timing.py)
+            self.pending, changes, charges = route(t, self.contracts, self.pending, changes, charges, event.date)
         if changes:
-            drafts, later = land(self.tariff.billing, event_numbers(self.account.id, event.id), event.date, changes)
+            drafts, later = land(t.billing, event_numbers(self.account.id, event.id), event.date, changes)
             self.pending.extend(later)
             self._issue(drafts)
         if charges:
@@ -211,7 +215,7 @@ class _Run:
         """The first event the rule set names fixes the billing day; later events leave it alone."""
         if self.billing_anchor is not None:
             return
-        found = anchored(self.tariff.rules, day, plan_purchase)
+        found = anchored(self.tariff.rules, self.account, day, plan_purchase)
         if found is not None:
             (self.billing_anchor, self.billing_day), self.billings_done = found, 0
             self.next_billing = self._next_billing()
@@ -243,17 +247,19 @@ class _Run:
             if outcome is not None:
                 self._after_renewal(day, *self._cascade(hook[0], outcome))
                 return
-        nxt = renewed(c)
+        nxt = renewed(c, t.roll_terms)
         self.contracts[c.key] = nxt
-        self.pending.append(term_charge(nxt, c.term_end - t.lead, RENEWAL))
+        self.pending.append(due(t, self.contracts, term_charge(nxt, c.term_end - t.lead, RENEWAL)))
 
     def _after_renewal(self, day: date, changes: Sequence[Charge], charges: Sequence[Charge], _: object) -> None:
         """What a renewal started or changed waits for the billing day (a credit is a credit note at once
         under credit_as: credit_note)."""
+        if (t := self.tariff).aligned or t.any_arrears:
+            self.pending, changes, charges = route(t, self.contracts, self.pending, changes, charges, day)
         self.pending.extend(charges)
         if changes:
             numbers = renewal_numbers(self.account.id, day)
-            drafts, later = land(self.tariff.billing, numbers, day, changes, at_renewal=True)
+            drafts, later = land(t.billing, numbers, day, changes, at_renewal=True)
             self.pending.extend(later)
             self._issue(drafts)
 

@@ -12,7 +12,7 @@ from typing import Any, NamedTuple
 import attrs
 
 from billingcore.catalog.model import LABEL_FIELDS, Catalog, Labels, OneOff, Plan, Product
-from billingcore.catalog.rules import RuleSet, ShortMonth, VatTable
+from billingcore.catalog.rules import Alignment, Billed, RuleSet, ShortMonth, VatTable
 from billingcore.codegen import template
 from billingcore.invoicing import Billing
 from billingcore.tax import TaxPosition, tax_position
@@ -26,6 +26,7 @@ class Account:
     catalog: str
     country: str
     vat_id: str | None = None
+    billing_day: int | None = None  # its own billing day of the month (Kill Bill's account BCD), 1 to 31
 
 
 class Registry(NamedTuple):
@@ -86,6 +87,13 @@ class Tariff:
     # Read by every account: derived from the rules once (and again by attrs.evolve).
     lead: timedelta = attrs.field(init=False, eq=False, repr=False)
     roll_short_months: bool = attrs.field(init=False, eq=False, repr=False)
+    aligned: bool = attrs.field(init=False, eq=False, repr=False)  # terms end on billing days (alignment.py)
+    roll_terms: bool = attrs.field(init=False, eq=False, repr=False)  # aligned terms roll with the billing days
+    # Terms invoiced after they end: every contract's (invoicing.billed), or only these plans' (a plan's `billed`)
+    arrears: bool = attrs.field(init=False, eq=False, repr=False)
+    arrears_plans: frozenset[str] = attrs.field(init=False, eq=False, repr=False)
+    advance_plans: frozenset[str] = attrs.field(init=False, eq=False, repr=False)
+    any_arrears: bool = attrs.field(init=False, eq=False, repr=False)  # some contract may be billed in arrears
     handlers: dict[type[Any], tuple[str, Callable[..., Any]]] = attrs.field(init=False, eq=False, repr=False)
     own_dates: tuple[Any, ...] = attrs.field(init=False, eq=False, repr=False)  # features.next_dates
 
@@ -94,6 +102,22 @@ class Tariff:
         object.__setattr__(self, "own_dates", self.features.next_dates)
         object.__setattr__(self, "lead", timedelta(days=self.rules.renewal.lead_days))
         object.__setattr__(self, "roll_short_months", self.rules.billing_day.short_month is ShortMonth.NEXT_MONTH_FIRST)
+        object.__setattr__(self, "aligned", self.rules.billing_day.alignment is not Alignment.SUBSCRIPTION)
+        object.__setattr__(self, "roll_terms", self.aligned and self.roll_short_months)
+        object.__setattr__(self, "arrears", self.rules.invoicing.billed is Billed.IN_ARREARS)
+        plans = self.plans.values()
+        object.__setattr__(self, "arrears_plans", frozenset(p.id for p in plans if p.billed is Billed.IN_ARREARS))
+        object.__setattr__(self, "advance_plans", frozenset(p.id for p in plans if p.billed is Billed.IN_ADVANCE))
+        object.__setattr__(self, "any_arrears", self.arrears or bool(self.arrears_plans))
+
+    def in_arrears(self, kind: Any, product: str) -> bool:
+        """Whether a contract's terms are invoiced after they end: a plan by its own `billed`, else by rule."""
+        if kind == "plan":
+            if product in self.arrears_plans:
+                return True
+            if product in self.advance_plans:
+                return False
+        return self.arrears
 
     def position(self, country: str, vat_id: str | None) -> TaxPosition:
         # A cache: a mutated key or entry only recomputes the same position (equivalent mutants).

@@ -66,6 +66,7 @@ class AccountData:
     id: str
     country: str
     vat_id: str | None = None
+    billing_day: int | None = None
 
 
 def structure_account(data: Any, root: Location | None = None) -> tuple[AccountData | None, list[Diagnostic]]:

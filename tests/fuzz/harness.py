@@ -82,13 +82,15 @@ def scenarios() -> tuple[Any, ...]:
 
 @cache
 def scenario_repository() -> Path:
-    """A repository of the fuzzer's own (pyproject.toml, the shipped plans and rules): a mutated scenario is
-    written into its tests/scenarios/, where its `catalog: ../../../plans/...` still leads."""
+    """A repository of the fuzzer's own (pyproject.toml, the shipped plans and rules, and the test-only rule
+    sets of tests/rules): a mutated scenario is written into its tests/scenarios/, where its
+    `catalog: ../../../plans/...` and `rules: ../../rules` still lead."""
     root = Path(tempfile.mkdtemp(prefix="billingcore-fuzz-"))
     atexit.register(shutil.rmtree, root, True)
     (root / "pyproject.toml").write_text("[project]\nname = 'fuzz'\n")
     shutil.copytree(ROOT / "plans", root / "plans")
     shutil.copytree(ROOT / "rules", root / "rules")
+    shutil.copytree(ROOT / "tests" / "rules", root / "tests" / "rules")
     return root
 
 

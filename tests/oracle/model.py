@@ -63,7 +63,7 @@ MONTHS = {"monthly": 1, "quarterly": 3, "annual": 12, "biennial": 24}
 
 # Every setting's default, as docs/rules.md states it; a rule set file only lists what it changes.
 DEFAULTS: dict[str, dict[str, Any]] = {
-    "billing_day": {"anchor": "first_plan_purchase", "short_month": "clamp"},
+    "billing_day": {"anchor": "first_plan_purchase", "short_month": "clamp", "alignment": "subscription"},
     "proration": {
         "day_basis": "actual",
         "change_day": "used",
@@ -322,7 +322,8 @@ class Oracle:
         day = event.date
         self.start_billing(day)  # the first plan purchase, or the account start when there was no trial
         self.plan = self.new_plan(event.plan, event.period.value, day, day)
-        self.pending.append(self.charge(self.plan))
+        leading = Outcome()  # the event's leading parts land together, on one document
+        self.start_term(self.plan, day, leading)
         self.trial = False
         # Sites published in the trial take the plan's slots in publication order; the rest pay monthly
         # from the purchase day (docs/rules.md "Filling slots"; tests/scenarios/duda/trial-sites.yaml).
@@ -332,7 +333,9 @@ class Oracle:
                 if free > 0:
                     site.status, free = "included", free - 1
                 else:
-                    self.pending.append(self.charge(self.new_site_contract(site, "monthly", day)))
+                    self.start_term(self.new_site_contract(site, "monthly", day), day, leading)
+        if leading.charges:
+            self.land(leading, day)
 
     def PublishSite(self, event: Any) -> None:
         day, period = event.date, event.period.value if event.period else None
@@ -340,13 +343,13 @@ class Oracle:
         self.sites[site.name] = site
         includable = self.catalog.product(event.product).includable
         if period == "annual" or not includable:
-            self.pending.append(self.charge(self.new_site_contract(site, period or "annual", day)))
+            self.start_term(self.new_site_contract(site, period or "annual", day), day, None)
         elif self.trial:
             site.status = "waiting"
         elif self.free_slots() > 0:
             site.status = "included"  # a monthly or period-less site fills a free slot at once
         else:
-            self.pending.append(self.charge(self.new_site_contract(site, "monthly", day)))
+            self.start_term(self.new_site_contract(site, "monthly", day), day, None)
 
     def UnpublishSite(self, event: Any) -> None:
         site = self.sites[event.site]
@@ -364,7 +367,7 @@ class Oracle:
         new = self.new_site_contract(site, event.period.value, day)
         if paid and old.term_end == day:
             new.anchor_day = old.day_of_month  # on its renewal day: the renewal's cadence goes on
-        outcome.charges.append(self.charge(new))
+        outcome.charges.append(self.charge(self.aligned(new, day)))
         self.land(outcome, day)
 
     def ChangePlan(self, event: Any) -> None:
@@ -385,11 +388,11 @@ class Oracle:
         outcome.credits += self.end_with_credit(current, day)
         if keep_end and on_renewal_day:
             # The billing date does not move: the next term of the same series, at the new plan's price.
-            new = self.new_plan(new_plan.id, period, current.anchor, day, index=current.index + 1)
+            new = self.new_plan(new_plan.id, period, current.anchor, day, current.index + 1, current.anchor_day)
             outcome.charges.append(self.charge(new))
         elif keep_end:
             # The new terms run to the current term end, prorated (Chargebee's 15.00 x 26/30 = 13.00).
-            new = self.new_plan(new_plan.id, period, current.anchor, day, index=current.index)
+            new = self.new_plan(new_plan.id, period, current.anchor, day, current.index, current.anchor_day)
             new.billed = self.prorate(new.price, current, day)
             new.covered_from = day
             outcome.charges.append(Pending(new.group, Line("plan", "charge", new.billed, day, new.term_end - ONE_DAY)))
@@ -399,7 +402,7 @@ class Oracle:
             new = self.new_plan(new_plan.id, period, day, day)
             if on_renewal_day:
                 new.anchor_day = current.day_of_month
-            outcome.charges.append(self.charge(new))
+            outcome.charges.append(self.charge(self.aligned(new, day)))
         self.plan = new
         self.reallocate(day, outcome)
         self.land(outcome, day)
@@ -444,7 +447,8 @@ class Oracle:
                 plan_id, period, asked = contract.next
                 contract.ended = True
                 self.plan = self.new_plan(plan_id, period, day, asked)
-                outcome = Outcome(charges=[self.charge(self.plan)])
+                self.plan.anchor_day = contract.day_of_month  # a renewal: its cadence goes on (no drift to the 28th)
+                outcome = Outcome(charges=[self.charge(self.aligned(self.plan, day))])
                 self.reallocate(day, outcome)
                 # The switch is a renewal, so its charges wait for the billing day; a site moving into a new
                 # slot mid-term is credited the way the rule set issues credits (`credit_as`).
@@ -489,7 +493,7 @@ class Oracle:
         assert self.plan is not None
         surplus = len(included) - self.plan.slots
         for site in included[len(included) - surplus :] if surplus > 0 else []:
-            outcome.charges.append(self.charge(self.new_site_contract(site, "monthly", day)))
+            outcome.charges.append(self.charge(self.aligned(self.new_site_contract(site, "monthly", day), day)))
         for site in self.ordered_sites():
             if self.free_slots() <= 0:
                 break
@@ -515,11 +519,15 @@ class Oracle:
 
     # -- contracts, charges, credits
 
-    def new_plan(self, plan_id: str, period: str, anchor: date, bought: date, index: int = 0) -> Contract:
+    def new_plan(
+        self, plan_id: str, period: str, anchor: date, bought: date, index: int = 0, anchor_day: int | None = None
+    ) -> Contract:
         """A plan contract at the terms of the version available on the day it was bought."""
         version = self.catalog.plan(plan_id).version_on(bought)
         price = Decimal(version.prices[period])
         contract = Contract("plan", plan_id, period, price, anchor, index, price, anchor, slots=version.included_sites)
+        contract.anchor_day = anchor_day
+        contract.covered_from = contract.term_start  # a whole term (term `index` of the series from `anchor`)
         self.contracts["plan"] = contract
         return contract
 
@@ -531,11 +539,45 @@ class Oracle:
         return contract
 
     def charge(self, contract: Contract) -> Pending:
-        """The full charge for the contract's current term."""
+        """The charge for the contract's current term: what it was billed, for the days that covers."""
         return Pending(
             contract.group,
-            Line(contract.key, "charge", contract.billed, contract.term_start, contract.term_end - ONE_DAY),
+            Line(contract.key, "charge", contract.billed, contract.covered_from, contract.term_end - ONE_DAY),
         )
+
+    def start_term(self, contract: Contract, day: date, leading: Outcome | None) -> None:
+        """A new contract's first term waits for the billing day; a leading part lands like a change's
+        charges: with the event's other leading parts in `leading`, else at once."""
+        contract = self.aligned(contract, day)
+        if contract.covered_from == contract.term_start:
+            self.pending.append(self.charge(contract))
+        elif leading is not None:
+            leading.charges.append(self.charge(contract))
+        else:
+            self.land(Outcome(charges=[self.charge(contract)]), day)
+
+    def aligned(self, contract: Contract, day: date) -> Contract:
+        """billing_day.alignment: billing_day (docs/rules.md): a contract bought on `day` ends its terms on the
+        account's billing days. Bought between two of them, its first term is the leading part up to the next
+        one, billed price x its days / the days of the whole period that ends there (on fixed_30 against 30
+        a month); as its series of terms it starts one period before that billing day (term -1)."""
+        if self.rules.billing_day["alignment"] == "subscription" or self.anchor is None:
+            return contract
+        k = 0
+        while add_months(self.anchor, k) < day:
+            k += 1
+        billing_day = add_months(self.anchor, k)
+        contract.anchor_day = self.anchor.day
+        if billing_day == day:
+            return contract
+        contract.anchor, contract.index, contract.covered_from = billing_day, -1, day
+        days, whole = (billing_day - day).days, (contract.term_end - contract.term_start).days
+        if self.rules.proration["day_basis"] == "fixed_30":
+            share = min(Fraction(1), Fraction(days, 30 * contract.months))
+        else:
+            share = Fraction(days, whole)
+        contract.billed = round_money(Fraction(contract.price) * share, self.rules.proration["rounding"])
+        return contract
 
     def unused_days(self, contract: Contract, day: date) -> tuple[int, date]:
         """Days of the current term not used after a change on `day`, and the first of them: with

@@ -57,7 +57,9 @@ from billingcore.events import (
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 RULES_DIR = ROOT / "rules"
-SHIPPED_RULE_SETS = ["duda", "killbill", "killbill-30", "chargebee", "lago", "billwerk", "wedos", "fakturia"]
+SHIPPED_RULE_SETS = [
+    "duda", "killbill", "killbill-30", "chargebee", "lago", "lago-calendar", "billwerk", "wedos", "fakturia"
+]  # fmt: skip
 VAT_COUNTRIES = ["AT", "CZ", "DE", "FR", "NL", "PL", "SK", "US"]  # the countries of rules/vat.yaml
 SELLER_COUNTRIES = ["DE", "CZ", "US"]  # two EU sellers (reverse charge possible) and one outside the EU
 CATALOG_ID = "gen"
@@ -291,12 +293,13 @@ def first_days(draw: Any) -> date:
     return date(year, month, min(day, last))
 
 
-def add_months(start: date, months: int) -> date:
-    """start + months, clamped to the month's last day (the tracker's own term arithmetic)."""
+def add_months(start: date, months: int, day: int | None = None) -> date:
+    """start + months, on `day` (default start's), clamped to the month's last day (the tracker's own term
+    arithmetic)."""
     total = start.year * 12 + start.month - 1 + months
     year, month = divmod(total, 12)
     last = (date(year + (month + 1) // 12, (month + 1) % 12 + 1, 1) - timedelta(days=1)).day
-    return date(year, month + 1, min(start.day, last))
+    return date(year, month + 1, min(day or start.day, last))
 
 
 @dataclass(frozen=True)
@@ -352,15 +355,16 @@ class PlanState:
     capacity: int  # included sites of the version it was bought or changed on
     stopping_since: date | None = None
     pending: tuple[str, str, date, date] | None = None  # at-term-end downgrade: plan, period, asked, effective
+    anchor_day: int | None = None  # the day of month its terms end on, when not the anchor's (alignment)
 
     def term_end(self, day: date) -> date:
         """The end (exclusive) of the term that contains `day`. An event on day d acts on the term containing
         d - 1: events come before the renewals of their day, so on a renewal day the old term is the one that
         ends (don't-renew then stops that very renewal)."""
         n = 0
-        while add_months(self.anchor, (n + 1) * MONTHS[self.period]) <= day:
+        while add_months(self.anchor, (n + 1) * MONTHS[self.period], self.anchor_day) <= day:
             n += 1
-        return add_months(self.anchor, (n + 1) * MONTHS[self.period])
+        return add_months(self.anchor, (n + 1) * MONTHS[self.period], self.anchor_day)
 
 
 class Timeline:
@@ -373,6 +377,14 @@ class Timeline:
         proration = shipped_rules(rule_set).get("proration", {})
         self.downgrades = proration.get("downgrades", "at_term_end")
         self.change_term = proration.get("change_term", "restart")
+        billing_day = shipped_rules(rule_set).get("billing_day", {})
+        # billing_day.alignment (docs/rules.md): `billing_day`: terms end on the account's billing days, fixed by
+        # the first event under anchor account_start (what the aligned shipped rule sets use); `calendar`: on the
+        # 1st of calendar months, quarters and years
+        self.alignment = billing_day.get("alignment", "subscription")
+        self.aligned = self.alignment != "subscription"
+        assert not self.aligned or billing_day.get("anchor") in ("account_start", "first_of_month")
+        self.billing_anchor: date | None = None
         self.day = start
         self.events: list[Any] = []
         self.trial = False
@@ -384,6 +396,27 @@ class Timeline:
 
     def emit(self, event_type: type, *args: Any) -> None:
         self.events.append(event_type(f"e{len(self.events) + 1}", self.day, *args))
+        if self.billing_anchor is None and event_type in (StartTrial, BuyPlan, PublishSite):
+            self.billing_anchor = self.day  # account_start: the first trial or purchase (a site may be included)
+
+    def plan_state(self, plan_id: str, period: str, day: date, capacity: int) -> PlanState:
+        """A plan whose terms start on `day`: its own anniversaries, or aligned to the billing days (a leading
+        part up to the next one: its series starts one period before it)."""
+        anchor = self.billing_anchor or day  # the purchase is the first event: it fixes the billing day
+        if not self.aligned:
+            return PlanState(plan_id, period, day, capacity)
+        if self.alignment == "calendar":  # the first 1st of a calendar period on or after the day
+            index = day.year * 12 + day.month - 1 + (day.day > 1)
+            index += -index % MONTHS[period]
+            nxt = date(index // 12, index % 12 + 1, 1)
+            series = day if nxt == day else add_months(nxt, -MONTHS[period])
+            return PlanState(plan_id, period, series, capacity, anchor_day=1)
+        k = 0
+        while add_months(anchor, k) < day:
+            k += 1
+        nxt = add_months(anchor, k)
+        series = day if nxt == day else add_months(nxt, -MONTHS[period], anchor.day)
+        return PlanState(plan_id, period, series, capacity, anchor_day=anchor.day)
 
     def advance(self, days: int) -> None:
         self.day += timedelta(days=days)
@@ -394,7 +427,7 @@ class Timeline:
             # that "certainly free" stays certain.
             plan_id, period, asked, effective = plan.pending
             versions = (self.spec.plan(plan_id).version_on(day) for day in (asked, effective))
-            self.plan = PlanState(plan_id, period, effective, min(v.included_sites for v in versions))
+            self.plan = self.plan_state(plan_id, period, effective, min(v.included_sites for v in versions))
             plan = self.plan
         if plan is not None and plan.stopping_since and self._ends(plan, plan.stopping_since) < self.day:
             self.plan = None  # ended at its term end (don't-renew); its sites may have lost their slots
@@ -559,7 +592,7 @@ class Timeline:
         plan = self.draw(st.sampled_from(self.spec.plans))
         period = self.draw(st.sampled_from(plan.periods))
         capacity = plan.version_on(self.day).included_sites
-        self.plan = PlanState(plan.id, period, self.day, capacity)
+        self.plan = self.plan_state(plan.id, period, self.day, capacity)
         self.plan_ended = False
         # Sites published in the trial take the slots in publication order, the rest pay monthly.
         waiting = [s for s in self.sites.values() if s.status == WAITING]
@@ -587,9 +620,11 @@ class Timeline:
             self._slots_may_have_moved(frees=True, shrinks=True)
         else:
             restarts = self.change_term == "restart" or period != plan.period
-            anchor = self.day if restarts else plan.anchor
             capacity = self.spec.plan(plan_id).version_on(self.day).included_sites
-            self.plan = PlanState(plan_id, period, anchor, capacity)
+            if restarts:
+                self.plan = self.plan_state(plan_id, period, self.day, capacity)
+            else:
+                self.plan = PlanState(plan_id, period, plan.anchor, capacity, anchor_day=plan.anchor_day)
             self._slots_may_have_moved(frees=True, shrinks=True)
         self.emit(ChangePlan, plan_id, Period(period))
 

@@ -128,7 +128,7 @@ def test_check_accepts_the_shipped_plans_and_rules(
 ) -> None:
     monkeypatch.chdir(ROOT)
     assert main(["check", "plans", "rules"]) == 0
-    assert capsys.readouterr().out == "ok: 13 files, 4 catalogs, 8 rule sets, VAT table loaded\n"
+    assert capsys.readouterr().out == "ok: 14 files, 4 catalogs, 9 rule sets, VAT table loaded\n"
 
 
 def test_check_of_one_plan_file_finds_the_rules_beside_it(
@@ -136,7 +136,7 @@ def test_check_of_one_plan_file_finds_the_rules_beside_it(
 ) -> None:
     monkeypatch.chdir(ROOT)
     assert main(["check", "plans/duda.yaml"]) == 0
-    assert capsys.readouterr().out.startswith("ok: 10 files, 1 catalogs")
+    assert capsys.readouterr().out.startswith("ok: 11 files, 1 catalogs")
 
 
 def test_money_in_catalogs_stays_exact() -> None:

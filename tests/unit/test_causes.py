@@ -65,14 +65,15 @@ def test_the_sites_a_downgrade_pushes_out_of_the_slots_are_named_and_caused_by_i
     ]
     result = bill(tariff, Account("x", "duda", "US"), events, date(2020, 8, 11))
     # Aug 11..31 = 21 of 31 days: 74.00 x 21/31 = 50.13 credited, Basic 19.00 x 21/31 = 12.87 for the rest of
-    # the term (keep_end); b from Aug 11, a full month at 13.00 (a new contract restarts its own term).
+    # the term (keep_end); b from Aug 11, aligned to the billing day (the 1st; killbill's alignment:
+    # billing_day): its leading part Aug 11..31, 13.00 x 21/31 = 8.806 -> 8.81.
     assert [
         (line.item, line.description, str(line.amount), str(line.period_start), str(line.period_end), line.cause)
         for line in result.documents[-1].lines
     ] == [
         ("plan", "Credit: Agency plan (monthly), unused part", "-50.13", "2020-08-11", "2020-08-31", "down"),
         ("plan", "Basic plan (monthly), rest of term", "12.87", "2020-08-11", "2020-08-31", "down"),
-        ("site:b", "Website b (monthly)", "13.00", "2020-08-11", "2020-09-10", "down"),
+        ("site:b", "Website b (monthly)", "8.81", "2020-08-11", "2020-08-31", "down"),
     ]
 
 

@@ -14,7 +14,7 @@ import attrs
 
 from billingcore.catalog.loader import load, load_texts
 from billingcore.catalog.model import Period
-from billingcore.catalog.rules import ChangeDay
+from billingcore.catalog.rules import Alignment, ChangeDay
 from billingcore.engine import Account, Result, bill, make_tariff, prepare
 from billingcore.events import BuyPlan, ChangePlan, ConvertSite, PublishSite, SetDontRenew, UnpublishSite
 from billingcore.snapshot import dump_state
@@ -46,8 +46,10 @@ D = date(2021, 3, 1)  # the account starts: the billing day is the 1st (billing_
 
 
 def _bill(events: list[Any], until: date, rule_set: str = "killbill", **proration: Any) -> Result:
-    """Bill the shop catalog under `rule_set`, with some of its proration rules changed."""
+    """Bill the shop catalog under `rule_set`, with some of its proration rules changed, its contracts on
+    their own anniversaries (alignment: subscription): these tests are about the changes, not alignment."""
     rules = LIBRARY.rule_sets[rule_set]
+    rules = attrs.evolve(rules, billing_day=attrs.evolve(rules.billing_day, alignment=Alignment.SUBSCRIPTION))
     if proration:
         rules = attrs.evolve(rules, proration=attrs.evolve(rules.proration, **proration))
     tariff = make_tariff(LIBRARY.catalog("shop"), rules, LIBRARY.vat)  # type: ignore[arg-type]

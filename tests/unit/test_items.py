@@ -174,9 +174,10 @@ products:
 
 def test_a_downgrade_to_fewer_slots_takes_the_slot_of_the_seat_added_last() -> None:
     # Kill Bill rules: a downgrade applies at once. zed, amy and bob (added in that order) fill Big's 3
-    # slots; Small has 2, so bob, added last, gets a contract of his own: 12.00 from Mar 11 (Mar 11 - Apr
-    # 10). The names are not in alphabetical order: the order they were added decides, not the name. The
-    # mailbox has no slot and keeps its contract.
+    # slots; Small has 2, so bob, added last, gets a contract of his own from Mar 11, aligned to the
+    # account's billing day (the 1st, alignment: billing_day): Mar 11 - Mar 31, 12.00 x 21/31 = 8.13. The
+    # names are not in alphabetical order: the order they were added decides, not the name. The mailbox
+    # has no slot and keeps its contract.
     from billingcore.events import AddItem, ChangePlan
 
     library = _inline("ladder", LADDER)
@@ -191,19 +192,20 @@ def test_a_downgrade_to_fewer_slots_takes_the_slot_of_the_seat_added_last() -> N
     ]
     result = bill(prepare(library, "ladder"), Account("a", "ladder", "US"), events, date(2021, 3, 11))
     state = dump_state(result.state)
-    assert [(c["key"], c["included"], c["ended"], c["term_start"]) for c in state["contracts"]] == [
+    # billed_from: the first day the term's amount paid for (the change day after a keep_end change)
+    assert [(c["key"], c["included"], c["ended"], c["billed_from"]) for c in state["contracts"]] == [
         ("seat:zed", True, False, "2021-03-01"),
         ("seat:amy", True, False, "2021-03-01"),
         ("mailbox:box", False, False, "2021-03-01"),
-        ("plan", False, False, "2021-03-01"),  # changed contracts move after those not changed
+        ("plan", False, False, "2021-03-11"),  # changed contracts move after those not changed
         ("seat:bob", False, False, "2021-03-11"),
     ]
     # the interim invoice of the change: Big 62.00 x 21/31 unused = 42.00 credited, Small 31.00 x 21/31 =
-    # 21.00 for the rest of the term (keep_end), bob's own contract 12.00
+    # 21.00 for the rest of the term (keep_end), bob's leading part 8.13
     interim = result.documents[-1]
     assert (interim.number, [(line.item, str(line.amount), line.cause) for line in interim.lines]) == (
         "a-interim-down",
-        [("plan", "-42.00", "down"), ("plan", "21.00", "down"), ("seat:bob", "12.00", "down")],
+        [("plan", "-42.00", "down"), ("plan", "21.00", "down"), ("seat:bob", "8.13", "down")],
     )
 
 

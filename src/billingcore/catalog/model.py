@@ -12,6 +12,7 @@ from enum import StrEnum
 import attrs
 
 from billingcore.catalog.fields import Money, Percent, Quantity, SourceRef, field, src_field
+from billingcore.catalog.rules import Billed
 
 
 class Period(StrEnum):
@@ -69,6 +70,9 @@ class Plan:
     name: str = field("Name shown on invoices.")
     rank: int = field("Upgrade order: a plan with a higher rank is an upgrade.")
     versions: tuple[PlanVersion, ...] = field("Terms by purchase date, oldest first.")
+    billed: Billed | None = field(
+        "in_advance or in_arrears for this plan's terms; omit to follow the rule set (invoicing.billed).", default=None
+    )
     src: SourceRef = src_field()
 
     def version_on(self, day: date) -> PlanVersion:

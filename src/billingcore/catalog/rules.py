@@ -19,6 +19,15 @@ class BillingDayAnchor(StrEnum):
     FIRST_PLAN_PURCHASE = "first_plan_purchase"  # Duda
     ACCOUNT_START = "account_start"  # Kill Bill's account BCD, Lago anniversary
     FIRST_OF_MONTH = "first_of_month"  # calendar billing (Lago calendar, WEDOS settlement)
+    FIXED_DAY = "fixed_day"  # billing_day.day of every month (Kill Bill's account BCD, Stripe's anchor day)
+
+
+class Alignment(StrEnum):
+    """Where the terms of a contract end: on its own anniversaries or on the account's billing days."""
+
+    SUBSCRIPTION = "subscription"  # Duda, Lago anniversary, Kill Bill SUBSCRIPTION alignment
+    BILLING_DAY = "billing_day"  # Kill Bill ACCOUNT alignment, Stripe billing_cycle_anchor
+    CALENDAR = "calendar"  # Lago calendar billing, Chargebee calendar billing: months, quarters, years
 
 
 class ShortMonth(StrEnum):
@@ -67,6 +76,11 @@ class ZeroTotal(StrEnum):
     SKIP = "skip"
 
 
+class Billed(StrEnum):
+    IN_ADVANCE = "in_advance"  # a term is invoiced on the billing day on or after it starts
+    IN_ARREARS = "in_arrears"  # ... on or after it ends (Lago pay_in_advance: false)
+
+
 class TaxRounding(StrEnum):
     PER_RATE = "per_rate"  # EN 16931 BR-CO-17: VAT per rate from the summed base
     PER_LINE = "per_line"  # VAT rounded on each line, then summed
@@ -88,6 +102,15 @@ class BillingDayRules:
         "Which date fixes the account's billing day.", default=BillingDayAnchor.FIRST_PLAN_PURCHASE
     )
     short_month: ShortMonth = field("What happens to anchor days 29-31 in shorter months.", default=ShortMonth.CLAMP)
+    day: int | None = field(
+        "The billing day of the month under anchor: fixed_day, 1 to 31 (an account's own billing_day wins).",
+        schema={"minimum": 1, "maximum": 31},
+        default=None,
+    )
+    alignment: Alignment = field(
+        "Where contract terms end: their own anniversaries, the account's billing days, or calendar periods.",
+        default=Alignment.SUBSCRIPTION,
+    )
 
 
 @attrs.frozen
@@ -109,6 +132,10 @@ class InvoicingRules:
     split: InvoiceSplit = field("How a billing day's charges are split into invoices.", default=InvoiceSplit.BY_PERIOD)
     zero_total: ZeroTotal = field("Whether an invoice totalling 0.00 is issued.", default=ZeroTotal.ISSUE)
     line_rounding: Rounding = field("Rounding of line amounts (quantity x unit price).", default=Rounding.HALF_UP)
+    billed: Billed = field(
+        "Terms invoiced in advance (from their start) or in arrears (after their end); a plan may differ.",
+        default=Billed.IN_ADVANCE,
+    )
 
 
 @attrs.frozen

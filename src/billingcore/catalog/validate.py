@@ -15,7 +15,15 @@ from decimal import ROUND_HALF_UP, Context, Decimal
 from typing import Any
 
 from billingcore.catalog.model import LABEL_FIELDS, AccountKind, Catalog, ComponentType, Labels, Product
-from billingcore.catalog.rules import MAX_LEAD_DAYS, RuleSet, VatRate, VatTable
+from billingcore.catalog.rules import (
+    MAX_LEAD_DAYS,
+    Alignment,
+    BillingDayAnchor,
+    BillingDayRules,
+    RuleSet,
+    VatRate,
+    VatTable,
+)
 from billingcore.errors import Diagnostic, Location
 from billingcore.money import CURRENCY_EXPONENTS, HUNDRED, MAX_QUANTITY_DIGITS, ZERO, decimals_of
 
@@ -430,6 +438,7 @@ def _check_labels(labels: Labels, where: Where) -> Iterator[Diagnostic]:
 
 
 def validate_rule_set(rules: RuleSet, where: Where) -> Iterator[Diagnostic]:
+    yield from _validate_billing_day(rules.billing_day, where)
     acc = rules.accounts
     for name in ("settlement_from_day", "settlement_to_day"):
         day = getattr(acc, name)
@@ -472,6 +481,42 @@ def validate_rule_set(rules: RuleSet, where: Where) -> Iterator[Diagnostic]:
             "inside the term it follows, and the shortest term (a February) has 28 days",
             "day-range",
         )
+
+
+def _validate_billing_day(bd: BillingDayRules, where: Where) -> Iterator[Diagnostic]:
+    """The billing-day settings that cannot be honoured together (docs/rules.md "billing_day")."""
+    anchor, alignment = bd.anchor, bd.alignment
+    if bd.day is not None and not 1 <= bd.day <= 31:
+        yield Diagnostic(
+            where(bd, "day"), f"day must be a day of the month from 1 to 31, got {bd.day}",
+            "days 29-31 fall on a shorter month's last day or the next 1st, by short_month", "day-range",
+        )  # fmt: skip
+    if bd.day is not None and anchor is not BillingDayAnchor.FIXED_DAY:
+        yield Diagnostic(
+            where(bd, "day"), f"day is only read under anchor: fixed_day, and this rule set's anchor is {anchor.value}",
+            "write anchor: fixed_day to bill every account on this day, or remove day", "rule-conflict",
+        )  # fmt: skip
+    if anchor is BillingDayAnchor.FIXED_DAY and bd.day is None:
+        yield Diagnostic(
+            where(bd, "anchor"), "anchor: fixed_day needs the day of the month: billing_day.day",
+            "e.g. day: 15 (an account's own billing_day still wins)", "missing-key",
+        )  # fmt: skip
+    if alignment is not Alignment.SUBSCRIPTION and anchor is BillingDayAnchor.FIRST_PLAN_PURCHASE:
+        yield Diagnostic(
+            where(bd, "alignment"),
+            f"alignment: {alignment.value} cannot be honoured with anchor: first_plan_purchase: a product bought "
+            "before the plan would have no billing day to end its terms on",
+            "use anchor: account_start, first_of_month or fixed_day, or alignment: subscription", "rule-conflict",
+        )  # fmt: skip
+    on_the_first = anchor is BillingDayAnchor.FIRST_OF_MONTH or (anchor is BillingDayAnchor.FIXED_DAY and bd.day == 1)
+    if alignment is Alignment.CALENDAR and not on_the_first:
+        yield Diagnostic(
+            where(bd, "alignment"),
+            f"alignment: calendar bills calendar months, quarters and years, which start on the 1st, but anchor: "
+            f"{anchor.value}{f' with day {bd.day}' if bd.day is not None else ''} puts billing days elsewhere",
+            "use anchor: first_of_month with alignment: calendar, or alignment: billing_day for another day",
+            "rule-conflict",
+        )  # fmt: skip
 
 
 def validate_vat(vat: VatTable, where: Where) -> Iterator[Diagnostic]:

@@ -9,10 +9,10 @@ from typing import ClassVar
 
 import attrs
 
+from billingcore.alignment import first_term
 from billingcore.catalog.fields import SourceRef, field, src_field
 from billingcore.catalog.model import Period, Product
 from billingcore.catalog.rules import ChangeTerm, Downgrades
-from billingcore.charges import term_charge
 from billingcore.contracts import Contract, ContractKind, new_contract, running
 from billingcore.features.base import Feature, Outcome, Problem, View, put, refuse, started
 from billingcore.features.changes import change, no_price, price_for
@@ -106,8 +106,7 @@ def attach(view: View, key: str, product: Product, site: str, period: Period, da
     if price is None:
         return Outcome(problem=no_price(product.prices, period, product.kind, product.id))
     label = view.tariff.labels.addon(product.name, site)  # addon_label, inlined: one per purchase
-    contract = new_contract(key, _ADDON, product.id, label, period, day, price, site)
-    return started(contract, term_charge(contract, day, cause))
+    return started(*first_term(view, new_contract(key, _ADDON, product.id, label, period, day, price, site), cause))
 
 
 def add_store(view: View, e: AddStore) -> Outcome:
@@ -127,10 +126,8 @@ def add_store(view: View, e: AddStore) -> Outcome:
     restart = view.tariff.rules.proration.change_term is ChangeTerm.RESTART
     if restart and site is not None and not site.included and site.period is e.period and site.term_start != e.date:
         # Duda: the site's contract now includes the store and renews one period after the purchase
-        new, charges = change(view.tariff, site, e.date, site.product, site.name, site.period, site.unit_price, e.id)
-        return outcome._replace(
-            removed=(site.key,), contracts=(new, *outcome.contracts), changes=tuple(charges)
-        )
+        new, charges = change(view, site, e.date, site.product, site.name, site.period, site.unit_price, e.id)
+        return outcome._replace(removed=(site.key,), contracts=(new, *outcome.contracts), changes=tuple(charges))
     return outcome
 
 
@@ -165,9 +162,7 @@ def upgrade_app(view: View, e: UpgradeApp) -> Outcome:
     return _upgrade(view, old, e.to, APP, "the app", e.date, app_key(e.site, e.to), e.id)
 
 
-def _upgrade(
-    view: View, old: Contract, to: str, kind: str, what: str, day: date, key: str, cause: str
-) -> Outcome:
+def _upgrade(view: View, old: Contract, to: str, kind: str, what: str, day: date, key: str, cause: str) -> Outcome:
     t = view.tariff
     product = product_of(view, to, kind)
     if isinstance(product, Problem):
@@ -180,7 +175,7 @@ def _upgrade(
     if isinstance(price, Problem):
         return Outcome(problem=price)
     label = addon_label(view, product, str(old.item))  # an add-on is always on an item
-    new, charges = change(t, old, day, product.id, label, old.period, price, cause, key)
+    new, charges = change(view, old, day, product.id, label, old.period, price, cause, key)
     return Outcome(contracts=(new,), removed=(old.key,), changes=tuple(charges))
 
 

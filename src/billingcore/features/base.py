@@ -112,6 +112,9 @@ class View(Protocol):
     @property
     def parts(self) -> Mapping[str, Any]: ...
 
+    @property
+    def billing_day(self) -> int | None: ...  # the account's day of the month, once fixed
+
 
 Handler = Callable[[Any, Any], Outcome]  # (view, event or signal)
 RenewalHook = Callable[[Any, Contract, date], Outcome | None]

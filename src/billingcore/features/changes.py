@@ -7,12 +7,12 @@ from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
 
+from billingcore.alignment import first_term
 from billingcore.catalog.model import Period
 from billingcore.catalog.rules import ChangeTerm
-from billingcore.charges import Charge, invoice_group, prorated_charge, proration_credit, term_charge
+from billingcore.charges import Charge, invoice_group, prorated_charge, proration_credit
 from billingcore.contracts import Contract, new_contract
-from billingcore.features.base import Problem
-from billingcore.tariff import Tariff
+from billingcore.features.base import Problem, View
 
 
 def price_for(prices: Mapping[Period, Decimal], period: Period, what: str, name: str) -> Decimal | Problem:
@@ -27,7 +27,7 @@ def no_price(prices: Mapping[Period, Decimal], period: Period, what: str, name: 
 
 
 def change(
-    t: Tariff,
+    view: View,
     old: Contract,
     day: date,
     product: str,
@@ -41,6 +41,7 @@ def change(
     charges: the credit for the unused part of what was billed, then the charge for the new terms (a
     full term, or the rest of the old one under change_term: keep_end). A period change always starts
     a full term: a year cannot end on a monthly term's end."""
+    t = view.tariff
     rules, currency = t.rules.proration, t.catalog.currency
     charges = []
     cut = old.term_end > day and not old.included  # on the renewal day nothing is left to credit
@@ -57,6 +58,6 @@ def change(
     else:
         anchor = old.anchor_day if old.term_end == day else None  # a renewal-day change keeps the anchor
         new = new_contract(key, old.kind, product, name, period, day, price, old.item, anchor_day=anchor)
-        charge = term_charge(new, day, cause)
+        new, charge = first_term(view, new, cause)
     group = invoice_group(new.period)
     return new, [*(c._replace(group=group) for c in charges), charge]  # credit and charge on one invoice

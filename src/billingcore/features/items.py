@@ -19,9 +19,9 @@ from typing import ClassVar
 
 import attrs
 
+from billingcore.alignment import first_term
 from billingcore.catalog.fields import SourceRef, field, src_field
 from billingcore.catalog.model import Period, Product
-from billingcore.charges import term_charge
 from billingcore.codegen import StateValueError, json_got, maker, record_codec, repeats
 from billingcore.contracts import Contract, ContractKind, new_contract, running
 from billingcore.features.base import Feature, Outcome, Part, Problem, View, put, refuse, started, unknown
@@ -182,8 +182,10 @@ def _add(
     if price is None:
         return Outcome(problem=no_price(product.prices, period, "product", product.id))
     label = view.tariff.labels.item(product.name, name)  # item_label, inlined: one per purchase
-    contract = new_contract(item.key, _ITEM, product.id, label, period, day, price, name)
-    return started(contract, term_charge(contract, day, cause), part)
+    contract, charge = first_term(
+        view, new_contract(item.key, _ITEM, product.id, label, period, day, price, name), cause
+    )
+    return started(contract, charge, part)
 
 
 def unpublish(view: View, e: UnpublishSite) -> Outcome:
@@ -224,7 +226,7 @@ def convert(view: View, e: ConvertSite) -> Outcome:
     if isinstance(price, Problem):
         return Outcome(problem=price)
     # an included site converted to annual pays the full price and frees its slot (Duda)
-    new, charges = change(view.tariff, contract, e.date, contract.product, contract.name, e.period, price, e.id)
+    new, charges = change(view, contract, e.date, contract.product, contract.name, e.period, price, e.id)
     return Outcome(contracts=(new,), removed=(contract.key,), changes=tuple(charges))
 
 

@@ -10,10 +10,11 @@ from typing import Any, ClassVar, NamedTuple
 
 import attrs
 
+from billingcore.alignment import first_term
 from billingcore.catalog.fields import SourceRef, field, src_field
 from billingcore.catalog.model import Period, Plan
 from billingcore.catalog.rules import Downgrades
-from billingcore.charges import RENEWAL, term_charge
+from billingcore.charges import RENEWAL
 from billingcore.codegen import record_codec
 from billingcore.contracts import Contract, ContractKind, new_contract, running
 from billingcore.features.base import (
@@ -101,9 +102,9 @@ def buy_plan(view: View, e: BuyPlan) -> Outcome:
     if isinstance(price, Problem):
         return Outcome(problem=price)
     label = t.labels.plan(plan.name)  # plan_label, inlined: one per purchase
-    contract = new_contract(PLAN, _PLAN, plan.id, label, e.period, e.date, price)
+    contract, charge = first_term(view, new_contract(PLAN, _PLAN, plan.id, label, e.period, e.date, price), e.id)
     signals = (PlanBought(e.date, e.id),)
-    return _new(Outcome, ((contract,), (), None, (), (term_charge(contract, e.date, e.id),), (), signals, None))
+    return _new(Outcome, ((contract,), (), None, (), (charge,), (), signals, None))
 
 
 def change_plan(view: View, e: ChangePlan) -> Outcome:
@@ -128,7 +129,7 @@ def change_plan(view: View, e: ChangePlan) -> Outcome:
             return Outcome(problem=forbidden("changing the plan", old.product, plan.id, t.rules.rule_set))
         if downgrades is Downgrades.AT_TERM_END:
             return Outcome(part=Downgrade(plan.id, e.period, e.date))
-    new, charges = change(t, old, e.date, plan.id, plan_label(view, plan), e.period, price, e.id)
+    new, charges = change(view, old, e.date, plan.id, plan_label(view, plan), e.period, price, e.id)
     return Outcome(
         contracts=(new,), removed=(old.key,), part=None, changes=tuple(charges), signals=(PlanChanged(e.date, e.id),)
     )
@@ -148,13 +149,14 @@ def renew_plan(view: View, c: Contract, day: date) -> Outcome | None:
         return None
     plan = view.tariff.plans[waiting.plan]
     price: Decimal = plan.version_on(waiting.asked).prices[waiting.period]
-    new = new_contract(c.key, c.kind, plan.id, plan_label(view, plan), waiting.period, c.term_end, price)
-    new = new._replace(bought=waiting.asked)  # its slots, too, are the asked version's
+    label, period = plan_label(view, plan), waiting.period
+    new = new_contract(c.key, c.kind, plan.id, label, period, c.term_end, price, anchor_day=c.anchor_day)
+    new, charge = first_term(view, new._replace(bought=waiting.asked), RENEWAL)  # its slots: the asked version's
     return Outcome(
         contracts=(new,),
         removed=(c.key,),
         part=None,
-        charges=(term_charge(new, c.term_end, RENEWAL),),
+        charges=(charge,),
         signals=(PlanChanged(c.term_end, RENEWAL),),
     )
 

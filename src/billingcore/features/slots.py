@@ -16,8 +16,9 @@ from __future__ import annotations
 
 from datetime import date
 
+from billingcore.alignment import first_term
 from billingcore.catalog.model import Period, Product
-from billingcore.charges import proration_credit, term_charge
+from billingcore.charges import proration_credit
 from billingcore.contracts import Contract, ContractKind, new_contract, running
 from billingcore.features.base import NOTHING, ContractEnded, Feature, Outcome, PlanBought, PlanChanged, View, put
 from billingcore.features.item import Item, Items
@@ -79,9 +80,7 @@ def fill_waiting(view: View, signal: PlanBought) -> Outcome:
     if not items:  # the plan came first (no trial): nothing waits
         return NOTHING
     under_contract = {c.item for c in view.contracts.values() if c.kind is ContractKind.ITEM and not c.ended}
-    waiting = sorted(
-        (i for i in items.values() if i.active and i.name not in under_contract), key=lambda i: i.order
-    )
+    waiting = sorted((i for i in items.values() if i.active and i.name not in under_contract), key=lambda i: i.order)
     counts = slot_counts(view)
     taken: dict[str, int] = {}  # nothing is included before a plan is bought (a cancelled one ended its slots)
     contracts, charges = [], []
@@ -93,8 +92,9 @@ def fill_waiting(view: View, signal: PlanBought) -> Outcome:
         else:
             paid = _monthly(view, item, signal.day)
             if paid is not None:
+                paid, charge = first_term(view, paid, signal.cause)
                 contracts.append(paid)
-                charges.append(term_charge(paid, signal.day, signal.cause))
+                charges.append(charge)
     return Outcome(contracts=tuple(contracts), charges=tuple(charges))
 
 
@@ -117,8 +117,9 @@ def reallocate(view: View, signal: PlanChanged) -> Outcome:
         removed.append(c.key)  # beyond the new plan's slots: a contract of its own from today
         paid = _monthly(view, items[c.item], day)
         if paid is not None:
+            paid, charge = first_term(view, paid, signal.cause)
             contracts.append(paid)
-            changes.append(term_charge(paid, day, signal.cause))
+            changes.append(charge)
     paid_items = sorted(
         (
             c

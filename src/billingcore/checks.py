@@ -141,7 +141,7 @@ def account_day_problem(tariff: Tariff, day: int) -> tuple[str, str] | None:
     if not 1 <= day <= 31:
         return (
             f"billing_day must be a day of the month from 1 to 31, got {day}",
-            "days 29-31 are clamped or rolled by short_month",
+            "days 29-31 fall on a shorter month's last day or the next 1st, by short_month",
         )
     rules = tariff.rules.billing_day
     if day != 1 and (rules.alignment is Alignment.CALENDAR or rules.anchor is BillingDayAnchor.FIRST_OF_MONTH):

@@ -30,7 +30,7 @@ from billingcore.catalog.yamlsource import Document as SourceDocument
 from billingcore.catalog.yamlsource import SourceMap, read_file
 from billingcore.documents import document_json, notice_json
 from billingcore.engine import Account, Result, bill, prepare
-from billingcore.errors import Diagnostic, EventError, InputError, Location
+from billingcore.errors import DataPath, Diagnostic, EventError, InputError, Location
 from billingcore.timeline import structure_account, structure_events
 
 
@@ -62,6 +62,7 @@ class Scenario:
     expect: Any  # parsed expectations, None when missing
     text: str
     account_loc: Location | None = None  # where the account's country stands, for the engine's account errors
+    account_locs: dict[str, Location] = attrs.field(factory=dict)  # each account key's value, by key
 
 
 @attrs.frozen
@@ -154,6 +155,7 @@ def load_scenario(path: str, allow: Sequence[str] = ()) -> Scenario:
         _plain(data.get("expect")),
         doc.text,
         account_loc,
+        dict(data["account"].value_locs),
     )
 
 
@@ -301,12 +303,21 @@ def run_scenario(scenario: Scenario) -> Outcome:
     try:
         result = bill(tariff, scenario.account, scenario.events, scenario.head.until)
     except EventError as exc:  # give the diagnostics the scenario's text for excerpts
-        # An account-level refusal (a day without a VAT rate) names no event: it belongs to the account.
-        located = [d if d.location else attrs.evolve(d, location=scenario.account_loc) for d in exc.diagnostics]
+        # An account-level refusal (a day without a VAT rate) names no event: it belongs to the account, at the
+        # key it names (`account.billing_day`) when it names one.
+        located = [_at_account(d, scenario) for d in exc.diagnostics]
         raise EventError(located, {scenario.path: scenario.text}) from None
     actual = result_json(result)
     problems, diff = compare(scenario.expect, actual)
     return Outcome(scenario, result, actual, tuple(problems), diff)
+
+
+def _at_account(d: Diagnostic, scenario: Scenario) -> Diagnostic:
+    where = d.location
+    if isinstance(where, DataPath) and where.path.startswith("account."):
+        found = scenario.account_locs.get(where.path.removeprefix("account."))
+        return d if found is None else attrs.evolve(d, location=found)
+    return d if where else attrs.evolve(d, location=scenario.account_loc)
 
 
 def result_json(result: Result) -> dict[str, Any]:

@@ -1,6 +1,7 @@
 """billing_day.short_month through a whole bill run: under next_month_first an account whose billing day is
 the 31st is billed on the 1st after a month without a 31st, while its contract's terms still follow their
-own anchor (docs/rules.md "billing_day")."""
+own anchor under alignment: subscription, and the billing days under alignment: billing_day; a fixed
+billing day's anchor is saved as its nominal date (docs/rules.md "billing_day")."""
 
 from __future__ import annotations
 
@@ -42,3 +43,41 @@ def test_under_first_of_month_a_purchase_mid_month_is_first_billed_on_the_next_1
     events = [AddItem("e1", date(2021, 3, 17), "webhosting-nolimit", "web", Period.MONTHLY)]
     state = dump_state(bill(prepare(library, "wedos"), Account("a", "wedos", "CZ"), events, date(2021, 3, 17)).state)
     assert (state["billing_anchor"], state["billing_day"], state["billings_done"]) == ("2021-04-01", 1, 0)
+
+
+def _roll_tariff() -> object:
+    from billingcore.catalog.loader import load_texts
+
+    root = __import__("pathlib").Path(__file__).resolve().parents[2]
+    texts = {f"rules/{p.name}": p.read_text() for p in (root / "tests" / "rules").glob("*.yaml")}
+    texts["plans/cal.yaml"] = (
+        'catalog: cal\ncurrency: EUR\nrules: killbill-roll\nseller_country: DE\nplans:\n  - {id: base, name: Base, '
+        'rank: 1, versions: [{available_from: 2020-01-01, prices: {monthly: "30.00"}}]}\n'
+    )
+    return prepare(load_texts(texts), "cal")
+
+
+def test_a_fixed_billing_day_rolled_out_of_february_is_saved_as_its_nominal_date_and_resumes() -> None:
+    # killbill-roll (tests/rules): account billing day 31, short months roll to the 1st. Bought 2021-02-10,
+    # the first billing day is February's, rolled to 03-01; the state keeps February's nominal date
+    # (2021-02-28, the 31st clamped into it) with day 31, and a resume from any day bills what one run bills.
+    from billingcore.snapshot import dump_state, load_state
+
+    tariff = _roll_tariff()
+    account = Account("a", "cal", "DE", billing_day=31)
+    events = [BuyPlan("p", date(2021, 2, 10), "base", Period.MONTHLY)]
+    first = bill(tariff, account, events, date(2021, 2, 10))  # type: ignore[arg-type]
+    state = dump_state(first.state)
+    assert (state["billing_anchor"], state["billing_day"], state["billings_done"]) == ("2021-02-28", 31, 0)
+    full = bill(tariff, account, events, date(2021, 6, 1))  # type: ignore[arg-type]
+    for stop in (date(2021, 2, 28), date(2021, 3, 1), date(2021, 3, 15), date(2021, 5, 1)):
+        head = bill(tariff, account, events, stop)  # type: ignore[arg-type]
+        rest = bill(tariff, account, [], date(2021, 6, 1), load_state(dump_state(head.state)))  # type: ignore[arg-type]
+        assert head.documents + rest.documents == full.documents
+    assert [(str(d.date), str(d.net)) for d in full.documents] == [
+        ("2021-02-10", "19.66"),  # 02-10..02-28 of the period 01-31..02-28 (29 days): 30.00 x 19/29 = 19.655
+        ("2021-03-01", "30.00"),  # 03-01..03-30
+        ("2021-03-31", "30.00"),  # 03-31..04-30
+        ("2021-05-01", "30.00"),  # no Apr 31: 05-01..05-30
+        ("2021-05-31", "30.00"),
+    ]

@@ -34,6 +34,8 @@ _CALENDAR = Alignment.CALENDAR
 def first_term(view: Any, contract: Contract, cause: str) -> tuple[Contract, Charge]:
     """`contract`, just made with a whole first term from its purchase day, aligned by rule; and the
     charge for that first term (the leading part's prorated amount when it has one), due that day."""
+    if not view.tariff.aligned:  # alignment: subscription, the usual case: one attribute read
+        return contract, term_charge(contract, contract.term_start, cause)
     aligned = align(view, contract)
     if aligned is contract:
         return contract, term_charge(contract, contract.term_start, cause)

@@ -26,7 +26,7 @@ from billingcore.errors import DataPath, Diagnostic, EventError, StateError
 from billingcore.events import Event, type_name
 from billingcore.eventtypes import described, type_problems, well_typed
 from billingcore.features.base import Problem
-from billingcore.state import State
+from billingcore.state import BilledState, State
 from billingcore.tariff import Account, Tariff
 
 _PLAN = ContractKind.PLAN
@@ -52,7 +52,7 @@ def check_arguments(
         or (account.billing_day is not None and type(account.billing_day) is not int)
         or not (type(events) is list or type(events) is tuple)
         or type(until) is not date
-        or (state is not None and type(state) is not State)
+        or (state is not None and type(state) is not State and type(state) is not BilledState)
     ):
         _refuse_arguments(tariff, account, events, until, state)
     if (
@@ -67,7 +67,7 @@ def check_arguments(
         or state.catalog != tariff.catalog.catalog
         or state.currency != tariff.billing.currency
         or until < state.as_of
-        or not _names_known(tariff, state)
+        or not (_billed_by(state, tariff) or _names_known(tariff, state))
     ):
         refuse_account(tariff, account, until, state)
     return check_order(events, state) if events else []
@@ -95,7 +95,7 @@ def _refuse_arguments(tariff: Any, account: Any, events: Any, until: Any, state:
     if type(until) is not date:
         hint = "give its day: until.date()" if isinstance(until, datetime) else "give a datetime.date"
         found.append(("until", f"expected a date, got {described(until)}", hint))
-    if state is not None and type(state) is not State:
+    if state is not None and not isinstance(state, State):
         hint = "give what bill returned, or load_state(saved)"
         found.append(("state", f"expected a State, got {described(state)}", hint))
     if found:
@@ -203,6 +203,11 @@ def _state_problems(tariff: Tariff, account: Account, state: State) -> list[Diag
         message = f"saved state of account {who}: {problem}"
         found.append(Diagnostic(DataPath("state.billings_done"), message, _CHANGED, "bad-state"))
     return found
+
+
+def _billed_by(state: State, tariff: Tariff) -> bool:
+    """Whether `tariff` billed this state (state.BilledState): then its names are the catalog's."""
+    return type(state) is BilledState and state.__dict__.get("billed_by") is tariff
 
 
 def _names_known(tariff: Tariff, state: State) -> bool:

@@ -32,7 +32,7 @@ from billingcore.features.base import UNCHANGED, ContractEnded, Outcome, PlanBou
 from billingcore.invoicing import Draft, billing_day_drafts, event_numbers, immediate, land, renewal_numbers
 from billingcore.money import ZERO
 from billingcore.prepare import make_tariff, prepare
-from billingcore.state import Result, State, make_state
+from billingcore.state import Result, State, billed_state
 from billingcore.tariff import Account, Tariff
 from billingcore.tax import no_rate, rate_on
 from billingcore.timing import due, route
@@ -141,11 +141,10 @@ class _Run:
         ids = self.event_ids.union(map(_ID, billed)) if billed else self.event_ids
         t = self.tariff
         contracts, pending = tuple(self.contracts.values()), tuple(self.pending)
-        state: State = make_state(
-            self.account.id, until, self.billing_day, self.billing_anchor, self.billings_done, contracts, pending,
+        return billed_state(
+            t, self.account.id, until, self.billing_day, self.billing_anchor, self.billings_done, contracts, pending,
             self.parts, t.catalog.catalog, t.billing.currency, ids,
         )  # fmt: skip
-        return state
 
     # -- events and the signals they send -------------------------------------------------------
     def apply(self, event: Event) -> Problem | None:

@@ -40,6 +40,26 @@ class State(NamedTuple):
 make_state = maker(State, *State._fields)
 
 
+class BilledState(State):
+    """The State `bill` returns: the same value (it equals a State with the same fields), and it remembers
+    the tariff that billed it, in `billed_by` (an instance attribute, not a field: never in its value, its
+    JSON or its equality). Resumed under that same tariff, the check that every plan and product it names
+    is in the catalog is skipped: they came from it (docs/performance.md). A loaded state is a plain
+    State and is always checked."""
+
+    billed_by: Any  # the Tariff (not imported here: the tariff imports states' records)
+
+
+_make_billed_state = maker(BilledState, *State._fields)
+
+
+def billed_state(tariff: Any, *fields: Any) -> BilledState:
+    """A BilledState from every field in order, billed by `tariff`."""
+    state: BilledState = _make_billed_state(*fields)
+    state.billed_by = tariff
+    return state
+
+
 @attrs.frozen
 class Result:
     documents: tuple[Document, ...]

@@ -408,3 +408,27 @@ def test_an_item_contract_for_an_item_the_state_does_not_list_is_refused(library
         ("state.items", "saved state of account a: contract `site:blog` is for item `blogblog`, which is not "
          "among the items"),
     ]  # fmt: skip
+
+
+def test_a_state_bill_returned_is_checked_again_only_under_another_tariff(library: Library) -> None:
+    # state.BilledState: resumed under the tariff that billed it, its names are the catalog's and are not
+    # looked up again (docs/performance.md); under another tariff (here the catalog without the Team plan),
+    # from a copy (_replace) or from JSON they are checked, and a plan the tariff lacks is refused.
+    import attrs
+
+    from billingcore.state import BilledState, State
+
+    tariff = prepare(library, "duda")
+    first = bill(tariff, Account("a", "duda", "US"), [BuyPlan("p", date(2020, 1, 10), "team", Period.MONTHLY)],
+                 date(2020, 1, 10)).state  # fmt: skip
+    assert type(first) is BilledState and first.billed_by is tariff
+    assert first == State(*first) and dump_state(first) == dump_state(State(*first))  # not part of its value
+    again = bill(tariff, Account("a", "duda", "US"), [], date(2020, 3, 10), first)
+    assert [str(d.date) for d in again.documents] == ["2020-02-10", "2020-03-10"]
+    without_team = attrs.evolve(tariff, plans={k: v for k, v in tariff.plans.items() if k != "team"})
+    for state in (first, first._replace(as_of=first.as_of), load_state(dump_state(first))):
+        with pytest.raises(StateError) as info:
+            bill(without_team, Account("a", "duda", "US"), [], date(2020, 3, 10), state)
+        assert [d.message for d in info.value.diagnostics] == [
+            "saved state of account a: contract `plan` is for `team`, not in catalog `duda`"
+        ]

@@ -27,6 +27,7 @@ ORACLE_SCOPE = TimelineScope(
     convert_to_monthly=False,
     rebuy_plan=False,
     dont_renew_monthly_sites=False,
+    arrears_plans=False,
 )
 
 

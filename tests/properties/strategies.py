@@ -82,6 +82,7 @@ class PlanSpec:
     name: str
     rank: int
     versions: tuple[PlanVersionSpec, ...]
+    billed: str | None = None  # in_advance | in_arrears: the plan's own (docs/plans.md), else the rule set's
 
     def version_on(self, day: date) -> PlanVersionSpec:
         """The terms a purchase on `day` gets: the latest version available by then (docs/plans.md)."""
@@ -144,7 +145,9 @@ class CatalogSpec:
             "plans:",
         ]
         for plan in self.plans:
-            out += [f"  - id: {plan.id}", f"    name: {plan.name}", f"    rank: {plan.rank}", "    versions:"]
+            out += [f"  - id: {plan.id}", f"    name: {plan.name}", f"    rank: {plan.rank}"]
+            out += [f"    billed: {plan.billed}"] if plan.billed else []
+            out += ["    versions:"]
             for version in plan.versions:
                 out += [
                     f'      - available_from: "{version.available_from.isoformat()}"',
@@ -190,8 +193,11 @@ PLAN_NAMES = [("basic", "Basic"), ("team", "Team"), ("agency", "Agency"), ("ente
 
 
 @st.composite
-def catalogs(draw: Any, around: date = date(2020, 1, 1), one_offs: bool = True) -> CatalogSpec:
-    """A Duda-shaped catalog whose plan versions change prices and included sites around `around`."""
+def catalogs(
+    draw: Any, around: date = date(2020, 1, 1), one_offs: bool = True, arrears: bool = False
+) -> CatalogSpec:
+    """A Duda-shaped catalog whose plan versions change prices and included sites around `around`; with
+    `arrears`, now and then a plan billed in arrears (or in advance, said explicitly)."""
     n_plans = draw(st.integers(2, 4))
     ranks = sorted(draw(st.lists(st.integers(1, 9), min_size=n_plans, max_size=n_plans, unique=True)))
     plans = []
@@ -207,7 +213,8 @@ def catalogs(draw: Any, around: date = date(2020, 1, 1), one_offs: bool = True) 
             free = rank == ranks[0] and draw(st.integers(0, 9)) == 0  # now and then a free entry plan
             monthly = Decimal("0.00") if free else draw(_cents(100, 12000))
             versions.append(PlanVersionSpec(start, draw(_price_table(periods, monthly)), draw(st.integers(0, 5))))
-        plans.append(PlanSpec(plan_id, name, rank, tuple(versions)))
+        billed = draw(st.sampled_from([None, None, "in_arrears", "in_advance"])) if arrears else None
+        plans.append(PlanSpec(plan_id, name, rank, tuple(versions), billed))
 
     site_monthly = draw(st.one_of(_cents(100, 3000), st.just(Decimal("0.00"))))
     products = [ProductSpec("site", "Website", "site", draw(_price_table(["monthly", "annual"], site_monthly)))]
@@ -318,6 +325,7 @@ class TimelineScope:
     convert_to_monthly: bool = True
     dont_renew_monthly_sites: bool = True  # a site that might later take a freed slot
     trial_annual_sites: bool = True
+    arrears_plans: bool = True  # plans billed in arrears (docs/rules.md "invoicing"; the oracle does not model them)
     max_steps: int = 16
 
 
@@ -807,7 +815,7 @@ class BillingCase:
 def billing_cases(draw: Any, rule_set: str, scope: TimelineScope = FULL_SCOPE) -> BillingCase:
     """A generated catalog, an account and a valid timeline of up to `scope.max_steps` steps."""
     start = draw(first_days())
-    spec = draw(catalogs(around=start, one_offs=scope.one_offs))
+    spec = draw(catalogs(around=start, one_offs=scope.one_offs, arrears=scope.arrears_plans))
     account = draw(accounts(spec.seller_country))
     timeline = Timeline(draw, spec, rule_set, scope, start)
     until = add_months(start, draw(st.integers(3, 26)))

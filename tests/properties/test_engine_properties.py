@@ -224,11 +224,14 @@ def test_each_term_is_invoiced_on_the_first_billing_day_after_it_is_due(rule_set
     """"A billing day invoices every term that started since the previous billing day" (docs/rules.md), and a
     renewal is charged `renewal.lead_days` before its term starts (WEDOS: 10): each charge on a billing-day
     invoice is there on the first billing day on or after its term start minus the lead days. A term that
-    starts on an event's day may be a purchase, which is charged when bought, so the term start counts too."""
+    starts on an event's day may be a purchase, which is charged when bought, so the term start counts too.
+    A plan billed in arrears (docs/rules.md "invoicing") is invoiced on the first billing day on or after its
+    term's end, or, cut short by an event, on or after that event's day."""
     case = _case(data, rule_set)
     rules = RuleBook.load(rule_set)
     lead = timedelta(days=rules.renewal["lead_days"])
     event_days = {e.date for e in case.events}
+    arrears = any(p.billed == "in_arrears" for p in case.catalog.plans)
     for doc in _bill(case).documents:
         if doc.kind in ("interim", "immediate"):  # a change's or a one-off's own document, dated that day
             continue
@@ -237,4 +240,8 @@ def test_each_term_is_invoiced_on_the_first_billing_day_after_it_is_due(rule_set
                 due = {first_billing_day_from(rules, case.events, line.period_start - lead)}
                 if line.period_start in event_days:
                     due.add(first_billing_day_from(rules, case.events, line.period_start))
+                if arrears and line.item == "plan" and line.period_end is not None:
+                    ends = {line.period_end + timedelta(days=1)}
+                    ends |= {d for d in event_days if line.period_start <= d <= line.period_end}
+                    due |= {first_billing_day_from(rules, case.events, d) for d in ends}
                 assert doc.date in due, (line, doc.date, due)

@@ -67,6 +67,7 @@ def check_arguments(
         or state.catalog != tariff.catalog.catalog
         or state.currency != tariff.billing.currency
         or until < state.as_of
+        or (account.billing_day is not None and state.billing_day not in (None, account.billing_day))
         or not (_billed_by(state, tariff) or _names_known(tariff, state))
     ):
         refuse_account(tariff, account, until, state)
@@ -95,7 +96,7 @@ def _refuse_arguments(tariff: Any, account: Any, events: Any, until: Any, state:
     if type(until) is not date:
         hint = "give its day: until.date()" if isinstance(until, datetime) else "give a datetime.date"
         found.append(("until", f"expected a date, got {described(until)}", hint))
-    if state is not None and not isinstance(state, State):
+    if state is not None and type(state) is not State and type(state) is not BilledState:
         hint = "give what bill returned, or load_state(saved)"
         found.append(("state", f"expected a State, got {described(state)}", hint))
     if found:
@@ -124,6 +125,11 @@ def refuse_account(tariff: Tariff, account: Account, until: date, state: State |
         hint = f"add it to rules/vat.yaml (known: {', '.join(sorted(vat))})"
         message = f"account {account.id}: country `{account.country}` is not in the VAT table"
         raise EventError([Diagnostic(None, message, hint, "unknown-country")])
+    if account.billing_day is not None and state is not None and state.billing_day not in (None, account.billing_day):
+        message = f"account {account.id}: billing_day {account.billing_day}, but its saved state bills on day "
+        message += f"{state.billing_day}"
+        hint = "an account keeps the billing day it started with: give the state's day, or leave billing_day out"
+        raise EventError([Diagnostic(DataPath("account.billing_day"), message, hint, "bad-billing-day")])
     if account.billing_day is not None:
         problem = account_day_problem(tariff, account.billing_day)
         if problem is not None:

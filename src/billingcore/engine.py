@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 from operator import attrgetter
+from types import MappingProxyType
 from typing import Any
 
 from billingcore import adjustments
@@ -143,7 +144,7 @@ class _Run:
         contracts, pending = tuple(self.contracts.values()), tuple(self.pending)
         return billed_state(
             t, self.account.id, until, self.billing_day, self.billing_anchor, self.billings_done, contracts, pending,
-            self.parts, t.catalog.catalog, t.billing.currency, ids,
+            MappingProxyType(self.parts), t.catalog.catalog, t.billing.currency, ids,
         )  # fmt: skip
 
     # -- events and the signals they send -------------------------------------------------------
@@ -166,6 +167,8 @@ class _Run:
                 contracts[c.key] = c
             if part is not UNCHANGED:
                 self.parts[found[0]] = part
+        if charges and self.billing_anchor is None:  # the first term to bill starts the account (by rule)
+            self._open(event.date, False)
         t = self.tariff
         if t.aligned or t.any_arrears:  # leading parts land as changes; terms in arrears wait (timing.py)
             self.pending, changes, charges = route(t, self.contracts, self.pending, changes, charges, event.date)
@@ -175,8 +178,6 @@ class _Run:
             self._issue(drafts)
         if charges:
             self.pending.extend(charges)
-            if self.billing_anchor is None:  # the first term to bill starts the account (by rule)
-                self._open(event.date, False)
         if now:
             self._issue([immediate(self.account.id, event.id, event.date, now)])
         return None

@@ -49,6 +49,11 @@ class BilledState(State):
 
     billed_by: Any  # the Tariff (not imported here: the tariff imports states' records)
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled or copied, a plain State: the tariff stays behind (and the copy is checked when resumed);
+        its parts, read-only here (a mapping proxy, which does not pickle), become a plain dict."""
+        return (State, tuple(self._replace(parts=dict(self.parts))))
+
 
 _make_billed_state = maker(BilledState, *State._fields)
 

@@ -109,3 +109,22 @@ def test_the_1st_is_honoured_under_a_calendar_rule_set_and_any_day_under_billing
         ("2021-03-20", "30.00"),
         ("2021-04-20", "30.00"),
     ]
+
+
+def test_an_account_keeps_the_billing_day_its_saved_state_bills_on() -> None:
+    # Found by review: a different billing_day on resume was silently ignored (the state's day won).
+    tariff = _tariff("killbill")
+    events = [BuyPlan("e1", date(2021, 3, 17), "base", Period.MONTHLY)]
+    first = bill(tariff, Account("acme", "cal", "DE", billing_day=20), events, date(2021, 3, 31))
+    again = bill(tariff, Account("acme", "cal", "DE", billing_day=20), [], date(2021, 4, 20), first.state)
+    assert [str(d.date) for d in again.documents] == ["2021-04-20"]
+    with pytest.raises(EventError) as info:
+        bill(tariff, Account("acme", "cal", "DE", billing_day=5), [], date(2021, 4, 20), first.state)
+    assert [(str(d.location), d.message, d.code, d.hint) for d in info.value.diagnostics] == [
+        (
+            "account.billing_day",
+            "account acme: billing_day 5, but its saved state bills on day 20",
+            "bad-billing-day",
+            "an account keeps the billing day it started with: give the state's day, or leave billing_day out",
+        )
+    ]

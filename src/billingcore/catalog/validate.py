@@ -439,6 +439,15 @@ def _check_labels(labels: Labels, where: Where) -> Iterator[Diagnostic]:
 
 def validate_rule_set(rules: RuleSet, where: Where) -> Iterator[Diagnostic]:
     yield from _validate_billing_day(rules.billing_day, where)
+    if rules.billing_day.alignment is not Alignment.SUBSCRIPTION and rules.renewal.lead_days > 0:
+        yield Diagnostic(
+            where(rules.renewal, "lead_days"),
+            f"lead_days {rules.renewal.lead_days} cannot be honoured with alignment: "
+            f"{rules.billing_day.alignment.value}: a leading part can be shorter than the lead, and its renewal "
+            "would fall before the purchase",
+            "write lead_days: 0 with an aligned rule set, or alignment: subscription to renew ahead (WEDOS)",
+            "rule-conflict",
+        )
     acc = rules.accounts
     for name in ("settlement_from_day", "settlement_to_day"):
         day = getattr(acc, name)

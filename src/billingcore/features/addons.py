@@ -124,7 +124,7 @@ def add_store(view: View, e: AddStore) -> Outcome:
     item = view.parts["items"][e.site]
     site = running(view.contracts, item.key)
     restart = view.tariff.rules.proration.change_term is ChangeTerm.RESTART
-    if restart and site is not None and not site.included and site.period is e.period and site.term_start != e.date:
+    if restart and site is not None and not site.included and site.period is e.period and site.billed_from != e.date:
         # Duda: the site's contract now includes the store and renews one period after the purchase
         new, charges = change(view, site, e.date, site.product, site.name, site.period, site.unit_price, e.id)
         return outcome._replace(removed=(site.key,), contracts=(new, *outcome.contracts), changes=tuple(charges))

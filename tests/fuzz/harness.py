@@ -89,7 +89,7 @@ def scenario_repository() -> Path:
     (root / "pyproject.toml").write_text("[project]\nname = 'fuzz'\n")
     shutil.copytree(ROOT / "plans", root / "plans")
     shutil.copytree(ROOT / "rules", root / "rules")
-    shutil.copytree(ROOT / "tests" / "rules", root / "tests" / "rules")  # the rule sets only scenarios bill under
+    shutil.copytree(ROOT / "tests" / "rules", root / "tests" / "rules")
     return root
 
 

@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Context, Decimal
 from typing import Any
 
-from billingcore.catalog.model import LABEL_FIELDS, AccountKind, Catalog, ComponentType, Labels, Product, TrialLength
+from billingcore.catalog.model import LABEL_FIELDS, AccountKind, Catalog, ComponentType, Labels, Product
 from billingcore.catalog.rules import MAX_LEAD_DAYS, RuleSet, VatRate, VatTable
 from billingcore.errors import Diagnostic, Location
 from billingcore.money import CURRENCY_EXPONENTS, HUNDRED, MAX_QUANTITY_DIGITS, ZERO, decimals_of
@@ -184,8 +184,30 @@ def validate_catalog(
                 )
             for period, amount in version.prices.items():
                 yield from check_money(amount, cur, where(version, "prices", period.value), period.value)
-            if version.trial is not None:
-                yield from _check_trial(plan.id, version.trial, where(version, "trial"), where)
+            trial = version.trial  # days or months, exactly one of them, in range (docs/rules.md "trial")
+            if trial is not None and (trial.days is None) == (trial.months is None):
+                yield Diagnostic(
+                    where(version, "trial"),
+                    f"the trial of plan `{plan.id}` needs exactly one of days and months",
+                    "write its length, e.g. `trial: {days: 14}` or `trial: {months: 1}`"
+                    if trial.days is None
+                    else "remove one of them: a trial lasts a number of days or a number of months",
+                    "trial-length",
+                )
+            if trial is not None and trial.days is not None and not 1 <= trial.days <= 366:
+                yield Diagnostic(
+                    where(trial, "days"),
+                    f"a trial lasts 1 to 366 days, got {trial.days}",
+                    "write the days of the trial, e.g. 14 (a longer trial: months, up to 24)",
+                    "trial-length",
+                )
+            if trial is not None and trial.months is not None and not 1 <= trial.months <= 24:
+                yield Diagnostic(
+                    where(trial, "months"),
+                    f"a trial lasts 1 to 24 months, got {trial.months}",
+                    "write the months of the trial, e.g. 1 (a shorter trial: days)",
+                    "trial-length",
+                )
             for item, count in version.included.items():
                 loc, key_loc = where(version, "included", item), where(version, "included", item, key=True)
                 product = products.get(item)
@@ -357,33 +379,6 @@ def validate_catalog(
             )
         yield from check_money(acct.credit_limit, cur, where(acct, "credit_limit"), "credit_limit")
         yield from check_money(acct.minimum_top_up, cur, where(acct, "minimum_top_up"), "minimum_top_up")
-
-
-def _check_trial(plan: str, trial: TrialLength, loc: Location, where: Where) -> Iterator[Diagnostic]:
-    """A trial lasts days or months, exactly one of them, in range (docs/plans.md "trial")."""
-    if (trial.days is None) == (trial.months is None):
-        yield Diagnostic(
-            loc,
-            f"the trial of plan `{plan}` needs exactly one of days and months",
-            "write its length, e.g. `trial: {days: 14}` or `trial: {months: 1}`"
-            if trial.days is None
-            else "remove one of them: a trial lasts a number of days or a number of months",
-            "trial-length",
-        )
-    if trial.days is not None and not 1 <= trial.days <= 366:
-        yield Diagnostic(
-            where(trial, "days"),
-            f"a trial lasts 1 to 366 days, got {trial.days}",
-            "write the days of the trial, e.g. 14 (a longer trial: months, up to 24)",
-            "trial-length",
-        )
-    if trial.months is not None and not 1 <= trial.months <= 24:
-        yield Diagnostic(
-            where(trial, "months"),
-            f"a trial lasts 1 to 24 months, got {trial.months}",
-            "write the months of the trial, e.g. 1 (a shorter trial: days)",
-            "trial-length",
-        )
 
 
 def _an(word: str) -> str:

@@ -14,7 +14,7 @@ import attrs
 
 from billingcore.catalog.fields import SourceRef, field, src_field
 from billingcore.catalog.model import Period, Plan
-from billingcore.catalog.rules import Downgrades, TrialPurchase
+from billingcore.catalog.rules import Downgrades
 from billingcore.charges import RENEWAL, term_charge
 from billingcore.codegen import record_codec
 from billingcore.contracts import Contract, ContractKind, new_contract, running
@@ -31,7 +31,7 @@ from billingcore.features.base import (
     unknown,
 )
 from billingcore.features.changes import change, price_for
-from billingcore.features.trials import TRIALS, Trial
+from billingcore.features.trials import first_day
 from billingcore.tariff import Tariff
 
 PLAN = "plan"  # the plan contract's key: an account has one plan at a time
@@ -80,9 +80,9 @@ def plan_label(view: View, plan: Plan) -> str:
 
 def buy_plan(view: View, e: BuyPlan) -> Outcome:
     t = view.tariff
-    trial: Trial | None = view.parts.get(TRIALS)  # running_trial, inlined: one per purchase
-    if trial is not None and e.date < trial.ends and t.rules.trial.purchase is TrialPurchase.AFTER_TRIAL:
-        e = attrs.evolve(e, date=trial.ends)  # bought in the trial: its first term starts when the trial ends
+    start = first_day(view, e.date)
+    if start != e.date:  # bought in a trial, its first term starts when the trial ends (trial.purchase)
+        e = attrs.evolve(e, date=start)
     plan = t.plans.get(e.plan)
     if plan is None:
         return Outcome(problem=unknown("plan", e.plan, t.plans))

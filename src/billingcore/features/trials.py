@@ -23,7 +23,7 @@ import attrs
 
 from billingcore.catalog.fields import SourceRef, field, src_field
 from billingcore.catalog.model import Period
-from billingcore.catalog.rules import AtTrialEnd
+from billingcore.catalog.rules import AtTrialEnd, TrialPurchase
 from billingcore.codegen import record_codec
 from billingcore.contracts import Contract, ContractKind
 from billingcore.dates import ONE_DAY, add_months
@@ -91,6 +91,15 @@ def running_trial(view: View) -> Trial | None:
     """The trial with a length that is running, if any."""
     trial: Trial | None = view.parts.get(TRIALS)
     return trial
+
+
+def first_day(view: View, day: date) -> date:
+    """The first day of a plan bought on `day`: the running trial's end day under trial.purchase:
+    after_trial, else `day` itself. (Asked by every plan purchase: the part is read directly.)"""
+    trial: Trial | None = view.parts.get(TRIALS)
+    if trial is not None and day < trial.ends and view.tariff.rules.trial.purchase is TrialPurchase.AFTER_TRIAL:
+        return trial.ends
+    return day
 
 
 def start_trial(view: View, e: StartTrial) -> Outcome:

@@ -1,13 +1,11 @@
 """The engine: an agenda over dates that hands events and days to the features and what they produce to
-invoicing.
-
-    bill(tariff, account, events, until, state=None) -> Result(documents, notices, state)
+invoicing: `bill(tariff, account, events, until, state=None) -> Result(documents, notices, state)`.
 
 Each agenda date is the earliest of: the next event, a contract's renewal, the next billing day, a feature's
 own date. On that date, in this order: the day's events (each to the feature that handles it; the signals it
 sends to the features that react), a feature's own event on its date, the renewals due (a feature may take
-over the renewal of its own contracts), then, on a billing day, invoicing. The engine knows no product by name.
-Pure: nothing here reads clocks, files or the environment. The returned `State` fed back with later
+over the renewal of its own contracts), then, on a billing day, invoicing. The engine knows no product by
+name. Pure: nothing here reads clocks, files or the environment. The returned `State` fed back with later
 events gives the documents one full run would give.
 """
 

@@ -50,7 +50,7 @@ class TrialLength:
 
     days: int | None = field("Trial length in days, 1 to 366.", schema={"minimum": 1, "maximum": 366}, default=None)
     months: int | None = field(
-        "Trial length in months, 1 to 24 (a trial from Jan 31 for 1 month ends on Feb 28, clamped).",
+        "Trial length in months, 1 to 24 (a month from Jan 31: its end day, when it converts, is Feb 28).",
         schema={"minimum": 1, "maximum": 24},
         default=None,
     )

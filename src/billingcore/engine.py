@@ -1,13 +1,11 @@
 """The engine: an agenda over dates that hands events and days to the features and what they produce to
-invoicing.
+invoicing: `bill(tariff, account, events, until, state=None) -> Result(documents, notices, state)`.
 
-    bill(tariff, account, events, until, state=None) -> Result(documents, notices, state)
-
-Each agenda date is the earliest of: the next event, a contract's renewal, the next billing day, a
-feature's own date. On that date, in this order: the day's events (each to the feature that handles it;
-the signals it sends to the features that react), the renewals due (a feature may take over the
-renewal of its own contracts), then, on a billing day, invoicing. The engine knows no product by name.
-Pure: nothing here reads clocks, files or the environment. The returned `State` fed back with later
+Each agenda date is the earliest of: the next event, a contract's renewal, the next billing day, a feature's
+own date. On that date, in this order: the day's events (each to the feature that handles it; the signals it
+sends to the features that react), a feature's own event on its date, the renewals due (a feature may take
+over the renewal of its own contracts), then, on a billing day, invoicing. The engine knows no product by
+name. Pure: nothing here reads clocks, files or the environment. The returned `State` fed back with later
 events gives the documents one full run would give.
 """
 
@@ -69,6 +67,10 @@ def bill(tariff: Tariff, account: Account, events: Sequence[Event], until: date,
             if problem is not None:
                 errors.append(event_error(todo[i], problem))
             i += 1
+        for on_date in tariff.features.on_dates:  # a feature's own date: an event of its own, or None
+            own = on_date(run, day)
+            if own is not None and (problem := run.apply(own)) is not None:
+                errors.append(event_error(own, problem))
         run.renew(day)
         if run.next_billing == day:
             run.billing_day_run(day)
@@ -210,6 +212,8 @@ class _Run:
                 self._open(signal.day, kind is PlanBought)
             for reacting, reaction in reactions.get(kind, ()):
                 self._react(reacting, reaction(self, signal), billed)
+            if kind is Notice:  # for the host, too
+                self.notices.append(signal)
 
     def _open(self, day: date, plan_purchase: bool) -> None:
         """The first event the rule set names fixes the billing day; later events leave it alone."""

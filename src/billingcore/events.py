@@ -15,8 +15,9 @@ from billingcore.features.addons import AddStore, BuyApp, RemoveApp, UpgradeApp,
 from billingcore.features.base import Event
 from billingcore.features.items import AddItem, ConvertSite, PublishSite, RemoveItem, UnpublishSite
 from billingcore.features.one_offs import BuyOneOff
-from billingcore.features.plans import BuyPlan, ChangePlan, StartTrial
+from billingcore.features.plans import BuyPlan, ChangePlan
 from billingcore.features.subscriptions import Cancel, ClearDontRenew, SetDontRenew
+from billingcore.features.trials import StartTrial
 
 
 def type_name(event: Event) -> str:

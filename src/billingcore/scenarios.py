@@ -401,6 +401,8 @@ def format_outcome_text(outcome: Outcome) -> str:
         out.append("")
     for notice in outcome.result.notices:
         out.append(f"{notice.date}  notice {notice.code}: {notice.message}")
+    if outcome.result.notices:
+        out.append("")  # each line ends in a newline, the notices' too
     return "\n".join(out)
 
 

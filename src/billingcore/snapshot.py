@@ -44,11 +44,17 @@ from billingcore.state import make_state
 # 1: billingcore 0.1 before the features restructure (contracts with sites, site_count)
 # 2: the features restructure (each feature's part under its own key)
 # 3: the state names its catalog and currency and remembers the ids of the events it billed
-FORMAT = 3
+# 4: trials with a length (the `trials` feature's part, `trial`)
+FORMAT = 4
+# The older formats this billingcore still reads, each with the part keys it did not have yet: read as the
+# current format with those parts empty (format 3: no trial with a length running).
+OLDER: dict[int, tuple[str, ...]] = {3: ("trial",)}
+_READS = " and ".join(map(str, sorted({FORMAT, *OLDER})))  # "3 and 4"
 
 _CONTRACT = record_codec(Contract, ranges={"anchor_day": (1, 31), "terms": (1, MAX_MONTHS)})
 _CHARGE = record_codec(Charge, quantities=("quantity",))
 _PARTS: tuple[tuple[str, Part], ...] = tuple((f.name, f.part) for f in FEATURES if f.part is not None)
+_EMPTY = {part.key: part.dump(part.empty) for _, part in _PARTS}  # each part's value for a new account
 _CORE = (
     "format", "account", "catalog", "currency", "as_of", "billing_day", "billing_anchor", "billings_done",
     "event_ids", "contracts", "pending",
@@ -80,11 +86,22 @@ def dump_state(state: State) -> dict[str, Any]:
 
 
 def load_state(data: dict[str, Any]) -> State:
-    """The State `dump_state` wrote. Anything else raises StateError naming every problem at its path."""
+    """The State `dump_state` wrote (this billingcore's or an older one's, `OLDER`). Anything else raises
+    StateError naming every problem at its path."""
     try:
-        return _load_state(data)
+        return _load_state(_current(data))
     except Exception:  # a damaged or foreign state: say where, never a traceback
         raise StateError(_state_problems(data)) from None
+
+
+def _current(data: Any) -> Any:
+    """A state of an older format as this format writes it: the parts it did not have, empty. Anything else
+    (also an older state that has one of those keys already) as it is."""
+    fmt = data.get("format") if type(data) is dict else None
+    lacked = OLDER.get(fmt) if type(fmt) is int else None
+    if lacked is None or any(key in data for key in lacked):
+        return data
+    return {**data, "format": FORMAT, **{key: _EMPTY[key] for key in lacked}}
 
 
 def _load_state(data: dict[str, Any]) -> State:
@@ -133,14 +150,15 @@ def _state_problems(data: Any) -> list[Diagnostic]:
     account = data.get("account")
     who = f"saved state of account {account if type(account) is str else '?'}"
     fmt = data.get("format")
-    if type(fmt) is not int or fmt != FORMAT:
+    if type(fmt) is not int or (fmt != FORMAT and fmt not in OLDER):
         plain = fmt is None or type(fmt) in (str, bool) or (type(fmt) is int and abs(fmt) < 10**18)
         shown = json.dumps(fmt) if plain else json_got(fmt)  # "format 2", but never a nested value's text
-        problem = f"it is in format {shown}; this billingcore reads format {FORMAT}"
+        problem = f"it is in format {shown}; this billingcore reads formats {_READS}"
         hint = "bill the account again from its events with this billingcore: it writes the state it reads"
         return [Diagnostic(DataPath("state.format"), f"{who}: {problem}", hint, "bad-state")]
-    found = [("", f"unknown key {_key(key)}") for key in data if key not in _KEYS]
-    found += [("", f"missing key {_key(key)}") for key in sorted(_KEYS) if key not in data]
+    allowed = _KEYS.difference(OLDER.get(fmt, ()))  # an older format's own keys
+    found = [("", f"unknown key {_key(key)}") for key in data if key not in allowed]
+    found += [("", f"missing key {_key(key)}") for key in sorted(allowed) if key not in data]
     for key in ("account", "catalog", "currency"):
         if key in data and type(data[key]) is not str:
             found.append((f".{key}", f"expected text, got {json_got(data[key])}"))
@@ -160,7 +178,7 @@ def _state_problems(data: Any) -> list[Diagnostic]:
         keys = [c.get("key") for c in data["contracts"] if isinstance(c, dict)]
         found += [(f".contracts[{i}].key", f"a second contract with key {_key(k)}") for i, k in repeats(keys)]
     for _, part in _PARTS:
-        if part.key in data:
+        if part.key in data and part.key in allowed:
             found += _part_problems(part, data[part.key])
     found = found or [("", "the state could not be read")]
     return [Diagnostic(DataPath(f"state{path}"), f"{who}: {problem}", _HINT, "bad-state") for path, problem in found]

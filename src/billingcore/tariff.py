@@ -40,6 +40,7 @@ class Registry(NamedTuple):
     next_dates: tuple[Callable[..., Any], ...]  # features with dates of their own on the agenda
     empty_parts: dict[str, Any]  # each part's value for a new account
     part_checks: tuple[tuple[str, str, Callable[..., Any]], ...] = ()  # (feature, state key, Part.unknown)
+    on_dates: tuple[Callable[..., Any], ...] = ()  # what features do on their own dates (Feature.on_date)
 
 
 class Pipeline(NamedTuple):

@@ -160,7 +160,7 @@ def test_saved_state_format_is_pinned() -> None:
     saved_app = {**saved, "contracts": saved["contracts"][2:]}
     assert saved_app == (
         {
-            "format": 3,
+            "format": 4,
             "account": "a",
             "catalog": "duda",
             "currency": "USD",
@@ -207,6 +207,7 @@ def test_saved_state_format_is_pinned() -> None:
                     "cause": "x",
                 }
             ],
+            "trial": None,
             "downgrade": None,
             "items": [
                 {"name": "blog", "product": "site", "key": "site:blog", "active": True, "order": 1, "includable": True}

@@ -46,6 +46,19 @@ class AccountKind(StrEnum):
 
 
 @attrs.frozen
+class TrialLength:
+    """How long a trial of the plan runs: a number of days or of months, exactly one of the two."""
+
+    days: int | None = field("Trial length in days, 1 to 366.", schema={"minimum": 1, "maximum": 366}, default=None)
+    months: int | None = field(
+        "Trial length in months, 1 to 24 (a month from Jan 31: its end day, when it converts, is Feb 28).",
+        schema={"minimum": 1, "maximum": 24},
+        default=None,
+    )
+    src: SourceRef = src_field()
+
+
+@attrs.frozen
 class PlanVersion:
     """A plan's terms for purchases made on or after `available_from`."""
 
@@ -58,6 +71,11 @@ class PlanVersion:
     )
     free_quota: dict[str, Quantity] = field(
         "Free units per period of metered components: component id -> units.", factory=dict
+    )
+    trial: TrialLength | None = field(
+        "A trial of this plan: {days: 14} or {months: 1}. start_trial with the plan runs that long and then "
+        "converts or stops by the rule set (trial.at_end).",
+        default=None,
     )
     src: SourceRef = src_field()
 

@@ -183,6 +183,29 @@ class AccountRules:
     )
 
 
+class AtTrialEnd(StrEnum):
+    CONVERT = "convert"  # Stripe, Chargebee, Lago, Kill Bill: the trial's plan is billed from its end
+    STOP = "stop"  # Stripe end_behavior cancel, Chargebee trial_end_action cancel_subscription
+
+
+class TrialPurchase(StrEnum):
+    ENDS_TRIAL = "ends_trial"  # Stripe trial_end: now; billed from the purchase day
+    AFTER_TRIAL = "after_trial"  # Chargebee: a plan switched to in the trial is billed when the trial ends
+
+
+@attrs.frozen
+class TrialRules:
+    at_end: AtTrialEnd = field(
+        "A trial with a length that ends without a plan bought: convert to the trial's plan, or stop.",
+        default=AtTrialEnd.CONVERT,
+    )
+    purchase: TrialPurchase = field(
+        "A plan bought during a trial with a length: billed from the purchase day (the trial is over), or its "
+        "first term starts on the trial's end day.",
+        default=TrialPurchase.ENDS_TRIAL,
+    )
+
+
 @attrs.frozen
 class RuleSet:
     """A named set of policies (rules/<name>.yaml) that catalogs select."""
@@ -195,6 +218,7 @@ class RuleSet:
     tax: TaxRules = field("VAT rules.", factory=TaxRules)
     renewal: RenewalRules = field("Renewal rules.", factory=RenewalRules)
     accounts: AccountRules = field("Prepaid/postpaid account rules.", factory=AccountRules)
+    trial: TrialRules = field("Trials with a length (a plan version's `trial:`).", factory=TrialRules)
     src: SourceRef = src_field()
 
     @property

@@ -192,6 +192,30 @@ def validate_catalog(
                 )
             for period, amount in version.prices.items():
                 yield from check_money(amount, cur, where(version, "prices", period.value), period.value)
+            trial = version.trial  # days or months, exactly one of them, in range (docs/rules.md "trial")
+            if trial is not None and (trial.days is None) == (trial.months is None):
+                yield Diagnostic(
+                    where(version, "trial"),
+                    f"the trial of plan `{plan.id}` needs exactly one of days and months",
+                    "write its length, e.g. `trial: {days: 14}` or `trial: {months: 1}`"
+                    if trial.days is None
+                    else "remove one of them: a trial lasts a number of days or a number of months",
+                    "trial-length",
+                )
+            if trial is not None and trial.days is not None and not 1 <= trial.days <= 366:
+                yield Diagnostic(
+                    where(trial, "days"),
+                    f"a trial lasts 1 to 366 days, got {trial.days}",
+                    "write the days of the trial, e.g. 14 (a longer trial: months, up to 24)",
+                    "trial-length",
+                )
+            if trial is not None and trial.months is not None and not 1 <= trial.months <= 24:
+                yield Diagnostic(
+                    where(trial, "months"),
+                    f"a trial lasts 1 to 24 months, got {trial.months}",
+                    "write the months of the trial, e.g. 1 (a shorter trial: days)",
+                    "trial-length",
+                )
             for item, count in version.included.items():
                 loc, key_loc = where(version, "included", item), where(version, "included", item, key=True)
                 product = products.get(item)

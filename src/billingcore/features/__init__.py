@@ -1,6 +1,7 @@
 """The billing features, one module each, and the one table that registers them.
 
-    plans          the account plan: trial, purchase, changes, a downgrade waiting for the term end
+    trials         a trial: open-ended (Duda), or with a length that converts or stops at its end
+    plans          the account plan: purchase, changes, a downgrade waiting for the term end
     items          named items of a product: publish, unpublish, convert (Duda's sites)
     slots          a plan's included slots: who takes them, on purchase, change, renewal, cancellation
     addons         products attached to an item: stores and apps on a site
@@ -16,12 +17,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from billingcore.features import addons, items, one_offs, plans, slots, subscriptions
+from billingcore.features import addons, items, one_offs, plans, slots, subscriptions, trials
 from billingcore.features.base import Feature, Handler
 from billingcore.tariff import Registry
 
 # Features react to a signal in this order; event types are listed in this order in hints.
 FEATURES: tuple[Feature, ...] = (
+    trials.FEATURE,
     plans.FEATURE,
     items.FEATURE,
     slots.FEATURE,
@@ -41,10 +43,11 @@ def registry(features: Sequence[Feature]) -> Registry:
         for kind, reaction in f.signals.items():
             signals.setdefault(kind, []).append((f.name, reaction))
     return Registry(
-        {kind: (f.name, handler) for f in features for kind, handler in f.events.items()},
+        {kind: (f.name, handler) for f in features for kind, handler in (*f.events.items(), *f.own_events.items())},
         {kind: tuple(found) for kind, found in signals.items()},
         {kind: (f.name, hook) for f in features for kind, hook in f.renewals.items()},
         tuple(f.next_date for f in features if f.next_date is not None),
         {f.name: f.part.empty for f in features if f.part is not None},
         tuple((f.name, f.part.key, f.part.unknown) for f in features if f.part is not None and f.part.unknown),
+        tuple(f.on_date for f in features if f.on_date is not None),
     )

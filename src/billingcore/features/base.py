@@ -6,6 +6,8 @@ its own part of the saved state. Handlers are pure: they read a `View` of the ac
     reaction(view, signal)           -> Outcome     a signal another feature sent (cannot fail)
     renewal(view, contract, day)     -> Outcome | None   a contract of a kind the feature owns is due;
                                                     None: renew it the ordinary way
+    on_date(view, day)               -> event | None     the feature's own date (next_date) has come:
+                                                    an event of its own, applied like any event
 
 docs/architecture.md walks through adding a feature.
 """
@@ -17,6 +19,7 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from typing import Any, ClassVar, NamedTuple, Protocol
 
+from billingcore.catalog.model import Period
 from billingcore.charges import Charge
 from billingcore.contracts import Contract, ContractKind
 from billingcore.errors import Location
@@ -145,9 +148,15 @@ class Feature(NamedTuple):
     renewals: Mapping[ContractKind, RenewalHook] = {}  # contracts of this kind: renewal taken over
     part: Part | None = None
     next_date: Callable[[Any], date | None] | None = None  # a date of its own on the agenda
+    # What it does on that date, after the day's events and before its renewals: an event of its own (one of
+    # `own_events`), which the engine applies like any event (its id: the charges' cause and the documents'
+    # numbers; its problem: an error at its id), or None. Own events never come from a file or a host.
+    on_date: Callable[[Any, date], Any] | None = None
+    own_events: Mapping[type[Any], Handler] = {}  # own event class -> handler
 
 
-# Signals: what happened that other features may react to.
+# Signals: what happened that other features may react to. A documents.Notice among an outcome's signals
+# goes to the host too, in the result's notices.
 class TrialStarted(NamedTuple):
     """The account started a trial. Under billing_day.anchor: account_start it fixes the billing day."""
 
@@ -175,3 +184,13 @@ class ContractEnded(NamedTuple):
 
     contract: Contract
     cause: str  # the event id, or RENEWAL when it ended at its term end
+
+
+class TrialConverted(NamedTuple):
+    """A trial with a length ended without a plan bought, and converts (trial.at_end: convert): the trial's
+    plan is bought on its end day as if the start_trial event had bought it (`cause`, its id)."""
+
+    day: date
+    cause: str  # the start_trial event's id
+    plan: str
+    period: Period

@@ -1,6 +1,8 @@
 """The account plan: buying it (the first purchase may fix the billing day), changing it at once or at
-the term end, and a trial before it. Included slots are not handled here: the `slots` feature reacts
-to the PlanBought and PlanChanged signals this feature sends."""
+the term end, and buying the plan a trial converts to (the `trials` feature's TrialConverted; a plan bought
+during a trial with a length starts on the trial's end day under trial.purchase: after_trial). Included
+slots are not handled here: the `slots` feature reacts to the PlanBought and PlanChanged signals this
+feature sends."""
 
 from __future__ import annotations
 
@@ -24,28 +26,18 @@ from billingcore.features.base import (
     PlanBought,
     PlanChanged,
     Problem,
-    TrialStarted,
+    TrialConverted,
     View,
     refuse,
     unknown,
 )
 from billingcore.features.changes import change, price_for
+from billingcore.features.trials import first_day
 from billingcore.tariff import Tariff
 
 PLAN = "plan"  # the plan contract's key: an account has one plan at a time
 _PLAN = ContractKind.PLAN  # bound once: see charges.py
 _new = tuple.__new__  # an Outcome without the keyword machinery (one per plan purchase)
-
-
-@attrs.frozen
-class StartTrial:
-    """Start the account without a plan; under `billing_day.anchor: account_start` it fixes the
-    billing day. Sites published during the trial wait for the plan's included slots."""
-
-    TYPE: ClassVar[str] = "start_trial"  # its `type:` in files
-    id: str = field("Event id, unique within the account.")
-    date: date = field("Day the event happens.")
-    src: SourceRef = src_field()
 
 
 @attrs.frozen
@@ -87,12 +79,11 @@ def plan_label(view: View, plan: Plan) -> str:
     return view.tariff.labels.plan(plan.name)
 
 
-def start_trial(view: View, e: StartTrial) -> Outcome:
-    return Outcome(signals=(TrialStarted(e.date, e.id),))
-
-
 def buy_plan(view: View, e: BuyPlan) -> Outcome:
     t = view.tariff
+    start = first_day(view, e.date)
+    if start != e.date:  # bought in a trial, its first term starts when the trial ends (trial.purchase)
+        e = attrs.evolve(e, date=start)
     plan = t.plans.get(e.plan)
     if plan is None:
         return Outcome(problem=unknown("plan", e.plan, t.plans))
@@ -105,6 +96,12 @@ def buy_plan(view: View, e: BuyPlan) -> Outcome:
     contract, charge = first_term(view, new_contract(PLAN, _PLAN, plan.id, label, e.period, e.date, price), e.id)
     signals = (PlanBought(e.date, e.id),)
     return _new(Outcome, ((contract,), (), None, (), (charge,), (), signals, None))
+
+
+def convert_trial(view: View, signal: TrialConverted) -> Outcome:
+    """A trial that ended without a plan bought converts: its plan bought on its end day, as buy_plan buys
+    it, as if the start_trial event had (its id: the cause)."""
+    return buy_plan(view, BuyPlan(signal.cause, signal.day, signal.plan, signal.period))
 
 
 def change_plan(view: View, e: ChangePlan) -> Outcome:
@@ -190,7 +187,8 @@ def _unknown(tariff: Tariff, waiting: Downgrade | None, _: object) -> list[tuple
 
 FEATURE = Feature(
     name="plans",
-    events={StartTrial: start_trial, BuyPlan: buy_plan, ChangePlan: change_plan},
+    events={BuyPlan: buy_plan, ChangePlan: change_plan},
+    signals={TrialConverted: convert_trial},
     renewals={ContractKind.PLAN: renew_plan},
     part=Part("downgrade", None, _dump, _load, _problems, _unknown),
 )

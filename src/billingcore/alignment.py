@@ -27,29 +27,25 @@ from billingcore.charges import Charge, leading_amount, leading_charge, term_cha
 from billingcore.contracts import Contract
 from billingcore.dates import billing_date
 
-_SUBSCRIPTION = Alignment.SUBSCRIPTION
 _CALENDAR = Alignment.CALENDAR
 
 
 def first_term(view: Any, contract: Contract, cause: str) -> tuple[Contract, Charge]:
     """`contract`, just made with a whole first term from its purchase day, aligned by rule; and the
     charge for that first term (the leading part's prorated amount when it has one), due that day."""
-    if not view.tariff.aligned:  # alignment: subscription, the usual case: one attribute read
+    if not view.tariff.aligned or contract.included:  # alignment: subscription, the usual case
         return contract, term_charge(contract, contract.term_start, cause)
     aligned = align(view, contract)
-    if aligned is contract:
-        return contract, term_charge(contract, contract.term_start, cause)
     if aligned.billed_from == aligned.term_start:  # bought on an aligned date: a whole first term
         return aligned, term_charge(aligned, aligned.term_start, cause)
     return aligned, leading_charge(aligned, cause, view.tariff.rules.proration)
 
 
 def align(view: Any, contract: Contract) -> Contract:
-    """The contract with its first term ending on the account's next aligned date (see the module)."""
+    """The contract (with terms of its own, under alignment billing_day or calendar) with its first term
+    ending on the account's next aligned date (see the module)."""
     t = view.tariff
     alignment = t.rules.billing_day.alignment
-    if alignment is _SUBSCRIPTION or contract.included:
-        return contract
     day, months = contract.term_start, contract.period.months
     anchor_day = view.billing_day or fixed_day(t.rules, view.account) or day.day  # the day fixes it: no lead
     roll = t.roll_short_months
@@ -62,10 +58,10 @@ def align(view: Any, contract: Contract) -> Contract:
         start_index = first - months
         term_start = billing_date(nominal(start_index, anchor_day), 0, anchor_day, roll)
         term_end = end
+    # billed_from stays the purchase day: new_contract set it (so does `bought`)
     aligned = contract._replace(
-        started=nominal(start_index, anchor_day), anchor_day=anchor_day, term_start=term_start, term_end=term_end,
-        billed_from=day,
-    )  # fmt: skip
+        started=nominal(start_index, anchor_day), anchor_day=anchor_day, term_start=term_start, term_end=term_end
+    )
     if term_start == day:
         return aligned
     return aligned._replace(billed=leading_amount(aligned, t.rules.proration, t.catalog.currency))

@@ -45,11 +45,13 @@ def anchored(rules: RuleSet, account: Any, day: date, plan_purchase: bool) -> tu
 
 
 def first_on_or_after(day: date, anchor_day: int, roll: bool) -> int:
-    """The month index of the first billing date on or after `day` for billing day `anchor_day`."""
-    index = month_index(day) - 1  # the previous month's billing date may roll into this month
-    while billing_date(nominal(index, anchor_day), 0, anchor_day, roll) < day:
-        index += 1
-    return index
+    """The month index of the first billing date on or after `day` for billing day `anchor_day`: last
+    month's, when it rolled to this month's 1st (day 31 after February under next_month_first), else
+    this month's, or next month's when this month's is already past."""
+    index = month_index(day)
+    if roll and billing_date(nominal(index - 1, anchor_day), 0, anchor_day, True) >= day:
+        return index - 1
+    return index if billing_date(nominal(index, anchor_day), 0, anchor_day, roll) >= day else index + 1
 
 
 def month_index(day: date) -> int:

@@ -31,7 +31,7 @@ def in_arrears(tariff: Tariff, contracts: Mapping[str, Contract], c: Charge) -> 
 
 def due(tariff: Tariff, contracts: Mapping[str, Contract], c: Charge) -> Charge:
     """The charge due when its contract is invoiced: in arrears, on its end."""
-    if tariff.any_arrears and c.end is not None and c.due < c.end and in_arrears(tariff, contracts, c):
+    if tariff.any_arrears and c.end is not None and in_arrears(tariff, contracts, c):
         return c._replace(due=c.end)
     return c
 
@@ -90,7 +90,7 @@ def route(
     """An event's or a renewal's (changes, charges) on their way: leading parts join the changes,
     terms in arrears wait for their end. Returns (pending, changes, charges)."""
     changes, charges = tuple(changes), tuple(charges)
-    if charges and tariff.aligned:
+    if tariff.aligned:
         charges, leading = split_leading(tariff, contracts, charges)
         changes = (*changes, *leading)
     if tariff.any_arrears:

@@ -434,3 +434,18 @@ def test_a_state_bill_returned_is_checked_again_only_under_another_tariff(librar
         assert [d.message for d in info.value.diagnostics] == [
             "saved state of account a: contract `plan` is for `team`, not in catalog `duda`"
         ]
+
+
+def test_a_billing_day_past_31_is_refused_even_where_it_would_clamp_to_its_anchor(library: Library) -> None:
+    # A billing anchor may be a month's last day with a later billing day (31 clamped into February:
+    # docs/rules.md "billing_day"), but there is no day 32 to clamp: the range comes first.
+    saved = _saved(library)
+    saved["billing_anchor"], saved["billing_day"] = "2020-02-29", 32
+    with pytest.raises(StateError) as info:
+        load_state(saved)
+    assert _located(info.value) == [
+        ("state.billing_day", "bad-state", "saved state of account a: expected a whole number from 1 to 31 or null, "
+         "got the number 32", HINT)
+    ]  # fmt: skip
+    saved["billing_day"] = 31  # the 31st clamped into February 2020: a nominal anchor bill writes
+    assert load_state(saved).billing_day == 31

@@ -81,3 +81,31 @@ def test_a_fixed_billing_day_rolled_out_of_february_is_saved_as_its_nominal_date
         ("2021-05-01", "30.00"),  # no Apr 31: 05-01..05-30
         ("2021-05-31", "30.00"),
     ]
+
+
+def test_under_next_month_first_a_purchase_on_a_rolled_billing_day_has_no_leading_part() -> None:
+    # killbill-roll, billing day 31: February 2021's billing day rolls to 03-01. A plan bought on 03-01 is
+    # bought on a billing day: whole terms from it (03-01..03-30), billed that day; then 03-31..04-30 on
+    # 03-31 and 05-01..05-30 on 05-01 (April has no 31st either).
+    tariff = _roll_tariff()
+    result = bill(tariff, Account("a", "cal", "DE", billing_day=31), [BuyPlan("p", date(2021, 3, 1), "base",  # type: ignore[arg-type]
+                  Period.MONTHLY)], date(2021, 5, 1))  # fmt: skip
+    assert [(str(d.date), d.kind.value, str(d.net), str(ln.period_start), str(ln.period_end))
+            for d in result.documents for ln in d.lines] == [
+        ("2021-03-01", "regular", "30.00", "2021-03-01", "2021-03-30"),
+        ("2021-03-31", "regular", "30.00", "2021-03-31", "2021-04-30"),
+        ("2021-05-01", "regular", "30.00", "2021-05-01", "2021-05-30"),
+    ]  # fmt: skip
+
+
+def test_under_next_month_first_a_leading_part_counts_the_days_from_the_rolled_billing_day() -> None:
+    # killbill-roll, billing day 31, bought 03-10: the next billing day is 03-31; the whole period ending
+    # there starts on February's billing day, rolled to 03-01 (not the clamped 02-28): 30 days, of which
+    # 03-10..03-30 = 21: 30.00 x 21/30 = 21.00 (not 30.00 x 21/31 = 20.32).
+    tariff = _roll_tariff()
+    result = bill(tariff, Account("a", "cal", "DE", billing_day=31), [BuyPlan("p", date(2021, 3, 10), "base",  # type: ignore[arg-type]
+                  Period.MONTHLY)], date(2021, 3, 31))  # fmt: skip
+    first = result.documents[0]
+    assert (str(first.date), first.kind.value, str(first.lines[0].amount), first.lines[0].explanation) == (
+        "2021-03-10", "interim", "21.00", "30.00 x 21/30 days = 21.00, rounded half up"
+    )

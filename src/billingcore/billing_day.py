@@ -51,7 +51,9 @@ def first_on_or_after(day: date, anchor_day: int, roll: bool) -> int:
     index = month_index(day)
     if roll and billing_date(nominal(index - 1, anchor_day), 0, anchor_day, True) >= day:
         return index - 1
-    return index if billing_date(nominal(index, anchor_day), 0, anchor_day, roll) >= day else index + 1
+    # this month's billing date, clamped or rolled to the next 1st, is on or after `day` exactly when its
+    # clamped (nominal) date is: both are, unless the clamped one is before it
+    return index if nominal(index, anchor_day) >= day else index + 1
 
 
 def month_index(day: date) -> int:

@@ -266,8 +266,8 @@ class Oracle:
         self.rules = RuleBook.load(rule_set)
         self.vat = VatBook.load()
         self.country, self.vat_id = country, vat_id
-        if self.rules.billing_day["anchor"] not in ("first_plan_purchase", "account_start"):
-            raise NotImplementedError("the oracle models per-account anchors only (see the module docstring)")
+        if self.rules.billing_day["anchor"] not in ("first_plan_purchase", "account_start", "first_of_month"):
+            raise NotImplementedError("the oracle models these anchors only (see the module docstring)")
         if self.rules.renewal["lead_days"] or not self.rules.renewal["auto_renew"]:
             raise NotImplementedError("renewal lead days are out of the oracle's scope")
         if self.rules.proration["change_term"] == "keep_end" and self.rules.proration["change_day"] == "used":
@@ -305,8 +305,10 @@ class Oracle:
         return add_months(self.anchor, self.billing_index)
 
     def start_billing(self, day: date) -> None:
+        """The account's first billing day: the day itself, or under first_of_month the 1st on or after it."""
         if self.anchor is None:
-            self.anchor = day
+            first_of_month = self.rules.billing_day["anchor"] == "first_of_month"
+            self.anchor = add_months(day.replace(day=1), 1) if first_of_month and day.day > 1 else day
 
     # -- events
 
@@ -315,7 +317,7 @@ class Oracle:
 
     def StartTrial(self, event: Any) -> None:
         self.trial = True
-        if self.rules.billing_day["anchor"] == "account_start":
+        if self.rules.billing_day["anchor"] in ("account_start", "first_of_month"):
             self.start_billing(event.date)
 
     def BuyPlan(self, event: Any) -> None:
@@ -564,7 +566,11 @@ class Oracle:
         if self.rules.billing_day["alignment"] == "subscription" or self.anchor is None:
             return contract
         k = 0
-        while add_months(self.anchor, k) < day:
+        while add_months(self.anchor, k) < day or (
+            # calendar: months from the 1st, quarters from Jan/Apr/Jul/Oct 1, years from Jan 1, two from even years
+            self.rules.billing_day["alignment"] == "calendar"
+            and (add_months(self.anchor, k).year * 12 + add_months(self.anchor, k).month - 1) % contract.months
+        ):
             k += 1
         billing_day = add_months(self.anchor, k)
         contract.anchor_day = self.anchor.day

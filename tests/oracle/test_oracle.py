@@ -19,7 +19,7 @@ from billingcore.engine import bill
 from oracle.model import Doc, Oracle
 from properties.strategies import BillingCase, TimelineScope, billing_cases, per_rule_set
 
-ORACLE_RULE_SETS = ["duda", "killbill", "killbill-30", "chargebee", "lago", "billwerk", "fakturia"]
+ORACLE_RULE_SETS = ["duda", "killbill", "killbill-30", "chargebee", "lago", "lago-calendar", "billwerk", "fakturia"]
 ORACLE_SCOPE = TimelineScope(
     stores=False,
     apps=False,

@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 
 from billingcore.catalog.loader import load_texts
+from billingcore.catalog.model import Period
 from billingcore.engine import Account, bill, prepare
 from billingcore.errors import EventError, StateError
-from billingcore.events import StartTrial
+from billingcore.events import BuyPlan, StartTrial
 from billingcore.scenarios import load_scenario, run_scenario
 from billingcore.snapshot import dump_state, load_state
 
@@ -153,5 +154,73 @@ def test_a_trial_event_built_in_python_has_its_plan_and_period_types_checked() -
             "events[0].period",
             "event t (start_trial): period: expected a Period, got the str 'monthly'",
             "give Period.MONTHLY",
+        )
+    ]
+
+
+NEW_PRICES = """
+catalog: trials
+currency: EUR
+rules: lago
+seller_country: DE
+plans:
+  - id: pro
+    name: Pro
+    rank: 1
+    versions:
+      - {available_from: 2020-01-01, prices: {monthly: "29.00", annual: "290.00"}, trial: {days: 14}}
+      - {available_from: 2021-03-10, prices: {monthly: "29.00", quarterly: "80.00"}}
+"""
+
+
+def test_the_hint_for_a_period_gone_by_the_end_day_lists_every_period_the_plan_has_then() -> None:
+    # A 14-day trial from Mar 1: its end day is Mar 1 + 14 = Mar 15. The version in force then (from Mar 10)
+    # has monthly and quarterly, in that order, and no annual: the hint names both, ", " between them.
+    tariff = prepare(load_texts({**RULES, "plans/trials.yaml": NEW_PRICES}), "trials")
+    trial = StartTrial("t", date(2021, 3, 1), "pro", Period.ANNUAL)
+    with pytest.raises(EventError) as info:
+        bill(tariff, Account("a", "trials", "DE"), [trial], date(2021, 3, 1))
+    assert [(d.message, d.hint) for d in info.value.diagnostics] == [
+        (
+            "event t (start_trial on 2021-03-01): plan `pro` has no annual price on 2021-03-15, when the trial "
+            "converts to it",
+            "give start_trial a period the plan has then: monthly, quarterly",
+        )
+    ]
+
+
+def test_a_saved_trial_that_is_no_trial_record_is_refused_at_state_trial_itself() -> None:
+    # What is wrong is the value under `trial` as a whole (not one of its fields): the path is state.trial,
+    # nothing after it.
+    tariff = prepare(load_texts({**RULES, "plans/trials.yaml": NO_TRIAL}), "trials")
+    saved = dump_state(
+        bill(tariff, Account("a", "trials", "DE"), [StartTrial("t", date(2021, 3, 1), "pro")], date(2021, 3, 5)).state
+    )
+    found = []
+    for damaged in ("2021-03-15", {"cause": "t", "plan": "pro", "period": "monthly"}):
+        with pytest.raises(StateError) as info:
+            load_state({**saved, "trial": damaged})
+        found += [(str(d.location), d.message) for d in info.value.diagnostics]
+    assert found == [
+        ("state.trial", 'saved state of account a: expected a mapping, got the string "2021-03-15"'),
+        ("state.trial", 'saved state of account a: missing key "ends"'),
+    ]
+
+
+def test_a_saved_trial_beside_a_running_plan_is_refused_at_state_trial() -> None:
+    # A state saved with Pro bought on Mar 1 (running), given a trial of Pro by hand: a purchase ends the
+    # trial, so no state bill wrote has both. The trial as a whole is wrong: the path is state.trial.
+    tariff = prepare(load_texts({**RULES, "plans/trials.yaml": NO_TRIAL}), "trials")
+    account = Account("a", "trials", "DE")
+    bought = [BuyPlan("p", date(2021, 3, 1), "pro", Period.MONTHLY)]
+    saved = dump_state(bill(tariff, account, bought, date(2021, 3, 5)).state)
+    saved["trial"] = {"cause": "t", "plan": "pro", "period": "monthly", "ends": "2021-03-15"}
+    with pytest.raises(StateError) as info:
+        bill(tariff, account, [], date(2021, 4, 1), load_state(saved))
+    assert [(str(d.location), d.message, d.code) for d in info.value.diagnostics] == [
+        (
+            "state.trial",
+            "saved state of account a: a trial of `pro` is running beside a plan, which a purchase would have ended",
+            "bad-state",
         )
     ]

@@ -26,7 +26,7 @@ from billingcore.engine import Account, Result, State, bill, make_tariff
 from billingcore.errors import EventError, StateError
 from billingcore.events import AddItem, BuyPlan, Cancel, ChangePlan, StartTrial
 from billingcore.features import FEATURES
-from billingcore.features.base import Feature, Outcome, Problem, View
+from billingcore.features.base import Feature, Outcome, Problem, TrialStarted, View
 from billingcore.snapshot import dump_state, load_state
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -322,6 +322,26 @@ def test_a_features_own_event_that_fails_is_an_error_at_its_id() -> None:
         bill(tariff, ACCOUNT, [], date(2021, 3, 31))
     assert [(d.location, d.message, d.hint, d.code) for d in info.value.diagnostics] == [
         (None, "event fee-1 (fee_due on 2021-03-05): no fee today", "try tomorrow", "bad-event")
+    ]
+
+
+def test_a_reaction_to_the_start_of_a_trial_with_a_plan_bills_under_the_start_trial_event() -> None:
+    # A feature outside the package bills a 5.00 trial fee when a trial starts, caused by the event that
+    # started it (TrialStarted's cause). Under Lago rules the change lands at once: an interim invoice dated
+    # Mar 10, numbered after t1, its line caused by t1 (0 % VAT for the US customer: 5.00 gross).
+    def trial_fee(view: View, signal: TrialStarted) -> Outcome:
+        charge = Charge(
+            "trial_fee", "Trial fee", LineKind.ONE_OFF, InvoiceGroup.MONTHLY, signal.day, None, None, Decimal(1),
+            Decimal("5.00"), Decimal("5.00"), "trial fee: 5.00", signal.cause,
+        )  # fmt: skip
+        return Outcome(changes=(charge,))
+
+    fees = Feature(name="trial_fees", signals={TrialStarted: trial_fee})
+    catalog = LIBRARY.catalog("saas")
+    tariff = make_tariff(catalog, LIBRARY.rule_sets["lago"], LIBRARY.vat, (*FEATURES, fees))  # type: ignore[arg-type]
+    result = bill(tariff, ACCOUNT, [StartTrial("t1", date(2021, 3, 10), "basic")], date(2021, 3, 10))
+    assert [(d.number, str(d.date), str(d.gross), d.lines[0].cause) for d in result.documents] == [
+        ("a-interim-t1", "2021-03-10", "5.00", "t1")
     ]
 
 

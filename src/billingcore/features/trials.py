@@ -97,8 +97,8 @@ def first_day(view: View, day: date) -> date:
     """The first day of a plan bought on `day`: the running trial's end day under trial.purchase:
     after_trial, else `day` itself. (Asked by every plan purchase: the part is read directly.)"""
     trial: Trial | None = view.parts.get(TRIALS)
-    if trial is not None and day < trial.ends and view.tariff.rules.trial.purchase is TrialPurchase.AFTER_TRIAL:
-        return trial.ends
+    if trial is not None and view.tariff.rules.trial.purchase is TrialPurchase.AFTER_TRIAL:
+        return max(day, trial.ends)  # bought on the end day (the day's events come first): that day
     return day
 
 
@@ -179,15 +179,19 @@ def end_trial(view: View, e: TrialEnds) -> Outcome:
             "bought: the account has no plan (trial.at_end: stop)"
         )
         return Outcome(part=None, signals=(Notice(e.date, view.account.id, "trial_ended", message),))
-    problem = _no_conversion(t, trial)  # checked at start_trial; again for a catalog changed since
-    if problem is not None:
-        return Outcome(problem=problem)
-    return Outcome(part=None, signals=(TrialConverted(e.date, trial.cause, trial.plan, trial.period),))
+    # The plan has a price for the period today: start_trial checked it under this tariff, and bill refuses a
+    # saved state (one this tariff did not bill) whose trial this tariff cannot convert (_unknown). The
+    # purchase `plans` makes ends the trial, as any purchase does (PlanBought: plan_bought).
+    return Outcome(signals=(TrialConverted(e.date, trial.cause, trial.plan, trial.period),))
+
+
+_ENDED = Outcome(part=None)  # the trial is over (with none running, none stays running)
 
 
 def plan_bought(view: View, signal: PlanBought) -> Outcome:
-    """A plan bought during the trial ends it (trial.purchase says when that plan's first term starts)."""
-    return NOTHING if running_trial(view) is None else Outcome(part=None)
+    """A plan bought during the trial ends it (trial.purchase says when that plan's first term starts), and so
+    does the purchase a conversion makes."""
+    return _ENDED
 
 
 _TRIAL = record_codec(Trial)

@@ -12,7 +12,8 @@ What it covers (the "simple cases"):
 
 - rule sets duda, killbill, killbill-30, chargebee, lago, lago-calendar, billwerk and fakturia: the
   billing-day anchors first plan purchase, account start and first of month, terms on each contract's own
-  anniversary or aligned to the billing days or to calendar periods (with prorated leading parts), both day bases, both change days, all four roundings in use,
+  anniversary or aligned to the billing days or to calendar periods (with prorated leading parts), both
+  day bases, both change days, all four roundings in use,
   interim invoices and next-billing-day credits, negative lines and credit notes, downgrades allowed and at
   term end, change_term restart and keep_end, by-period and single invoices, zero_total issue and skip,
   per-rate and per-line VAT;

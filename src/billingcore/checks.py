@@ -153,14 +153,10 @@ def account_day_problem(tariff: Tariff, day: int) -> tuple[str, str] | None:
     if day != 1 and (rules.alignment is Alignment.CALENDAR or rules.anchor is BillingDayAnchor.FIRST_OF_MONTH):
         why = "alignment: calendar" if rules.alignment is Alignment.CALENDAR else "anchor: first_of_month"
         return (
-            f"billing_day {day} cannot be honoured: rule set `{rules_name(tariff)}` bills on the 1st ({why})",
+            f"billing_day {day} cannot be honoured: rule set `{tariff.rules.rule_set}` bills on the 1st ({why})",
             "leave billing_day out (or write 1), or bill the account under a rule set with alignment: billing_day",
         )
     return None
-
-
-def rules_name(tariff: Tariff) -> str:
-    return tariff.rules.rule_set
 
 
 def _state_problems(tariff: Tariff, account: Account, state: State) -> list[Diagnostic]:

@@ -3,8 +3,9 @@
 Under `subscription` a contract's terms run on its own anniversaries from its purchase day, and
 nothing here changes it. Under `billing_day` they end on the account's billing days (Kill Bill's
 account alignment, Stripe's billing cycle anchor); under `calendar` on the first day of calendar
-months, quarters, years and two-year periods (Lago and Chargebee calendar billing). A contract bought between
-two such dates first gets a **leading part** up to the next one, prorated, then whole periods:
+months, quarters, half-years, years and two-year periods (Lago and Chargebee calendar billing). A
+contract bought between two such dates first gets a **leading part** up to the next one, prorated, then
+whole periods:
 
     bought 2021-03-17, monthly 30.00, calendar:   leading 03-17..03-31   30.00 x 15/31 = 14.52
                                                   then    04-01..04-30   30.00, and so on

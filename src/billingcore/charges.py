@@ -26,7 +26,7 @@ class InvoiceGroup(StrEnum):
     """Which invoice of a billing day takes a charge under `invoicing.split: by_period`."""
 
     MONTHLY = "monthly"  # terms of one month
-    ANNUAL = "annual"  # longer terms: quarterly, annual, biennial
+    ANNUAL = "annual"  # longer terms: quarterly, semiannual, annual, biennial
 
 
 class Charge(NamedTuple):

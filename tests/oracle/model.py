@@ -61,7 +61,7 @@ import yaml
 
 RULES_DIR = Path(__file__).resolve().parent.parent.parent / "rules"
 ONE_DAY = timedelta(days=1)
-MONTHS = {"monthly": 1, "quarterly": 3, "annual": 12, "biennial": 24}
+MONTHS = {"monthly": 1, "quarterly": 3, "semiannual": 6, "annual": 12, "biennial": 24}
 
 # Every setting's default, as docs/rules.md states it; a rule set file only lists what it changes.
 DEFAULTS: dict[str, dict[str, Any]] = {

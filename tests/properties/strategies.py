@@ -63,7 +63,7 @@ SHIPPED_RULE_SETS = [
 VAT_COUNTRIES = ["AT", "CZ", "DE", "FR", "NL", "PL", "SK", "US"]  # the countries of rules/vat.yaml
 SELLER_COUNTRIES = ["DE", "CZ", "US"]  # two EU sellers (reverse charge possible) and one outside the EU
 CATALOG_ID = "gen"
-MONTHS = {"monthly": 1, "quarterly": 3, "annual": 12, "biennial": 24}
+MONTHS = {"monthly": 1, "quarterly": 3, "semiannual": 6, "annual": 12, "biennial": 24}
 
 
 # --------------------------------------------------------------------------------------------- catalogs
@@ -203,6 +203,7 @@ def catalogs(
     plans = []
     for (plan_id, name), rank in zip(PLAN_NAMES, ranks):
         periods = ["monthly", "annual"] + (["quarterly"] if draw(st.integers(0, 4)) == 0 else [])
+        periods += ["semiannual"] if draw(st.integers(0, 4)) == 0 else []
         n_versions = draw(st.integers(1, 3))
         # The first version is always available; later ones start inside the timelines (price rises,
         # price cuts, more or fewer included sites), so "the version on the purchase date" matters.

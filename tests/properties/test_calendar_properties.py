@@ -33,8 +33,8 @@ from billingcore.engine import Account, bill, prepare
 from billingcore.events import AddItem, BuyPlan
 
 ROOT = Path(__file__).resolve().parents[2]
-MONTHS = {"monthly": 1, "quarterly": 3, "annual": 12}
-PRICES = {"monthly": "30.00", "quarterly": "87.00", "annual": "333.00"}
+MONTHS = {"monthly": 1, "quarterly": 3, "semiannual": 6, "annual": 12}
+PRICES = {"monthly": "30.00", "quarterly": "87.00", "semiannual": "170.00", "annual": "333.00"}
 CATALOG = """
 catalog: cal
 currency: EUR
@@ -42,9 +42,10 @@ rules: {rules}
 seller_country: DE
 plans:
   - {{id: base, name: Base, rank: 1, versions: [{{available_from: 2000-01-01,
-      prices: {{monthly: "30.00", quarterly: "87.00", annual: "333.00"}}}}]}}
+      prices: {{monthly: "30.00", quarterly: "87.00", semiannual: "170.00", annual: "333.00"}}}}]}}
 products:
-  - {{id: seat, name: Seat, kind: seat, prices: {{monthly: "30.00", quarterly: "87.00", annual: "333.00"}}}}
+  - {{id: seat, name: Seat, kind: seat,
+     prices: {{monthly: "30.00", quarterly: "87.00", semiannual: "170.00", annual: "333.00"}}}}
 """
 # (rule set, where its file is, alignment, short months roll)
 RULE_SETS = [

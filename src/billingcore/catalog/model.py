@@ -20,6 +20,7 @@ class Period(StrEnum):
 
     MONTHLY = "monthly", 1
     QUARTERLY = "quarterly", 3
+    SEMIANNUAL = "semiannual", 6  # Lago, Kill Bill (BIANNUAL), Chargebee: every six months
     ANNUAL = "annual", 12
     BIENNIAL = "biennial", 24
 

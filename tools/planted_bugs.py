@@ -141,9 +141,23 @@ BUGS = (
     Bug(
         "billing_day.anchor: first_of_month ignored",
         "src/billingcore/billing_day.py",
-        "    if anchor is BillingDayAnchor.FIRST_OF_MONTH:",
-        "    if anchor is BillingDayAnchor.FIRST_OF_MONTH and False:",
+        "    return 1 if anchor is _FIRST_OF_MONTH else None",
+        "    return None",
         ("tests/scenarios/billing-day/first-of-month.yaml",),
+    ),
+    Bug(
+        "billing_day.alignment ignored (terms on their own anniversaries)",
+        "src/billingcore/alignment.py",
+        "    if not view.tariff.aligned or contract.included:",
+        "    if True:",
+        ("tests/scenarios/calendar/calendar-mid-month.yaml",),
+    ),
+    Bug(
+        "a plan billed in arrears invoiced in advance",
+        "src/billingcore/timing.py",
+        "    if tariff.any_arrears and c.end is not None and in_arrears(tariff, contracts, c):",
+        "    if False:",
+        ("tests/scenarios/calendar/calendar-in-arrears.yaml",),
     ),
     Bug(
         "an error hint changed",

@@ -142,6 +142,40 @@ _READ = {"plain": "{}", "day": "DAYS[{}]", "money": "m[{}]", "quantity": "Q[{}]"
 _WRITE = {"plain": "{}", "day": "TEXT[{}]", "money": "fmt({})", "quantity": "fmt({})"}
 
 
+class _Words(dict[str, Any]):
+    """An enum's members by word; a word the enum makes on demand (Period's `every 2 months`) is asked of
+    the enum itself and kept (a KeyError for any other)."""
+
+    def __init__(self, enum: Any, words: dict[str, Any]):
+        super().__init__(words)
+        self.enum = enum
+
+    def __missing__(self, word: str) -> Any:
+        try:
+            member = self.enum(word)
+        except ValueError:
+            raise KeyError(word) from None
+        self[word] = member
+        return member
+
+
+class _Values(dict[Any, str]):
+    """An enum's words by member, for the members it makes on demand too."""
+
+    def __missing__(self, member: Any) -> str:
+        word: str = member.value
+        self[member] = word
+        return word
+
+
+def _word(words: dict[str, Any], value: Any) -> bool:
+    try:
+        words[value]
+    except (KeyError, TypeError):
+        return False
+    return True
+
+
 def record_codec(
     cls: Any, quantities: tuple[str, ...] = (), ranges: dict[str, tuple[int, int | None]] | None = None
 ) -> Codec:
@@ -164,8 +198,8 @@ def record_codec(
         tp = next(a for a in args if a is not type(None)) if optional else hints[name]
         words = None
         if isinstance(tp, type) and issubclass(tp, Enum):
-            words = names[f"E{i}"] = {m.value: m for m in tp}
-            names[f"W{i}"] = {m: m.value for m in tp}  # `.value` is a property: 10x a dict lookup
+            words = names[f"E{i}"] = _Words(tp, {m.value: m for m in tp})
+            names[f"W{i}"] = _Values({m: m.value for m in tp})  # `.value` is a property: 10x a dict lookup
             json_type, reads, read, write = str, "enum", f"E{i}[{{}}]", f"W{i}[{{}}]"
         elif tp in (Decimal, date, str, int, bool):
             reads = "quantity" if name in quantities else "money" if tp is Decimal else "day" if tp is date else "plain"
@@ -215,7 +249,7 @@ def _problems(fields: tuple[_Field, ...], data: Any, m: Amounts | None) -> list[
             continue
         if type(value) is not f.json:
             out.append((f.name, f"expected {_JSON_WORDS[f.json]}, got {json_got(value)}"))
-        elif f.words is not None and value not in f.words:
+        elif f.words is not None and not _word(f.words, value):
             choices = ", ".join(json.dumps(w) for w in f.words)
             out.append((f.name, f"expected one of {choices}, got {json_got(value)}"))
         elif f.lowest is not None and not _within(data[f.name], f.lowest, f.highest):

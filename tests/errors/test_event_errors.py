@@ -323,8 +323,10 @@ def test_event_form_errors_are_located_with_a_hint() -> None:
         (
             "e.yaml:2:66",
             "unknown-choice",
-            "event e2: period: expected one of monthly, quarterly, semiannual, annual, biennial, got 'weekly'",
-            "choose one of: monthly, quarterly, semiannual, annual, biennial",
+            "event e2: period: expected one of monthly, quarterly, semiannual, annual, biennial or every N months / "
+            "every N years, up to 24 months, got 'weekly'",
+            "choose one of: monthly, quarterly, semiannual, annual, biennial or every N months / every N years, up to "
+            "24 months",
         ),
     ]
 

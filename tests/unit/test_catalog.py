@@ -111,7 +111,8 @@ def test_plan_schema_describes_fields_and_forbids_unknown_keys() -> None:
     assert (kind["type"], kind["pattern"]) == ("string", "^[a-z0-9][a-z0-9_-]*$")
     assert kind["examples"] == ["site", "seat", "mailbox", "store", "app", "service"]
     periods = ["monthly", "quarterly", "semiannual", "annual", "biennial"]
-    assert product["properties"]["prices"]["propertyNames"] == {"enum": periods}
+    every = {"type": "string", "pattern": "^every ([1-9][0-9]?) (month|year)s?$"}  # every 2 months, every 2 years
+    assert product["properties"]["prices"]["propertyNames"] == {"anyOf": [{"enum": periods}, every]}
 
 
 @pytest.mark.parametrize("path", sorted((ROOT / "plans").glob("*.yaml")), ids=lambda p: p.name)

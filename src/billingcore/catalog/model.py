@@ -6,8 +6,10 @@ its YAML mapping, so later errors and explanations can point back to the file.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from enum import StrEnum
+from typing import Any, cast
 
 import attrs
 
@@ -31,6 +33,46 @@ class Period(StrEnum):
         member._value_ = value
         member.months = months
         return member
+
+    @classmethod
+    def _missing_(cls, value: object) -> Any:
+        """`every N months` / `every N years` (Stripe's interval_count, billwerk's "alle N Monate"), up to
+        24 months: a named period when one has that length (`every 6 months` is `semiannual`), else a
+        period of its own, made once and kept (so `is` compares periods, as for the named ones)."""
+        return _every(cls, value)
+
+
+def _every(cls: Any, value: object) -> Any:
+    found = _EVERY.fullmatch(value) if isinstance(value, str) else None
+    if found is None:
+        return None
+    months = int(found[1]) * (12 if found[2] == "year" else 1)
+    if not 1 <= months <= MAX_PERIOD_MONTHS:
+        return None
+    named = next((m for m in cls if m.months == months), None)
+    word = f"every {months} months"
+    member: Any = named or cls._value2member_map_.get(word)
+    if member is None:
+        member = str.__new__(cls, word)
+        member.months = months  # what the named members get in __new__
+        member._name_, member._value_ = f"EVERY_{months}_MONTHS", word
+        cls._value2member_map_[word] = member
+    cls._value2member_map_[value] = member
+    return member
+
+
+def period(word: str) -> Period:
+    """The period a word names: monthly ... biennial, or every N months / years; ValueError if none."""
+    made: Period = cast(Any, Period)(word)
+    return made
+
+
+# Periods beyond the named ones (docs/plans.md "Billing periods"); at most 24 months, as a biennial term:
+# dates.LAST_TERM_DAY counts on no term being longer.
+MAX_PERIOD_MONTHS = 24
+PERIOD_PATTERN = "^every ([1-9][0-9]?) (month|year)s?$"
+_EVERY = re.compile(PERIOD_PATTERN[1:-1])
+PERIOD_FORMS = "or every N months / every N years, up to 24 months"
 
 
 class ComponentType(StrEnum):

@@ -16,7 +16,7 @@ from typing import Any
 import attrs
 
 from billingcore.catalog.fields import Money, Percent, Quantity
-from billingcore.catalog.model import Catalog
+from billingcore.catalog.model import PERIOD_PATTERN, Catalog, Period
 from billingcore.catalog.rules import RuleSet, VatTable
 
 # The limits of docs/plans.md "Limits" and docs/scenarios.md "Supported dates", so an editor flags them too
@@ -25,6 +25,14 @@ _MONEY_PATTERN = r"^-?(0|[1-9][0-9]{0,11})(\.[0-9]+)?$"
 _QUANTITY_PATTERN = r"^-?(0|[1-9][0-9]{0,8})(\.[0-9]{1,4})?$"
 _PERCENT_PATTERN = r"^-?(0|[1-9][0-9]*)(\.[0-9]{1,4})?$"
 _DATE_PATTERN = r"^(19[0-9]{2}|2[01][0-9]{2})-[0-9]{2}-[0-9]{2}$"
+
+
+def _words(tp: type[Enum]) -> dict[str, Any]:
+    """An enum's words; a period may also be `every N months` / `every N years` (docs/plans.md)."""
+    words = {"enum": [m.value for m in tp]}
+    if tp is Period:
+        return {"anyOf": [words, {"type": "string", "pattern": PERIOD_PATTERN}]}
+    return words
 
 
 def _type_schema(tp: Any, defs: dict[str, Any]) -> dict[str, Any]:
@@ -49,7 +57,7 @@ def _type_schema(tp: Any, defs: dict[str, Any]) -> dict[str, Any]:
     if tp is date:
         return {"type": "string", "pattern": _DATE_PATTERN, "description": "A date, YYYY-MM-DD, 1900 to 2199."}
     if isinstance(tp, type) and issubclass(tp, Enum):
-        return {"enum": [m.value for m in tp]}
+        return _words(tp)
     if attrs.has(tp):
         name = tp.__name__
         if name not in defs:
@@ -62,7 +70,7 @@ def _type_schema(tp: Any, defs: dict[str, Any]) -> dict[str, Any]:
     if origin is dict:
         out: dict[str, Any] = {"type": "object", "additionalProperties": _type_schema(args[1], defs)}
         if isinstance(args[0], type) and issubclass(args[0], Enum):
-            out["propertyNames"] = {"enum": [m.value for m in args[0]]}
+            out["propertyNames"] = _words(args[0])
         return out
     if origin in (typing.Union, types.UnionType):
         non_null = [a for a in args if a is not type(None)]

@@ -27,6 +27,7 @@ from cattrs.errors import (
 from cattrs.gen import make_dict_structure_fn, make_mapping_structure_fn, override
 
 from billingcore.catalog.fields import Money, Percent, Quantity
+from billingcore.catalog.model import PERIOD_FORMS, Period, period
 from billingcore.catalog.yamlsource import REJECTED, PlainFloat, SourceList, SourceMap
 from billingcore.dates import SUPPORTED_DATES, SUPPORTED_DATES_HINT, in_supported_range
 from billingcore.errors import Diagnostic, Location
@@ -223,10 +224,16 @@ def _enum(value: Any, cls: type[Enum]) -> Enum:
     member = cls._value2member_map_.get(value) if isinstance(value, str) else None
     if member is not None:
         return member
+    if cls is Period and isinstance(value, str):
+        try:  # every N months / years
+            return period(value)
+        except ValueError:
+            pass
     choices = [str(m.value) for m in cls]
+    more = f" {PERIOD_FORMS}" if cls is Period else ""
     close = difflib.get_close_matches(str(value), choices, n=1)
-    hint = f"did you mean `{close[0]}`?" if close else f"choose one of: {', '.join(choices)}"
-    raise FieldError(f"expected one of {', '.join(choices)}, got {_got(value)}", hint, "unknown-choice")
+    hint = f"did you mean `{close[0]}`?" if close else f"choose one of: {', '.join(choices)}{more}"
+    raise FieldError(f"expected one of {', '.join(choices)}{more}, got {_got(value)}", hint, "unknown-choice")
 
 
 def make_converter(on_structured: Callable[[Any, SourceMap], Any]) -> cattrs.Converter:
@@ -279,7 +286,17 @@ def make_converter(on_structured: Callable[[Any, SourceMap], Any]) -> cattrs.Con
                     "write `key: value` pairs, one per line indented below, or inside `{...}`",
                     "wrong-type",
                 )
-            return base(value, t)
+            out = base(value, t)
+            if key_type is Period and len(out) < len(value):  # `every 6 months` beside `semiannual`
+                by_period: dict[Period, list[str]] = {}
+                for key in value:
+                    by_period.setdefault(period(key), []).append(key)
+                same = next(keys for keys in by_period.values() if len(keys) > 1)
+                raise FieldError(
+                    f"{' and '.join(f'`{k}`' for k in same)} are the same period",
+                    "give each period one price: keep one of these keys", "duplicate-key",
+                )  # fmt: skip
+            return out
 
         return hook
 

@@ -133,6 +133,7 @@ class _Field(NamedTuple):
     lowest: int | None  # a whole number's range
     highest: int | None
     words: dict[str, Any] | None  # an enum's members by word
+    choices: str = ""  # what a problem says the enum's words are
 
 
 # How each kind of field is read (from the JSON value `{}`) and written (from the field value `{}`).
@@ -140,40 +141,6 @@ class _Field(NamedTuple):
 # account, and an unknown text goes to the dict's __missing__, which checks it (or a KeyError).
 _READ = {"plain": "{}", "day": "DAYS[{}]", "money": "m[{}]", "quantity": "Q[{}]"}
 _WRITE = {"plain": "{}", "day": "TEXT[{}]", "money": "fmt({})", "quantity": "fmt({})"}
-
-
-class _Words(dict[str, Any]):
-    """An enum's members by word; a word the enum makes on demand (Period's `every 2 months`) is asked of
-    the enum itself and kept (a KeyError for any other)."""
-
-    def __init__(self, enum: Any, words: dict[str, Any]):
-        super().__init__(words)
-        self.enum = enum
-
-    def __missing__(self, word: str) -> Any:
-        try:
-            member = self.enum(word)
-        except ValueError:
-            raise KeyError(word) from None
-        self[word] = member
-        return member
-
-
-class _Values(dict[Any, str]):
-    """An enum's words by member, for the members it makes on demand too."""
-
-    def __missing__(self, member: Any) -> str:
-        word: str = member.value
-        self[member] = word
-        return word
-
-
-def _word(words: dict[str, Any], value: Any) -> bool:
-    try:
-        words[value]
-    except (KeyError, TypeError):
-        return False
-    return True
 
 
 def record_codec(
@@ -196,10 +163,13 @@ def record_codec(
         args = typing.get_args(hints[name])
         optional = type(None) in args
         tp = next(a for a in args if a is not type(None)) if optional else hints[name]
-        words = None
+        words, choices = None, ""
         if isinstance(tp, type) and issubclass(tp, Enum):
-            words = names[f"E{i}"] = _Words(tp, {m.value: m for m in tp})
-            names[f"W{i}"] = _Values({m: m.value for m in tp})  # `.value` is a property: 10x a dict lookup
+            more = " or every N months up to 24" if hasattr(tp, "more_words") else ""
+            choices = ", ".join(json.dumps(m.value) for m in tp) + more
+            # every word the enum has: its members, and those it makes on demand (Period's `every 2 months`)
+            words = names[f"E{i}"] = {m.value: m for m in tp} | (tp.more_words() if hasattr(tp, "more_words") else {})
+            names[f"W{i}"] = {m: word for word, m in words.items()}  # `.value` is a property: 10x a dict lookup
             json_type, reads, read, write = str, "enum", f"E{i}[{{}}]", f"W{i}[{{}}]"
         elif tp in (Decimal, date, str, int, bool):
             reads = "quantity" if name in quantities else "money" if tp is Decimal else "day" if tp is date else "plain"
@@ -207,7 +177,7 @@ def record_codec(
         else:
             raise TypeError(f"{cls.__name__}.{name}: no saved-state form for {tp!r}")
         lowest, highest = ranges.get(name, (None, None))
-        fields.append(_Field(name, json_type, optional, reads, lowest, highest, words))
+        fields.append(_Field(name, json_type, optional, reads, lowest, highest, words, choices))
         out, back = write.format(f"r[{i}]"), read.format(f"a{i}")
         if optional and reads != "plain":
             out, back = f"None if r[{i}] is None else {out}", f"None if a{i} is None else {back}"
@@ -249,9 +219,8 @@ def _problems(fields: tuple[_Field, ...], data: Any, m: Amounts | None) -> list[
             continue
         if type(value) is not f.json:
             out.append((f.name, f"expected {_JSON_WORDS[f.json]}, got {json_got(value)}"))
-        elif f.words is not None and not _word(f.words, value):
-            choices = ", ".join(json.dumps(w) for w in f.words)
-            out.append((f.name, f"expected one of {choices}, got {json_got(value)}"))
+        elif f.words is not None and value not in f.words:
+            out.append((f.name, f"expected one of {f.choices}, got {json_got(value)}"))
         elif f.lowest is not None and not _within(data[f.name], f.lowest, f.highest):
             span = f"from {f.lowest} to {f.highest}" if f.highest is not None else f"of at least {f.lowest}"
             out.append((f.name, f"expected a whole number {span}, got {value}"))

@@ -181,7 +181,8 @@ CASES = [
         "downgrade period",
         _set("downgrade", "period", "weekly"),
         "state.downgrade.period",
-        'expected one of "monthly", "quarterly", "semiannual", "annual", "biennial", got the string "weekly"',
+        'expected one of "monthly", "quarterly", "semiannual", "annual", "biennial" or every N months up to 24, '
+        'got the string "weekly"',
     ),
     # The layout: every key, no other, the right format.
     ("unknown key", _set("contracts", 1, "note", "x"), "state.contracts[1]", 'unknown key "note"'),

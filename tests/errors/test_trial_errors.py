@@ -138,8 +138,8 @@ def test_a_damaged_trial_in_a_saved_state_is_refused_at_its_fields() -> None:
         ("state.trial.ends", 'saved state of account a: expected a date "YYYY-MM-DD", got the string "2021-3-15"'),
         (
             "state.trial.period",
-            'saved state of account a: expected one of "monthly", "quarterly", "semiannual", "annual", "biennial", '
-            'got the string "weekly"',
+            'saved state of account a: expected one of "monthly", "quarterly", "semiannual", "annual", "biennial" '
+            'or every N months up to 24, got the string "weekly"',
         ),
     ]
 

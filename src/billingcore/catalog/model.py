@@ -41,6 +41,12 @@ class Period(StrEnum):
         period of its own, made once and kept (so `is` compares periods, as for the named ones)."""
         return _every(cls, value)
 
+    @classmethod
+    def more_words(cls) -> dict[str, Period]:
+        """The periods of every other length, by the word a saved state writes: `every 2 months` ..."""
+        return {f"every {n} months": period(f"every {n} months") for n in range(1, MAX_PERIOD_MONTHS + 1)
+                if not any(m.months == n for m in cls)}  # fmt: skip
+
 
 def _every(cls: Any, value: object) -> Any:
     found = _EVERY.fullmatch(value) if isinstance(value, str) else None

@@ -12,7 +12,7 @@ import pytest
 from billingcore.catalog.loader import load_texts
 from billingcore.catalog.model import Period, period
 from billingcore.engine import Account, bill, prepare
-from billingcore.events import BuyPlan
+from billingcore.events import BuyPlan, Cancel
 from billingcore.snapshot import dump_state, load_state
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -71,3 +71,18 @@ def test_a_contract_of_every_2_months_is_saved_and_resumed_as_one_run() -> None:
         assert saved["contracts"][0]["period"] == "every 2 months"
         rest = bill(tariff, account, [], date(2021, 7, 31), load_state(saved))
         assert head.documents + rest.documents == full.documents
+
+
+@pytest.mark.parametrize(("rules", "credit"), [("killbill-30", "-46.00"), ("killbill", "-45.49")])
+def test_a_quarter_counts_90_days_on_fixed_30_and_its_real_days_otherwise(rules: str, credit: str) -> None:
+    # 90.00 a quarter bought 2020-01-01 (Q1 2020: 31 + 29 + 31 = 91 days), cancelled 2020-02-15 (change day
+    # unused): Feb 15..Mar 31 = 15 + 31 = 46 days unused. fixed_30: 90.00 x 46/90 = 46.00; actual days:
+    # 90.00 x 46/91 = 45.494... = 45.49 (docs/rules.md "proration", day_basis).
+    catalog = (
+        f"catalog: c\ncurrency: EUR\nrules: {rules}\nseller_country: DE\nplans:\n  - {{id: q, name: Q, rank: 1, "
+        'versions: [{available_from: 2000-01-01, prices: {quarterly: "90.00"}}]}\n'
+    )
+    texts = {f"rules/{p.name}": p.read_text() for p in (ROOT / "rules").glob("*.yaml")} | {"plans/c.yaml": catalog}
+    events = [BuyPlan("e1", date(2020, 1, 1), "q", Period.QUARTERLY), Cancel("e2", date(2020, 2, 15), "plan")]
+    result = bill(prepare(load_texts(texts), "c"), Account("a", "c", "DE"), events, date(2020, 2, 15))
+    assert [str(ln.amount) for d in result.documents for ln in d.lines if ln.kind.value == "credit"] == [credit]

@@ -202,20 +202,11 @@ def validate_catalog(
                     else "remove one of them: a trial lasts a number of days or a number of months",
                     "trial-length",
                 )
-            if trial is not None and trial.days is not None and not 1 <= trial.days <= 366:
-                yield Diagnostic(
-                    where(trial, "days"),
-                    f"a trial lasts 1 to 366 days, got {trial.days}",
-                    "write the days of the trial, e.g. 14 (a longer trial: months, up to 24)",
-                    "trial-length",
-                )
-            if trial is not None and trial.months is not None and not 1 <= trial.months <= 24:
-                yield Diagnostic(
-                    where(trial, "months"),
-                    f"a trial lasts 1 to 24 months, got {trial.months}",
-                    "write the months of the trial, e.g. 1 (a shorter trial: days)",
-                    "trial-length",
-                )
+            for unit, most, hint in _TRIAL_UNITS:
+                length = None if trial is None else getattr(trial, unit)
+                if length is not None and not 1 <= length <= most:
+                    message = f"a trial lasts 1 to {most} {unit}, got {length}"
+                    yield Diagnostic(where(trial, unit), message, hint, "trial-length")
             for item, count in version.included.items():
                 loc, key_loc = where(version, "included", item), where(version, "included", item, key=True)
                 product = products.get(item)
@@ -459,6 +450,13 @@ def _check_labels(labels: Labels, where: Where) -> Iterator[Diagnostic]:
         if bad:
             message = f"label `{name}` uses {', '.join(f'{{{f}}}' for f in bad)}, which it cannot fill"
             yield Diagnostic(where(labels, name), message, hint, "bad-label")
+
+
+# A trial's length in days or months: the unit, its most, the hint.
+_TRIAL_UNITS = (
+    ("days", 366, "write the days of the trial, e.g. 14 (a longer trial: months, up to 24)"),
+    ("months", 24, "write the months of the trial, e.g. 1 (a shorter trial: days)"),
+)
 
 
 def validate_rule_set(rules: RuleSet, where: Where) -> Iterator[Diagnostic]:

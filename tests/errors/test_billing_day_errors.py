@@ -10,12 +10,12 @@ from typing import Any
 
 import pytest
 
-from billingcore.catalog.loader import load_texts
 from billingcore.catalog.model import Period
-from billingcore.engine import Account, bill, prepare
+from billingcore.engine import Account, bill
 from billingcore.errors import EventError
 from billingcore.events import BuyPlan
 from billingcore.scenarios import load_scenario, run_scenario
+from inline_catalogs import inline_tariff
 
 ROOT = Path(__file__).resolve().parents[2]
 CASE = "tests/errors/events/billing-day-on-a-calendar.yaml"
@@ -31,8 +31,7 @@ CALENDAR_HINT = "leave billing_day out (or write 1), or bill the account under a
 
 
 def _tariff(rules: str) -> Any:
-    texts = {f"rules/{p.name}": p.read_text() for p in (ROOT / "rules").glob("*.yaml")}
-    return prepare(load_texts({**texts, "plans/cal.yaml": CATALOG.format(rules=rules)}), "cal")
+    return inline_tariff("cal", CATALOG.format(rules=rules))
 
 
 def _refusal(rules: str, billing_day: Any) -> list[tuple[str, str, str, str]]:

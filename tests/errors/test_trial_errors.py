@@ -10,17 +10,16 @@ from pathlib import Path
 
 import pytest
 
-from billingcore.catalog.loader import load_texts
 from billingcore.catalog.model import Period
-from billingcore.engine import Account, bill, prepare
+from billingcore.engine import Account, bill
 from billingcore.errors import EventError, StateError
 from billingcore.events import BuyPlan, StartTrial
 from billingcore.scenarios import load_scenario, run_scenario
 from billingcore.snapshot import dump_state, load_state
+from inline_catalogs import inline_tariff
 
 ROOT = Path(__file__).resolve().parents[2]
 CASE = "tests/errors/events/trial-refusals.yaml"
-RULES = {f"rules/{p.name}": p.read_text() for p in (ROOT / "rules").glob("*.yaml")}
 
 
 def test_every_start_trial_that_cannot_run_is_reported_at_its_event(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -90,7 +89,7 @@ plans:
 
 def test_a_plan_without_a_trial_in_the_catalog_refuses_it_with_how_to_give_one() -> None:
     text = NO_TRIAL.replace(", trial: {days: 14}", "")
-    tariff = prepare(load_texts({**RULES, "plans/trials.yaml": text}), "trials")
+    tariff = inline_tariff("trials", text)
     with pytest.raises(EventError) as info:
         bill(tariff, Account("a", "trials", "DE"), [StartTrial("t", date(2021, 3, 1), "pro")], date(2021, 3, 1))
     [problem] = info.value.diagnostics
@@ -104,7 +103,7 @@ def test_a_plan_without_a_trial_in_the_catalog_refuses_it_with_how_to_give_one()
 def test_a_saved_trial_the_catalog_can_no_longer_convert_is_refused_at_its_path() -> None:
     # The state saved during a 14-day trial of Pro (monthly); the catalog it resumes with has dropped Pro's
     # monthly price, and another has no Pro at all: each is named at state.trial.
-    tariff = prepare(load_texts({**RULES, "plans/trials.yaml": NO_TRIAL}), "trials")
+    tariff = inline_tariff("trials", NO_TRIAL)
     account = Account("a", "trials", "DE")
     saved = dump_state(bill(tariff, account, [StartTrial("t", date(2021, 3, 1), "pro")], date(2021, 3, 5)).state)
     assert saved["trial"] == {"cause": "t", "plan": "pro", "period": "monthly", "ends": "2021-03-15"}
@@ -112,7 +111,7 @@ def test_a_saved_trial_the_catalog_can_no_longer_convert_is_refused_at_its_path(
     renamed = NO_TRIAL.replace("id: pro\n    name: Pro", "id: max\n    name: Max")
     found = []
     for text in (annual, renamed):
-        changed = prepare(load_texts({**RULES, "plans/trials.yaml": text}), "trials")
+        changed = inline_tariff("trials", text)
         with pytest.raises(StateError) as info:
             bill(changed, account, [], date(2021, 4, 1), load_state(saved))
         found += [(str(d.location), d.message, d.code) for d in info.value.diagnostics]
@@ -127,7 +126,7 @@ def test_a_saved_trial_the_catalog_can_no_longer_convert_is_refused_at_its_path(
 
 
 def test_a_damaged_trial_in_a_saved_state_is_refused_at_its_fields() -> None:
-    tariff = prepare(load_texts({**RULES, "plans/trials.yaml": NO_TRIAL}), "trials")
+    tariff = inline_tariff("trials", NO_TRIAL)
     saved = dump_state(
         bill(tariff, Account("a", "trials", "DE"), [StartTrial("t", date(2021, 3, 1), "pro")], date(2021, 3, 5)).state
     )
@@ -145,7 +144,7 @@ def test_a_damaged_trial_in_a_saved_state_is_refused_at_its_fields() -> None:
 
 
 def test_a_trial_event_built_in_python_has_its_plan_and_period_types_checked() -> None:
-    tariff = prepare(load_texts({**RULES, "plans/trials.yaml": NO_TRIAL}), "trials")
+    tariff = inline_tariff("trials", NO_TRIAL)
     wrong = StartTrial("t", date(2021, 3, 1), "pro", "monthly")  # type: ignore[arg-type]
     with pytest.raises(EventError) as info:
         bill(tariff, Account("a", "trials", "DE"), [wrong], date(2021, 3, 1))
@@ -176,7 +175,7 @@ plans:
 def test_the_hint_for_a_period_gone_by_the_end_day_lists_every_period_the_plan_has_then() -> None:
     # A 14-day trial from Mar 1: its end day is Mar 1 + 14 = Mar 15. The version in force then (from Mar 10)
     # has monthly and quarterly, in that order, and no annual: the hint names both, ", " between them.
-    tariff = prepare(load_texts({**RULES, "plans/trials.yaml": NEW_PRICES}), "trials")
+    tariff = inline_tariff("trials", NEW_PRICES)
     trial = StartTrial("t", date(2021, 3, 1), "pro", Period.ANNUAL)
     with pytest.raises(EventError) as info:
         bill(tariff, Account("a", "trials", "DE"), [trial], date(2021, 3, 1))
@@ -192,7 +191,7 @@ def test_the_hint_for_a_period_gone_by_the_end_day_lists_every_period_the_plan_h
 def test_a_saved_trial_that_is_no_trial_record_is_refused_at_state_trial_itself() -> None:
     # What is wrong is the value under `trial` as a whole (not one of its fields): the path is state.trial,
     # nothing after it.
-    tariff = prepare(load_texts({**RULES, "plans/trials.yaml": NO_TRIAL}), "trials")
+    tariff = inline_tariff("trials", NO_TRIAL)
     saved = dump_state(
         bill(tariff, Account("a", "trials", "DE"), [StartTrial("t", date(2021, 3, 1), "pro")], date(2021, 3, 5)).state
     )
@@ -210,7 +209,7 @@ def test_a_saved_trial_that_is_no_trial_record_is_refused_at_state_trial_itself(
 def test_a_saved_trial_beside_a_running_plan_is_refused_at_state_trial() -> None:
     # A state saved with Pro bought on Mar 1 (running), given a trial of Pro by hand: a purchase ends the
     # trial, so no state bill wrote has both. The trial as a whole is wrong: the path is state.trial.
-    tariff = prepare(load_texts({**RULES, "plans/trials.yaml": NO_TRIAL}), "trials")
+    tariff = inline_tariff("trials", NO_TRIAL)
     account = Account("a", "trials", "DE")
     bought = [BuyPlan("p", date(2021, 3, 1), "pro", Period.MONTHLY)]
     saved = dump_state(bill(tariff, account, bought, date(2021, 3, 5)).state)

@@ -26,11 +26,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from billingcore.catalog.loader import load_texts
 from billingcore.catalog.model import Period
 from billingcore.documents import LineKind
-from billingcore.engine import Account, bill, prepare
+from billingcore.engine import Account, bill
 from billingcore.events import AddItem, BuyPlan
+from inline_catalogs import inline_tariff
 
 ROOT = Path(__file__).resolve().parents[2]
 MONTHS = {"monthly": 1, "quarterly": 3, "semiannual": 6, "annual": 12}
@@ -55,14 +55,7 @@ RULE_SETS = [
 ]
 
 
-def _tariff(rule_set: str, folder: Path) -> Any:
-    texts = {f"rules/{p.name}": p.read_text() for p in folder.glob("*.yaml")}
-    if folder != ROOT / "rules":
-        texts["rules/vat.yaml"] = (ROOT / "rules" / "vat.yaml").read_text()
-    return prepare(load_texts({**texts, "plans/cal.yaml": CATALOG.format(rules=rule_set)}), "cal")
-
-
-TARIFFS = {name: _tariff(name, folder) for name, folder, _, _ in RULE_SETS}
+TARIFFS = {name: inline_tariff("cal", CATALOG.format(rules=name), folder) for name, folder, _, _ in RULE_SETS}
 
 
 def _last_day(year: int, month: int) -> int:

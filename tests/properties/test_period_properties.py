@@ -15,15 +15,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from billingcore.catalog.loader import load_texts
 from billingcore.catalog.model import period
 from billingcore.documents import LineKind
-from billingcore.engine import Account, bill, prepare
+from billingcore.engine import Account, bill
 from billingcore.events import BuyPlan, Cancel
+from inline_catalogs import inline_tariff
 
 ROOT = Path(__file__).resolve().parents[2]
 RULE_SETS = ["duda", "lago", "killbill-30"]  # change day used / unused, actual days / 30-day months
-TEXTS = {f"rules/{p.name}": p.read_text() for p in (ROOT / "rules").glob("*.yaml")}
 
 
 def _tariff(rules: str, months: int) -> Any:
@@ -31,7 +30,7 @@ def _tariff(rules: str, months: int) -> Any:
         f"catalog: c\ncurrency: EUR\nrules: {rules}\nseller_country: DE\nplans:\n  - {{id: p, name: P, rank: 1, "
         f'versions: [{{available_from: 2000-01-01, prices: {{every {months} months: "{months * 10}.00"}}}}]}}\n'
     )
-    return prepare(load_texts({**TEXTS, "plans/c.yaml": catalog}), "c")
+    return inline_tariff("c", catalog)
 
 
 def _clamped(year: int, month: int, day: int) -> date:

@@ -13,12 +13,12 @@ from typing import Any
 import attrs
 import pytest
 
-from billingcore.catalog.loader import load_texts
 from billingcore.catalog.model import Period
 from billingcore.catalog.rules import ChangeTerm
-from billingcore.engine import Account, State, bill, prepare
+from billingcore.engine import Account, State, bill
 from billingcore.events import AddItem, AddStore, PublishSite
 from billingcore.state import BilledState
+from inline_catalogs import inline_tariff
 
 ROOT = Path(__file__).resolve().parents[2]
 M = Period.MONTHLY
@@ -35,8 +35,7 @@ products:
 
 
 def _tariff(rules: str) -> Any:
-    texts = {f"rules/{p.name}": p.read_text() for p in (ROOT / "rules").glob("*.yaml")}
-    return prepare(load_texts({**texts, "plans/seats.yaml": SEATS.format(rules=rules)}), "seats")
+    return inline_tariff("seats", SEATS.format(rules=rules))
 
 
 @pytest.mark.parametrize(
@@ -65,11 +64,8 @@ def test_a_store_added_the_day_its_site_was_bought_does_not_restart_the_site_und
     # Found by review: under alignment a site's term_start is the whole period's (03-05), not the purchase
     # day (03-10), so a store bought with it restarted the site: credited and charged again. Duda's rule
     # restarts a site bought on an earlier day only. killbill with change_term: restart, billing day 5.
-    library = load_texts(
-        {f"rules/{p.name}": p.read_text() for p in (ROOT / "rules").glob("*.yaml")}
-        | {"plans/duda.yaml": (ROOT / "plans" / "duda.yaml").read_text().replace("rules: duda", "rules: killbill")}
-    )
-    tariff = prepare(library, "duda")
+    duda = (ROOT / "plans" / "duda.yaml").read_text().replace("rules: duda", "rules: killbill")
+    tariff = inline_tariff("duda", duda)
     rules = attrs.evolve(tariff.rules, proration=attrs.evolve(tariff.rules.proration, change_term=ChangeTerm.RESTART))
     tariff = attrs.evolve(tariff, rules=rules, billing=attrs.evolve(tariff.billing, rules=rules))
     events = [

@@ -46,15 +46,13 @@ def test_under_first_of_month_a_purchase_mid_month_is_first_billed_on_the_next_1
 
 
 def _roll_tariff() -> object:
-    from billingcore.catalog.loader import load_texts
+    from inline_catalogs import TEST_RULES, inline_tariff
 
-    root = __import__("pathlib").Path(__file__).resolve().parents[2]
-    texts = {f"rules/{p.name}": p.read_text() for p in (root / "tests" / "rules").glob("*.yaml")}
-    texts["plans/cal.yaml"] = (
+    catalog = (
         'catalog: cal\ncurrency: EUR\nrules: killbill-roll\nseller_country: DE\nplans:\n  - {id: base, name: Base, '
         'rank: 1, versions: [{available_from: 2020-01-01, prices: {monthly: "30.00"}}]}\n'
     )
-    return prepare(load_texts(texts), "cal")
+    return inline_tariff("cal", catalog, TEST_RULES)
 
 
 def test_a_fixed_billing_day_rolled_out_of_february_is_saved_as_its_nominal_date_and_resumes() -> None:

@@ -16,6 +16,7 @@ from billingcore.engine import Account, bill, prepare
 from billingcore.errors import EventError
 from billingcore.events import BuyPlan, ClearDontRenew, PublishSite, RemoveItem, SetDontRenew, StartTrial
 from billingcore.snapshot import dump_state
+from inline_catalogs import inline_library
 
 ROOT = Path(__file__).resolve().parents[2]
 TARIFF = prepare(load([ROOT / "plans" / "duda.yaml", ROOT / "rules"]), "duda")
@@ -24,10 +25,7 @@ M = Period.MONTHLY
 
 def _inline(name: str, catalog: str) -> Any:
     """The shipped rules with an inline catalog `name` (a Library)."""
-    from billingcore.catalog.loader import load_texts
-
-    rules = {f"rules/{p.name}": p.read_text() for p in (ROOT / "rules").glob("*.yaml")}
-    return load_texts({**rules, f"plans/{name}.yaml": catalog})
+    return inline_library(name, catalog)
 
 
 def _state(events: list[Any], until: date) -> dict[str, Any]:

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from billingcore.catalog.loader import load_texts
 from billingcore.catalog.model import Period, period
-from billingcore.engine import Account, bill, prepare
+from billingcore.engine import Account, bill
 from billingcore.events import BuyPlan, Cancel
 from billingcore.snapshot import dump_state, load_state
+from inline_catalogs import inline_tariff
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -57,8 +57,7 @@ def test_a_contract_of_every_2_months_is_saved_and_resumed_as_one_run() -> None:
         "catalog: c\ncurrency: EUR\nrules: lago\nseller_country: DE\nplans:\n  - {id: duo, name: Duo, rank: 1, "
         'versions: [{available_from: 2020-01-01, prices: {every 2 months: "40.00"}}]}\n'
     )
-    texts = {f"rules/{p.name}": p.read_text() for p in (ROOT / "rules").glob("*.yaml")} | {"plans/c.yaml": catalog}
-    tariff = prepare(load_texts(texts), "c")
+    tariff = inline_tariff("c", catalog)
     account, events = Account("a", "c", "DE"), [BuyPlan("e1", date(2021, 1, 31), "duo", period("every 2 months"))]
     full = bill(tariff, account, events, date(2021, 7, 31))
     assert [(str(d.date), str(d.lines[0].period_end)) for d in full.documents] == [
@@ -82,7 +81,6 @@ def test_a_quarter_counts_90_days_on_fixed_30_and_its_real_days_otherwise(rules:
         f"catalog: c\ncurrency: EUR\nrules: {rules}\nseller_country: DE\nplans:\n  - {{id: q, name: Q, rank: 1, "
         'versions: [{available_from: 2000-01-01, prices: {quarterly: "90.00"}}]}\n'
     )
-    texts = {f"rules/{p.name}": p.read_text() for p in (ROOT / "rules").glob("*.yaml")} | {"plans/c.yaml": catalog}
     events = [BuyPlan("e1", date(2020, 1, 1), "q", Period.QUARTERLY), Cancel("e2", date(2020, 2, 15), "plan")]
-    result = bill(prepare(load_texts(texts), "c"), Account("a", "c", "DE"), events, date(2020, 2, 15))
+    result = bill(inline_tariff("c", catalog), Account("a", "c", "DE"), events, date(2020, 2, 15))
     assert [str(ln.amount) for d in result.documents for ln in d.lines if ln.kind.value == "credit"] == [credit]

@@ -8,10 +8,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from billingcore.catalog.loader import load_texts
 from billingcore.catalog.model import Period
-from billingcore.engine import Account, bill, prepare
+from billingcore.engine import Account, bill
 from billingcore.events import AddItem, BuyPlan, Cancel
+from inline_catalogs import inline_tariff
 
 ROOT = Path(__file__).resolve().parents[2]
 M = Period.MONTHLY
@@ -29,8 +29,7 @@ products:
 
 
 def _documents(rules: str, events: list[Any], until: date) -> list[tuple[str, str, list[tuple[str, str, str]]]]:
-    texts = {f"rules/{p.name}": p.read_text() for p in (ROOT / "rules").glob("*.yaml")}
-    tariff = prepare(load_texts({**texts, "plans/mixed.yaml": CATALOG.format(rules=rules)}), "mixed")
+    tariff = inline_tariff("mixed", CATALOG.format(rules=rules))
     result = bill(tariff, Account("a", "mixed", "DE"), events, until)
     return [
         (str(d.date), d.number, [(ln.item, str(ln.amount), str(ln.period_start)) for ln in d.lines])

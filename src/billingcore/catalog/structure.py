@@ -224,9 +224,9 @@ def _enum(value: Any, cls: type[Enum]) -> Enum:
     member = cls._value2member_map_.get(value) if isinstance(value, str) else None
     if member is not None:
         return member
-    if cls is Period and isinstance(value, str):
-        try:  # every N months / years
-            return period(value)
+    if isinstance(value, str):
+        try:  # an enum that makes members on demand: Period's `every N months`
+            return cls(value)
         except ValueError:
             pass
     choices = [str(m.value) for m in cls]

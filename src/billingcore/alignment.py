@@ -15,20 +15,24 @@ The contract then carries the whole period the leading part belongs to as its te
 exactly like a term changed under `change_term: keep_end`: a credit for it counts the days it paid for,
 and its renewal is an ordinary one. Later term ends are computed from the anchor (`started`, the
 nominal start of that whole period, and the billing day), never chained.
+
+Weekly terms (and N weeks) under `calendar` end on the rule set's `week_day`; a week is always 7 days,
+so their later terms follow each other by day arithmetic.
 """
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from billingcore.billing_day import first_on_or_after, fixed_day, nominal
-from billingcore.catalog.rules import Alignment
+from billingcore.catalog.rules import Alignment, Weekday
 from billingcore.charges import Charge, leading_amount, leading_charge, term_charge
 from billingcore.contracts import Contract
-from billingcore.dates import billing_date
+from billingcore.dates import FIRST_DAY, billing_date
 
 _CALENDAR = Alignment.CALENDAR
+_WEEKDAYS = list(Weekday)  # Monday first, as date.weekday() counts; FIRST_DAY (1900-01-01) is a Monday
 
 
 def first_term(view: Any, contract: Contract, cause: str) -> tuple[Contract, Charge]:
@@ -46,6 +50,8 @@ def align(view: Any, contract: Contract) -> Contract:
     """The contract (with terms of its own, under alignment billing_day or calendar) with its first term
     ending on the account's next aligned date (see the module)."""
     t = view.tariff
+    if contract.period.days:  # only whole weeks under calendar alignment (the catalog check refuses others)
+        return _calendar_weeks(t, contract)
     alignment = t.rules.billing_day.alignment
     day, months = contract.term_start, contract.period.months
     anchor_day = view.billing_day or fixed_day(t.rules, view.account) or day.day  # the day fixes it: no lead
@@ -65,6 +71,19 @@ def align(view: Any, contract: Contract) -> Contract:
     )
     if term_start == day:
         return aligned
+    return aligned._replace(billed=leading_amount(aligned, t.rules.proration, t.catalog.currency))
+
+
+def _calendar_weeks(t: Any, contract: Contract) -> Contract:
+    """A contract of whole weeks under calendar alignment: its terms end on the rule set's week_day
+    (Lago calendar billing: weeks from Monday), N-week periods counted from that weekday's first date in
+    1900, so that every account's biweekly terms start on the same weeks."""
+    day, length = contract.term_start, contract.period.days
+    first = FIRST_DAY + timedelta(days=_WEEKDAYS.index(t.rules.billing_day.week_day))
+    term_start = day - timedelta(days=(day - first).days % length)
+    if term_start == day:  # bought on a calendar week's first day: whole terms from it
+        return contract
+    aligned = contract._replace(started=term_start, term_start=term_start, term_end=term_start + timedelta(days=length))
     return aligned._replace(billed=leading_amount(aligned, t.rules.proration, t.catalog.currency))
 
 

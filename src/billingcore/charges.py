@@ -27,6 +27,7 @@ class InvoiceGroup(StrEnum):
 
     MONTHLY = "monthly"  # terms of one month
     ANNUAL = "annual"  # longer terms: quarterly, semiannual, annual, biennial
+    WEEKLY = "weekly"  # terms counted in days: weekly, biweekly, every N days (invoicing.weekly_terms)
 
 
 class Charge(NamedTuple):
@@ -53,7 +54,7 @@ BILLING_DAY = "billing_day"  # the cause of an included item's 0.00 line on a bi
 
 # Enum members read on hot paths, bound once: `InvoiceGroup.MONTHLY` goes through the enum metaclass
 # and costs ten times a module global (docs/performance.md).
-_MONTHLY, _ANNUAL = InvoiceGroup.MONTHLY, InvoiceGroup.ANNUAL
+_MONTHLY, _ANNUAL, _WEEKLY = InvoiceGroup.MONTHLY, InvoiceGroup.ANNUAL, InvoiceGroup.WEEKLY
 
 # A term's charge (hot: one per purchase and renewal): quantity 1 at the term's price.
 _term = maker(
@@ -80,7 +81,7 @@ def REST_OF_TERM_LABEL(name: str, period: str) -> str:
 
 
 def invoice_group(period: Period) -> InvoiceGroup:
-    return _MONTHLY if period.months == 1 else _ANNUAL
+    return _MONTHLY if period.months == 1 else _WEEKLY if period.days else _ANNUAL
 
 
 def term_charge(contract: Contract, due: date, cause: str) -> Charge:
@@ -90,7 +91,7 @@ def term_charge(contract: Contract, due: date, cause: str) -> Charge:
     charge: Charge = _term(
         contract.key,
         f"{contract.name} ({period!s})",
-        _MONTHLY if period.months == 1 else _ANNUAL,  # invoice_group, inlined
+        _MONTHLY if period.months == 1 else _WEEKLY if period.days else _ANNUAL,  # invoice_group, inlined
         due,
         start,
         contract.term_end,
@@ -103,7 +104,9 @@ def term_charge(contract: Contract, due: date, cause: str) -> Charge:
 
 
 def term_days(start: date, end: date, months: int, rules: ProrationRules) -> int:
-    if rules.day_basis is DayBasis.FIXED_30:
+    """The days a term counts for proration: its real days, or 30 a month on fixed_30. A period counted
+    in days (`months` 0: weekly, every N days) has its real days on every basis: a week is 7 days."""
+    if rules.day_basis is DayBasis.FIXED_30 and months:
         return 30 * months
     return (end - start).days
 
@@ -135,7 +138,7 @@ def leading_days(contract: Contract, basis: DayBasis) -> tuple[int, int]:
     """A leading part's (days paid for, days of the whole period it belongs to): real days; on fixed_30
     against 30 a month, at most all of them (alignment.py)."""
     days = (contract.term_end - contract.billed_from).days
-    if basis is DayBasis.FIXED_30:
+    if basis is DayBasis.FIXED_30 and contract.period.months:
         whole = 30 * contract.period.months
         return min(days, whole), whole
     return days, (contract.term_end - contract.term_start).days

@@ -165,7 +165,7 @@ def record_codec(
         tp = next(a for a in args if a is not type(None)) if optional else hints[name]
         words, choices = None, ""
         if isinstance(tp, type) and issubclass(tp, Enum):
-            more = " or every N months up to 24" if hasattr(tp, "more_words") else ""
+            more = " or every N days / weeks / months / years" if hasattr(tp, "more_words") else ""
             choices = ", ".join(json.dumps(m.value) for m in tp) + more
             # every word the enum has: its members, and those it makes on demand (Period's `every 2 months`)
             words = names[f"E{i}"] = {m.value: m for m in tp} | (tp.more_words() if hasattr(tp, "more_words") else {})

@@ -2,14 +2,15 @@
 
 A `Contract` is one thing billed in terms: the account plan, a named item (a site, a seat, a mailbox),
 or an add-on attached to an item (a store or an app on a site). Terms run on the contract's own
-anniversaries, computed from its start date and anchor day (dates.add_months), never chained. A
+anniversaries, computed from its start date and anchor day (dates.add_months), never chained; terms of a
+period counted in days (weekly, every N days) follow each other by day arithmetic, which cannot drift. A
 contract that fills one of the plan's included slots is `included`: listed at 0.00, never charged.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from typing import NamedTuple
@@ -77,7 +78,7 @@ def new_contract(
 ) -> Contract:
     """A contract whose first term starts on `day`; its anchor day (default day.day) fixes later terms."""
     anchor = day.day if anchor_day is None else anchor_day
-    end = add_months(day, period.months, anchor)
+    end = day + timedelta(days=period.days) if period.days else add_months(day, period.months, anchor)
     c: Contract = _start(
         key, kind, product, name, period, item, anchor, price, end, included, day, day, day, day, price
     )
@@ -88,7 +89,9 @@ def renewed(c: Contract, roll: bool = False) -> Contract:
     """The contract in its next term, computed from the anchor (never chained from the last term).
     `roll`: its terms end on billing days that roll to the next 1st in short months (alignment.py)."""
     n = c.terms + 1
-    if roll:
+    if c.period.days:  # a week is always 7 days: the next term starts where this one ends
+        end = c.term_end + timedelta(days=c.period.days)
+    elif roll:
         end = billing_date(c.started, n * c.period.months, c.anchor_day, True)
     else:
         end = add_months(c.started, n * c.period.months, c.anchor_day)

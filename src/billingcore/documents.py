@@ -33,6 +33,7 @@ class DocumentKind(StrEnum):
     MONTHLY = "monthly"  # a billing day's invoice of monthly terms (split: by_period)
     ANNUAL = "annual"  # a billing day's invoice of longer terms (split: by_period)
     REGULAR = "regular"  # a billing day's one invoice (split: single)
+    WEEKLY = "weekly"  # terms of weekly and day periods, on the day they fall due (weekly_terms: when_due)
     IMMEDIATE = "immediate"  # a one-off item, invoiced on its own date
     INTERIM = "interim"  # a change invoiced on its own date (proration.lands: interim_invoice)
 

@@ -18,9 +18,9 @@ from operator import attrgetter
 from types import MappingProxyType
 from typing import Any
 
-from billingcore import adjustments
+from billingcore import adjustments, invoicing
 from billingcore.billing_day import anchored
-from billingcore.charges import RENEWAL, Charge, included_charge, term_charge
+from billingcore.charges import RENEWAL, Charge, InvoiceGroup, included_charge, term_charge
 from billingcore.checks import billing_days_add_up, check_arguments, event_error, refuse_account
 from billingcore.contracts import Contract, ContractKind, renewed
 from billingcore.dates import billing_date
@@ -72,6 +72,8 @@ def bill(tariff: Tariff, account: Account, events: Sequence[Event], until: date,
             if own is not None and (problem := run.apply(own)) is not None:
                 errors.append(event_error(own, problem))
         run.renew(day)
+        if tariff.billing.weekly_when_due:  # weekly terms on their own invoice, the day they fall due
+            run.weekly_run(day)
         if run.next_billing == day:
             run.billing_day_run(day)
         day = run.next_date(todo[i].date if i < n else None)
@@ -131,6 +133,8 @@ class _Run:
                 d = c.term_end - lead if lead else c.term_end  # the renewal date, inlined: runs per contract
                 if after < d < best:
                     best = d
+        if self.tariff.billing.weekly_when_due:  # a weekly term in arrears falls due at its end
+            best = min([best, *(c.due for c in self.pending if c.group is InvoiceGroup.WEEKLY and after < c.due)])
         for own_date in self.tariff.own_dates:
             d = own_date(self)
             if d is not None and after < d < best:
@@ -283,6 +287,10 @@ class _Run:
         ]
         if due:
             self._issue(billing_day_drafts(billing, self.account.id, day, due, included))
+
+    def weekly_run(self, day: date) -> None:
+        drafts, self.pending = invoicing.weekly_drafts(self.account.id, day, self.pending)
+        self._issue(drafts)
 
     def vat_rate(self, day: date) -> Decimal:
         # A cache of one: a mutated entry only looks the same rate up again (equivalent mutants).

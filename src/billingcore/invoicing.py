@@ -4,12 +4,14 @@ a change's credits and charges land on an interim document, a credit note or the
 document; the adjustment pipeline (adjustments.py) turns drafts into issued documents.
 
 On a billing day with `split: by_period` monthly and longer terms go to separate invoices (Duda: "bis zu
-zwei Belastungen"); included items are listed at 0.00 on the monthly invoice, or on the annual one when
-the day has no monthly charge. Included lines never cause an invoice on their own.
+zwei Belastungen"; terms of weekly and day periods join the monthly invoice); included items are listed
+at 0.00 on the monthly invoice, or on the annual one when the day has no monthly charge. Included
+lines never cause an invoice on their own.
 
 Document numbers are unique within an account by construction, also across a saved state and resume:
 
     <account>-<YYYYMMDD>-monthly | -annual | -regular   a billing day's invoices
+    <account>-<YYYYMMDD>-weekly                         a day's invoice of weekly terms (weekly_terms: when_due)
     <account>-<YYYYMMDD>-renewal-credit                 a credit note of what a day's renewals changed
     <account>-interim-<event id>                        an event's interim invoice
     <account>-credit-<event id>                         an event's credit note
@@ -33,7 +35,7 @@ from typing import NamedTuple
 
 import attrs
 
-from billingcore.catalog.rules import CreditAs, InvoiceSplit, ProrationLands, RuleSet, ZeroTotal
+from billingcore.catalog.rules import CreditAs, InvoiceSplit, ProrationLands, RuleSet, WeeklyTerms, ZeroTotal
 from billingcore.charges import Charge, InvoiceGroup
 from billingcore.codegen import compile_code, maker
 from billingcore.dates import ONE_DAY, iso
@@ -52,12 +54,14 @@ class Billing:
     zero: Decimal = attrs.field(init=False)  # 0 at the currency's scale ("0.00"), computed once
     included_note: str = attrs.field(init=False)  # the explanation on every included line
     split: bool = attrs.field(init=False)  # split: by_period
+    weekly_when_due: bool = attrs.field(init=False)  # weekly_terms: when_due
     skip_zero: bool = attrs.field(init=False)  # zero_total: skip
 
     def __attrs_post_init__(self) -> None:
         object.__setattr__(self, "zero", quantize(ZERO, self.currency, Rounding.HALF_UP))
         object.__setattr__(self, "included_note", f"included in the plan: {fmt(self.zero)}")
         object.__setattr__(self, "split", self.rules.invoicing.split is InvoiceSplit.BY_PERIOD)
+        object.__setattr__(self, "weekly_when_due", self.rules.invoicing.weekly_terms is WeeklyTerms.WHEN_DUE)
         object.__setattr__(self, "skip_zero", self.rules.invoicing.zero_total is ZeroTotal.SKIP)
 
 
@@ -74,7 +78,8 @@ class Draft(NamedTuple):
 # Enum members bound once: a class attribute of an enum costs ten times a global (docs/performance.md).
 _MONTHLY, _ANNUAL, _REGULAR = DocumentKind.MONTHLY, DocumentKind.ANNUAL, DocumentKind.REGULAR
 _INVOICE, _CREDIT_NOTE, _CREDIT = DocumentType.INVOICE, DocumentType.CREDIT_NOTE, LineKind.CREDIT
-_KINDS = {InvoiceGroup.MONTHLY: _MONTHLY, InvoiceGroup.ANNUAL: _ANNUAL}
+_KINDS = {InvoiceGroup.MONTHLY: _MONTHLY, InvoiceGroup.ANNUAL: _ANNUAL, InvoiceGroup.WEEKLY: _MONTHLY}
+_WEEKLY = InvoiceGroup.WEEKLY
 _ORDER = tuple((kind, kind.value) for kind in (_MONTHLY, _ANNUAL, _REGULAR))
 
 
@@ -94,6 +99,17 @@ def billing_day_drafts(
             groups[host] = [*included, *groups[host]]
     number = f"{account}-{iso(day).replace('-', '')}-"  # strftime is 5x slower
     return [Draft(_INVOICE, kind, number + text, day, groups[kind]) for kind, text in _ORDER if kind in groups]
+
+
+def weekly_drafts(account: str, day: date, pending: list[Charge]) -> tuple[list[Draft], list[Charge]]:
+    """Under `weekly_terms: when_due`: the day's invoice of the weekly terms (and their credits) due by
+    `day`, and the charges still pending."""
+    due = [c for c in pending if c.group is _WEEKLY and c.due <= day]
+    if not due:
+        return [], pending
+    rest = [c for c in pending if c.group is not _WEEKLY or c.due > day]
+    number = f"{account}-{iso(day).replace('-', '')}-weekly"
+    return [Draft(_INVOICE, DocumentKind.WEEKLY, number, day, due)], rest
 
 
 def event_numbers(account: str, event: str) -> tuple[str, str]:

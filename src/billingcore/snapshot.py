@@ -20,6 +20,7 @@ from collections.abc import Callable
 from typing import Any
 
 from billingcore.billing_day import is_anchor
+from billingcore.catalog.model import Period
 from billingcore.charges import Charge
 from billingcore.codegen import (
     DAYS,
@@ -33,7 +34,7 @@ from billingcore.codegen import (
     repeats,
 )
 from billingcore.contracts import Contract
-from billingcore.dates import MAX_MONTHS
+from billingcore.dates import FIRST_DAY, LAST_TERM_DAY, MAX_MONTHS
 from billingcore.engine import State
 from billingcore.errors import DataPath, Diagnostic, StateError
 from billingcore.features import FEATURES
@@ -51,7 +52,10 @@ FORMAT = 4
 OLDER: dict[int, tuple[str, ...]] = {3: ("trial",)}
 _READS = " and ".join(map(str, sorted({FORMAT, *OLDER})))  # "3 and 4"
 
-_CONTRACT = record_codec(Contract, ranges={"anchor_day": (1, 31), "terms": (1, MAX_MONTHS)})
+# A daily contract renews once a day: its terms count up to the supported days (a month period's up to
+# MAX_MONTHS, checked with its period: _term_count_problems).
+MAX_TERMS = (LAST_TERM_DAY - FIRST_DAY).days + 1
+_CONTRACT = record_codec(Contract, ranges={"anchor_day": (1, 31), "terms": (1, MAX_TERMS)})
 _CHARGE = record_codec(Charge, quantities=("quantity",))
 _PARTS: tuple[tuple[str, Part], ...] = tuple((f.name, f.part) for f in FEATURES if f.part is not None)
 _EMPTY = {part.key: part.dump(part.empty) for _, part in _PARTS}  # each part's value for a new account
@@ -124,6 +128,8 @@ def _load_state(data: dict[str, Any]) -> State:
     contracts = tuple([load_contract(c, money) for c in contract_data])
     if len({c.key for c in contracts}) != len(contracts):
         raise StateValueError("contract keys")
+    if any(c.terms * c.period.months > MAX_MONTHS for c in contracts):
+        raise StateValueError("term count")
     as_of, anchor = DAYS[data["as_of"]], None if anchor is None else DAYS[anchor]
     pending = tuple([load_charge(c, money) for c in pending_data])
     parts = {name: part.load(data[part.key]) for name, part in _PARTS}
@@ -175,6 +181,7 @@ def _state_problems(data: Any) -> list[Diagnostic]:
         if key in data:
             found += _list_problems(key, data[key], codec, money)
     if isinstance(data.get("contracts"), list):
+        found += _term_count_problems(data["contracts"])
         keys = [c.get("key") for c in data["contracts"] if isinstance(c, dict)]
         found += [(f".contracts[{i}].key", f"a second contract with key {_key(k)}") for i, k in repeats(keys)]
     for _, part in _PARTS:
@@ -220,6 +227,20 @@ def _list_problems(key: str, records: Any, codec: Codec, money: Amounts | None) 
     for i, record in enumerate(records):
         for field, problem in codec.problems(record, money):
             found.append((f".{key}[{i}]{'.' + field if field else ''}", problem))
+    return found
+
+
+def _term_count_problems(contracts: list[Any]) -> list[tuple[str, str]]:
+    """A contract of N-month terms has at most MAX_MONTHS / N of them: its next term end is counted from
+    its start (a larger count once sent the date past the year 9999)."""
+    found = []
+    for i, c in enumerate(contracts):
+        terms, word = (c.get("terms"), c.get("period")) if isinstance(c, dict) else (None, None)
+        made = Period._value2member_map_.get(word) if type(word) is str else None
+        months = made.months if isinstance(made, Period) else 0
+        if type(terms) is int and months and MAX_MONTHS < terms * months <= MAX_TERMS * months:
+            most = f"expected at most {MAX_MONTHS // months} terms of {word}, got {terms}"
+            found.append((f".contracts[{i}].terms", most))
     return found
 
 

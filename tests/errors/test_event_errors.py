@@ -307,7 +307,7 @@ def test_event_form_errors_are_located_with_a_hint() -> None:
     doc = read_text(
         "e.yaml",
         "- {id: e1, date: 2020-01-10, type: publish_sight, site: x}\n"
-        "- {id: e2, date: 2020-02-30, type: buy_plan, plan: team, period: weekly}\n",
+        "- {id: e2, date: 2020-02-30, type: buy_plan, plan: team, period: fortnightly}\n",
         diagnostics,
     )
     events, problems = structure_events(doc.data, doc.root_loc)
@@ -323,10 +323,10 @@ def test_event_form_errors_are_located_with_a_hint() -> None:
         (
             "e.yaml:2:66",
             "unknown-choice",
-            "event e2: period: expected one of monthly, quarterly, semiannual, annual, biennial or every N months / "
-            "every N years, up to 24 months, got 'weekly'",
-            "choose one of: monthly, quarterly, semiannual, annual, biennial or every N months / every N years, up to "
-            "24 months",
+            "event e2: period: expected one of daily, weekly, biweekly, monthly, quarterly, semiannual, annual, "
+            "biennial or every N days / weeks / months / years, up to 366 days or 24 months, got 'fortnightly'",
+            "choose one of: daily, weekly, biweekly, monthly, quarterly, semiannual, annual, biennial or every N days "
+            "/ weeks / months / years, up to 366 days or 24 months",
         ),
     ]
 

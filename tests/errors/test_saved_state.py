@@ -78,9 +78,9 @@ CASES = [
     ),
     (
         "unknown group",
-        _set("pending", 0, "group", "weekly"),
+        _set("pending", 0, "group", "daily"),
         "state.pending[0].group",
-        'expected one of "monthly", "annual", got the string "weekly"',
+        'expected one of "monthly", "annual", "weekly", got the string "daily"',
     ),
     # Counts: whole numbers (never true or 1.0) in their range.
     (
@@ -93,7 +93,7 @@ CASES = [
         "terms 0",
         _set("contracts", 0, "terms", 0),
         "state.contracts[0].terms",
-        "expected a whole number from 1 to 3636, got 0",
+        "expected a whole number from 1 to 110668, got 0",
     ),
     (
         "anchor day 32",
@@ -168,7 +168,10 @@ CASES = [
     # Found by `make fuzz`: counts no bill run writes sent add_months past the year 9999 (ValueError,
     # OverflowError), a nested format value overflowed the message's JSON encoder (RecursionError).
     ("terms 2**31", _set("contracts", 0, "terms", 2**31), "state.contracts[0].terms",
-     "expected a whole number from 1 to 3636, got 2147483648"),
+     "expected a whole number from 1 to 110668, got 2147483648"),
+    # a monthly contract's count within the daily range, but past the months its next term end is counted in
+    ("terms of months", _set("contracts", 0, "terms", 3637), "state.contracts[0].terms",
+     "expected at most 3636 terms of monthly, got 3637"),
     ("billings_done 10**30", _set("billings_done", 10**30), "state.billings_done",
      "expected a whole number from 0 to 3636, got a number of more than 18 digits"),
     (
@@ -179,10 +182,10 @@ CASES = [
     ),
     (
         "downgrade period",
-        _set("downgrade", "period", "weekly"),
+        _set("downgrade", "period", "fortnightly"),
         "state.downgrade.period",
-        'expected one of "monthly", "quarterly", "semiannual", "annual", "biennial" or every N months up to 24, '
-        'got the string "weekly"',
+        'expected one of "daily", "weekly", "biweekly", "monthly", "quarterly", "semiannual", "annual", "biennial" '
+        'or every N days / weeks / months / years, got the string "fortnightly"',
     ),
     # The layout: every key, no other, the right format.
     ("unknown key", _set("contracts", 1, "note", "x"), "state.contracts[1]", 'unknown key "note"'),

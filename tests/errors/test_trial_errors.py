@@ -130,15 +130,15 @@ def test_a_damaged_trial_in_a_saved_state_is_refused_at_its_fields() -> None:
     saved = dump_state(
         bill(tariff, Account("a", "trials", "DE"), [StartTrial("t", date(2021, 3, 1), "pro")], date(2021, 3, 5)).state
     )
-    saved["trial"] = {"cause": "t", "plan": "pro", "period": "weekly", "ends": "2021-3-15"}
+    saved["trial"] = {"cause": "t", "plan": "pro", "period": "fortnightly", "ends": "2021-3-15"}
     with pytest.raises(StateError) as info:
         load_state(saved)
     assert [(str(d.location), d.message) for d in info.value.diagnostics] == [
         ("state.trial.ends", 'saved state of account a: expected a date "YYYY-MM-DD", got the string "2021-3-15"'),
         (
             "state.trial.period",
-            'saved state of account a: expected one of "monthly", "quarterly", "semiannual", "annual", "biennial" '
-            'or every N months up to 24, got the string "weekly"',
+            'saved state of account a: expected one of "daily", "weekly", "biweekly", "monthly", "quarterly", '
+            '"semiannual", "annual", "biennial" or every N days / weeks / months / years, got the string "fortnightly"',
         ),
     ]
 

@@ -110,8 +110,8 @@ def test_plan_schema_describes_fields_and_forbids_unknown_keys() -> None:
     kind = product["properties"]["kind"]
     assert (kind["type"], kind["pattern"]) == ("string", "^[a-z0-9][a-z0-9_-]*$")
     assert kind["examples"] == ["site", "seat", "mailbox", "store", "app", "service"]
-    periods = ["monthly", "quarterly", "semiannual", "annual", "biennial"]
-    every = {"type": "string", "pattern": "^every ([1-9][0-9]?) (month|year)s?$"}  # every 2 months, every 2 years
+    periods = ["daily", "weekly", "biweekly", "monthly", "quarterly", "semiannual", "annual", "biennial"]
+    every = {"type": "string", "pattern": "^every ([1-9][0-9]{0,2}) (day|week|month|year)s?$"}  # every 3 weeks
     assert product["properties"]["prices"]["propertyNames"] == {"anyOf": [{"enum": periods}, every]}
 
 

@@ -44,7 +44,7 @@ def test_another_length_is_a_period_of_its_own_made_once() -> None:
 
 
 @pytest.mark.parametrize("word", ["every 0 months", "every 25 months", "every 3 years", "every two months",
-                                  "every 2 weeks", "weekly", "every 2 months "])  # fmt: skip
+                                  "every 367 days", "every 53 weeks", "fortnightly", "every 2 months "])  # fmt: skip
 def test_what_is_not_a_period_is_refused(word: str) -> None:
     with pytest.raises(ValueError, match="is not a valid Period"):
         period(word)

@@ -18,67 +18,94 @@ from billingcore.catalog.rules import Billed
 
 
 class Period(StrEnum):
-    """A contract term length; the value is the word used in YAML."""
+    """A contract term length; the value is the word used in YAML. A period counts whole months
+    (`months`, anchor-based month arithmetic) or days (`days`, day arithmetic: weeks are 7 days);
+    the other of the two is 0."""
 
+    DAILY = "daily", 0, 1  # Kill Bill DAILY
+    WEEKLY = "weekly", 0, 7  # Lago, Kill Bill, Stripe interval week
+    BIWEEKLY = "biweekly", 0, 14  # Kill Bill BIWEEKLY
     MONTHLY = "monthly", 1
     QUARTERLY = "quarterly", 3
     SEMIANNUAL = "semiannual", 6  # Lago, Kill Bill (BIANNUAL), Chargebee: every six months
     ANNUAL = "annual", 12
     BIENNIAL = "biennial", 24
 
-    months: int  # the term length; a plain attribute because every contract term reads it
+    months: int  # the term length in months (0 for a period of days); plain attributes: every term reads them
+    days: int  # the term length in days (0 for a period of months)
 
-    def __new__(cls, value: str, months: int) -> Period:
+    def __new__(cls, value: str, months: int, days: int = 0) -> Period:
         member = str.__new__(cls, value)
         member._value_ = value
-        member.months = months
+        member.months, member.days = months, days
         return member
 
     @classmethod
     def _missing_(cls, value: object) -> Any:
-        """`every N months` / `every N years` (Stripe's interval_count, billwerk's "alle N Monate"), up to
-        24 months: a named period when one has that length (`every 6 months` is `semiannual`), else a
-        period of its own, made once and kept (so `is` compares periods, as for the named ones)."""
+        """`every N days / weeks / months / years` (Stripe's interval_count, billwerk's "alle N Tage /
+        Wochen / Monate"), up to 366 days or 24 months: a named period when one has that length (`every 6
+        months` is `semiannual`, `every 7 days` is `weekly`), else a period of its own, made once and kept
+        (so `is` compares periods, as for the named ones)."""
         return _every(cls, value)
 
     @classmethod
     def more_words(cls) -> dict[str, Period]:
-        """The periods of every other length, by the word a saved state writes: `every 2 months` ..."""
-        return {f"every {n} months": period(f"every {n} months") for n in range(1, MAX_PERIOD_MONTHS + 1)
-                if not any(m.months == n for m in cls)}  # fmt: skip
+        """The periods of every other length, by the word a saved state writes: `every 2 months`,
+        `every 3 weeks`, `every 10 days` ..."""
+        lengths = [(n, 0) for n in range(1, MAX_PERIOD_MONTHS + 1)] + [(0, n) for n in range(1, MAX_PERIOD_DAYS + 1)]
+        made = (_made(cls, months, days) for months, days in lengths)
+        return {p.value: p for p in made if p.name.startswith("EVERY")}
+
+    @property
+    def nominal_days(self) -> int:
+        """About how many days a term lasts, to order periods (a downgrade to a shorter period): a month
+        counts 30.44 days (365.25 / 12)."""
+        return self.days or round(self.months * 30.44)
 
 
 def _every(cls: Any, value: object) -> Any:
     found = _EVERY.fullmatch(value) if isinstance(value, str) else None
     if found is None:
         return None
-    months = int(found[1]) * (12 if found[2] == "year" else 1)
-    if not 1 <= months <= MAX_PERIOD_MONTHS:
+    n, unit = int(found[1]), found[2]
+    months = n * 12 if unit == "year" else n if unit == "month" else 0
+    days = n * 7 if unit == "week" else n if unit == "day" else 0
+    if not (1 <= months <= MAX_PERIOD_MONTHS or 1 <= days <= MAX_PERIOD_DAYS):
         return None
-    named = next((m for m in cls if m.months == months), None)
-    word = f"every {months} months"
-    member: Any = named or cls._value2member_map_.get(word)
-    if member is None:
-        member = str.__new__(cls, word)
-        member.months = months  # what the named members get in __new__
-        member._name_, member._value_ = f"EVERY_{months}_MONTHS", word
-        cls._value2member_map_[word] = member
+    member = _made(cls, months, days)
     cls._value2member_map_[value] = member
     return member
 
 
+def _made(cls: Any, months: int, days: int) -> Any:
+    """The period of that length: a named one, or one made once under its canonical word."""
+    named = next((m for m in cls if m.months == months and m.days == days), None)
+    if named is not None:
+        return named
+    word = f"every {months} months" if months else f"every {days // 7} weeks" if days % 7 == 0 else f"every {days} days"
+    member: Any = cls._value2member_map_.get(word)
+    if member is None:
+        member = str.__new__(cls, word)
+        member.months, member.days = months, days  # what the named members get in __new__
+        member._name_, member._value_ = "EVERY_" + word[6:].replace(" ", "_").upper(), word
+        cls._value2member_map_[word] = member
+    return member
+
+
 def period(word: str) -> Period:
-    """The period a word names: monthly ... biennial, or every N months / years; ValueError if none."""
+    """The period a word names: daily ... biennial, or every N days / weeks / months / years; ValueError
+    if none."""
     made: Period = cast(Any, Period)(word)
     return made
 
 
-# Periods beyond the named ones (docs/plans.md "Billing periods"); at most 24 months, as a biennial term:
-# dates.LAST_TERM_DAY counts on no term being longer.
+# Periods beyond the named ones (docs/plans.md "Billing periods"): at most 24 months, as a biennial term
+# (dates.LAST_TERM_DAY counts on no term being longer), or 366 days.
 MAX_PERIOD_MONTHS = 24
-PERIOD_PATTERN = "^every ([1-9][0-9]?) (month|year)s?$"
+MAX_PERIOD_DAYS = 366
+PERIOD_PATTERN = "^every ([1-9][0-9]{0,2}) (day|week|month|year)s?$"
 _EVERY = re.compile(PERIOD_PATTERN[1:-1])
-PERIOD_FORMS = "or every N months / every N years, up to 24 months"
+PERIOD_FORMS = "or every N days / weeks / months / years, up to 366 days or 24 months"
 
 
 class ComponentType(StrEnum):

@@ -35,6 +35,18 @@ class ShortMonth(StrEnum):
     NEXT_MONTH_FIRST = "next_month_first"  # Jan 31 -> Mar 1 (systems that roll over)
 
 
+class Weekday(StrEnum):
+    """The day calendar weeks start on (billing_day.week_day)."""
+
+    MONDAY = "monday"  # Lago calendar billing, ISO 8601 weeks
+    TUESDAY = "tuesday"
+    WEDNESDAY = "wednesday"
+    THURSDAY = "thursday"
+    FRIDAY = "friday"
+    SATURDAY = "saturday"
+    SUNDAY = "sunday"  # Stripe's and Kill Bill's week-based calendars in the US
+
+
 class DayBasis(StrEnum):
     ACTUAL = "actual"  # days of the term: 28-31, 365/366
     FIXED_30 = "fixed_30"  # every month counts 30 days (Kill Bill's fixed mode)
@@ -69,6 +81,13 @@ class ChangeTerm(StrEnum):
 class InvoiceSplit(StrEnum):
     BY_PERIOD = "by_period"  # Duda: one monthly and one annual invoice per billing day
     SINGLE = "single"  # one invoice per billing day
+
+
+class WeeklyTerms(StrEnum):
+    """When the terms of a period counted in days (weekly, every N days) are invoiced."""
+
+    ON_BILLING_DAY = "on_billing_day"  # collected with the other charges on the account's billing day
+    WHEN_DUE = "when_due"  # each on the day it falls due, on a `weekly` invoice (Lago weekly plans, Kill Bill WEEKLY)
 
 
 class ZeroTotal(StrEnum):
@@ -111,6 +130,10 @@ class BillingDayRules:
         "Where contract terms end: their own anniversaries, the account's billing days, or calendar periods.",
         default=Alignment.SUBSCRIPTION,
     )
+    week_day: Weekday = field(
+        "The day calendar weeks start on: terms of whole weeks end on it under alignment: calendar.",
+        default=Weekday.MONDAY,
+    )
 
 
 @attrs.frozen
@@ -135,6 +158,10 @@ class InvoicingRules:
     billed: Billed = field(
         "Terms invoiced in advance (from their start) or in arrears (after their end); a plan may differ.",
         default=Billed.IN_ADVANCE,
+    )
+    weekly_terms: WeeklyTerms = field(
+        "Terms of weekly and day periods: collected on the billing day, or invoiced on the day each falls due.",
+        default=WeeklyTerms.ON_BILLING_DAY,
     )
 
 

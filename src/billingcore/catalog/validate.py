@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Context, Decimal
 from typing import Any
 
-from billingcore.catalog.model import LABEL_FIELDS, AccountKind, Catalog, ComponentType, Labels, Product
+from billingcore.catalog.model import LABEL_FIELDS, AccountKind, Catalog, ComponentType, Labels, Period, Product
 from billingcore.catalog.rules import (
     MAX_LEAD_DAYS,
     Alignment,
@@ -159,6 +159,9 @@ def validate_catalog(
     scales: dict[str, Any] = {}
     yield from _unique_ids(cat.discount_scales, "id", "discount scale", where, scales)
 
+    rule_set = rule_sets.get(cat.rules)
+    if rule_set is not None:
+        yield from _check_periods(cat, rule_set.billing_day, where)
     products = {p.id: p for p in cat.products}
     components = {c.id: c for c in cat.components}
     metered = {c.id for c in cat.components if c.type is ComponentType.METERED}
@@ -378,6 +381,29 @@ def validate_catalog(
             )
         yield from check_money(acct.credit_limit, cur, where(acct, "credit_limit"), "credit_limit")
         yield from check_money(acct.minimum_top_up, cur, where(acct, "minimum_top_up"), "minimum_top_up")
+
+
+def _check_periods(cat: Catalog, bd: BillingDayRules, where: Where) -> Iterator[Diagnostic]:
+    """Periods counted in days that the rule set's alignment cannot honour (docs/rules.md "billing_day"):
+    billing days are monthly, so a weekly term cannot end on them; a calendar has weeks but no 10-day
+    periods."""
+    if bd.alignment is Alignment.SUBSCRIPTION:
+        return
+    priced: list[tuple[Any, Period]] = [(v, p) for plan in cat.plans for v in plan.versions for p in v.prices]
+    priced += [(product, p) for product in cat.products for p in product.prices]
+    for owner, period in priced:
+        if not period.days or (bd.alignment is Alignment.CALENDAR and period.days % 7 == 0):
+            continue
+        monthly = bd.alignment is Alignment.BILLING_DAY
+        why = "billing days come once a month" if monthly else "calendar weeks have 7 days"
+        yield Diagnostic(
+            where(owner, "prices", period.value, key=True),
+            f"a {period.value} term cannot be aligned under alignment: {bd.alignment.value} "
+            f"(rule set `{cat.rules}`): {why}",
+            "bill it under alignment: subscription (its own anniversaries)"
+            + (", or in whole weeks (calendar weeks start on billing_day.week_day)" if period.days % 7 else ""),
+            "rule-conflict",
+        )
 
 
 def _an(word: str) -> str:

@@ -119,7 +119,7 @@ def change_plan(view: View, e: ChangePlan) -> Outcome:
     price = price_for(plan.version_on(e.date).prices, e.period, "plan", plan.id)
     if isinstance(price, Problem):
         return Outcome(problem=price)
-    if (plan.rank, e.period.months) < (t.plans[old.product].rank, old.period.months):
+    if (plan.rank, e.period.nominal_days) < (t.plans[old.product].rank, old.period.nominal_days):
         # a lower plan, or the same plan for a shorter period
         downgrades = t.rules.proration.downgrades
         if downgrades is Downgrades.FORBIDDEN:

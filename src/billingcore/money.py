@@ -102,6 +102,7 @@ def percent_of(amount: Decimal, rate: Decimal, currency: str, rounding: Rounding
 # (with prec=4 a 264.00 invoice totalled 264.0). Bound methods, not wrappers: a sum runs for every line of
 # every document, and a wrapper would add a Python frame to each (docs/performance.md).
 add = _CONTEXT.add
+sub = _CONTEXT.subtract
 mul = _CONTEXT.multiply
 div = _CONTEXT.divide
 

@@ -116,6 +116,15 @@ class ComponentType(StrEnum):
     METERED = "metered"
 
 
+class PriceModel(StrEnum):
+    """How a component's quantity is priced (docs/plans.md "Price models")."""
+
+    PER_UNIT = "per_unit"  # quantity x unit_price (Lago standard, Stripe per_unit)
+    GRADUATED = "graduated"  # each tier's units at that tier's price, plus each reached tier's flat fee
+    VOLUME = "volume"  # every unit at the price of the tier the whole quantity falls in, plus its flat fee
+    PACKAGE = "package"  # unit_price per started block of package_size units (Lago package, Stripe divide_by)
+
+
 class AccountKind(StrEnum):
     PREPAID = "prepaid"
     POSTPAID = "postpaid"
@@ -208,13 +217,28 @@ class OneOff:
 
 
 @attrs.frozen
+class PriceTier:
+    """A tier of a graduated or volume price: the units up to `up_to` (inclusive) above the tier before."""
+
+    unit_price: Money = field('Price per unit in this tier ("0.50").')
+    up_to: Quantity | None = field("Last unit of this tier (inclusive); omit on the last tier: no limit.", default=None)
+    flat_fee: Money | None = field("A fixed amount once the quantity reaches this tier.", default=None)
+    src: SourceRef = src_field()
+
+
+@attrs.frozen
 class Component:
     """A billwerk-style component on a contract: quantity add-on, on/off, or metered."""
 
     id: str = field("Identifier used by events.")
     name: str = field("Name shown on invoices.")
     type: ComponentType = field("quantity, on_off or metered.")
-    unit_price: Money = field("Price per unit and period (metered: per unit used).")
+    unit_price: Money | None = field(
+        "Price per unit and period (metered: per unit used); under price_model package: per package.", default=None
+    )
+    price_model: PriceModel = field("per_unit, graduated, volume or package.", default=PriceModel.PER_UNIT)
+    tiers: tuple[PriceTier, ...] = field("graduated and volume: the tiers, lowest first.", default=())
+    package_size: Quantity | None = field("package: units per package (a started one is billed whole).", default=None)
     period: Period = field("Billing period of the component.", default=Period.MONTHLY)
     unit: str = field("Unit name shown on invoices.", default="unit")
     discount_scale: str | None = field("Id of a discount scale applied by quantity.", default=None)

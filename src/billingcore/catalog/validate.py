@@ -14,7 +14,17 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Context, Decimal
 from typing import Any
 
-from billingcore.catalog.model import LABEL_FIELDS, AccountKind, Catalog, ComponentType, Labels, Period, Product
+from billingcore.catalog.model import (
+    LABEL_FIELDS,
+    AccountKind,
+    Catalog,
+    Component,
+    ComponentType,
+    Labels,
+    Period,
+    PriceModel,
+    Product,
+)  # fmt: skip
 from billingcore.catalog.rules import (
     MAX_LEAD_DAYS,
     Alignment,
@@ -62,12 +72,21 @@ def _places(n: int) -> str:
     return "no decimals" if n == 0 else "1 decimal" if n == 1 else f"{n} decimals"
 
 
-def check_money(amount: Decimal | None, currency: str, loc: Location, key: str) -> Iterator[Diagnostic]:
-    """Decimals within the currency's ISO 4217 exponent and not below zero; `key` names the field in
-    the message, as the structuring messages do (`monthly: money must ...`)."""
+# A component's unit price may be finer than the currency (Lago's 0.0006 per API call; Stripe's
+# unit_amount_decimal): each line's amount is rounded to the currency once (pricing.py).
+UNIT_PRICE_DECIMALS = 6
+
+
+def check_money(
+    amount: Decimal | None, currency: str, loc: Location, key: str, unit_price: bool = False
+) -> Iterator[Diagnostic]:
+    """Decimals within the currency's ISO 4217 exponent (a component's `unit_price`: up to
+    UNIT_PRICE_DECIMALS) and not below zero; `key` names the field in the message, as the structuring
+    messages do (`monthly: money must ...`)."""
     if amount is None or currency not in CURRENCY_EXPONENTS:
         return
     places, allowed = decimals_of(amount), CURRENCY_EXPONENTS[currency]
+    allowed = max(allowed, UNIT_PRICE_DECIMALS) if unit_price else allowed
     if places > allowed:  # with enough precision for any amount written, whatever the ambient context
         context = Context(prec=len(amount.as_tuple().digits) + 1)
         rounded = amount.quantize(Decimal(1).scaleb(-allowed, context), rounding=ROUND_HALF_UP, context=context)
@@ -285,7 +304,8 @@ def validate_catalog(
     for one_off in cat.one_offs:
         yield from check_money(one_off.price, cur, where(one_off, "price"), "price")
     for component in cat.components:
-        yield from check_money(component.unit_price, cur, where(component, "unit_price"), "unit_price")
+        yield from check_money(component.unit_price, cur, where(component, "unit_price"), "unit_price", True)
+        yield from _check_price_model(component, cur, where)
         scale_id = component.discount_scale
         if scale_id is not None and scale_id not in scales:
             yield Diagnostic(
@@ -404,6 +424,63 @@ def _check_periods(cat: Catalog, bd: BillingDayRules, where: Where) -> Iterator[
             + (", or in whole weeks (calendar weeks start on billing_day.week_day)" if period.days % 7 else ""),
             "rule-conflict",
         )
+
+
+def _check_price_model(component: Component, cur: str, where: Where) -> Iterator[Diagnostic]:
+    """What each price model needs (docs/plans.md "Price models"): a unit price (per_unit, package), a
+    package size (package), tiers from the lowest up, the last one without a limit (graduated, volume)."""
+    model, name = component.price_model, component.id
+    tiered = model in (PriceModel.GRADUATED, PriceModel.VOLUME)
+    needs = {"unit_price": not tiered, "tiers": tiered, "package_size": model is PriceModel.PACKAGE}
+    for key, needed in needs.items():
+        value = getattr(component, key)
+        has = value is not None and value != ()
+        if needed and not has:
+            hint = {
+                "unit_price": 'write its price per unit (per package under package), e.g. `unit_price: "0.50"`',
+                "tiers": 'list its tiers, e.g. `tiers: [{up_to: 100, unit_price: "0.10"}, {unit_price: "0.05"}]`',
+                "package_size": "write how many units a package holds, e.g. `package_size: 100`",
+            }[key]
+            yield Diagnostic(where(component), f"component `{name}` ({model.value}) needs `{key}`", hint, "missing-key")
+        elif has and not needed:
+            hint = f"remove it, or {_MODEL_OF[key]}"
+            yield Diagnostic(
+                where(component, key), f"component `{name}` ({model.value}) takes no `{key}`", hint, "unused-key"
+            )
+    size = component.package_size
+    if size is not None and size <= 0:
+        yield Diagnostic(
+            where(component, "package_size"), f"package_size must be above 0, got {size}",
+            "write how many units a package holds, e.g. 100", "negative-count",
+        )  # fmt: skip
+    below: Decimal | None = ZERO
+    for i, tier in enumerate(component.tiers):
+        yield from check_money(tier.unit_price, cur, where(tier, "unit_price"), "unit_price", True)
+        yield from check_money(tier.flat_fee, cur, where(tier, "flat_fee"), "flat_fee")
+        last = i == len(component.tiers) - 1
+        if tier.up_to is None and not last:
+            yield Diagnostic(
+                where(tier), "only the last tier may go without `up_to`",
+                "give this tier its last unit, e.g. `up_to: 100`, or move it to the end", "tier-order",
+            )  # fmt: skip
+        elif tier.up_to is not None and last:
+            yield Diagnostic(
+                where(tier, "up_to"), f"the last tier ends at {tier.up_to}: a larger quantity would have no price",
+                "remove `up_to` from the last tier (no limit), or add a tier after it", "tier-order",
+            )  # fmt: skip
+        if tier.up_to is not None and below is not None and tier.up_to <= below:
+            yield Diagnostic(
+                where(tier, "up_to"), f"tiers must have ascending up_to; {tier.up_to} is not above {below}",
+                "list the tiers from the lowest quantity up, each ending above the one before", "tier-order",
+            )  # fmt: skip
+        below = tier.up_to if tier.up_to is not None else below
+
+
+_MODEL_OF = {
+    "unit_price": "use price_model: per_unit or package (tiers carry their own unit prices)",
+    "tiers": "use price_model: graduated or volume",
+    "package_size": "use price_model: package",
+}
 
 
 def _an(word: str) -> str:

@@ -1,0 +1,99 @@
+"""Price models: what a quantity of a component costs, as the lines an invoice shows.
+
+    per_unit    quantity x unit_price                                       Lago standard, Stripe per_unit
+    graduated   each tier's units at that tier's price, + the flat fee of each tier reached
+                                                                            Lago graduated, Stripe tiers_mode graduated
+    volume      every unit at the price of the tier the quantity falls in, + that tier's flat fee
+                                                                            Lago volume, Stripe tiers_mode volume
+    package     unit_price per started block of package_size units          Lago package, Stripe divide_by + round up
+
+A tier's `up_to` is inclusive: tiers up to 5, up to 10, no limit are units 1-5, 6-10, 11 and more (Stripe's
+example: 6 fonts graduated = 5 x 7.00 + 1 x 6.50 = 41.50, volume = 6 x 6.50 = 39.00). Each part is one
+invoice line: its quantity, its unit price, its amount rounded once by invoicing.line_rounding, so a line
+always reads quantity x unit price = amount. A quantity of 0 costs nothing, flat fees included (Lago; Stripe
+bills the first tier's flat fee even then). Pure: no state, no context but the arguments.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_CEILING, Decimal
+from typing import NamedTuple
+
+from billingcore.catalog.model import Component, PriceModel, PriceTier
+from billingcore.money import ONE, ZERO, Rounding, add, div, fmt, mul, quantize, sub
+
+
+class PricePart(NamedTuple):
+    """One line of a priced quantity: `label` says which tier or package ("" for a plain per-unit price)."""
+
+    label: str
+    quantity: Decimal
+    unit_price: Decimal
+    amount: Decimal
+
+
+def priced(component: Component, quantity: Decimal, currency: str, rounding: Rounding) -> list[PricePart]:
+    """The lines `quantity` units of `component` cost under its price model; none for 0 units."""
+    if quantity <= ZERO:
+        return []
+    model = component.price_model
+    if model is PriceModel.GRADUATED:
+        return _graduated(component.tiers, quantity, currency, rounding)
+    if model is PriceModel.VOLUME:
+        return _volume(component.tiers, quantity, currency, rounding)
+    price = component.unit_price or ZERO  # the catalog check requires it for per_unit and package
+    if model is PriceModel.PACKAGE:
+        size = component.package_size or ONE
+        packages = div(quantity, size).to_integral_value(rounding=ROUND_CEILING)
+        label = f"{fmt(packages)} x {fmt(size)} {component.unit}"
+        return [_part(label, packages, price, currency, rounding)]
+    return [_part("", quantity, price, currency, rounding)]
+
+
+def total(parts: list[PricePart]) -> Decimal:
+    amount = ZERO
+    for part in parts:
+        amount = add(amount, part.amount)  # money.add: never the caller's decimal context
+    return amount
+
+
+def _part(label: str, quantity: Decimal, price: Decimal, currency: str, rounding: Rounding) -> PricePart:
+    return PricePart(label, quantity, price, quantize(mul(quantity, price), currency, rounding))
+
+
+def _bounds(tiers: tuple[PriceTier, ...]) -> list[tuple[Decimal, Decimal | None, PriceTier]]:
+    """(units before the tier, its last unit or None, the tier), lowest first."""
+    out: list[tuple[Decimal, Decimal | None, PriceTier]] = []
+    below = ZERO
+    for tier in tiers:
+        out.append((below, tier.up_to, tier))
+        below = tier.up_to if tier.up_to is not None else below
+    return out
+
+
+def _tier_label(below: Decimal, up_to: Decimal | None) -> str:
+    if up_to is None:
+        return f"over {fmt(below)}"
+    return f"up to {fmt(up_to)}" if below == ZERO else f"over {fmt(below)} up to {fmt(up_to)}"
+
+
+def _graduated(tiers: tuple[PriceTier, ...], quantity: Decimal, currency: str, rounding: Rounding) -> list[PricePart]:
+    parts = []
+    for below, up_to, tier in _bounds(tiers):
+        if quantity <= below:
+            break
+        units = sub(quantity if up_to is None else min(quantity, up_to), below)
+        label = _tier_label(below, up_to)
+        parts.append(_part(label, units, tier.unit_price, currency, rounding))
+        if tier.flat_fee:
+            parts.append(_part(f"{label}, flat fee", ONE, tier.flat_fee, currency, rounding))
+    return parts
+
+
+def _volume(tiers: tuple[PriceTier, ...], quantity: Decimal, currency: str, rounding: Rounding) -> list[PricePart]:
+    below, up_to, tier = next(b for b in _bounds(tiers) if b[1] is None or quantity <= b[1])
+    label = _tier_label(below, up_to)
+    parts = [_part(f"all units, {label}", quantity, tier.unit_price, currency, rounding)]
+    if tier.flat_fee:
+        parts.append(_part(f"{label}, flat fee", ONE, tier.flat_fee, currency, rounding))
+    return parts

@@ -65,7 +65,7 @@ def test_two_week_periods_count_from_the_first_week_day_of_1900() -> None:
     [
         ("killbill", "weekly", "a weekly term cannot be aligned under alignment: billing_day (rule set `killbill`): "
                                "billing days come once a month"),
-        ("lago-calendar", "every 10 days", "a every 10 days term cannot be aligned under alignment: calendar "
+        ("lago-calendar", "every 10 days", "an every 10 days term cannot be aligned under alignment: calendar "
                                            "(rule set `lago-calendar`): calendar weeks have 7 days"),
     ],
 )  # fmt: skip

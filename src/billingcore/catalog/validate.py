@@ -418,7 +418,7 @@ def _check_periods(cat: Catalog, bd: BillingDayRules, where: Where) -> Iterator[
         why = "billing days come once a month" if monthly else "calendar weeks have 7 days"
         yield Diagnostic(
             where(owner, "prices", period.value, key=True),
-            f"a {period.value} term cannot be aligned under alignment: {bd.alignment.value} "
+            f"a{_an(period.value)} {period.value} term cannot be aligned under alignment: {bd.alignment.value} "
             f"(rule set `{cat.rules}`): {why}",
             "bill it under alignment: subscription (its own anniversaries)"
             + (", or in whole weeks (calendar weeks start on billing_day.week_day)" if period.days % 7 else ""),

@@ -3,6 +3,7 @@ cannot align (docs/rules.md "Periods counted in days")."""
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from decimal import Decimal
 
@@ -13,6 +14,7 @@ from billingcore.catalog.model import Period
 from billingcore.engine import Account, bill, prepare
 from billingcore.errors import PlanError
 from billingcore.events import BuyPlan
+from billingcore.snapshot import dump_state, load_state
 from inline_catalogs import rule_texts
 
 
@@ -81,3 +83,14 @@ COL = 80  # the price key in `versions: [{available_from: 2000-01-01, prices: {w
 
 def test_whole_weeks_are_accepted_under_calendar_alignment() -> None:
     assert load_texts(_texts("monday", "lago-calendar", "every 3 weeks")).catalogs["c"].plans[0].versions[0].prices
+
+
+def test_a_calendar_week_is_saved_with_its_week_as_its_start_and_resumes() -> None:
+    tariff = prepare(load_texts(_texts("sunday", "cal-sunday", "weekly")), "c")
+    account, buy = Account("a", "c", "DE"), [BuyPlan("e1", date(2021, 3, 3), "p", Period.WEEKLY)]
+    saved = json.loads(json.dumps(dump_state(bill(tariff, account, buy, date(2021, 3, 3)).state)))
+    assert [(c["started"], c["term_start"], c["term_end"], c["billed"]) for c in saved["contracts"]] == [
+        ("2021-02-28", "2021-02-28", "2021-03-07", "4.00")
+    ]
+    resumed = bill(tariff, account, [], date(2021, 3, 7), load_state(saved))
+    assert [(d.date, d.lines[0].period_start) for d in resumed.documents] == [(date(2021, 3, 7), date(2021, 3, 7))]

@@ -112,3 +112,19 @@ def test_the_callers_decimal_context_changes_nothing() -> None:
         assert _total(
             _component(PriceModel.PACKAGE, unit_price=Decimal(10), package_size=Decimal(60)), "12345"
         ) == Decimal("2060.00")
+
+
+@pytest.mark.parametrize("model", list(PriceModel))
+def test_no_units_make_no_line_under_any_model(model: PriceModel) -> None:
+    tiered = model in (PriceModel.GRADUATED, PriceModel.VOLUME)
+    component = _component(
+        model, FLAT if tiered else (), unit_price=None if tiered else Decimal(5), package_size=Decimal(10)
+    )
+    assert priced(component, Decimal(0), "USD", Rounding.HALF_UP) == []
+
+
+def test_a_per_unit_line_has_no_tier_label_and_the_last_tier_says_over() -> None:
+    per_unit = _component(PriceModel.PER_UNIT, unit_price=Decimal("0.50"))
+    assert priced(per_unit, Decimal(3), "EUR", Rounding.HALF_UP) == [("", 3, Decimal("0.50"), Decimal("1.50"))]
+    parts = priced(_component(PriceModel.GRADUATED, FONTS), Decimal(12), "USD", Rounding.HALF_UP)
+    assert [p.label for p in parts] == ["up to 5", "over 5 up to 10", "over 10"]

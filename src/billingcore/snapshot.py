@@ -238,7 +238,7 @@ def _term_count_problems(contracts: list[Any]) -> list[tuple[str, str]]:
         terms, word = (c.get("terms"), c.get("period")) if isinstance(c, dict) else (None, None)
         made = Period._value2member_map_.get(word) if type(word) is str else None
         months = made.months if isinstance(made, Period) else 0
-        if type(terms) is int and months and MAX_MONTHS < terms * months <= MAX_TERMS * months:
+        if type(terms) is int and months and terms <= MAX_TERMS and terms * months > MAX_MONTHS:  # in range, too many
             most = f"expected at most {MAX_MONTHS // months} terms of {word}, got {terms}"
             found.append((f".contracts[{i}].terms", most))
     return found

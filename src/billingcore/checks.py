@@ -11,6 +11,8 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
+import attrs
+
 from billingcore.catalog.rules import Alignment, BillingDayAnchor
 from billingcore.contracts import ContractKind
 from billingcore.dates import (
@@ -22,6 +24,7 @@ from billingcore.dates import (
     billing_date,
     in_supported_range,
 )
+from billingcore.documents import Notice
 from billingcore.errors import DataPath, Diagnostic, EventError, StateError
 from billingcore.events import Event, type_name
 from billingcore.eventtypes import described, type_problems, well_typed
@@ -280,15 +283,25 @@ def _order_problems(events: Sequence[Event], state: State | None) -> list[Diagno
     resumed_after = state.as_of if state is not None else None
     billed = _NO_IDS if state is None else state.event_ids
     previous = date.min
+    first: dict[str, Event] = {}
     for event in events:
         day = event.date
+        if _idempotent(event) and (event.id in billed or first.get(event.id) == event):
+            continue  # a retry: dropped (retries)
         if event.id in seen:
-            problem = Problem(f"duplicate event id `{event.id}`", "give every event its own id")
-            errors.append(event_error(event, problem))
+            other = first[event.id]
+            if _idempotent(event) and type(other) is type(event):
+                message = f"event id `{event.id}` repeats a {event.TYPE} with other values"
+                hint = f"a retry repeats the record exactly (the first: {_values(other)}); a new one needs its own id"
+                errors.append(event_error(event, Problem(message, hint)))
+            else:
+                problem = Problem(f"duplicate event id `{event.id}`", "give every event its own id")
+                errors.append(event_error(event, problem))
         elif event.id in billed:
             message = f"duplicate event id `{event.id}`: an event before the saved state had it"
             errors.append(event_error(event, Problem(message, "give every event its own id")))
         seen.add(event.id)
+        first.setdefault(event.id, event)
         if not in_supported_range(day):
             message = f"{day} is outside the supported dates {SUPPORTED_DATES}"
             errors.append(event_error(event, Problem(message, SUPPORTED_DATES_HINT), "date-range"))
@@ -301,6 +314,41 @@ def _order_problems(events: Sequence[Event], state: State | None) -> list[Diagno
         else:
             previous = day
     return errors
+
+
+def _idempotent(event: Event) -> bool:
+    """Whether a repeat of this event's id is a retry of it (a usage record), not a mistake."""
+    return getattr(type(event), "IDEMPOTENT", False) is True
+
+
+def _values(event: Event) -> str:
+    return ", ".join(f"{a.name}: {getattr(event, a.name)}" for a in attrs.fields(type(event)) if a.name != "src")  # type: ignore[arg-type]
+
+
+def retries(events: Sequence[Event], state: State | None) -> list[int]:
+    """The positions of the events that repeat an idempotent event (a usage record) with the same id and
+    values, or whose id an event before the saved state had: a host's retries, dropped without effect.
+    (A repeated id with other values is an error: check_order.)"""
+    billed = _NO_IDS if state is None else state.event_ids
+    first: dict[str, Event] = {}
+    found = []
+    for i, event in enumerate(events):
+        if _idempotent(event) and (event.id in billed or first.get(event.id) == event):
+            found.append(i)
+        first.setdefault(event.id, event)
+    return found
+
+
+def without_retries(account: str, events: list[Event], state: State | None) -> tuple[list[Event], list[Notice]]:
+    """`events` without the retries (`retries`), and a notice for each: it was received before, ignored."""
+    dropped = retries(events, state) if events else []
+    if not dropped:
+        return events, []
+    notices = [
+        Notice(events[i].date, account, "retry_ignored", f"{events[i].TYPE} `{events[i].id}` was received before")
+        for i in dropped
+    ]
+    return [e for i, e in enumerate(events) if i not in set(dropped)], notices
 
 
 def event_error(event: Event, problem: Problem, code: str = "bad-event") -> Diagnostic:

@@ -26,6 +26,7 @@ class ContractKind(StrEnum):
     PLAN = "plan"  # the account plan (Duda's Basic, Team, Agency)
     ITEM = "item"  # a named item of a standalone product: a site, a seat, a mailbox
     ADDON = "addon"  # a product attached to an item: a store or an app on a site
+    COMPONENT = "component"  # a billwerk component: a quantity, an on/off switch or metered usage
 
 
 class Contract(NamedTuple):
@@ -33,7 +34,7 @@ class Contract(NamedTuple):
     and renewal builds one, and a tuple builds about 4x faster; it is just as immutable. Build it with
     keywords (`new_contract`, `renewed`, `_replace`): two dates in swapped positions would not fail."""
 
-    key: str  # plan | <product kind>:<item> | store:<item> | app:<item>:<app>
+    key: str  # plan | <product kind>:<item> | store:<item> | app:<item>:<app> | component:<id>
     kind: ContractKind
     product: str  # plan id or product id
     name: str  # the label on documents, from the catalog's names and labels

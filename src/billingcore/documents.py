@@ -22,6 +22,7 @@ class LineKind(StrEnum):
     INCLUDED = "included"  # an item in one of the plan's included slots, at 0.00
     CREDIT = "credit"  # the unused part of a term that was cut short
     ONE_OFF = "one_off"  # an item invoiced at once
+    USAGE = "usage"  # metered usage of a period, billed in arrears (its free units at 0.00)
 
 
 class DocumentType(StrEnum):

@@ -21,7 +21,7 @@ from typing import Any
 from billingcore import adjustments, invoicing
 from billingcore.billing_day import anchored
 from billingcore.charges import RENEWAL, Charge, InvoiceGroup, included_charge, term_charge
-from billingcore.checks import billing_days_add_up, check_arguments, event_error, refuse_account
+from billingcore.checks import billing_days_add_up, check_arguments, event_error, refuse_account, without_retries
 from billingcore.contracts import Contract, ContractKind, renewed
 from billingcore.dates import billing_date
 from billingcore.documents import Document, Notice
@@ -38,7 +38,7 @@ from billingcore.timing import due, route
 
 _NEVER = date.max  # no next agenda date
 _ID = attrgetter("id")  # an event's id
-_RENEWAL_ORDER = {ContractKind.PLAN: 0, ContractKind.ITEM: 1, ContractKind.ADDON: 1}  # then as bought
+_RENEWAL_ORDER = dict.fromkeys(ContractKind, 1) | {ContractKind.PLAN: 0}  # the plan first, then as bought
 _NEW = State(account="", as_of=date.min)  # the state of an account nothing was billed for yet
 
 
@@ -56,7 +56,8 @@ def bill(tariff: Tariff, account: Account, events: Sequence[Event], until: date,
         and not billing_days_add_up(next_billing, anchor, billing_day, state, tariff)
     ):
         refuse_account(tariff, account, until, state)  # says what does not add up
-    todo = [e for e in events if e.date <= until]
+    todo, retried = without_retries(account.id, [e for e in events if e.date <= until], state)
+    run.notices.extend(retried)  # a usage record sent again changes nothing; the host hears of it
     i, n = 0, len(todo)
     day = run.next_date(todo[0].date if todo else None)
     while day is not None and day <= until:
@@ -246,7 +247,7 @@ class _Run:
         t = self.tariff
         if c.dont_renew or not t.rules.renewal.auto_renew:  # it ends; what depended on it follows
             ended = c._replace(ended=True)
-            outcome = Outcome(contracts=(ended,), signals=(ContractEnded(ended, RENEWAL),))
+            outcome = Outcome(contracts=(ended,), signals=(ContractEnded(ended, RENEWAL, c.term_end),))
             self._after_renewal(day, *self._cascade("", outcome))
             return
         hook = t.features.renewals.get(c.kind)

@@ -13,6 +13,7 @@ from __future__ import annotations
 from billingcore.features import EVENT_TYPES
 from billingcore.features.addons import AddStore, BuyApp, RemoveApp, UpgradeApp, UpgradeStore
 from billingcore.features.base import Event
+from billingcore.features.components import AddComponent, BillUsage, ChangeQuantity, RecordUsage, RemoveComponent
 from billingcore.features.items import AddItem, ConvertSite, PublishSite, RemoveItem, UnpublishSite
 from billingcore.features.one_offs import BuyOneOff
 from billingcore.features.plans import BuyPlan, ChangePlan
@@ -27,18 +28,23 @@ def type_name(event: Event) -> str:
 
 __all__ = [
     "EVENT_TYPES",
+    "AddComponent",
     "AddItem",
     "AddStore",
+    "BillUsage",
     "BuyApp",
     "BuyOneOff",
     "BuyPlan",
     "Cancel",
     "ChangePlan",
+    "ChangeQuantity",
     "ClearDontRenew",
     "ConvertSite",
     "Event",
     "PublishSite",
+    "RecordUsage",
     "RemoveApp",
+    "RemoveComponent",
     "RemoveItem",
     "SetDontRenew",
     "StartTrial",

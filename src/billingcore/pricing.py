@@ -44,10 +44,47 @@ def priced(component: Component, quantity: Decimal, currency: str, rounding: Rou
     price = component.unit_price or ZERO  # the catalog check requires it for per_unit and package
     if model is PriceModel.PACKAGE:
         size = component.package_size or ONE
-        packages = div(quantity, size).to_integral_value(rounding=ROUND_CEILING)
+        packages = _packages(quantity, size)
         label = f"{fmt(packages)} x {fmt(size)} {component.unit}"
         return [_part(label, packages, price, currency, rounding)]
     return [_part("", quantity, price, currency, rounding)]
+
+
+def priced_between(
+    component: Component, before: Decimal, quantity: Decimal, currency: str, rounding: Rounding
+) -> list[PricePart]:
+    """The lines for units `before`+1 to `quantity` of one period, when the first `before` were billed
+    already (an interim invoice billed usage to date; the period goes on): the same total as pricing all
+    `quantity` at once, less what was billed.
+
+        per_unit    the new units at the unit price
+        graduated   the new units in each tier they fall in; a tier's flat fee once, when first reached
+        package     the packages started since (a started package was billed whole)
+        volume      all units at the tier the quantity now falls in, less the amount billed before
+                    (one line "billed before", which may make the usage cheaper: volume prices fall)"""
+    if before <= ZERO:
+        return priced(component, quantity, currency, rounding)
+    if quantity <= before:
+        return []
+    model = component.price_model
+    if model is PriceModel.GRADUATED:
+        return _graduated(component.tiers, quantity, currency, rounding, before)
+    if model is PriceModel.VOLUME:
+        earlier = total(priced(component, before, currency, rounding))
+        parts = priced(component, quantity, currency, rounding)
+        return [*parts, PricePart(f"billed before: {fmt(before)} {component.unit}", ONE, earlier.copy_negate(),
+                                  earlier.copy_negate())]  # fmt: skip
+    if model is PriceModel.PACKAGE:
+        size = component.package_size or ONE
+        packages = sub(_packages(quantity, size), _packages(before, size))
+        label = f"{fmt(packages)} x {fmt(size)} {component.unit}"
+        return [_part(label, packages, component.unit_price or ZERO, currency, rounding)] if packages else []
+    return priced(component, sub(quantity, before), currency, rounding)
+
+
+def _packages(quantity: Decimal, size: Decimal) -> Decimal:
+    """Packages of `size` units that `quantity` units start (a started one counts whole)."""
+    return div(quantity, size).to_integral_value(rounding=ROUND_CEILING)
 
 
 def total(parts: list[PricePart]) -> Decimal:
@@ -77,15 +114,19 @@ def _tier_label(below: Decimal, up_to: Decimal | None) -> str:
     return f"up to {fmt(up_to)}" if below == ZERO else f"over {fmt(below)} up to {fmt(up_to)}"
 
 
-def _graduated(tiers: tuple[PriceTier, ...], quantity: Decimal, currency: str, rounding: Rounding) -> list[PricePart]:
+def _graduated(
+    tiers: tuple[PriceTier, ...], quantity: Decimal, currency: str, rounding: Rounding, before: Decimal = ZERO
+) -> list[PricePart]:
     parts = []
     for below, up_to, tier in _bounds(tiers):
         if quantity <= below:
             break
-        units = sub(quantity if up_to is None else min(quantity, up_to), below)
+        if up_to is not None and up_to <= before:  # this tier was filled before
+            continue
+        units = sub(quantity if up_to is None else min(quantity, up_to), max(below, before))
         label = _tier_label(below, up_to)
         parts.append(_part(label, units, tier.unit_price, currency, rounding))
-        if tier.flat_fee:
+        if tier.flat_fee and before <= below:  # its flat fee once: when the tier is first reached
             parts.append(_part(f"{label}, flat fee", ONE, tier.flat_fee, currency, rounding))
     return parts
 

@@ -11,7 +11,7 @@ from typing import Any, NamedTuple
 
 import attrs
 
-from billingcore.catalog.model import LABEL_FIELDS, Catalog, Labels, OneOff, Plan, Product
+from billingcore.catalog.model import LABEL_FIELDS, Catalog, Component, Labels, OneOff, Plan, Product
 from billingcore.catalog.rules import Alignment, Billed, RuleSet, ShortMonth, VatTable
 from billingcore.codegen import template
 from billingcore.invoicing import Billing
@@ -97,10 +97,12 @@ class Tariff:
     any_arrears: bool = attrs.field(init=False, eq=False, repr=False)  # some contract may be billed in arrears
     handlers: dict[type[Any], tuple[str, Callable[..., Any]]] = attrs.field(init=False, eq=False, repr=False)
     own_dates: tuple[Any, ...] = attrs.field(init=False, eq=False, repr=False)  # features.next_dates
+    components: dict[str, Component] = attrs.field(init=False, eq=False, repr=False)  # by id
 
     def __attrs_post_init__(self) -> None:
         object.__setattr__(self, "handlers", self.features.events)
         object.__setattr__(self, "own_dates", self.features.next_dates)
+        object.__setattr__(self, "components", {c.id: c for c in self.catalog.components})
         object.__setattr__(self, "lead", timedelta(days=self.rules.renewal.lead_days))
         object.__setattr__(self, "roll_short_months", self.rules.billing_day.short_month is ShortMonth.NEXT_MONTH_FIRST)
         object.__setattr__(self, "aligned", self.rules.billing_day.alignment is not Alignment.SUBSCRIPTION)

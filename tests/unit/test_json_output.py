@@ -160,7 +160,7 @@ def test_saved_state_format_is_pinned() -> None:
     saved_app = {**saved, "contracts": saved["contracts"][2:]}
     assert saved_app == (
         {
-            "format": 4,
+            "format": 5,
             "account": "a",
             "catalog": "duda",
             "currency": "USD",
@@ -212,6 +212,7 @@ def test_saved_state_format_is_pinned() -> None:
             "items": [
                 {"name": "blog", "product": "site", "key": "site:blog", "active": True, "order": 1, "includable": True}
             ],
+            "components": [],
         }
     )
     assert load_state(json.loads(json.dumps(saved))) == state

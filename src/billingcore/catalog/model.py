@@ -241,6 +241,9 @@ class Component:
     package_size: Quantity | None = field("package: units per package (a started one is billed whole).", default=None)
     period: Period = field("Billing period of the component.", default=Period.MONTHLY)
     unit: str = field("Unit name shown on invoices.", default="unit")
+    fractional: bool = field(
+        "Whether quantities and usage may have decimals (GB of traffic); otherwise whole units only.", default=False
+    )
     discount_scale: str | None = field("Id of a discount scale applied by quantity.", default=None)
     src: SourceRef = src_field()
 

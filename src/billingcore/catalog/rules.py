@@ -210,6 +210,20 @@ class AccountRules:
     )
 
 
+class PartialQuota(StrEnum):
+    FULL = "full"  # Lago, Stripe: a period's free units are free whatever its length
+    PRORATED = "prorated"  # by the days of the period the component ran, rounded down to the unit
+
+
+@attrs.frozen
+class UsageRules:
+    partial_quota: PartialQuota = field(
+        "A metered component's free quota on a partial period (a leading part, or a period cut by a removal or a "
+        "cancellation): the whole quota, or prorated by the days it ran.",
+        default=PartialQuota.FULL,
+    )
+
+
 class AtTrialEnd(StrEnum):
     CONVERT = "convert"  # Stripe, Chargebee, Lago, Kill Bill: the trial's plan is billed from its end
     STOP = "stop"  # Stripe end_behavior cancel, Chargebee trial_end_action cancel_subscription
@@ -246,6 +260,7 @@ class RuleSet:
     renewal: RenewalRules = field("Renewal rules.", factory=RenewalRules)
     accounts: AccountRules = field("Prepaid/postpaid account rules.", factory=AccountRules)
     trial: TrialRules = field("Trials with a length (a plan version's `trial:`).", factory=TrialRules)
+    usage: UsageRules = field("Metered components: usage and free quotas.", factory=UsageRules)
     src: SourceRef = src_field()
 
     @property

@@ -6,6 +6,7 @@
     slots          a plan's included slots: who takes them, on purchase, change, renewal, cancellation
     addons         products attached to an item: stores and apps on a site
     one_offs       items invoiced at once
+    components     quantity, on/off and metered components booked on the plan; usage and free quotas
     subscriptions  cancel any contract now, stop it renewing
 
 Adding a feature: write its module (events, handlers, its part of the state) and add it to FEATURES;
@@ -17,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from billingcore.features import addons, items, one_offs, plans, slots, subscriptions, trials
+from billingcore.features import addons, components, items, one_offs, plans, slots, subscriptions, trials
 from billingcore.features.base import Feature, Handler
 from billingcore.tariff import Registry
 
@@ -29,6 +30,7 @@ FEATURES: tuple[Feature, ...] = (
     slots.FEATURE,
     addons.FEATURE,
     one_offs.FEATURE,
+    components.FEATURE,
     subscriptions.FEATURE,
 )
 

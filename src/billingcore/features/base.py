@@ -177,6 +177,7 @@ class PlanChanged(NamedTuple):
 
     day: date
     cause: str  # the event id, or RENEWAL for a downgrade that waited for the term end
+    old: Contract  # the plan contract before the change (its version's free quota: components)
 
 
 class ContractEnded(NamedTuple):
@@ -184,6 +185,7 @@ class ContractEnded(NamedTuple):
 
     contract: Contract
     cause: str  # the event id, or RENEWAL when it ended at its term end
+    day: date  # the day it ended: the cancellation's date, or its term end
 
 
 class TrialConverted(NamedTuple):

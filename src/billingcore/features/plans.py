@@ -128,7 +128,11 @@ def change_plan(view: View, e: ChangePlan) -> Outcome:
             return Outcome(part=Downgrade(plan.id, e.period, e.date))
     new, charges = change(view, old, e.date, plan.id, plan_label(view, plan), e.period, price, e.id)
     return Outcome(
-        contracts=(new,), removed=(old.key,), part=None, changes=tuple(charges), signals=(PlanChanged(e.date, e.id),)
+        contracts=(new,),
+        removed=(old.key,),
+        part=None,
+        changes=tuple(charges),
+        signals=(PlanChanged(e.date, e.id, old),),
     )
 
 
@@ -154,7 +158,7 @@ def renew_plan(view: View, c: Contract, day: date) -> Outcome | None:
         removed=(c.key,),
         part=None,
         charges=(charge,),
-        signals=(PlanChanged(c.term_end, RENEWAL),),
+        signals=(PlanChanged(c.term_end, RENEWAL, c),),
     )
 
 

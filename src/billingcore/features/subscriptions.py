@@ -64,7 +64,7 @@ def cancel(view: View, e: Cancel) -> Outcome:
     t = view.tariff
     credit = proration_credit(old, e.date, t.catalog.currency, t.rules.proration, e.id, t.labels.credit)
     changes = (credit,) if credit.amount else ()  # on its last day nothing is left to credit
-    return Outcome(contracts=(old._replace(ended=True),), changes=changes, signals=(ContractEnded(old, e.id),))
+    return Outcome(contracts=(old._replace(ended=True),), changes=changes, signals=(ContractEnded(old, e.id, e.date),))
 
 
 def set_dont_renew(view: View, e: SetDontRenew) -> Outcome:

@@ -7,7 +7,7 @@ problem is a diagnostic with a hint, all of them at once; Python arguments are l
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -181,8 +181,8 @@ def _state_problems(tariff: Tariff, account: Account, state: State) -> list[Diag
         hint = "a catalog cannot change its currency under running accounts: bill them under a catalog of their own"
         found.append(Diagnostic(DataPath("state.currency"), message, hint, "wrong-currency"))
     for i, c in enumerate(state.contracts):  # a product the catalog does not have cannot be renewed or changed
-        known = tariff.plans if c.kind is _PLAN else tariff.products
-        if c.product not in known and state.catalog == catalog:  # (another catalog: said above)
+        # (another catalog: said above)
+        if c.product not in _catalog_names(tariff, c.kind) and state.catalog == catalog:
             product = f"contract `{c.key}` is for `{c.product}`, not in catalog `{catalog}`"
             message = f"saved state of account {who}: {product}"
             hint = "bill it with the catalog it was billed under (keep retired products in the catalog)"
@@ -215,12 +215,15 @@ def _billed_by(state: State, tariff: Tariff) -> bool:
     return type(state) is BilledState and state.__dict__.get("billed_by") is tariff
 
 
+def _catalog_names(tariff: Tariff, kind: ContractKind) -> Mapping[str, object]:
+    """What the catalog calls the things a contract of `kind` is for: plans, components or products."""
+    return tariff.plans if kind is _PLAN else tariff.components if kind is ContractKind.COMPONENT else tariff.products
+
+
 def _names_known(tariff: Tariff, state: State) -> bool:
     """Whether every plan and product the state names is in the tariff's catalog (the quick look: a set
     of names against the catalog's keys; _state_problems says which are not)."""
-    if not {c.product for c in state.contracts if c.kind is not _PLAN} <= tariff.products.keys():
-        return False
-    if not {c.product for c in state.contracts if c.kind is _PLAN} <= tariff.plans.keys():
+    if not all(c.product in _catalog_names(tariff, c.kind) for c in state.contracts):
         return False
     parts = state.parts
     contracts = state.contracts

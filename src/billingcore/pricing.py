@@ -10,8 +10,11 @@
 A tier's `up_to` is inclusive: tiers up to 5, up to 10, no limit are units 1-5, 6-10, 11 and more (Stripe's
 example: 6 fonts graduated = 5 x 7.00 + 1 x 6.50 = 41.50, volume = 6 x 6.50 = 39.00). Each part is one
 invoice line: its quantity, its unit price, its amount rounded once by invoicing.line_rounding, so a line
-always reads quantity x unit price = amount. A quantity of 0 costs nothing, flat fees included (Lago; Stripe
-bills the first tier's flat fee even then). Pure: no state, no context but the arguments.
+reads quantity x unit price = amount. The one exception is usage billed in pieces (an interim bill, then the
+period's end: `priced_between`): there a piece costs what all units so far cost less what the earlier ones
+did, so that the pieces add up to the whole period cent for cent; its explanation says so. A quantity of 0
+costs nothing, flat fees included (Lago; Stripe bills the first tier's flat fee even then). Pure: no state, no
+context but the arguments.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ class PricePart(NamedTuple):
     quantity: Decimal
     unit_price: Decimal
     amount: Decimal
+    explanation: str = ""  # how the amount came about: "974 x 0.013 = 12.66"
 
 
 def priced(component: Component, quantity: Decimal, currency: str, rounding: Rounding) -> list[PricePart]:
@@ -72,14 +76,15 @@ def priced_between(
     if model is PriceModel.VOLUME:
         earlier = total(priced(component, before, currency, rounding))
         parts = priced(component, quantity, currency, rounding)
-        return [*parts, PricePart(f"billed before: {fmt(before)} {component.unit}", ONE, earlier.copy_negate(),
-                                  earlier.copy_negate())]  # fmt: skip
+        minus = earlier.copy_negate()  # copy_negate: `-x` would round in the caller's decimal context
+        why = f"{fmt(before)} {component.unit} billed before this period: {fmt(minus)}"
+        return [*parts, PricePart(f"billed before: {fmt(before)} {component.unit}", ONE, minus, minus, why)]
     if model is PriceModel.PACKAGE:
         size = component.package_size or ONE
         packages = sub(_packages(quantity, size), _packages(before, size))
         label = f"{fmt(packages)} x {fmt(size)} {component.unit}"
         return [_part(label, packages, component.unit_price or ZERO, currency, rounding)] if packages else []
-    return priced(component, sub(quantity, before), currency, rounding)
+    return [_part("", sub(quantity, before), component.unit_price or ZERO, currency, rounding, before)]
 
 
 def _packages(quantity: Decimal, size: Decimal) -> Decimal:
@@ -94,8 +99,21 @@ def total(parts: list[PricePart]) -> Decimal:
     return amount
 
 
-def _part(label: str, quantity: Decimal, price: Decimal, currency: str, rounding: Rounding) -> PricePart:
-    return PricePart(label, quantity, price, quantize(mul(quantity, price), currency, rounding))
+def _part(
+    label: str, quantity: Decimal, price: Decimal, currency: str, rounding: Rounding, before: Decimal = ZERO
+) -> PricePart:
+    """`quantity` units at `price`. After `before` units billed at that price earlier in the period, the
+    amount is what all of them cost less what the earlier ones did, each rounded once: so the pieces of a
+    period add up to the whole, cent for cent (0.013 x 974 = 12.66, then x 1 more = 12.68 - 12.66 = 0.02)."""
+    amount = quantize(mul(quantity, price), currency, rounding)
+    if not before:
+        return PricePart(label, quantity, price, amount, f"{fmt(quantity)} x {fmt(price)} = {fmt(amount)}")
+    units = add(before, quantity)
+    whole, earlier = quantize(mul(units, price), currency, rounding), quantize(mul(before, price), currency, rounding)
+    amount = sub(whole, earlier)
+    why = f"{fmt(units)} x {fmt(price)} = {fmt(whole)} less {fmt(before)} billed before ({fmt(earlier)})"
+    why = f"{why} = {fmt(amount)}"
+    return PricePart(label, quantity, price, amount, why)
 
 
 def _bounds(tiers: tuple[PriceTier, ...]) -> list[tuple[Decimal, Decimal | None, PriceTier]]:
@@ -123,9 +141,10 @@ def _graduated(
             break
         if up_to is not None and up_to <= before:  # this tier was filled before
             continue
-        units = sub(quantity if up_to is None else min(quantity, up_to), max(below, before))
+        start = max(below, before)
+        units = sub(quantity if up_to is None else min(quantity, up_to), start)
         label = _tier_label(below, up_to)
-        parts.append(_part(label, units, tier.unit_price, currency, rounding))
+        parts.append(_part(label, units, tier.unit_price, currency, rounding, sub(start, below)))
         if tier.flat_fee and before <= below:  # its flat fee once: when the tier is first reached
             parts.append(_part(f"{label}, flat fee", ONE, tier.flat_fee, currency, rounding))
     return parts

@@ -15,7 +15,7 @@ import pytest
 
 from billingcore.catalog.model import Component, ComponentType, PriceModel, PriceTier
 from billingcore.money import Rounding
-from billingcore.pricing import priced, total
+from billingcore.pricing import priced, priced_between, total
 
 
 def _component(model: PriceModel, tiers: list[tuple[str | None, str, str | None]] = (), **kw: object) -> Component:  # type: ignore[assignment]
@@ -125,6 +125,68 @@ def test_no_units_make_no_line_under_any_model(model: PriceModel) -> None:
 
 def test_a_per_unit_line_has_no_tier_label_and_the_last_tier_says_over() -> None:
     per_unit = _component(PriceModel.PER_UNIT, unit_price=Decimal("0.50"))
-    assert priced(per_unit, Decimal(3), "EUR", Rounding.HALF_UP) == [("", 3, Decimal("0.50"), Decimal("1.50"))]
+    assert priced(per_unit, Decimal(3), "EUR", Rounding.HALF_UP) == [
+        ("", 3, Decimal("0.50"), Decimal("1.50"), "3 x 0.50 = 1.50")
+    ]
     parts = priced(_component(PriceModel.GRADUATED, FONTS), Decimal(12), "USD", Rounding.HALF_UP)
     assert [p.label for p in parts] == ["up to 5", "over 5 up to 10", "over 10"]
+
+
+# -- a period billed in pieces (an interim bill, then the period's end): priced_between ------------------------
+
+
+def _between(component: Component, before: int, quantity: int, currency: str = "USD") -> list[tuple[object, ...]]:
+    parts = priced_between(component, Decimal(before), Decimal(quantity), currency, Rounding.HALF_UP)
+    return [(p.label, p.quantity, p.unit_price, p.amount) for p in parts]
+
+
+def test_graduated_units_after_an_interim_bill_continue_in_the_tier_they_reached() -> None:
+    # Stripe's fonts, 3 billed before, 12 by the period's end: units 4-5 at 7.00, 6-10 at 6.50, 11-12 at 6.00 =
+    # 14.00 + 32.50 + 12.00 = 58.50 = 79.50 for all 12 less 21.00 for the first 3
+    fonts = _component(PriceModel.GRADUATED, FONTS)
+    assert _between(fonts, 3, 12) == [
+        ("up to 5", 2, Decimal("7.00"), Decimal("14.00")),
+        ("over 5 up to 10", 5, Decimal("6.50"), Decimal("32.50")),
+        ("over 10", 2, Decimal("6.00"), Decimal("12.00")),
+    ]
+
+
+def test_a_tier_flat_fee_is_billed_once_when_the_tier_is_first_reached() -> None:
+    # Stripe's flat-rate tiers: 5 units billed before (5 x 5 + 10 = 35), 12 by the end: tier 2 is reached
+    # now (5 x 4 + 20), tier 3 too (2 x 3 + 30): 76 = 111 for all 12 less 35; tier 1's fee not again
+    flat = _component(PriceModel.GRADUATED, FLAT)
+    assert _between(flat, 5, 12) == [
+        ("over 5 up to 10", 5, Decimal("4"), Decimal("20.00")),
+        ("over 5 up to 10, flat fee", 1, Decimal("20"), Decimal("20.00")),
+        ("over 10 up to 15", 2, Decimal("3"), Decimal("6.00")),
+        ("over 10 up to 15, flat fee", 1, Decimal("30"), Decimal("30.00")),
+    ]
+
+
+def test_volume_after_an_interim_bill_reprices_every_unit_less_what_was_billed() -> None:
+    # fonts by volume: 3 billed at 7.00 = 21.00; 6 by the end all cost 6.50 = 39.00; less 21.00 billed: 18.00
+    volume = _component(PriceModel.VOLUME, FONTS)
+    assert _between(volume, 3, 6) == [
+        ("all units, over 5 up to 10", 6, Decimal("6.50"), Decimal("39.00")),
+        ("billed before: 3 unit", 1, Decimal("-21.00"), Decimal("-21.00")),
+    ]
+
+
+def test_packages_after_an_interim_bill_are_the_ones_started_since() -> None:
+    # 100 units a package at 5.00: 150 units billed as 2 packages; 201 by the end start a 3rd: 1 x 5.00
+    package = _component(PriceModel.PACKAGE, unit_price=Decimal("5.00"), package_size=Decimal(100))
+    assert _between(package, 150, 201) == [("1 x 100 unit", 1, Decimal("5.00"), Decimal("5.00"))]
+    assert _between(package, 150, 200) == []  # no package started since
+
+
+def test_pieces_of_a_period_add_up_to_the_whole_cent_for_cent() -> None:
+    # 0.013 a unit: 974 units = 12.662 -> 12.66; one more: all 975 = 12.675 -> 12.68, so the piece is 0.02
+    # (1 x 0.013 alone would round to 0.01 and the period would cost a cent less than billed whole)
+    per_unit = _component(PriceModel.PER_UNIT, unit_price=Decimal("0.013"))
+    (part,) = priced_between(per_unit, Decimal(974), Decimal(975), "EUR", Rounding.HALF_UP)
+    assert (part.quantity, part.amount) == (1, Decimal("0.02"))
+    assert part.explanation == "975 x 0.013 = 12.68 less 974 billed before (12.66) = 0.02"
+    assert priced_between(per_unit, Decimal(975), Decimal(975), "EUR", Rounding.HALF_UP) == []
+    assert priced_between(per_unit, Decimal(0), Decimal(2), "EUR", Rounding.HALF_UP) == priced(
+        per_unit, Decimal(2), "EUR", Rounding.HALF_UP
+    )

@@ -20,6 +20,7 @@ retry with an id already seen is dropped (events.IDEMPOTENT).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from datetime import date
 from decimal import ROUND_FLOOR, Decimal
@@ -153,7 +154,7 @@ def add_component(view: View, e: AddComponent) -> Outcome:
         contract = new_contract(key, _COMPONENT, component.id, component.name, component.period, e.date, ZERO)
         bookings[component.id] = Booking(component.id, ZERO, ZERO, ZERO, ZERO, ZERO)
         return put(align(view, contract) if t.aligned else contract, part=bookings)
-    quantity = ONE if e.quantity is None else e.quantity
+    quantity = ONE if e.quantity is None else Decimal(e.quantity)  # an int from Python: exact
     problem = _bad_quantity(component, quantity, "book")
     if problem is not None:
         return problem
@@ -177,19 +178,20 @@ def change_quantity(view: View, e: ChangeQuantity) -> Outcome:
         )
     if component.type is _ON_OFF:
         return refuse(f"on/off component `{component.id}` has no quantity", "remove_component switches it off")
-    problem = _bad_quantity(component, e.quantity, "change to")
+    quantity = Decimal(e.quantity)  # an int from Python: exact
+    problem = _bad_quantity(component, quantity, "change to")
     if problem is not None:
         return problem
     booking = view.parts["components"][component.id]
-    if e.quantity == booking.quantity:
-        return refuse(f"component `{component.id}` already has quantity {fmt(e.quantity)}", "give the new quantity")
-    parts = _priced(t, component, e.quantity)
-    bookings = {**view.parts["components"], component.id: booking._replace(quantity=e.quantity)}
+    if quantity == booking.quantity:
+        return refuse(f"component `{component.id}` already has quantity {fmt(quantity)}", "give the new quantity")
+    parts = _priced(t, component, quantity)
+    bookings = {**view.parts["components"], component.id: booking._replace(quantity=quantity)}
     if e.date >= old.term_end:  # on the period's end: no credit, the renewal bills the new quantity
         return put(old._replace(unit_price=total(parts)), part=bookings)
     new, charges = change(view, old, e.date, old.product, old.name, old.period, total(parts), e.id)
     *credit, charge = charges
-    lines = _lines(new, component, e.quantity, parts, charge)
+    lines = _lines(new, component, quantity, parts, charge)
     return Outcome(contracts=(new,), removed=(old.key,), changes=(*credit, *lines), part=bookings)
 
 
@@ -206,19 +208,24 @@ def record_usage(view: View, e: RecordUsage) -> Outcome:
     t = view.tariff
     contract = running(view.contracts, component_key(e.component))
     component = t.components.get(e.component)
-    if contract is None or component is None or component.type is not _METERED:
+    if component is not None and component.type is not _METERED:
+        how = "remove_component switches it off" if component.type is _ON_OFF else "change_quantity changes it"
+        return refuse(f"`{component.id}` is a{'n' if component.type is _ON_OFF else ''} {component.type.value} "
+                      "component: it has no usage to record", how)  # fmt: skip
+    if contract is None or component is None:
         metered = ", ".join(sorted(c.product for c in _running_metered(view))) or "none"
         hint = f"booked metered components: {metered}; add_component books one"
         return refuse(f"no metered component `{e.component}` booked to record usage for", hint)
-    if e.quantity < ZERO:
-        return refuse(f"usage must not be negative, got {fmt(e.quantity)}", "record the units used: 0 or more")
-    if not component.fractional and e.quantity != e.quantity.to_integral_value():
-        return refuse(*_whole(component, e.quantity))
+    quantity = Decimal(e.quantity)  # an int from Python: exact
+    if quantity < ZERO:
+        return refuse(f"usage must not be negative, got {fmt(quantity)}", "record the units used: 0 or more")
+    if not component.fractional and quantity != quantity.to_integral_value():
+        return refuse(*_whole(component, quantity))
     booking = view.parts["components"][component.id]
     if e.date >= contract.term_end:  # the period ends today and renews after the day's events
-        booking = booking._replace(next_period=add(booking.next_period, e.quantity))
+        booking = booking._replace(next_period=add(booking.next_period, quantity))
     else:
-        booking = booking._replace(used=add(booking.used, e.quantity))
+        booking = booking._replace(used=add(booking.used, quantity))
     return put(part={**view.parts["components"], component.id: booking})
 
 
@@ -369,7 +376,7 @@ def _usage_to(
         lines.append(_usage_line(c, f"{component.name}, free units", start, day, free, zero, zero, why, cause))
     for part in parts:
         label = f"{component.name}, {part.label}" if part.label else component.name
-        why = f"{period}; {fmt(part.quantity)} x {fmt(part.unit_price)} = {fmt(part.amount)}"
+        why = f"{period}; {part.explanation}"
         lines.append(_usage_line(c, label, start, day, part.quantity, part.unit_price, part.amount, why, cause))
     return lines
 
@@ -459,7 +466,7 @@ def _problems(data: object) -> list[tuple[str, str]]:
         return [("", f"expected a list, got {json_got(data)}")]
     found = [(f"[{i}]{'.' + f if f else ''}", p) for i, d in enumerate(data) for f, p in _RECORD.problems(d, None)]
     names = [d.get("component") if isinstance(d, dict) else None for d in data]
-    return found + [(f"[{i}].component", f"a second booking of {json_got(name)}") for i, name in repeats(names)]
+    return found + [(f"[{i}].component", f"a second booking of {json.dumps(name)}") for i, name in repeats(names)]
 
 
 def _unknown(tariff: Tariff, bookings: Bookings, contracts: tuple[Contract, ...]) -> list[tuple[str, str]]:

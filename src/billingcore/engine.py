@@ -174,9 +174,11 @@ class _Run:
                 contracts[c.key] = c
             if part is not UNCHANGED:
                 self.parts[found[0]] = part
+        t = self.tariff
+        if t.discounts:  # discount scales and coupons, off each charge as it is made
+            changes, charges, now = self._discounted(changes), self._discounted(charges), self._discounted(now)
         if charges and self.billing_anchor is None:  # the first term to bill starts the account (by rule)
             self._open(event.date, False)
-        t = self.tariff
         if t.aligned or t.any_arrears:  # leading parts land as changes; terms in arrears wait (timing.py)
             self.pending, changes, charges = route(t, self.contracts, self.pending, changes, charges, event.date)
         if changes:
@@ -258,12 +260,15 @@ class _Run:
                 return
         nxt = renewed(c, t.roll_terms)
         self.contracts[c.key] = nxt
-        self.pending.append(due(t, self.contracts, term_charge(nxt, c.term_end - t.lead, RENEWAL)))
+        charges = (term_charge(nxt, c.term_end - t.lead, RENEWAL),)
+        self.pending.append(due(t, self.contracts, self._discounted(charges)[0] if t.discounts else charges[0]))
 
     def _after_renewal(self, day: date, changes: Sequence[Charge], charges: Sequence[Charge], _: object) -> None:
         """What a renewal started or changed waits for the billing day (a credit is a credit note at once
         under credit_as: credit_note)."""
-        if (t := self.tariff).aligned or t.any_arrears:
+        if (t := self.tariff).discounts:
+            changes, charges = self._discounted(changes), self._discounted(charges)
+        if t.aligned or t.any_arrears:
             self.pending, changes, charges = route(t, self.contracts, self.pending, changes, charges, day)
         self.pending.extend(charges)
         if changes:
@@ -288,6 +293,14 @@ class _Run:
         ]
         if due:
             self._issue(billing_day_drafts(billing, self.account.id, day, due, included))
+
+    def _discounted(self, charges: Sequence[Charge]) -> tuple[Charge, ...]:
+        """`charges` less what each feature's discounts take off; the contracts they lowered put back."""
+        found = tuple(charges)
+        for discount in self.tariff.discounts:
+            found, lowered = discount(self, found)
+            self.contracts.update((c.key, c) for c in lowered)
+        return found
 
     def weekly_run(self, day: date) -> None:
         drafts, self.pending = invoicing.weekly_drafts(self.account.id, day, self.pending)

@@ -14,6 +14,7 @@ from billingcore.features import EVENT_TYPES
 from billingcore.features.addons import AddStore, BuyApp, RemoveApp, UpgradeApp, UpgradeStore
 from billingcore.features.base import Event
 from billingcore.features.components import AddComponent, BillUsage, ChangeQuantity, RecordUsage, RemoveComponent
+from billingcore.features.discounts import RedeemCoupon
 from billingcore.features.items import AddItem, ConvertSite, PublishSite, RemoveItem, UnpublishSite
 from billingcore.features.one_offs import BuyOneOff
 from billingcore.features.plans import BuyPlan, ChangePlan
@@ -43,6 +44,7 @@ __all__ = [
     "Event",
     "PublishSite",
     "RecordUsage",
+    "RedeemCoupon",
     "RemoveApp",
     "RemoveComponent",
     "RemoveItem",

@@ -46,11 +46,11 @@ from billingcore.state import make_state
 # 2: the features restructure (each feature's part under its own key)
 # 3: the state names its catalog and currency and remembers the ids of the events it billed
 # 4: trials with a length (the `trials` feature's part, `trial`)
-# 5: components (the `components` feature's part, `components`: each booked component and its usage)
+# 5: components and coupons (parts `components`: each booked component and its usage; `coupons`: redemptions)
 FORMAT = 5
 # The older formats this billingcore still reads, each with the part keys it did not have yet: read as the
 # current format with those parts empty (format 3: no trial with a length running).
-OLDER: dict[int, tuple[str, ...]] = {3: ("trial", "components"), 4: ("components",)}
+OLDER: dict[int, tuple[str, ...]] = {3: ("trial", "components", "coupons"), 4: ("components", "coupons")}
 *_OLDER_ONES, _LAST = sorted({FORMAT, *OLDER})
 _READS = f"{', '.join(map(str, _OLDER_ONES))} and {_LAST}"  # "3, 4 and 5"
 

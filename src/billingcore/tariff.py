@@ -11,7 +11,17 @@ from typing import Any, NamedTuple
 
 import attrs
 
-from billingcore.catalog.model import LABEL_FIELDS, Catalog, Component, Labels, OneOff, Plan, Product
+from billingcore.catalog.model import (
+    LABEL_FIELDS,
+    Catalog,
+    Component,
+    Coupon,
+    DiscountScale,
+    Labels,
+    OneOff,
+    Plan,
+    Product,
+)
 from billingcore.catalog.rules import Alignment, Billed, RuleSet, ShortMonth, VatTable
 from billingcore.codegen import template
 from billingcore.invoicing import Billing
@@ -41,6 +51,7 @@ class Registry(NamedTuple):
     empty_parts: dict[str, Any]  # each part's value for a new account
     part_checks: tuple[tuple[str, str, Callable[..., Any]], ...] = ()  # (feature, state key, Part.unknown)
     on_dates: tuple[Callable[..., Any], ...] = ()  # what features do on their own dates (Feature.on_date)
+    discounts: tuple[Callable[..., Any], ...] = ()  # what features take off charges (Feature.discounts)
 
 
 class Pipeline(NamedTuple):
@@ -98,11 +109,21 @@ class Tariff:
     handlers: dict[type[Any], tuple[str, Callable[..., Any]]] = attrs.field(init=False, eq=False, repr=False)
     own_dates: tuple[Any, ...] = attrs.field(init=False, eq=False, repr=False)  # features.next_dates
     components: dict[str, Component] = attrs.field(init=False, eq=False, repr=False)  # by id
+    coupons: dict[str, Coupon] = attrs.field(init=False, eq=False, repr=False)  # by code
+    discount_scales: dict[str, DiscountScale] = attrs.field(init=False, eq=False, repr=False)  # by id
+    scaled: bool = attrs.field(init=False, eq=False, repr=False)  # some component has a discount scale
+    # the features' discounts, when the catalog has anything to discount with (else nothing to run per charge)
+    discounts: tuple[Callable[..., Any], ...] = attrs.field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         object.__setattr__(self, "handlers", self.features.events)
         object.__setattr__(self, "own_dates", self.features.next_dates)
         object.__setattr__(self, "components", {c.id: c for c in self.catalog.components})
+        object.__setattr__(self, "coupons", {c.code: c for c in self.catalog.coupons})
+        object.__setattr__(self, "discount_scales", {s.id: s for s in self.catalog.discount_scales})
+        object.__setattr__(self, "scaled", any(c.discount_scale for c in self.catalog.components))
+        discounting = bool(self.coupons) or self.scaled
+        object.__setattr__(self, "discounts", self.features.discounts if discounting else ())
         object.__setattr__(self, "lead", timedelta(days=self.rules.renewal.lead_days))
         object.__setattr__(self, "roll_short_months", self.rules.billing_day.short_month is ShortMonth.NEXT_MONTH_FIRST)
         object.__setattr__(self, "aligned", self.rules.billing_day.alignment is not Alignment.SUBSCRIPTION)

@@ -371,7 +371,8 @@ def test_plain_event_dicts_get_the_same_diagnostics_as_the_fast_path_skips() -> 
             "an event needs a `type`",
             "one of: start_trial, buy_plan, change_plan, publish_site, unpublish_site, convert_site, add_item, "
             "remove_item, add_store, upgrade_store, buy_app, upgrade_app, remove_app, buy_one_off, add_component, "
-            "change_quantity, remove_component, record_usage, bill_usage, cancel, set_dont_renew, clear_dont_renew",
+            "change_quantity, remove_component, record_usage, bill_usage, redeem_coupon, cancel, set_dont_renew, "
+            "clear_dont_renew",
         ),
     ]
     _, not_a_list = structure_events({"id": "p"})

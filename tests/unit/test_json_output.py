@@ -213,6 +213,7 @@ def test_saved_state_format_is_pinned() -> None:
                 {"name": "blog", "product": "site", "key": "site:blog", "active": True, "order": 1, "includable": True}
             ],
             "components": [],
+            "coupons": [],
         }
     )
     assert load_state(json.loads(json.dumps(saved))) == state

@@ -268,16 +268,36 @@ class DiscountScale:
     src: SourceRef = src_field()
 
 
+class CouponDuration(StrEnum):
+    """How long a redeemed coupon discounts (Stripe's coupon duration)."""
+
+    ONCE = "once"  # the first term of each contract it applies to that starts on or after the redemption
+    REPEATING = "repeating"  # terms starting within `periods` periods of the redemption
+    FOREVER = "forever"  # every term starting on or after the redemption
+
+
 @attrs.frozen
 class Coupon:
-    """A coupon code: percent or amount off the unit price of the items it applies to."""
+    """A coupon code: percent or amount off the price of what it applies to (docs/plans.md "Coupons")."""
 
     code: str = field("The code customers enter.")
-    applies_to: tuple[str, ...] = field("Component or product ids the coupon reduces.")
+    applies_to: tuple[str, ...] = field(
+        "Plan, product, component or one-off ids the coupon reduces; omit for everything billed.", default=()
+    )
     percent_off: Percent | None = field("Discount in percent.", default=None)
-    amount_off: Money | None = field("Discount per unit, in the catalog currency.", default=None)
-    replaces_discount_scale: bool = field(
-        "billwerk: with a coupon the component's discount scale is not applied.", default=True
+    amount_off: Money | None = field("Discount per unit and term, in the catalog currency.", default=None)
+    duration: CouponDuration = field("once, repeating (for `periods` periods) or forever.", default=CouponDuration.ONCE)
+    periods: int | None = field(
+        "repeating: how many periods (of each contract it reduces) from the redemption, 1 to 999.",
+        schema={"minimum": 1, "maximum": 999},
+        default=None,
+    )
+    redeem_from: date | None = field("First day the coupon can be redeemed (YYYY-MM-DD).", default=None)
+    redeem_until: date | None = field("Last day the coupon can be redeemed (YYYY-MM-DD).", default=None)
+    max_redemptions: int | None = field(
+        "How many times one account may redeem it, 1 to 999 (a limit across accounts is the host's).",
+        schema={"minimum": 1, "maximum": 999},
+        default=None,
     )
     src: SourceRef = src_field()
 

@@ -224,6 +224,20 @@ class UsageRules:
     )
 
 
+class CouponAndScale(StrEnum):
+    REPLACE = "replace"  # billwerk: with a coupon the component's discount scale is not applied
+    STACK = "stack"  # the scale first, the coupon off what is left (Chargebee's item discounts, then coupons)
+    BETTER = "better"  # whichever takes more off (the customer's best price)
+
+
+@attrs.frozen
+class DiscountRules:
+    coupon_and_scale: CouponAndScale = field(
+        "A coupon on a component with a discount scale: replaces the scale, stacks on it, or the better of the two.",
+        default=CouponAndScale.REPLACE,
+    )
+
+
 class AtTrialEnd(StrEnum):
     CONVERT = "convert"  # Stripe, Chargebee, Lago, Kill Bill: the trial's plan is billed from its end
     STOP = "stop"  # Stripe end_behavior cancel, Chargebee trial_end_action cancel_subscription
@@ -261,6 +275,7 @@ class RuleSet:
     accounts: AccountRules = field("Prepaid/postpaid account rules.", factory=AccountRules)
     trial: TrialRules = field("Trials with a length (a plan version's `trial:`).", factory=TrialRules)
     usage: UsageRules = field("Metered components: usage and free quotas.", factory=UsageRules)
+    discounts: DiscountRules = field("Discount scales and coupons.", factory=DiscountRules)
     src: SourceRef = src_field()
 
     @property

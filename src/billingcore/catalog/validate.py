@@ -20,6 +20,8 @@ from billingcore.catalog.model import (
     Catalog,
     Component,
     ComponentType,
+    Coupon,
+    CouponDuration,
     Labels,
     Period,
     PriceModel,
@@ -320,6 +322,14 @@ def validate_catalog(
                 ),
                 "unknown-discount-scale",
             )
+        elif scale_id is not None and component.type is not ComponentType.QUANTITY:
+            yield Diagnostic(
+                where(component, "discount_scale"),
+                f"a discount scale on a{_an(component.type.value)} {component.type.value} component",
+                "a discount scale goes by the quantity booked: only quantity components have one (metered usage "
+                "gets cheaper by its price tiers: price_model graduated or volume)",
+                "not-quantity",
+            )
     for scale in cat.discount_scales:
         last: int | None = None
         for step in scale.steps:
@@ -364,19 +374,7 @@ def validate_catalog(
         if coupon.percent_off is not None:
             yield from check_percent(coupon.percent_off, where(coupon, "percent_off"), '"10" for 10 % off')
         yield from check_money(coupon.amount_off, cur, where(coupon, "amount_off"), "amount_off")
-        for i, target in enumerate(coupon.applies_to):
-            if target not in components and target not in products:
-                yield Diagnostic(
-                    where(coupon, "applies_to", i),
-                    f"coupon applies to unknown item `{target}`",
-                    _suggest(
-                        target,
-                        [*components, *products],
-                        "components and products",
-                        "this catalog defines no components or products for a coupon to apply to",
-                    ),
-                    "unknown-item",
-                )
+        yield from _check_coupon(cat, coupon, where)
     for acct in cat.account_types:
         if acct.kind is AccountKind.PREPAID and acct.credit_limit is not None:
             yield Diagnostic(
@@ -401,6 +399,42 @@ def validate_catalog(
             )
         yield from check_money(acct.credit_limit, cur, where(acct, "credit_limit"), "credit_limit")
         yield from check_money(acct.minimum_top_up, cur, where(acct, "minimum_top_up"), "minimum_top_up")
+
+
+def _check_coupon(cat: Catalog, coupon: Coupon, where: Where) -> Iterator[Diagnostic]:
+    """What a coupon reduces must be in the catalog; `periods` goes with `duration: repeating` only; its
+    redemption window runs forward."""
+    targets = [*(p.id for p in cat.plans), *(p.id for p in cat.products), *(c.id for c in cat.components)]
+    targets += [o.id for o in cat.one_offs]
+    for i, target in enumerate(coupon.applies_to):
+        if target not in targets:
+            yield Diagnostic(
+                where(coupon, "applies_to", i),
+                f"coupon applies to unknown item `{target}`",
+                _suggest(target, targets, "plans, products, components and one-offs", "this catalog sells nothing"),
+                "unknown-item",
+            )
+    if coupon.duration is CouponDuration.REPEATING and coupon.periods is None:
+        yield Diagnostic(
+            where(coupon, "duration"),
+            f"coupon `{coupon.code}` repeats but says not for how long",
+            "add `periods: N`, the number of periods it discounts (3 for three months of a monthly plan)",
+            "missing-key",
+        )
+    elif coupon.duration is not CouponDuration.REPEATING and coupon.periods is not None:
+        yield Diagnostic(
+            where(coupon, "periods"),
+            f"coupon `{coupon.code}` ({coupon.duration.value}) takes no `periods`",
+            "remove it, or make the coupon `duration: repeating`",
+            "unused-key",
+        )
+    if coupon.redeem_from and coupon.redeem_until and coupon.redeem_until < coupon.redeem_from:
+        yield Diagnostic(
+            where(coupon, "redeem_until"),
+            f"redeem_until {coupon.redeem_until} is before redeem_from {coupon.redeem_from}",
+            "the coupon can be redeemed from redeem_from through redeem_until: swap them",
+            "date-order",
+        )
 
 
 def _check_periods(cat: Catalog, bd: BillingDayRules, where: Where) -> Iterator[Diagnostic]:

@@ -7,6 +7,7 @@
     addons         products attached to an item: stores and apps on a site
     one_offs       items invoiced at once
     components     quantity, on/off and metered components booked on the plan; usage and free quotas
+    discounts      discount scales and coupons, taken off charges as they are made
     subscriptions  cancel any contract now, stop it renewing
 
 Adding a feature: write its module (events, handlers, its part of the state) and add it to FEATURES;
@@ -18,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from billingcore.features import addons, components, items, one_offs, plans, slots, subscriptions, trials
+from billingcore.features import addons, components, discounts, items, one_offs, plans, slots, subscriptions, trials
 from billingcore.features.base import Feature, Handler
 from billingcore.tariff import Registry
 
@@ -31,6 +32,7 @@ FEATURES: tuple[Feature, ...] = (
     addons.FEATURE,
     one_offs.FEATURE,
     components.FEATURE,
+    discounts.FEATURE,
     subscriptions.FEATURE,
 )
 
@@ -52,4 +54,5 @@ def registry(features: Sequence[Feature]) -> Registry:
         {f.name: f.part.empty for f in features if f.part is not None},
         tuple((f.name, f.part.key, f.part.unknown) for f in features if f.part is not None and f.part.unknown),
         tuple(f.on_date for f in features if f.on_date is not None),
+        tuple(f.discounts for f in features if f.discounts is not None),
     )

@@ -153,6 +153,10 @@ class Feature(NamedTuple):
     # numbers; its problem: an error at its id), or None. Own events never come from a file or a host.
     on_date: Callable[[Any, date], Any] | None = None
     own_events: Mapping[type[Any], Handler] = {}  # own event class -> handler
+    # Discounts taken off charges as they are made (before they wait or are invoiced): (view, charges) ->
+    # (the charges, discounted; the contracts whose `billed` that lowered). Run on every charge made, in
+    # the order of FEATURES, only for tariffs whose catalog has coupons or discount scales.
+    discounts: Callable[[Any, tuple[Charge, ...]], tuple[tuple[Charge, ...], tuple[Contract, ...]]] | None = None
 
 
 # Signals: what happened that other features may react to. A documents.Notice among an outcome's signals

@@ -141,7 +141,15 @@ def _saved() -> dict[str, object]:
 def test_a_saved_booking_is_written_as_it_is_read() -> None:
     saved = _saved()
     assert saved["components"] == [
-        {"component": "calls", "quantity": "0", "used": "7", "billed": "0", "free_used": "0", "next_period": "0"}
+        {
+            "component": "calls",
+            "quantity": "0",
+            "used": "7",
+            "billed": "0",
+            "free_used": "0",
+            "next_period": "0",
+            "billed_to": None,
+        }
     ]
     assert dump_state(load_state(saved)) == saved
 

@@ -79,8 +79,9 @@ def test_every_unit_recorded_is_billed_once_and_each_period_nets_its_quota_once(
     charged: dict[date, Decimal] = {}
     lines = _usage_lines(result.documents)
     for ln in lines:
-        if ln.amount:  # a usage line starts on its period's first day (the purchase day for the first)
-            charged[ln.period_start] = charged.get(ln.period_start, Decimal(0)) + ln.quantity
+        if ln.amount:  # a usage line starts in its period (a piece after an interim bill: the day after it)
+            start = max(START, ln.period_start.replace(day=1)) if calendar else _period_of(ln.period_start)
+            charged[start] = charged.get(start, Decimal(0)) + ln.quantity
     # the quota netted exactly once in each period: what is charged is what was used beyond it
     assert charged == {start: Decimal(n - QUOTA) for start, n in used.items() if n > QUOTA}
     assert sum(ln.amount for ln in lines) == sum(charged.values(), Decimal(0)) * Decimal("0.01")

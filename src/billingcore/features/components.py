@@ -28,14 +28,22 @@ from typing import ClassVar, NamedTuple
 
 import attrs
 
-from billingcore.alignment import align, first_term
+from billingcore.alignment import align
 from billingcore.catalog.fields import Quantity, SourceRef, field, src_field
 from billingcore.catalog.model import Component, ComponentType
 from billingcore.catalog.rules import PartialQuota
-from billingcore.charges import RENEWAL, Charge, invoice_group, proration_credit
+from billingcore.charges import (
+    RENEWAL,
+    Charge,
+    invoice_group,
+    leading_amount,
+    leading_charge,
+    proration_credit,
+    term_charge,
+)
 from billingcore.codegen import StateValueError, json_got, record_codec, repeats
 from billingcore.contracts import Contract, ContractKind, new_contract, renewed, running
-from billingcore.dates import ONE_DAY, iso
+from billingcore.dates import ONE_DAY, add_months, billing_date, iso
 from billingcore.documents import LineKind
 from billingcore.features.base import (
     NOTHING,
@@ -126,6 +134,7 @@ class Booking(NamedTuple):
     billed: Decimal  # of `used`, units billed already (by an interim bill), free ones included
     free_used: Decimal  # free units netted in the current period
     next_period: Decimal  # units recorded on the period's end day before it renewed: the next period's
+    billed_to: date | None = None  # the last day of the period an interim bill billed usage through
 
 
 Bookings = Mapping[str, Booking]  # by component id
@@ -141,7 +150,8 @@ def add_component(view: View, e: AddComponent) -> Outcome:
     component = t.components.get(e.component)
     if component is None:
         return Outcome(problem=unknown("component", e.component, t.components))
-    if running(view.contracts, PLAN) is None:
+    plan = running(view.contracts, PLAN)
+    if plan is None:
         return refuse("no plan to book a component on", "components are booked on the account's plan: buy_plan first")
     key = component_key(component.id)
     if running(view.contracts, key) is not None:
@@ -153,14 +163,16 @@ def add_component(view: View, e: AddComponent) -> Outcome:
             return refuse("a metered component has no quantity to book", "leave quantity out: record_usage records use")
         contract = new_contract(key, _COMPONENT, component.id, component.name, component.period, e.date, ZERO)
         bookings[component.id] = Booking(component.id, ZERO, ZERO, ZERO, ZERO, ZERO)
-        return put(align(view, contract) if t.aligned else contract, part=bookings)
+        return put(with_plan(view, contract, plan), part=bookings)
     quantity = ONE if e.quantity is None else Decimal(e.quantity)  # an int from Python: exact
     problem = _bad_quantity(component, quantity, "book")
     if problem is not None:
         return problem
     parts = _priced(t, component, quantity)
     contract = new_contract(key, _COMPONENT, component.id, component.name, component.period, e.date, total(parts))
-    contract, charge = first_term(view, contract, e.id)
+    contract = with_plan(view, contract, plan)
+    whole = contract.term_start == e.date
+    charge = term_charge(contract, e.date, e.id) if whole else leading_charge(contract, e.id, t.rules.proration)
     bookings[component.id] = Booking(component.id, quantity, ZERO, ZERO, ZERO, ZERO)
     return Outcome(contracts=(contract,), charges=_lines(contract, component, quantity, parts, charge), part=bookings)
 
@@ -236,6 +248,36 @@ def bill_usage(view: View, e: BillUsage) -> Outcome:
         return refuse("no metered component booked: no usage to bill", "add_component books one")
     charges = [line for c in metered for line in _usage_to(view, c, e.date, e.id, bookings, cut=False)]
     return Outcome(immediate=tuple(charges), part=bookings)
+
+
+def with_plan(view: View, contract: Contract, plan: Contract) -> Contract:
+    """`contract`, a component just booked, with its terms ending where the plan's do (Lago, Stripe,
+    Chargebee, Kill Bill: an add-on shares its subscription's billing cycle; billwerk bills it "mit der
+    nächsten Abrechnung"): its first term is the part up to the plan's next term end, prorated like a
+    leading part (alignment.py), then whole periods on the plan's anchor. A component of another length
+    than the plan (monthly on an annual plan) ends its terms on the plan's anchor day; one counted in days
+    keeps terms of its own (aligned by rule like any contract)."""
+    t = view.tariff
+    months, day = contract.period.months, contract.term_start
+    if not months or plan.period.days:
+        return align(view, contract) if t.aligned else contract
+    started, anchor = plan.started, plan.anchor_day
+
+    def end(n: int) -> date:  # the end of the component's n-th term, as `renewed` computes it
+        if t.roll_terms:
+            return billing_date(started, n * months, anchor, True)
+        return add_months(started, n * months, anchor)
+
+    n = max(1, ((day.year - started.year) * 12 + day.month - started.month) // months)
+    while n > 1 and end(n - 1) > day:  # pragma: no cover  (the estimate is never past the term: guard)
+        n -= 1
+    while end(n) <= day:
+        n += 1
+    start = end(n - 1)
+    aligned = contract._replace(started=started, anchor_day=anchor, term_start=start, term_end=end(n), terms=n)
+    if start == day:
+        return aligned
+    return aligned._replace(billed=leading_amount(aligned, t.rules.proration, t.catalog.currency))
 
 
 # -- signals and renewals -------------------------------------------------------------------------------
@@ -359,41 +401,48 @@ def _usage_to(
     unbilled = sub(booking.used, booking.billed)
     if unbilled <= ZERO:
         return []
-    start = c.billed_from  # a leading part's usage starts on the purchase day
-    quota = _quota(view, component, c, start, day if cut else c.term_end, plan)
+    first = c.billed_from  # a leading part's usage starts on the purchase day
+    quota = _quota(view, component, c, first, day if cut else c.term_end, plan)
     free = min(unbilled, max(ZERO, sub(quota, booking.free_used)))
     before = sub(booking.billed, booking.free_used)  # chargeable units billed earlier this period
     chargeable = sub(unbilled, free)
     currency, rounding = t.catalog.currency, t.rules.invoicing.line_rounding
     parts = priced_between(component, before, add(before, chargeable), currency, rounding)
-    bookings[c.product] = booking._replace(billed=booking.used, free_used=add(booking.free_used, free))
-    last = day - ONE_DAY if day > start else day
-    period = f"usage {iso(start)} to {iso(last)}: {fmt(booking.used)} {component.unit}"
+    # usage billed before the period ends (a removal, an interim bill) counts through that day, as recorded;
+    # what an interim bill left is billed from the day after it
+    end = day if day >= c.term_end else day + ONE_DAY
+    start = first if booking.billed_to is None else min(booking.billed_to + ONE_DAY, end - ONE_DAY)
+    billed_to = end - ONE_DAY if end < c.term_end else None
+    bookings[c.product] = booking._replace(
+        billed=booking.used, free_used=add(booking.free_used, free), billed_to=billed_to
+    )
+    period = f"usage {iso(start)} to {iso(end - ONE_DAY)}: {fmt(booking.used)} {component.unit}"
     lines = []
     zero = view.tariff.billing.zero  # 0.00 in the currency's scale
     if free:
         why = f"{period}, {fmt(free)} of the plan's {fmt(quota)} free {component.unit} netted"
-        lines.append(_usage_line(c, f"{component.name}, free units", start, day, free, zero, zero, why, cause))
+        lines.append(_usage_line(c, f"{component.name}, free units", (start, end, day), free, zero, zero, why, cause))
     for part in parts:
         label = f"{component.name}, {part.label}" if part.label else component.name
         why = f"{period}; {part.explanation}"
-        lines.append(_usage_line(c, label, start, day, part.quantity, part.unit_price, part.amount, why, cause))
+        lines.append(_usage_line(c, label, (start, end, day), part.quantity, part.unit_price, part.amount, why, cause))
     return lines
 
 
 def _usage_line(
     c: Contract,
     description: str,
-    start: date,
-    end: date,
+    days: tuple[date, date, date],
     quantity: Decimal,
     price: Decimal,
     amount: Decimal,
     why: str,
     cause: str,
 ) -> Charge:
+    """A usage line for the days [start, end), due on the day it is billed."""
+    start, end, due = days
     return Charge(
-        contract=c.key, description=description, kind=LineKind.USAGE, group=invoice_group(c.period), due=end,
+        contract=c.key, description=description, kind=LineKind.USAGE, group=invoice_group(c.period), due=due,
         start=start, end=end, quantity=quantity, unit_price=price, amount=amount, explanation=why, cause=cause,
     )  # fmt: skip
 

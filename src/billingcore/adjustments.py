@@ -1,18 +1,20 @@
 """The adjustment pipeline: what happens to a document between "these charges are due" and "this
 document is issued", in a fixed order that no rule set changes:
 
-    1. price tiers and discount scales   graduated/volume prices, billwerk's Rabattstaffel
-    2. coupons                           percent or amount off (billwerk: instead of a discount scale)
-    3. tax                               VAT rate per line, VAT per rate, totals: the draft becomes a document
-    4. prepaid credit                    pay the gross from the customer's prepaid account (WEDOS)
-    5. credit limit                      hold back a postpaid document over the limit (Fakturia)
+    (as each charge is made)             price tiers (pricing.py), discount scales and coupons
+                                         (features/discounts.py): before the document exists
+    before tax                           draft stages (none shipped)
+    tax                                  VAT rate per line, VAT per rate, totals: the draft becomes a document
+    prepaid credit                       pay the gross from the customer's prepaid account (WEDOS)
+    credit limit                         hold back a postpaid document over the limit (Fakturia)
     then invoicing.zero_total            an invoice of 0.00 is issued or skipped
 
 Discounts come before tax because VAT is due on what the customer pays (EU VAT directive art. 79:
-price reductions are not part of the taxable amount); prepaid credit and the credit limit act on the
-gross a customer owes. Stages 1, 2, 4 and 5 are not billed yet: the catalog language describes them
-(components, coupons, account types) and each has its place below, without a builder until its feature
-lands, so a tariff's pipeline holds only tax today and costs nothing more.
+price reductions are not part of the taxable amount). They are taken off each charge as it is made, not
+off a draft, because a contract must remember what its term cost after discount: a later credit for the
+unused part gives back what was paid. Prepaid credit and the credit limit act on the gross a customer
+owes; they are not billed yet (the catalog language describes account types) and have their places below,
+without a builder until their feature lands, so a tariff's pipeline holds only tax today.
 """
 
 from __future__ import annotations
@@ -52,10 +54,7 @@ DocumentBuilder = Callable[[Catalog, RuleSet], DocumentStage | None]
 
 # The stages in their order, each with the builder that gives a tariff its stage (or None when the
 # catalog does not use it). No builder yet: the stage is not billed yet (see the module docstring).
-BEFORE_TAX: tuple[tuple[str, DraftBuilder | None], ...] = (
-    ("price tiers and discount scales", None),  # arrives with components and metered usage
-    ("coupons", None),  # arrives with coupons
-)
+BEFORE_TAX: tuple[tuple[str, DraftBuilder | None], ...] = ()  # discounts are taken as charges are made
 AFTER_TAX: tuple[tuple[str, DocumentBuilder | None], ...] = (
     ("prepaid credit", None),  # arrives with prepaid accounts (WEDOS)
     ("credit limit", None),  # arrives with postpaid accounts (Fakturia)

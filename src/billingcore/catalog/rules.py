@@ -234,7 +234,7 @@ class CouponAndScale(StrEnum):
 class DiscountRules:
     coupon_and_scale: CouponAndScale = field(
         "A coupon on a component with a discount scale: replaces the scale, stacks on it, or the better of the two.",
-        default=CouponAndScale.REPLACE,
+        default=CouponAndScale.STACK,
     )
 
 

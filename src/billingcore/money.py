@@ -60,7 +60,7 @@ _MODES = {
     Rounding.UP: decimal.ROUND_UP,
 }
 
-_QUANTS = {exp: Decimal(1).scaleb(-exp, _CONTEXT) for exp in range(5)}  # even if imported in an odd context
+_QUANTS = {exp: Decimal(1).scaleb(-exp, _CONTEXT) for exp in range(7)}  # even if imported in an odd context
 
 
 def D(text: str) -> Decimal:
@@ -89,6 +89,19 @@ def quantize(amount: Decimal, currency: str, rounding: Rounding) -> Decimal:
     to zero is plain 0.00: "-0.00" on an invoice is a defect, not a credit."""
     rounded = amount.quantize(_QUANTS[CURRENCY_EXPONENTS[currency]], rounding=_MODES[rounding], context=_CONTEXT)
     return rounded if rounded else rounded.copy_abs()
+
+
+UNIT_PRICE_DECIMALS = 6  # a unit price may be finer than the currency (0.0006 a call); its line is not
+
+
+def unit_price(value: Decimal, currency: str, rounding: Rounding) -> Decimal:
+    """A unit price worked out (a discounted one): to the currency's minor unit when that says it exactly
+    (4.50), else to at most UNIT_PRICE_DECIMALS decimals without trailing zeros (4.275, 0.0016)."""
+    fine = value.quantize(_QUANTS[UNIT_PRICE_DECIMALS], rounding=_MODES[rounding], context=_CONTEXT)
+    coarse = fine.quantize(_QUANTS[CURRENCY_EXPONENTS[currency]], context=_CONTEXT)
+    if coarse == fine:
+        return coarse if coarse else coarse.copy_abs()
+    return fine.normalize(_CONTEXT)
 
 
 def percent_of(amount: Decimal, rate: Decimal, currency: str, rounding: Rounding) -> Decimal:

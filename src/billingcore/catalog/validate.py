@@ -37,7 +37,7 @@ from billingcore.catalog.rules import (
     VatTable,
 )
 from billingcore.errors import Diagnostic, Location
-from billingcore.money import CURRENCY_EXPONENTS, HUNDRED, MAX_QUANTITY_DIGITS, ZERO, decimals_of
+from billingcore.money import CURRENCY_EXPONENTS, HUNDRED, MAX_QUANTITY_DIGITS, UNIT_PRICE_DECIMALS, ZERO, decimals_of
 
 Where = Callable[..., Location]
 MAX_COUNT = 10**MAX_QUANTITY_DIGITS - 1  # a count is a quantity without decimals (docs/plans.md "Limits")
@@ -74,10 +74,8 @@ def _places(n: int) -> str:
     return "no decimals" if n == 0 else "1 decimal" if n == 1 else f"{n} decimals"
 
 
-# A component's unit price may be finer than the currency (Lago's 0.0006 per API call; Stripe's
-# unit_amount_decimal): each line's amount is rounded to the currency once (pricing.py).
-UNIT_PRICE_DECIMALS = 6
-
+# A component's unit price may be finer than the currency, up to money.UNIT_PRICE_DECIMALS (Lago's 0.0006
+# per API call; Stripe's unit_amount_decimal): each line's amount is rounded to the currency once (pricing.py).
 
 def check_money(
     amount: Decimal | None, currency: str, loc: Location, key: str, unit_price: bool = False

@@ -36,7 +36,7 @@ from billingcore.contracts import Contract, ContractKind
 from billingcore.dates import add_months
 from billingcore.documents import LineKind
 from billingcore.features.base import Feature, Outcome, Part, View, put, refuse, unknown
-from billingcore.money import HUNDRED, ZERO, div, fmt, mul, quantize, sub
+from billingcore.money import HUNDRED, ZERO, div, fmt, mul, quantize, sub, unit_price
 from billingcore.tariff import Tariff
 
 _DISCOUNTED = frozenset({LineKind.CHARGE, LineKind.USAGE, LineKind.ONE_OFF})  # credits and 0.00 lines are not
@@ -121,14 +121,18 @@ def _discount(view: View, charge: Charge, contract: Contract | None, redemptions
     steps += [(f"coupon {c.code}", c.percent_off or ZERO, c.amount_off) for c in coupons]
     if not steps:
         return charge
-    amount, said = charge.amount, []
+    amount, unit, said = charge.amount, charge.unit_price, []
     for what, percent, amount_off in steps:
         off = _off(t, amount, charge.quantity, percent, amount_off)
+        capped = " (at most the line)" if amount_off is not None and off < mul(amount_off, charge.quantity) else ""
         amount = sub(amount, off)
-        said.append(f"{what} -{fmt(amount_off) if amount_off is not None else fmt(percent) + ' %'}")
-    # the discounted unit price, in the currency's cents (the amount is exact; the explanation says how)
-    unit = div(amount, charge.quantity) if charge.quantity else amount
-    price = quantize(unit, t.catalog.currency, t.rules.invoicing.line_rounding)
+        # the unit price after this discount (billwerk: "Grundpreis abzüglich des Rabatts als Stückpreis")
+        if amount_off is not None:
+            unit = max(ZERO, sub(unit, amount_off))
+        else:
+            unit = div(mul(unit, sub(HUNDRED, percent)), HUNDRED)
+        said.append(f"{what} -{fmt(amount_off) + capped if amount_off is not None else fmt(percent) + ' %'}")
+    price = unit_price(unit, t.catalog.currency, t.rules.invoicing.line_rounding)
     why = f"{fmt(charge.quantity)} x {fmt(charge.unit_price)}, {', '.join(said)} = {fmt(amount)}{note}"
     return charge._replace(unit_price=price, amount=amount, explanation=f"{why}; {charge.explanation}")
 

@@ -1,6 +1,6 @@
-"""Component events that cannot be applied (seed 003: a metered component's quantity cannot be changed) are
-refused, every problem at once at its event with a hint, and nothing is billed; a saved state whose components
-the catalog cannot bill is refused at its path."""
+"""Component events and coupon redemptions that cannot be applied (seed 003: a metered component's quantity
+cannot be changed) are refused, every problem at once at its event with a hint, and nothing is billed; a
+saved state whose components the catalog cannot bill is refused at its path."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from inline_catalogs import inline_tariff
 
 ROOT = Path(__file__).resolve().parents[2]
 CASE = "tests/errors/events/component-refusals.yaml"
+COUPONS = "tests/errors/events/coupon-refusals.yaml"
 
 
 def test_every_component_event_that_cannot_apply_is_reported_at_its_event(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -109,6 +110,50 @@ def test_every_component_event_that_cannot_apply_is_reported_at_its_event(monkey
             f"{CASE}:39:5",
             "event e18 (change_quantity on 2021-01-06): component `extra-user` already has quantity 3",
             "give the new quantity",
+        ),
+    ]
+
+
+def test_every_coupon_redemption_that_cannot_apply_is_reported_at_its_event(monkeypatch: pytest.MonkeyPatch) -> None:
+    # the window before the limit: a redemption outside it is refused whether or not the limit is reached
+    monkeypatch.chdir(ROOT)
+    with pytest.raises(EventError) as info:
+        run_scenario(load_scenario(COUPONS))
+    assert {d.code for d in info.value.diagnostics} == {"bad-event"}
+    got = [(str(d.location), d.message, d.hint) for d in info.value.diagnostics]
+    assert got == [
+        (
+            f"{COUPONS}:28:5",
+            "event e1 (redeem_coupon on 2020-12-31): coupon `SPRING10` can be redeemed from 2021-01-01 "
+            "through 2021-06-30, not on 2020-12-31",
+            "redeem it within that window, or change the window in the catalog (redeem_from, redeem_until)",
+        ),
+        (
+            f"{COUPONS}:30:5",
+            "event e3 (redeem_coupon on 2021-01-01): unknown coupon `SPRNG10`",
+            "did you mean `SPRING10`?",
+        ),
+        (
+            f"{COUPONS}:32:5",
+            "event e5 (redeem_coupon on 2021-01-03): coupon `SPRING10` was redeemed once already, its limit",
+            "it cannot be redeemed again",
+        ),
+        (
+            f"{COUPONS}:35:5",
+            "event e8 (redeem_coupon on 2021-01-06): coupon `TWICE` was redeemed 2 times already, its limit",
+            "it cannot be redeemed again",
+        ),
+        (
+            f"{COUPONS}:36:5",
+            "event e9 (redeem_coupon on 2021-02-28): coupon `LATE` can be redeemed from 2021-03-01 on, "
+            "not on 2021-02-28",
+            "redeem it within that window, or change the window in the catalog (redeem_from, redeem_until)",
+        ),
+        (
+            f"{COUPONS}:37:5",
+            "event e10 (redeem_coupon on 2021-07-01): coupon `SPRING10` can be redeemed from 2021-01-01 "
+            "through 2021-06-30, not on 2021-07-01",
+            "redeem it within that window, or change the window in the catalog (redeem_from, redeem_until)",
         ),
     ]
 

@@ -130,7 +130,7 @@ def test_check_accepts_the_shipped_plans_and_rules(
 ) -> None:
     monkeypatch.chdir(ROOT)
     assert main(["check", "plans", "rules"]) == 0
-    assert capsys.readouterr().out == "ok: 14 files, 4 catalogs, 9 rule sets, VAT table loaded\n"
+    assert capsys.readouterr().out == "ok: 15 files, 5 catalogs, 9 rule sets, VAT table loaded\n"
 
 
 def test_check_of_one_plan_file_finds_the_rules_beside_it(

@@ -128,7 +128,7 @@ def test_a_catalog_directory_with_a_rule_set_is_a_located_error(repo: Path) -> N
             Location("scenarios/example.yaml", 8, 10),
             "`catalog:` names a directory; a scenario bills one plan file",
             "name one of its plan files, e.g. `catalog: ../plans/billwerk-demo.yaml` "
-            "(there: billwerk-demo.yaml, duda.yaml, fakturia-demo.yaml, wedos.yaml)",
+            "(there: billwerk-demo.yaml, duda.yaml, fakturia-demo.yaml, saas-pro.yaml, wedos.yaml)",
             "bad-path",
         )
     ]

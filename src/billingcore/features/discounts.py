@@ -68,8 +68,10 @@ def redeem_coupon(view: View, e: RedeemCoupon) -> Outcome:
     if coupon is None:
         return Outcome(problem=unknown("coupon", e.code, t.coupons))
     if (coupon.redeem_from and e.date < coupon.redeem_from) or (coupon.redeem_until and e.date > coupon.redeem_until):
-        window = f"from {coupon.redeem_from or 'any day'} through {coupon.redeem_until or 'any day'}"
-        return refuse(f"coupon `{coupon.code}` can be redeemed {window}, not on {e.date}", "it is not valid that day")
+        since, until = coupon.redeem_from, coupon.redeem_until
+        window = f"from {since} through {until}" if since and until else f"from {since} on" if since else f"to {until}"
+        hint = "redeem it within that window, or change the window in the catalog (redeem_from, redeem_until)"
+        return refuse(f"coupon `{coupon.code}` can be redeemed {window}, not on {e.date}", hint)
     redemptions: Redemptions = view.parts["discounts"]
     before = sum(1 for r in redemptions if r.code == coupon.code)
     if coupon.max_redemptions is not None and before >= coupon.max_redemptions:
@@ -132,9 +134,14 @@ def _discount(view: View, charge: Charge, contract: Contract | None, redemptions
         else:
             unit = div(mul(unit, sub(HUNDRED, percent)), HUNDRED)
         said.append(f"{what} -{fmt(amount_off) + capped if amount_off is not None else fmt(percent) + ' %'}")
-    price = unit_price(unit, t.catalog.currency, t.rules.invoicing.line_rounding)
+    # the line's unit price: amount / quantity when that is exact (1 x 29.31, 12 x 4.275, 90000 x 0.0016), else
+    # the unit price less each discount (3 x 6.935 for 20.80: the amount was rounded once, the unit price not)
+    exact = div(amount, charge.quantity) if charge.quantity else amount
+    fine = unit_price(exact, t.catalog.currency, t.rules.invoicing.line_rounding)
+    if mul(fine, charge.quantity) != amount:
+        fine = unit_price(unit, t.catalog.currency, t.rules.invoicing.line_rounding)
     why = f"{fmt(charge.quantity)} x {fmt(charge.unit_price)}, {', '.join(said)} = {fmt(amount)}{note}"
-    return charge._replace(unit_price=price, amount=amount, explanation=f"{why}; {charge.explanation}")
+    return charge._replace(unit_price=fine, amount=amount, explanation=f"{why}; {charge.explanation}")
 
 
 def _off(t: Tariff, amount: Decimal, quantity: Decimal, percent: Decimal, amount_off: Decimal | None) -> Decimal:

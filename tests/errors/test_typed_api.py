@@ -31,7 +31,7 @@ def _bill(library: Library, events: Any, until: Any = DAY, account: Any = ACCOUN
 
 
 def test_preparing_a_catalog_the_library_lacks_says_which_are_loaded(library: Library) -> None:
-    loaded = "loaded: billwerk-demo, duda, fakturia-demo, wedos"
+    loaded = "loaded: billwerk-demo, duda, fakturia-demo, saas-pro, wedos"
     for name, hint in (("nope", loaded), ("dudda", "did you mean 'duda'?"), (5, loaded)):
         with pytest.raises(PlanError) as info:
             prepare(library, name)  # type: ignore[arg-type]

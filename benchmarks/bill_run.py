@@ -6,6 +6,9 @@ Not a test. Prints accounts/s, µs per account and peak memory for four paths (f
   state-json  the bill run as a host runs it: saved state as a JSON dict in, document dicts and the
            new state dict out
   dicts    dicts in (account + event dicts, structured per account), JSON-ready dicts out
+  usage    a billwerk-style account (plans/billwerk-demo.yaml: plan + a quantity, an on/off and a metered
+           component) billed a month on: saved state dict and a month of usage record dicts (one a day) in,
+           the billing day's document dicts and the new state dict out
 Run: .venv/bin/python benchmarks/bill_run.py [N] [--repeat K] [--profile]   (or: make bench)
 """
 
@@ -20,13 +23,14 @@ import subprocess
 import sys
 import time
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 from billingcore.catalog.loader import load
 from billingcore.catalog.model import Period
 from billingcore.documents import document_json
 from billingcore.engine import Account, State, Tariff, bill, prepare
-from billingcore.events import BuyApp, BuyPlan, Event, PublishSite
+from billingcore.events import AddComponent, BuyApp, BuyPlan, Event, PublishSite
 from billingcore.snapshot import dump_state, load_state
 from billingcore.timeline import structure_events
 
@@ -173,7 +177,59 @@ def dicts_path(tariff: Tariff, n: int) -> Any:
     return run
 
 
-PATHS = {"signup": signup_path, "renewal": renewal_path, "state-json": state_json_path, "dicts": dicts_path}
+def usage_events(i: int, start: date, days: int) -> list[dict[str, Any]]:
+    """A month of usage record dicts for account i: one a day, of a few hundred to a few thousand calls."""
+    return [
+        {
+            "id": f"u{k}",
+            "date": (start + timedelta(days=k)).isoformat(),
+            "type": "record_usage",
+            "component": "api-calls",
+            "quantity": str(200 + (i * 37 + k * 101) % 3000),
+        }
+        for k in range(days)
+    ]
+
+
+def usage_path(_: Tariff, n: int) -> Any:
+    """A month of usage: state dict + usage dicts in, the billing day's document dicts + state dict out."""
+    tariff = prepare(
+        load([os.path.join(ROOT, "plans", "billwerk-demo.yaml"), os.path.join(ROOT, "rules")]), "billwerk-demo"
+    )
+    accounts = [Account(f"acct-{i}", "billwerk-demo", "DE") for i in range(n)]
+    signup = [
+        [
+            BuyPlan("p", DAY, "cloud-starter" if i % 2 else "cloud-business", Period.MONTHLY),
+            AddComponent("c1", DAY, "extra-user", Decimal(2 + i % 12)),
+            AddComponent("c2", DAY, "priority-support"),
+            AddComponent("c3", DAY, "api-calls"),
+        ]
+        for i in range(n)
+    ]
+    state_dicts = [dump_state(bill(tariff, a, ev, DAY).state) for a, ev in zip(accounts, signup)]
+    month = (RENEWAL_DAY - DAY).days
+    usage = [usage_events(i, DAY + timedelta(days=1), month - 1) for i in range(n)]
+
+    def run() -> int:
+        out = 0
+        for a, sd, evs in zip(accounts, state_dicts, usage):
+            typed, problems = structure_events(evs, None)  # type: ignore[arg-type]
+            assert not problems, problems
+            result = bill(tariff, a, typed, RENEWAL_DAY, load_state(sd))
+            out += len([document_json(d) for d in result.documents])
+            dump_state(result.state)
+        return out
+
+    return run
+
+
+PATHS = {
+    "signup": signup_path,
+    "renewal": renewal_path,
+    "state-json": state_json_path,
+    "dicts": dicts_path,
+    "usage": usage_path,
+}
 
 
 if __name__ == "__main__":

@@ -260,8 +260,10 @@ class _Run:
                 return
         nxt = renewed(c, t.roll_terms)
         self.contracts[c.key] = nxt
-        charges = (term_charge(nxt, c.term_end - t.lead, RENEWAL),)
-        self.pending.append(due(t, self.contracts, self._discounted(charges)[0] if t.discounts else charges[0]))
+        charge = term_charge(nxt, c.term_end - t.lead, RENEWAL)
+        if t.discounts:  # coupons and discount scales
+            (charge,) = self._discounted((charge,))
+        self.pending.append(due(t, self.contracts, charge))
 
     def _after_renewal(self, day: date, changes: Sequence[Charge], charges: Sequence[Charge], _: object) -> None:
         """What a renewal started or changed waits for the billing day (a credit is a credit note at once

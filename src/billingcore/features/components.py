@@ -520,6 +520,8 @@ def _problems(data: object) -> list[tuple[str, str]]:
 
 def _unknown(tariff: Tariff, bookings: Bookings, contracts: tuple[Contract, ...]) -> list[tuple[str, str]]:
     """Every booking is of a component of the catalog, and every running component contract has one."""
+    if not bookings and not any(c.kind is _COMPONENT for c in contracts):  # the usual account: none booked
+        return []
     running_ = {c.product for c in contracts if c.kind is _COMPONENT and not c.ended}
     if bookings.keys() <= tariff.components.keys() and running_ == bookings.keys():
         return []

@@ -215,6 +215,8 @@ def _problems(data: object) -> list[tuple[str, str]]:
 
 
 def _unknown(tariff: Tariff, redemptions: Redemptions, _: object) -> list[tuple[str, str]]:
+    if not redemptions:
+        return []
     return [
         (f"[{i}].code", f"coupon `{r.code}` is not in catalog `{tariff.catalog.catalog}`")
         for i, r in enumerate(redemptions)

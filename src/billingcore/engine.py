@@ -175,7 +175,7 @@ class _Run:
             if part is not UNCHANGED:
                 self.parts[found[0]] = part
         t = self.tariff
-        if t.discounts:  # discount scales and coupons, off each charge as it is made
+        if t.discounts and (changes or charges or now):  # discount scales and coupons, off each charge made
             changes, charges, now = self._discounted(changes), self._discounted(charges), self._discounted(now)
         if charges and self.billing_anchor is None:  # the first term to bill starts the account (by rule)
             self._open(event.date, False)
@@ -268,7 +268,7 @@ class _Run:
     def _after_renewal(self, day: date, changes: Sequence[Charge], charges: Sequence[Charge], _: object) -> None:
         """What a renewal started or changed waits for the billing day (a credit is a credit note at once
         under credit_as: credit_note)."""
-        if (t := self.tariff).discounts:
+        if (t := self.tariff).discounts and (changes or charges):
             changes, charges = self._discounted(changes), self._discounted(charges)
         if t.aligned or t.any_arrears:
             self.pending, changes, charges = route(t, self.contracts, self.pending, changes, charges, day)

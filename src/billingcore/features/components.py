@@ -41,7 +41,7 @@ from billingcore.charges import (
     proration_credit,
     term_charge,
 )
-from billingcore.codegen import StateValueError, json_got, record_codec, repeats
+from billingcore.codegen import StateValueError, json_got, record_codec, repeats, replacer
 from billingcore.contracts import Contract, ContractKind, new_contract, renewed, running
 from billingcore.dates import ONE_DAY, add_months, billing_date, iso
 from billingcore.documents import LineKind
@@ -138,6 +138,8 @@ class Booking(NamedTuple):
 
 
 Bookings = Mapping[str, Booking]  # by component id
+# A booking with more usage (hot: one per usage record).
+_used, _next_period = replacer(Booking, "used"), replacer(Booking, "next_period")
 
 
 def component_key(component: str) -> str:
@@ -233,12 +235,13 @@ def record_usage(view: View, e: RecordUsage) -> Outcome:
         return refuse(f"usage must not be negative, got {fmt(quantity)}", "record the units used: 0 or more")
     if not component.fractional and quantity != quantity.to_integral_value():
         return refuse(*_whole(component, quantity))
-    booking = view.parts["components"][component.id]
+    bookings = dict(view.parts["components"])
+    booking = bookings[component.id]
     if e.date >= contract.term_end:  # the period ends today and renews after the day's events
-        booking = booking._replace(next_period=add(booking.next_period, quantity))
+        bookings[component.id] = _next_period(booking, add(booking.next_period, quantity))
     else:
-        booking = booking._replace(used=add(booking.used, quantity))
-    return put(part={**view.parts["components"], component.id: booking})
+        bookings[component.id] = _used(booking, add(booking.used, quantity))
+    return put(part=bookings)
 
 
 def bill_usage(view: View, e: BillUsage) -> Outcome:
@@ -520,7 +523,7 @@ def _problems(data: object) -> list[tuple[str, str]]:
 
 def _unknown(tariff: Tariff, bookings: Bookings, contracts: tuple[Contract, ...]) -> list[tuple[str, str]]:
     """Every booking is of a component of the catalog, and every running component contract has one."""
-    if not bookings and not any(c.kind is _COMPONENT for c in contracts):  # the usual account: none booked
+    if not bookings and not tariff.components:  # a catalog without components (its contracts: checks.py)
         return []
     running_ = {c.product for c in contracts if c.kind is _COMPONENT and not c.ended}
     if bookings.keys() <= tariff.components.keys() and running_ == bookings.keys():

@@ -205,7 +205,7 @@ def _dump(redemptions: Redemptions) -> list[dict[str, object]]:
 def _load(data: list[dict[str, object]]) -> Redemptions:
     if type(data) is not list:
         raise StateValueError("coupons")
-    return tuple(_RECORD.load(d, None) for d in data)
+    return tuple([_RECORD.load(d, None) for d in data]) if data else ()
 
 
 def _problems(data: object) -> list[tuple[str, str]]:

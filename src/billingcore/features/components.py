@@ -271,11 +271,10 @@ def with_plan(view: View, contract: Contract, plan: Contract) -> Contract:
             return billing_date(started, n * months, anchor, True)
         return add_months(started, n * months, anchor)
 
-    n = max(1, ((day.year - started.year) * 12 + day.month - started.month) // months)
-    while n > 1 and end(n - 1) > day:  # pragma: no cover  (the estimate is never past the term: guard)
+    # the term whose months hold `day` (the plan started on or before it) ...
+    n = ((day.year - started.year) * 12 + day.month - started.month) // months + 1
+    if end(n - 1) > day:  # ... or the one before, when that month's anchor day is still ahead
         n -= 1
-    while end(n) <= day:
-        n += 1
     start = end(n - 1)
     aligned = contract._replace(started=started, anchor_day=anchor, term_start=start, term_end=end(n), terms=n)
     if start == day:

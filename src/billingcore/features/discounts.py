@@ -145,13 +145,13 @@ def _discount(view: View, charge: Charge, contract: Contract | None, redemptions
 
 
 def _off(t: Tariff, amount: Decimal, quantity: Decimal, percent: Decimal, amount_off: Decimal | None) -> Decimal:
-    """What one discount takes off `amount`: never more than it (a line never turns negative)."""
-    rounding = t.rules.invoicing.line_rounding
+    """What one discount takes off `amount`: never more than it (a line never turns negative). A negative
+    usage line (volume usage "billed before": what an interim bill charged) gets a percent off too, so the
+    period costs its discounted whole; an amount off takes nothing off it."""
+    rounding, currency = t.rules.invoicing.line_rounding, t.catalog.currency
     if amount_off is not None:
-        off = mul(amount_off, quantity)
-    else:
-        off = div(mul(amount, percent), HUNDRED)
-    return min(quantize(off, t.catalog.currency, rounding), amount) if amount > ZERO else ZERO
+        return min(quantize(mul(amount_off, quantity), currency, rounding), amount) if amount > ZERO else ZERO
+    return quantize(div(mul(amount, percent), HUNDRED), currency, rounding)
 
 
 def _takes_more(t: Tariff, charge: Charge, coupons: Sequence[Coupon], percent: Decimal) -> bool:

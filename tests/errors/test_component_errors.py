@@ -232,3 +232,27 @@ def test_a_booking_without_its_contract_is_refused() -> None:
     assert [d.message for d in info.value.diagnostics] == [
         "saved state of account a: booking of `calls` without a running contract"
     ]
+
+
+def test_saved_parts_of_components_and_coupons_that_are_not_what_was_written_are_refused_at_their_paths() -> None:
+    saved = _saved()
+    cases = [
+        ({"components": {"calls": 1}}, ("state.components", "expected a list, got a mapping")),
+        ({"coupons": "SPRING"}, ("state.coupons", 'expected a list, got the string "SPRING"')),
+        ({"coupons": [{"code": "X", "day": "2021-13-01"}]}, ("state.coupons[0].day", "")),
+    ]
+    for change, (path, message) in cases:
+        with pytest.raises(StateError) as info:
+            load_state({**saved, **change})
+        (found,) = [(str(d.location), d.message.split(": ", 1)[1]) for d in info.value.diagnostics]
+        assert found[0] == path
+        assert found[1].startswith(message)
+
+
+def test_a_saved_coupon_the_catalog_does_not_have_is_refused_at_its_path() -> None:
+    saved = {**_saved(), "coupons": [{"code": "GONE", "day": "2021-01-02"}]}
+    with pytest.raises(StateError) as info:
+        bill(inline_tariff("c", CATALOG), Account("a", "c", "DE"), [], date(2021, 2, 1), load_state(saved))
+    assert [(str(d.location), d.message) for d in info.value.diagnostics] == [
+        ("state.coupons[0].code", "saved state of account a: coupon `GONE` is not in catalog `c`")
+    ]

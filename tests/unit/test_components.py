@@ -19,6 +19,7 @@ from billingcore.errors import EventError
 from billingcore.events import (
     AddComponent,
     BillUsage,
+    BuyOneOff,
     BuyPlan,
     Cancel,
     ChangeQuantity,
@@ -236,3 +237,91 @@ def test_a_component_renews_with_the_plan_under_lead_days_and_rolled_billing_day
             periods[ln.item].append((d.number, ln.period_start, ln.period_end))
     assert len(periods["plan"]) >= 5
     assert periods["component:seats"] == periods["plan"]
+
+
+WEEKLY = """
+catalog: w
+currency: EUR
+rules: lago
+seller_country: DE
+plans:
+  - {id: p, name: P, rank: 1, versions: [{available_from: 2020-01-01, prices: {weekly: "10.00"}}]}
+one_offs:
+  - {id: image, name: Image, price: "4.00"}
+components:
+  - {id: seats, name: Seats, type: quantity, unit_price: "7.00", unit: seat}
+coupons:
+  - {code: WEEK, applies_to: [p], percent_off: "50", duration: once}
+  - {code: IMAGES, applies_to: [image], percent_off: "25", duration: repeating, periods: 2}
+"""
+
+
+def test_coupon_windows_count_a_contracts_own_periods_and_one_offs_in_months() -> None:
+    # once on a weekly plan: the first week (03-01..03-07) half off, the next full; a one-off coupon repeating
+    # 2 periods counts months: images bought 03-10 and 04-30 are 25 % off, 05-01 is not
+    tariff = inline_tariff("w", WEEKLY)
+    events = [
+        RedeemCoupon("w", date(2021, 3, 1), "WEEK"),
+        RedeemCoupon("i", date(2021, 3, 1), "IMAGES"),
+        BuyPlan("p", date(2021, 3, 1), "p", Period.WEEKLY),
+        BuyOneOff("o1", date(2021, 3, 10), "image"),
+        BuyOneOff("o2", date(2021, 4, 30), "image"),
+        BuyOneOff("o3", date(2021, 5, 1), "image"),
+    ]
+    result = bill(tariff, Account("a", "w", "DE"), events, date(2021, 5, 1))
+    lines = [(ln.item, ln.period_start, str(ln.amount)) for d in result.documents for ln in d.lines]
+    assert lines[:2] == [("plan", date(2021, 3, 1), "5.00"), ("plan", date(2021, 3, 8), "10.00")]
+    assert [amount for item, _, amount in lines if item == "image"] == ["3.00", "3.00", "4.00"]
+
+
+def test_a_weekly_plan_leaves_a_monthly_component_its_own_terms() -> None:
+    # a week does not end on a month's day: the component's terms run from its booking day
+    tariff = inline_tariff("w", WEEKLY)
+    events = [BuyPlan("p", date(2021, 3, 1), "p", Period.WEEKLY), AddComponent("s", date(2021, 3, 10), "seats", D(1))]
+    result = bill(tariff, Account("a", "w", "DE"), events, date(2021, 5, 1))
+    seats = [(ln.period_start, ln.period_end, str(ln.amount)) for d in result.documents for ln in d.lines
+             if ln.item == "component:seats"]  # fmt: skip
+    assert seats == [(date(2021, 3, 10), date(2021, 4, 9), "7.00"), (date(2021, 4, 10), date(2021, 5, 9), "7.00")]
+
+
+def test_usage_of_a_period_that_started_before_the_redemption_is_not_discounted() -> None:
+    # HALF redeemed 03-15: March's usage period began 03-01, before it; April's after it
+    events = [
+        *START,
+        AddComponent("c", date(2021, 3, 1), "calls"),
+        RecordUsage("u1", date(2021, 3, 5), "calls", D(1500)),
+        RedeemCoupon("h", date(2021, 3, 15), "HALF"),
+        RecordUsage("u2", date(2021, 4, 5), "calls", D(1500)),
+    ]
+    result = _bill(events, date(2021, 5, 1))
+    calls = [(d.number, str(ln.amount)) for d in result.documents for ln in d.lines if ln.item == "component:calls"]
+    assert calls == [
+        ("a-20210401-regular", "0.00"),
+        ("a-20210401-regular", "5.00"),
+        ("a-20210501-regular", "0.00"),
+        ("a-20210501-regular", "2.50"),
+    ]
+
+
+def test_a_component_booked_years_after_the_plan_ends_its_first_part_on_the_plans_anchor() -> None:
+    events = [BuyPlan("p", date(2019, 1, 15), "p", M), AddComponent("s", date(2021, 6, 20), "seats", D(1))]
+    result = _bill(events, date(2021, 7, 15))
+    seats = [
+        (ln.period_start, ln.period_end) for d in result.documents for ln in d.lines if ln.item == "component:seats"
+    ]
+    assert seats == [(date(2021, 6, 20), date(2021, 7, 14)), (date(2021, 7, 15), date(2021, 8, 14))]
+
+
+def test_a_component_follows_a_plan_anchored_on_the_accounts_billing_day() -> None:
+    # Kill Bill: the account's billing day 31 anchors the plan (bought 04-10: its leading part to 04-30, then
+    # months ending on the 31st or the month's last day); a component booked in June ends its terms there too
+    tariff = inline_tariff("c", CATALOG.replace("RULES", "killbill"))
+    events = [BuyPlan("p", date(2021, 4, 10), "p", M), AddComponent("s", date(2021, 6, 20), "seats", D(1))]
+    result = bill(tariff, Account("a", "c", "DE", billing_day=31), events, date(2021, 9, 1))
+    periods: dict[str, list[Any]] = {"plan": [], "component:seats": []}
+    for d in result.documents:
+        for ln in d.lines:
+            periods[ln.item].append(ln.period_end)
+    ends = [date(2021, 6, 29), date(2021, 7, 30), date(2021, 8, 30), date(2021, 9, 29)]
+    assert periods["component:seats"] == ends
+    assert periods["plan"][-3:] == ends[1:]

@@ -177,7 +177,7 @@ def _runs(coupon: Coupon, redeemed: date, start: date, contract: Contract | None
     if contract is not None and contract.period.days:
         return start < redeemed + timedelta(days=contract.period.days * periods)
     months = contract.period.months if contract is not None else 1
-    return start < add_months(redeemed, months * periods, redeemed.day)
+    return start < add_months(redeemed, months * periods)
 
 
 def _scale(view: View, contract: Contract) -> tuple[str, Decimal] | None:

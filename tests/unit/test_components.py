@@ -112,6 +112,7 @@ def test_a_quantity_changed_on_the_renewal_day_is_what_a_later_credit_gives_back
     lines = _lines(_bill(events, date(2021, 4, 16)))
     assert ("a-20210401-regular", "component:seats", "Seats (monthly)", "5", "35.00") in lines
     assert lines[-1] == ("a-credit-x", "component:seats", "Credit: Seats (monthly), unused part", "1", "-17.50")
+    assert [ln[0] for ln in lines].count("a-credit-x") == 1  # credited once: by the cancel, not again by components
 
 
 def test_a_booking_is_saved_with_its_quantity_and_a_whole_first_term_says_so() -> None:
@@ -325,3 +326,19 @@ def test_a_component_follows_a_plan_anchored_on_the_accounts_billing_day() -> No
     ends = [date(2021, 6, 29), date(2021, 7, 30), date(2021, 8, 30), date(2021, 9, 29)]
     assert periods["component:seats"] == ends
     assert periods["plan"][-3:] == ends[1:]
+
+
+def test_an_interim_bill_leaves_the_period_whole_so_a_prorated_quota_is_not_cut() -> None:
+    # usage.partial_quota: prorated cuts the quota only of a partial period: bill_usage on 03-10 bills 1200
+    # calls under the whole 1000 (not 1000 x 9/31)
+    events = [
+        *START,
+        AddComponent("c", date(2021, 3, 1), "calls"),
+        RecordUsage("u1", date(2021, 3, 5), "calls", D(1200)),
+        BillUsage("b", date(2021, 3, 10)),
+    ]
+    result = _bill(events, date(2021, 3, 10), "billwerk-prorated-quota", TEST_RULES)
+    assert [(ln.description, str(ln.quantity)) for ln in result.documents[-1].lines] == [
+        ("Calls, free units", "1000"),
+        ("Calls", "200"),
+    ]

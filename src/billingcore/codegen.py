@@ -258,6 +258,47 @@ def repeats(values: list[Any]) -> list[tuple[int, Any]]:
     return out
 
 
+class RecordList(NamedTuple):
+    """A feature's part of the saved state that is a list of records (Part's dump, load, problems)."""
+
+    dump: Callable[[Any], list[dict[str, object]]]
+    load: Callable[[Any], Any]
+    problems: Callable[[Any], list[tuple[str, str]]]
+
+
+def record_list(codec: Codec, key: str | None = None, twice: str = "") -> RecordList:
+    """A list of records written by `codec`: kept as a tuple in the order written, or, with `key`, as a
+    dict by that field (items by name, bookings by component), where a key written twice is refused:
+    `twice` says so, with {} for the key as JSON ("a second item named {}")."""
+
+    def dump(records: Any) -> list[dict[str, object]]:
+        write = codec.dump
+        return [write(r) for r in (records.values() if key else records)]
+
+    def load(data: Any) -> Any:
+        if type(data) is not list:
+            raise StateValueError("expected a list")
+        read = codec.load
+        loaded = [read(d, None) for d in data]
+        if key is None:
+            return tuple(loaded)
+        keyed = {getattr(r, key): r for r in loaded}
+        if len(keyed) != len(data):  # a key twice would drop a record
+            raise StateValueError(f"a {key} twice")
+        return keyed
+
+    def problems(data: Any) -> list[tuple[str, str]]:
+        if not isinstance(data, list):
+            return [("", f"expected a list, got {json_got(data)}")]
+        found = [(f"[{i}]{'.' + f if f else ''}", p) for i, d in enumerate(data) for f, p in codec.problems(d, None)]
+        if key is None:
+            return found
+        names = [d.get(key) if isinstance(d, dict) else None for d in data]
+        return found + [(f"[{i}].{key}", twice.format(json.dumps(name))) for i, name in repeats(names)]
+
+    return RecordList(dump, load, problems)
+
+
 class _Texts(dict[date, str]):
     """date -> "YYYY-MM-DD", remembered (isoformat goes through printf)."""
 

@@ -20,7 +20,6 @@ retry with an id already seen is dropped (events.IDEMPOTENT).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from datetime import date
 from decimal import ROUND_FLOOR, Decimal
@@ -41,7 +40,7 @@ from billingcore.charges import (
     proration_credit,
     term_charge,
 )
-from billingcore.codegen import StateValueError, json_got, record_codec, repeats, replacer
+from billingcore.codegen import record_codec, record_list, replacer
 from billingcore.contracts import Contract, ContractKind, new_contract, renewed, running
 from billingcore.dates import ONE_DAY, add_months, billing_date, iso
 from billingcore.documents import LineKind
@@ -501,23 +500,7 @@ def _booked(view: View) -> str:
 _RECORD = record_codec(Booking, quantities=("quantity", "used", "billed", "free_used", "next_period"))
 
 
-def _dump(bookings: Bookings) -> list[dict[str, object]]:
-    return [_RECORD.dump(b) for b in bookings.values()]
-
-
-def _load(data: list[dict[str, object]]) -> Bookings:
-    bookings = {b.component: b for b in [_RECORD.load(d, None) for d in data]}
-    if type(data) is not list or len(bookings) != len(data):  # a component twice would drop one
-        raise StateValueError("components")
-    return bookings
-
-
-def _problems(data: object) -> list[tuple[str, str]]:
-    if not isinstance(data, list):
-        return [("", f"expected a list, got {json_got(data)}")]
-    found = [(f"[{i}]{'.' + f if f else ''}", p) for i, d in enumerate(data) for f, p in _RECORD.problems(d, None)]
-    names = [d.get("component") if isinstance(d, dict) else None for d in data]
-    return found + [(f"[{i}].component", f"a second booking of {json.dumps(name)}") for i, name in repeats(names)]
+_BOOKINGS = record_list(_RECORD, "component", "a second booking of {}")
 
 
 def _unknown(tariff: Tariff, bookings: Bookings, contracts: tuple[Contract, ...]) -> list[tuple[str, str]]:
@@ -548,5 +531,5 @@ FEATURE = Feature(
     },
     signals={PlanChanged: plan_changed, ContractEnded: contract_ended},
     renewals={ContractKind.COMPONENT: renew_component},
-    part=Part("components", {}, _dump, _load, _problems, _unknown),
+    part=Part("components", {}, *_BOOKINGS, _unknown),
 )

@@ -31,7 +31,7 @@ from billingcore.catalog.fields import SourceRef, field, src_field
 from billingcore.catalog.model import ComponentType, Coupon, CouponDuration, DiscountScale
 from billingcore.catalog.rules import CouponAndScale
 from billingcore.charges import Charge
-from billingcore.codegen import StateValueError, json_got, record_codec
+from billingcore.codegen import record_codec, record_list
 from billingcore.contracts import Contract, ContractKind
 from billingcore.dates import add_months
 from billingcore.documents import LineKind
@@ -198,20 +198,7 @@ def _scale(view: View, contract: Contract) -> tuple[str, Decimal] | None:
 _RECORD = record_codec(Redemption)
 
 
-def _dump(redemptions: Redemptions) -> list[dict[str, object]]:
-    return [_RECORD.dump(r) for r in redemptions]
-
-
-def _load(data: list[dict[str, object]]) -> Redemptions:
-    if type(data) is not list:
-        raise StateValueError("coupons")
-    return tuple([_RECORD.load(d, None) for d in data]) if data else ()
-
-
-def _problems(data: object) -> list[tuple[str, str]]:
-    if not isinstance(data, list):
-        return [("", f"expected a list, got {json_got(data)}")]
-    return [(f"[{i}]{'.' + f if f else ''}", p) for i, d in enumerate(data) for f, p in _RECORD.problems(d, None)]
+_REDEMPTIONS = record_list(_RECORD)
 
 
 def _unknown(tariff: Tariff, redemptions: Redemptions, _: object) -> list[tuple[str, str]]:
@@ -227,6 +214,6 @@ def _unknown(tariff: Tariff, redemptions: Redemptions, _: object) -> list[tuple[
 FEATURE = Feature(
     name="discounts",
     events={RedeemCoupon: redeem_coupon},
-    part=Part("coupons", (), _dump, _load, _problems, _unknown),
+    part=Part("coupons", (), *_REDEMPTIONS, _unknown),
     discounts=discounted,
 )

@@ -13,7 +13,6 @@ This feature's part of the saved state: every item ever added, by name, in the o
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from typing import ClassVar
 
@@ -22,7 +21,7 @@ import attrs
 from billingcore.alignment import first_term
 from billingcore.catalog.fields import SourceRef, field, src_field
 from billingcore.catalog.model import Period, Product
-from billingcore.codegen import StateValueError, json_got, maker, record_codec, repeats
+from billingcore.codegen import maker, record_codec, record_list
 from billingcore.contracts import Contract, ContractKind, new_contract, running
 from billingcore.features.base import Feature, Outcome, Part, Problem, View, put, refuse, started, unknown
 from billingcore.features.changes import change, no_price, price_for
@@ -233,25 +232,7 @@ def convert(view: View, e: ConvertSite) -> Outcome:
 _RECORD = record_codec(Item, ranges={"order": (1, None)})
 
 
-def _dump(items: Items) -> list[dict[str, object]]:
-    dump = _RECORD.dump
-    return [dump(i) for i in items.values()]
-
-
-def _load(data: list[dict[str, object]]) -> Items:
-    load = _RECORD.load
-    items = {item.name: item for item in [load(d, None) for d in data]}
-    if type(data) is not list or len(items) != len(data):  # a name twice would drop an item
-        raise StateValueError("items")
-    return items
-
-
-def _problems(data: object) -> list[tuple[str, str]]:
-    if not isinstance(data, list):
-        return [("", f"expected a list, got {json_got(data)}")]
-    found = [(f"[{i}]{'.' + f if f else ''}", p) for i, d in enumerate(data) for f, p in _RECORD.problems(d, None)]
-    names = [d.get("name") if isinstance(d, dict) else None for d in data]
-    return found + [(f"[{i}].name", f"a second item named {json.dumps(name)}") for i, name in repeats(names)]
+_ITEMS = record_list(_RECORD, "name", "a second item named {}")
 
 
 def _unknown(tariff: Tariff, items: Items, contracts: tuple[Contract, ...]) -> list[tuple[str, str]]:
@@ -279,5 +260,5 @@ FEATURE = Feature(
         AddItem: add_item,
         RemoveItem: remove_item,
     },
-    part=Part("items", {}, _dump, _load, _problems, _unknown),
+    part=Part("items", {}, *_ITEMS, _unknown),
 )

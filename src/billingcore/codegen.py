@@ -15,6 +15,7 @@ from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from enum import Enum
+from operator import attrgetter
 from typing import Any, NamedTuple
 
 from billingcore.dates import FIRST_DAY, LAST_TERM_DAY, SUPPORTED_DATES
@@ -271,18 +272,23 @@ def record_list(codec: Codec, key: str | None = None, twice: str = "") -> Record
     dict by that field (items by name, bookings by component), where a key written twice is refused:
     `twice` says so, with {} for the key as JSON ("a second item named {}")."""
 
+    write, read = codec.dump, codec.load  # every saved state passes here: no per-call lookups or branches
+
     def dump(records: Any) -> list[dict[str, object]]:
-        write = codec.dump
-        return [write(r) for r in (records.values() if key else records)]
+        return [write(r) for r in records]
 
     def load(data: Any) -> Any:
         if type(data) is not list:
             raise StateValueError("expected a list")
-        read = codec.load
-        loaded = [read(d, None) for d in data]
-        if key is None:
-            return tuple(loaded)
-        keyed = {getattr(r, key): r for r in loaded}
+        return tuple([read(d, None) for d in data])
+
+    def dump_keyed(records: Any) -> list[dict[str, object]]:
+        return [write(r) for r in records.values()]
+
+    def load_keyed(data: Any) -> Any:
+        if type(data) is not list:
+            raise StateValueError("expected a list")
+        keyed = {by(r): r for r in [read(d, None) for d in data]}
         if len(keyed) != len(data):  # a key twice would drop a record
             raise StateValueError(f"a {key} twice")
         return keyed
@@ -296,7 +302,10 @@ def record_list(codec: Codec, key: str | None = None, twice: str = "") -> Record
         names = [d.get(key) if isinstance(d, dict) else None for d in data]
         return found + [(f"[{i}].{key}", twice.format(json.dumps(name))) for i, name in repeats(names)]
 
-    return RecordList(dump, load, problems)
+    if key is None:
+        return RecordList(dump, load, problems)
+    by = attrgetter(key)
+    return RecordList(dump_keyed, load_keyed, problems)
 
 
 class _Texts(dict[date, str]):

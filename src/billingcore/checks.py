@@ -292,10 +292,11 @@ def _order_problems(events: Sequence[Event], state: State | None) -> list[Diagno
     billed = _NO_IDS if state is None else state.event_ids
     previous = date.min
     first: dict[str, Event] = {}
-    for event in events:
+    skip = set(retries(events, state))  # a host's retries: dropped, not refused
+    for i, event in enumerate(events):
         day = event.date
-        if _idempotent(event) and (event.id in billed or first.get(event.id) == event):
-            continue  # a retry: dropped (retries)
+        if i in skip:
+            continue
         if event.id in seen:
             other = first[event.id]
             if _idempotent(event) and type(other) is type(event):
@@ -361,7 +362,8 @@ def without_retries(account: str, events: list[Event], state: State | None) -> t
         Notice(events[i].date, account, "retry_ignored", f"{events[i].TYPE} `{events[i].id}` was received before")
         for i in dropped
     ]
-    return [e for i, e in enumerate(events) if i not in set(dropped)], notices
+    skip = set(dropped)
+    return [e for i, e in enumerate(events) if i not in skip], notices
 
 
 def event_error(event: Event, problem: Problem, code: str = "bad-event") -> Diagnostic:

@@ -107,20 +107,7 @@ def _discount(view: View, charge: Charge, contract: Contract | None, redemptions
     start = charge.start or charge.due  # the first day it pays for (a one-off: the day bought)
     coupons = [t.coupons[r.code] for r in redemptions if _runs(t.coupons[r.code], r.day, start, contract, product)]
     scale = _scale(view, contract) if contract is not None and contract.kind is ContractKind.COMPONENT else None
-    steps: list[tuple[str, Decimal, Decimal | None]] = []  # (what, percent, or amount off per unit)
-    note = ""
-    if scale is not None:
-        scale_id, percent = scale
-        rule = t.rules.discounts.coupon_and_scale
-        if coupons and rule is CouponAndScale.REPLACE:
-            note = " (discount scale not applied)"
-        elif coupons and rule is CouponAndScale.BETTER and _takes_more(t, charge, coupons, percent):
-            note = " (better than the discount scale)"
-        else:
-            steps.append((f"discount scale {scale_id}", percent, None))
-            if coupons and rule is CouponAndScale.BETTER:
-                coupons, note = [], " (better than the coupon)"
-    steps += [(f"coupon {c.code}", c.percent_off or ZERO, c.amount_off) for c in coupons]
+    steps, note = _steps(t, charge, coupons, scale)
     if not steps:
         return charge
     amount, unit, said = charge.amount, charge.unit_price, []
@@ -142,6 +129,28 @@ def _discount(view: View, charge: Charge, contract: Contract | None, redemptions
         fine = unit_price(unit, t.catalog.currency, t.rules.invoicing.line_rounding)
     why = f"{fmt(charge.quantity)} x {fmt(charge.unit_price)}, {', '.join(said)} = {fmt(amount)}{note}"
     return charge._replace(unit_price=fine, amount=amount, explanation=f"{why}; {charge.explanation}")
+
+
+def _steps(
+    t: Tariff, charge: Charge, coupons: list[Coupon], scale: tuple[str, Decimal] | None
+) -> tuple[list[tuple[str, Decimal, Decimal | None]], str]:
+    """The discounts to take off `charge`, in order — (what, percent, or amount off per unit) — and what
+    the line says of a discount left out: the scale first, then the coupons, unless the rule
+    `discounts.coupon_and_scale` keeps only one of them."""
+    note = ""
+    steps: list[tuple[str, Decimal, Decimal | None]] = []
+    if scale is not None:
+        scale_id, percent = scale
+        rule = t.rules.discounts.coupon_and_scale
+        if coupons and rule is CouponAndScale.REPLACE:
+            note = " (discount scale not applied)"
+        elif coupons and rule is CouponAndScale.BETTER and _takes_more(t, charge, coupons, percent):
+            note = " (better than the discount scale)"
+        else:
+            steps.append((f"discount scale {scale_id}", percent, None))
+            if coupons and rule is CouponAndScale.BETTER:
+                coupons, note = [], " (better than the coupon)"
+    return steps + [(f"coupon {c.code}", c.percent_off or ZERO, c.amount_off) for c in coupons], note
 
 
 def _off(t: Tariff, amount: Decimal, quantity: Decimal, percent: Decimal, amount_off: Decimal | None) -> Decimal:

@@ -91,9 +91,9 @@ class Tariff:
     features: Registry
     pipeline: Pipeline
     labels: LineLabels
-    # Tax positions by (country, VAT ID), filled on first use: the same answer for every account that
+    # Tax positions by (country, has a VAT ID), filled on first use: the same answer for every account that
     # shares them, so a bill run computes each once. A cache, not state: results never depend on it.
-    _positions: dict[tuple[str, str | None], TaxPosition] = attrs.field(
+    _positions: dict[tuple[str, bool], TaxPosition] = attrs.field(
         factory=dict, init=False, eq=False, repr=False
     )  # init=False: attrs.evolve(tariff, rules=...) starts a fresh cache
     # Read by every account: derived from the rules once (and again by attrs.evolve).
@@ -144,8 +144,10 @@ class Tariff:
         return self.arrears
 
     def position(self, country: str, vat_id: str | None) -> TaxPosition:
-        # A cache: a mutated key or entry only recomputes the same position (equivalent mutants).
-        key = (country, vat_id)  # pragma: no mutate
+        # A cache keyed by what a position depends on: the country and whether there is a VAT ID (not which
+        # one: a million business customers would keep a million entries). A mutated key or entry only
+        # recomputes the same position (equivalent mutants).
+        key = (country, bool(vat_id))  # pragma: no mutate
         found = self._positions.get(key)  # pragma: no mutate
         if found is None:
             found = tax_position(self.vat, self.rules.tax, self.catalog.seller_country, country, vat_id)

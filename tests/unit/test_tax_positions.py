@@ -1,0 +1,30 @@
+"""A tariff remembers tax positions by what they depend on - the customer's country and whether the customer
+has a VAT ID - not by the VAT ID itself: a bill run over many business customers keeps a handful of entries
+(issue 13: a million distinct VAT IDs once kept a million), and every customer still gets its own position."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from billingcore.catalog.loader import Library
+from billingcore.catalog.model import Period
+from billingcore.engine import Account, bill, prepare
+from billingcore.events import BuyPlan
+
+
+def test_many_vat_ids_share_one_remembered_position_per_country(library: Library) -> None:
+    tariff = prepare(library, "billwerk-demo")  # a German seller
+    day = date(2021, 3, 1)
+    accounts = [Account(f"fr{i}", "billwerk-demo", "FR", vat_id=f"FR{10000000000 + i}") for i in range(50)]
+    accounts += [Account("fr-consumer", "billwerk-demo", "FR"), Account("de-business", "billwerk-demo", "DE", "DE1")]
+    buy = [BuyPlan("p", day, "cloud-starter", Period.MONTHLY)]
+    docs = {a.id: bill(tariff, a, buy, day).documents[0] for a in accounts}
+    assert len(tariff._positions) == 3  # (FR, VAT ID), (FR, none), (DE, VAT ID)
+    # 29.00: French businesses under reverse charge (0 %, with the note), the French consumer at France's
+    # 20 % (5.80), the German business at Germany's 19 % (5.51): each its own position
+    assert {str(docs[f"fr{i}"].gross) for i in range(50)} == {"29.00"}
+    assert docs["fr7"].notes == (
+        "Reverse charge: VAT to be accounted for by the recipient (Art. 196 Directive 2006/112/EC).",
+    )
+    assert (str(docs["fr-consumer"].gross), docs["fr-consumer"].notes) == ("34.80", ())
+    assert (str(docs["de-business"].gross), docs["de-business"].notes) == ("34.51", ())

@@ -23,13 +23,17 @@ CASE = "tests/errors/events/component-refusals.yaml"
 COUPONS = "tests/errors/events/coupon-refusals.yaml"
 
 
-def test_every_component_event_that_cannot_apply_is_reported_at_its_event(monkeypatch: pytest.MonkeyPatch) -> None:
+def _refusals(case: str, monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str, str]]:
+    """The case's diagnostics (each a refused event: `bad-event`) as (location, message, hint)."""
     monkeypatch.chdir(ROOT)
     with pytest.raises(EventError) as info:
-        run_scenario(load_scenario(CASE))
+        run_scenario(load_scenario(case))
     assert {d.code for d in info.value.diagnostics} == {"bad-event"}
-    got = [(str(d.location), d.message, d.hint) for d in info.value.diagnostics]
-    assert got == [
+    return [(str(d.location), d.message, d.hint) for d in info.value.diagnostics]
+
+
+def test_every_component_event_that_cannot_apply_is_reported_at_its_event(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert _refusals(CASE, monkeypatch) == [
         (
             f"{CASE}:19:5",
             "event e1 (add_component on 2021-01-01): no plan to book a component on",
@@ -116,12 +120,7 @@ def test_every_component_event_that_cannot_apply_is_reported_at_its_event(monkey
 
 def test_every_coupon_redemption_that_cannot_apply_is_reported_at_its_event(monkeypatch: pytest.MonkeyPatch) -> None:
     # the window before the limit: a redemption outside it is refused whether or not the limit is reached
-    monkeypatch.chdir(ROOT)
-    with pytest.raises(EventError) as info:
-        run_scenario(load_scenario(COUPONS))
-    assert {d.code for d in info.value.diagnostics} == {"bad-event"}
-    got = [(str(d.location), d.message, d.hint) for d in info.value.diagnostics]
-    assert got == [
+    assert _refusals(COUPONS, monkeypatch) == [
         (
             f"{COUPONS}:28:5",
             "event e1 (redeem_coupon on 2020-12-31): coupon `SPRING10` can be redeemed from 2021-01-01 "

@@ -13,8 +13,9 @@ Discounts come before tax because VAT is due on what the customer pays (EU VAT d
 price reductions are not part of the taxable amount). They are taken off each charge as it is made, not
 off a draft, because a contract must remember what its term cost after discount: a later credit for the
 unused part gives back what was paid. Prepaid credit and the credit limit act on the gross a customer
-owes; they are not billed yet (the catalog language describes account types) and have their places below,
-without a builder until their feature lands, so a tariff's pipeline holds only tax today.
+owes, so they come after tax (account_stages.py): a settlement invoice shows the VAT of its services as
+paid with the prepaid top-ups, and an invoice over a postpaid account's limit is held back. A tariff's
+pipeline holds them only when its catalog has prepaid or postpaid account types.
 """
 
 from __future__ import annotations
@@ -22,17 +23,20 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import date
 from decimal import Decimal
-from typing import Protocol
+from typing import Any, Protocol
+
+from billingcore import account_stages
 
 from billingcore.catalog.model import Catalog
 from billingcore.catalog.rules import RuleSet
-from billingcore.documents import Document
+from billingcore.documents import Document, Notice
 from billingcore.invoicing import Draft, charge_line, issued, make_document
 from billingcore.tariff import Account, Pipeline, Tariff
 
 
 class Ledger(Protocol):
-    """What a stage may read and report to: the account being billed and its tax position."""
+    """What a stage may read and report to: the account being billed and its tax position; the account
+    stages also keep the ledger (the `accounts` part of the state) and send notices."""
 
     @property
     def tariff(self) -> Tariff: ...
@@ -44,20 +48,23 @@ class Ledger(Protocol):
 
     def vat_rate(self, day: date) -> Decimal: ...
 
+    parts: dict[str, Any]  # each feature's part of the state (the account stages write `accounts`)
+    notices: list[Notice]  # the host hears of a held invoice
+
 
 DraftStage = Callable[[Ledger, Draft], Draft]
-DocumentStage = Callable[[Ledger, Document], Document | None]  # None: the document is held back
+DocumentStage = Callable[[Ledger, Draft, Document], Document | None]  # None: the document is held back
 
 
 DraftBuilder = Callable[[Catalog, RuleSet], DraftStage | None]
 DocumentBuilder = Callable[[Catalog, RuleSet], DocumentStage | None]
 
 # The stages in their order, each with the builder that gives a tariff its stage (or None when the
-# catalog does not use it). No builder yet: the stage is not billed yet (see the module docstring).
+# catalog does not use it). A builder of None: a stage without a feature yet (tests build such pipelines).
 BEFORE_TAX: tuple[tuple[str, DraftBuilder | None], ...] = ()  # discounts are taken as charges are made
 AFTER_TAX: tuple[tuple[str, DocumentBuilder | None], ...] = (
-    ("prepaid credit", None),  # arrives with prepaid accounts (WEDOS)
-    ("credit limit", None),  # arrives with postpaid accounts (Fakturia)
+    ("prepaid credit", account_stages.prepaid_credit),  # a settlement paid from prepaid credit (WEDOS)
+    ("credit limit", account_stages.credit_limit),  # postpaid accounts (Fakturia)
 )
 
 
@@ -94,7 +101,7 @@ def run(pipeline: Pipeline, ledger: Ledger, drafts: Sequence[Draft]) -> list[Doc
         for after in after_tax:
             if doc is None:
                 break
-            doc = after(ledger, doc)
+            doc = after(ledger, draft, doc)
         if doc is not None:
             docs.append(doc)
     return issued(ledger.tariff.billing, docs)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 import attrs
@@ -30,7 +31,8 @@ from billingcore.events import Event, type_name
 from billingcore.eventtypes import described, type_problems, well_typed
 from billingcore.features.base import Problem
 from billingcore.state import BilledState, State
-from billingcore.tariff import Account, Tariff
+from billingcore.ledger import account_diagnostics
+from billingcore.tariff import Account, CreditAccount, Tariff
 
 _PLAN = ContractKind.PLAN
 _PRODUCTS, _ADDON, _COMPONENT = ContractKind.ITEM, ContractKind.ADDON, ContractKind.COMPONENT  # bound once
@@ -66,6 +68,8 @@ def check_arguments(
         or not FIRST_DAY <= until <= LAST_DAY  # the supported dates (dates.in_supported_range, inlined)
     ):
         refuse_account(tariff, account, until, state)
+    if account.credit_accounts:
+        _refuse_credit_accounts(tariff, account)
     if state is not None and (
         state.account != account.id
         or state.catalog != tariff.catalog.catalog
@@ -105,6 +109,40 @@ def _refuse_arguments(tariff: Any, account: Any, events: Any, until: Any, state:
         found.append(("state", f"expected a State, got {described(state)}", hint))
     if found:
         raise EventError([Diagnostic(DataPath(path), message, hint, "wrong-type") for path, message, hint in found])
+
+
+def _money_or_none(value: object) -> bool:
+    return value is None or (type(value) is Decimal and value.is_finite())
+
+
+_CREDIT_FIELDS: tuple[tuple[str, str, Any], ...] = (
+    ("id", "text", lambda v: type(v) is str),
+    ("type", "text", lambda v: type(v) is str),
+    ("currency", "text or None", lambda v: v is None or type(v) is str),
+    ("opening_balance", "a Decimal", lambda v: v is not None and _money_or_none(v)),
+    ("opened", "a date or None", lambda v: v is None or type(v) is date),
+    ("minimum_top_up", "a Decimal or None", _money_or_none),
+    ("credit_limit", "a Decimal or None", _money_or_none),
+)
+
+
+def _refuse_credit_accounts(tariff: Tariff, account: Account) -> None:
+    """Credit accounts that are not CreditAccounts, or that the catalog cannot keep (an unknown type, a
+    credit limit on a prepaid account ...: ledger.credit_account_problems), all at once."""
+    entries = account.credit_accounts
+    if type(entries) is not tuple or any(type(a) is not CreditAccount for a in entries):
+        got = described(entries) if type(entries) is not tuple else "a tuple with something else than CreditAccounts"
+        hint = "give a tuple of CreditAccount(id, type, ...)"
+        raise EventError([Diagnostic(DataPath("account.credit_accounts"), f"expected CreditAccounts, got {got}", hint, "wrong-type")])
+    found = [
+        Diagnostic(DataPath(f"account.credit_accounts[{i}].{name}"), f"expected {want}, got {described(value)}", "", "wrong-type")
+        for i, a in enumerate(entries)
+        for name, want, ok in _CREDIT_FIELDS
+        if not ok(value := getattr(a, name))
+    ]
+    found = found or account_diagnostics(tariff, entries, account.id)
+    if found:
+        raise EventError(found)
 
 
 def refuse_account(tariff: Tariff, account: Account, until: date, state: State | None) -> None:

@@ -27,6 +27,7 @@ class ContractKind(StrEnum):
     ITEM = "item"  # a named item of a standalone product: a site, a seat, a mailbox
     ADDON = "addon"  # a product attached to an item: a store or an app on a site
     COMPONENT = "component"  # a billwerk component: a quantity, an on/off switch or metered usage
+    SERVICE = "service"  # a service ordered and paid from a prepaid credit account (WEDOS)
 
 
 class Contract(NamedTuple):

@@ -23,6 +23,9 @@ class LineKind(StrEnum):
     CREDIT = "credit"  # the unused part of a term that was cut short
     ONE_OFF = "one_off"  # an item invoiced at once
     USAGE = "usage"  # metered usage of a period, billed in arrears (its free units at 0.00)
+    TOP_UP = "top_up"  # a prepaid top-up on its advance invoice (excl. VAT)
+    CREDIT_DEDUCTION = "credit_deduction"  # a settlement invoice's services, paid from prepaid credit
+    REFUND = "refund"  # the prepaid credit paid back
 
 
 class DocumentType(StrEnum):
@@ -37,6 +40,10 @@ class DocumentKind(StrEnum):
     WEEKLY = "weekly"  # terms of weekly and day periods, on the day they fall due (weekly_terms: when_due)
     IMMEDIATE = "immediate"  # a one-off item, invoiced on its own date
     INTERIM = "interim"  # a change invoiced on its own date (proration.lands: interim_invoice)
+    ADVANCE = "advance"  # a prepaid top-up: amount + VAT, paid in advance (WEDOS "zálohová faktura")
+    SETTLEMENT = "settlement"  # the services paid from prepaid credit, less the credit: total 0 (WEDOS)
+    PAYMENT_REQUEST = "payment_request"  # a renewal the prepaid credit did not cover (WEDOS)
+    REFUND = "refund"  # the prepaid credit paid back: a credit note of its amount and VAT
 
 
 class Line(NamedTuple):

@@ -29,6 +29,7 @@ from billingcore.errors import Diagnostic, EventError
 from billingcore.events import Event
 from billingcore.features.base import UNCHANGED, ContractEnded, Outcome, PlanBought, Problem, TrialStarted
 from billingcore.invoicing import Draft, billing_day_drafts, event_numbers, immediate, land, renewal_numbers
+from billingcore.ledger import LEDGER, statements
 from billingcore.money import ZERO
 from billingcore.prepare import make_tariff, prepare
 from billingcore.state import Result, State, billed_state
@@ -81,7 +82,8 @@ def bill(tariff: Tariff, account: Account, events: Sequence[Event], until: date,
     errors += run.problems
     if errors:
         raise EventError(errors)
-    return Result(tuple(run.documents), tuple(run.notices), run.snapshot(until, todo))
+    accounts = statements(tariff, account.credit_accounts, run.parts[LEDGER]) if account.credit_accounts else ()
+    return Result(tuple(run.documents), tuple(run.notices), run.snapshot(until, todo), accounts)
 
 
 class _Run:
@@ -161,11 +163,11 @@ class _Run:
         if found is None:
             return Problem(f"no feature of this tariff handles {type(event).__name__} events")
         outcome: Outcome = found[1](self, event)
-        put, removed, part, changes, charges, now, signals, problem = outcome  # one unpack, not 8 lookups
+        put, removed, part, changes, charges, now, signals, problem, own = outcome  # one unpack, not 9 lookups
         if problem is not None:
             return problem
         if signals:
-            changes, charges, now = self._cascade(found[0], outcome)
+            changes, charges, now, own = self._cascade(found[0], outcome)
         else:  # the usual event: one outcome, nothing to collect (_put, inlined)
             contracts = self.contracts
             for key in removed:
@@ -189,6 +191,8 @@ class _Run:
             self.pending.extend(charges)
         if now:
             self._issue([immediate(self.account.id, event.id, event.date, now)])
+        if own:  # a feature's own documents (an advance invoice, a settlement)
+            self._issue(own)
         return None
 
     def _put(self, feature: str, outcome: Outcome) -> None:
@@ -202,16 +206,17 @@ class _Run:
 
     def _cascade(self, feature: str, outcome: Outcome) -> tuple[tuple[Charge, ...], ...]:
         """Apply `outcome` of `feature` and, depth first, every reaction to its signals (each reaction
-        sees all that was applied before it); what they all bill: (changes, charges, immediate)."""
-        billed: tuple[list[Charge], list[Charge], list[Charge]] = ([], [], [])
+        sees all that was applied before it); what they all bill: (changes, charges, immediate, documents)."""
+        billed: tuple[list[Any], ...] = ([], [], [], [])
         self._react(feature, outcome, billed)
-        return tuple(billed[0]), tuple(billed[1]), tuple(billed[2])
+        return tuple(billed[0]), tuple(billed[1]), tuple(billed[2]), tuple(billed[3])
 
-    def _react(self, feature: str, outcome: Outcome, billed: tuple[list[Charge], ...]) -> None:
+    def _react(self, feature: str, outcome: Outcome, billed: tuple[list[Any], ...]) -> None:
         self._put(feature, outcome)
         billed[0].extend(outcome.changes)
         billed[1].extend(outcome.charges)
         billed[2].extend(outcome.immediate)
+        billed[3].extend(outcome.documents)
         reactions = self.tariff.features.signals
         for signal in outcome.signals:
             kind = type(signal)
@@ -265,9 +270,11 @@ class _Run:
             (charge,) = self._discounted((charge,))
         self.pending.append(due(t, self.contracts, charge))
 
-    def _after_renewal(self, day: date, changes: Sequence[Charge], charges: Sequence[Charge], _: object) -> None:
+    def _after_renewal(
+        self, day: date, changes: Sequence[Charge], charges: Sequence[Charge], _: object, drafts: Sequence[Draft] = ()
+    ) -> None:
         """What a renewal started or changed waits for the billing day (a credit is a credit note at once
-        under credit_as: credit_note)."""
+        under credit_as: credit_note); a feature's own documents (a payment request) are issued at once."""
         if (t := self.tariff).discounts and (changes or charges):
             changes, charges = self._discounted(changes), self._discounted(charges)
         if t.aligned or t.any_arrears:
@@ -275,8 +282,10 @@ class _Run:
         self.pending.extend(charges)
         if changes:
             numbers = renewal_numbers(self.account.id, day)
-            drafts, later = land(t.billing, numbers, day, changes, at_renewal=True)
+            landed, later = land(t.billing, numbers, day, changes, at_renewal=True)
             self.pending.extend(later)
+            self._issue(landed)
+        if drafts:
             self._issue(drafts)
 
     # -- billing days and documents -----------------------------------------------------------------

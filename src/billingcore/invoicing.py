@@ -16,6 +16,11 @@ Document numbers are unique within an account by construction, also across a sav
     <account>-interim-<event id>                        an event's interim invoice
     <account>-credit-<event id>                         an event's credit note
     <account>-immediate-<event id>                      an event's immediate invoice (one-off items)
+    <account>-advance-<event id>                        a prepaid top-up's advance invoice
+    <account>-refund-<event id>                         the credit note of a prepaid refund
+    <account>-settlement-<event id>                     a settlement asked for (`settle`)
+    <account>-<YYYYMMDD>-settlement-<credit account>    a settlement day's settlement invoice
+    <account>-<YYYYMMDD>-request-<service>              a renewal's payment request (credit too low)
 
 After `<account>-`, a day's document starts with eight digits and a hyphen, an event's with a word that
 is not eight digits, and the event id comes last: no event id, whatever it looks like, can make a
@@ -73,6 +78,7 @@ class Draft(NamedTuple):
     number: str
     date: date
     charges: Sequence[Charge]
+    currency: str = ""  # "": the catalog's (a top-up of a credit account in another currency: its own)
 
 
 # Enum members bound once: a class attribute of an enum costs ten times a global (docs/performance.md).
@@ -178,13 +184,15 @@ def make_document(
 ) -> Document:
     """A document over `lines`, all at VAT `rate`. An invoice whose credits outweigh its charges is issued
     as a credit note: a negative invoice is not a document a customer or an accountant expects."""
-    one_rate, vat_total = vat_at(lines, rate, billing.currency, billing.rules.tax)
-    net = add(billing.zero, one_rate.base)  # the sum of the lines, at least at the currency's scale
+    currency = draft.currency or billing.currency
+    one_rate, vat_total = vat_at(lines, rate, currency, billing.rules.tax)
+    zero = billing.zero if currency == billing.currency else quantize(ZERO, currency, Rounding.HALF_UP)
+    net = add(zero, one_rate.base)  # the sum of the lines, at least at the currency's scale
     # money.add: the caller's decimal context never rounds a total. Without VAT (0 %, reverse charge) the
     # gross is the net as it is (the net already has the currency's scale), one sum fewer.
     gross = add(net, vat_total) if vat_total else net
     doc_type = _CREDIT_NOTE if gross < ZERO else draft.type
-    kind, number, day, currency, vat = draft.kind, draft.number, draft.date, billing.currency, (one_rate,)
+    kind, number, day, vat = draft.kind, draft.number, draft.date, (one_rate,)
     document: Document = _document(doc_type, kind, number, account, day, currency, tuple(lines), net, vat, gross, notes)
     return document
 

@@ -27,10 +27,11 @@ import yaml
 from billingcore.catalog.loader import Library, build, expand_paths, yaml_files
 from billingcore.catalog.structure import diagnostics_from, make_converter
 from billingcore.catalog.yamlsource import Document as SourceDocument
-from billingcore.catalog.yamlsource import SourceMap, read_file
+from billingcore.catalog.yamlsource import SourceList, SourceMap, read_file
 from billingcore.documents import document_json, notice_json
 from billingcore.engine import Account, Result, bill, prepare
 from billingcore.errors import DataPath, Diagnostic, EventError, InputError, Location
+from billingcore.ledger import statement_json
 from billingcore.timeline import structure_account, structure_events
 
 
@@ -150,12 +151,12 @@ def load_scenario(path: str, allow: Sequence[str] = ()) -> Scenario:
         head,
         library,
         catalog_id,
-        Account(account.id, catalog_id, account.country, account.vat_id, account.billing_day),
+        Account(account.id, catalog_id, account.country, account.vat_id, account.billing_day, account.credit_accounts),
         tuple(events),
         _plain(data.get("expect")),
         doc.text,
         account_loc,
-        dict(data["account"].value_locs),
+        _account_locs(data["account"]),
     )
 
 
@@ -320,10 +321,25 @@ def _at_account(d: Diagnostic, scenario: Scenario) -> Diagnostic:
     return d if where else attrs.evolve(d, location=scenario.account_loc)
 
 
+def _account_locs(account: Any) -> dict[str, Location]:
+    """Where each of the account's values stands, by its path below `account` (`country`,
+    `credit_accounts[1].type`, `credit_accounts[1]` for the entry itself)."""
+    found = dict(account.value_locs)
+    entries = account.get("credit_accounts")
+    if isinstance(entries, SourceList):
+        for i, entry in enumerate(entries):
+            found[f"credit_accounts[{i}]"] = entries.item_locs[i]
+            if isinstance(entry, SourceMap):
+                found.update({f"credit_accounts[{i}].{k}": loc for k, loc in entry.value_locs.items()})
+    return found
+
+
 def result_json(result: Result) -> dict[str, Any]:
     out: dict[str, Any] = {"documents": [document_json(d) for d in result.documents]}
     if result.notices:
         out["notices"] = [notice_json(n) for n in result.notices]
+    if result.accounts:
+        out["accounts"] = [statement_json(s) for s in result.accounts]
     return out
 
 
@@ -343,8 +359,9 @@ def compare(expected: Any, actual: dict[str, Any]) -> tuple[list[str], str]:
     if not isinstance(expected, dict) or "documents" not in expected:
         return ["`expect:` must hold `documents:`"], ""
     projected = _project(expected, actual)
-    if "notices" not in expected:
-        projected.pop("notices", None)
+    for key in ("notices", "accounts"):  # compared when the expectations list them
+        if key not in expected:
+            projected.pop(key, None)
     if projected == expected:
         return [], ""
     projected = _shown(expected, projected)

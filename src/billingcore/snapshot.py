@@ -47,10 +47,15 @@ from billingcore.state import make_state
 # 3: the state names its catalog and currency and remembers the ids of the events it billed
 # 4: trials with a length (the `trials` feature's part, `trial`)
 # 5: components and coupons (parts `components`: each booked component and its usage; `coupons`: redemptions)
-FORMAT = 5
+# 6: customer accounts (part `accounts`: the ledger of prepaid and postpaid accounts, ledger.py)
+FORMAT = 6
 # The older formats this billingcore still reads, each with the part keys it did not have yet: read as the
 # current format with those parts empty (format 3: no trial with a length running).
-OLDER: dict[int, tuple[str, ...]] = {3: ("trial", "components", "coupons"), 4: ("components", "coupons")}
+OLDER: dict[int, tuple[str, ...]] = {
+    3: ("trial", "components", "coupons", "accounts"),
+    4: ("components", "coupons", "accounts"),
+    5: ("accounts",),
+}
 *_OLDER_ONES, _LAST = sorted({FORMAT, *OLDER})
 _READS = f"{', '.join(map(str, _OLDER_ONES))} and {_LAST}"  # "3, 4 and 5"
 

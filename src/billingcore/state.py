@@ -70,5 +70,6 @@ class Result:
     documents: tuple[Document, ...]
     notices: tuple[Notice, ...]
     state: State
+    accounts: tuple[Any, ...] = ()  # the customer's credit accounts at the end: ledger.Statement each
 
 

@@ -6,13 +6,16 @@ labels, tax positions). Also the account being billed. Built by billingcore.prep
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any, NamedTuple
 
 import attrs
 
+from billingcore.catalog.fields import Money
 from billingcore.catalog.model import (
     LABEL_FIELDS,
+    AccountType,
     Catalog,
     Component,
     Coupon,
@@ -29,14 +32,31 @@ from billingcore.tax import TaxPosition, tax_position
 
 
 @attrs.frozen
+class CreditAccount:
+    """One of the customer's accounts (Fakturia "Kundenkonten", WEDOS "zálohový účet"): of an account type
+    of the catalog (prepaid or postpaid), in a currency (the catalog's unless said), with an opening
+    balance on the day it was opened, and its own minimum top-up (prepaid) or credit limit (postpaid)
+    where it differs from its type's. docs/accounts.md."""
+
+    id: str
+    type: str  # an `account_types` id of the catalog
+    currency: str | None = None  # None: the catalog's
+    opening_balance: Money = Money(Decimal("0"))
+    opened: date | None = None  # needed with an opening balance: the opening movement's date
+    minimum_top_up: Money | None = None  # prepaid only: the type's (or the rules') otherwise
+    credit_limit: Money | None = None  # postpaid only: the type's otherwise
+
+
+@attrs.frozen
 class Account:
-    """The customer being billed: which catalog, and where they are taxed."""
+    """The customer being billed: which catalog, where they are taxed, and their credit accounts."""
 
     id: str
     catalog: str
     country: str
     vat_id: str | None = None
     billing_day: int | None = None  # its own billing day of the month (Kill Bill's account BCD), 1 to 31
+    credit_accounts: tuple[CreditAccount, ...] = ()
 
 
 class Registry(NamedTuple):
@@ -111,6 +131,7 @@ class Tariff:
     components: dict[str, Component] = attrs.field(init=False, eq=False, repr=False)  # by id
     coupons: dict[str, Coupon] = attrs.field(init=False, eq=False, repr=False)  # by code
     discount_scales: dict[str, DiscountScale] = attrs.field(init=False, eq=False, repr=False)  # by id
+    account_types: dict[str, AccountType] = attrs.field(init=False, eq=False, repr=False)  # by id
     scaled: bool = attrs.field(init=False, eq=False, repr=False)  # some component has a discount scale
     # the features' discounts, when the catalog has anything to discount with (else nothing to run per charge)
     discounts: tuple[Callable[..., Any], ...] = attrs.field(init=False, eq=False, repr=False)
@@ -121,6 +142,7 @@ class Tariff:
         object.__setattr__(self, "components", {c.id: c for c in self.catalog.components})
         object.__setattr__(self, "coupons", {c.code: c for c in self.catalog.coupons})
         object.__setattr__(self, "discount_scales", {s.id: s for s in self.catalog.discount_scales})
+        object.__setattr__(self, "account_types", {a.id: a for a in self.catalog.account_types})
         object.__setattr__(self, "scaled", any(c.discount_scale for c in self.catalog.components))
         discounting = bool(self.coupons) or self.scaled
         object.__setattr__(self, "discounts", self.features.discounts if discounting else ())

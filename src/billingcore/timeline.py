@@ -20,6 +20,7 @@ from billingcore.catalog.yamlsource import SourceList, SourceMap
 from billingcore.codegen import compile_code
 from billingcore.errors import DataPath, Diagnostic, Location
 from billingcore.events import EVENT_TYPES, Event
+from billingcore.tariff import CreditAccount
 
 _CONVERTER = make_converter(lambda obj, mapping: None)
 
@@ -67,6 +68,7 @@ class AccountData:
     country: str
     vat_id: str | None = None
     billing_day: int | None = None
+    credit_accounts: tuple[CreditAccount, ...] = ()
 
 
 def structure_account(data: Any, root: Location | None = None) -> tuple[AccountData | None, list[Diagnostic]]:

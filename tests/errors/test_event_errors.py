@@ -372,7 +372,8 @@ def test_plain_event_dicts_get_the_same_diagnostics_as_the_fast_path_skips() -> 
             "one of: start_trial, buy_plan, change_plan, publish_site, unpublish_site, convert_site, add_item, "
             "remove_item, add_store, upgrade_store, buy_app, upgrade_app, remove_app, buy_one_off, add_component, "
             "change_quantity, remove_component, record_usage, bill_usage, redeem_coupon, cancel, set_dont_renew, "
-            "clear_dont_renew",
+            "clear_dont_renew, top_up, record_payment, order_service, create_service, cancel_order, settle, refund, "
+            "change_credit_limit",
         ),
     ]
     _, not_a_list = structure_events({"id": "p"})

@@ -223,7 +223,7 @@ def test_an_unchanged_part_shows_as_such_when_debugging() -> None:
 
     assert repr(Outcome()) == (
         "Outcome(contracts=(), removed=(), part=UNCHANGED, changes=(), charges=(), immediate=(), signals=(), "
-        "problem=None)"
+        "problem=None, documents=())"
     )
     assert repr(UNCHANGED) == "UNCHANGED"
 

@@ -34,7 +34,7 @@ def _half_off(ledger: adjustments.Ledger, draft: Draft) -> Draft:
     return draft._replace(charges=half)
 
 
-def _hold_invoices(ledger: adjustments.Ledger, doc: Document) -> Document | None:
+def _hold_invoices(ledger: adjustments.Ledger, draft: object, doc: Document) -> Document | None:
     """A stand-in for the credit limit: hold back every invoice, let credit notes through."""
     return None if doc.type == "invoice" else doc
 
@@ -60,12 +60,12 @@ def test_a_stage_after_tax_may_hold_a_document_back(library: Library) -> None:
     assert _billed(library, Pipeline((), (_hold_invoices,))) == []
 
 
-def _hold_monthly(ledger: adjustments.Ledger, doc: Document) -> Document | None:
+def _hold_monthly(ledger: adjustments.Ledger, draft: object, doc: Document) -> Document | None:
     """Hold back the monthly invoice; note the account on the others."""
     return None if doc.kind == "monthly" else doc._replace(notes=(f"checked for {ledger.account.id}",))
 
 
-def _second(ledger: adjustments.Ledger, doc: Document) -> Document | None:
+def _second(ledger: adjustments.Ledger, draft: object, doc: Document) -> Document | None:
     return doc._replace(notes=(*doc.notes, "second"))
 
 

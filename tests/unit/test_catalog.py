@@ -226,11 +226,11 @@ def test_vat_rates_listed_newest_first_are_told_to_be_reordered() -> None:
 
 
 def test_a_settlement_day_below_one_is_not_told_about_days_29_to_31() -> None:
-    assert _diagnostics({"r.yaml": "rule_set: r\naccounts: {settlement_from_day: 0}\n"}) == [
+    assert _diagnostics({"r.yaml": "rule_set: r\naccounts: {settlement_day: 0}\n"}) == [
         (
-            "r.yaml:2:33",
+            "r.yaml:2:28",
             "day-range",
-            "settlement_from_day must be a day from 1 to 28, got 0",
+            "settlement_day must be a day from 1 to 28, got 0",
             "write a day of the month from 1 to 28",
         )
     ]

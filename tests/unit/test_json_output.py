@@ -160,7 +160,7 @@ def test_saved_state_format_is_pinned() -> None:
     saved_app = {**saved, "contracts": saved["contracts"][2:]}
     assert saved_app == (
         {
-            "format": 5,
+            "format": 6,
             "account": "a",
             "catalog": "duda",
             "currency": "USD",
@@ -214,6 +214,7 @@ def test_saved_state_format_is_pinned() -> None:
             ],
             "components": [],
             "coupons": [],
+            "accounts": {"movements": [], "open": [], "orders": [], "services": [], "held": [], "limits": [], "paused": []},
         }
     )
     assert load_state(json.loads(json.dumps(saved))) == state

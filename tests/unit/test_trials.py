@@ -237,12 +237,13 @@ def test_the_conversion_drops_a_downgrade_left_waiting_by_a_cancelled_plan() -> 
 
 
 def test_a_format_3_state_loads_as_one_without_a_trial_running_and_bills_on() -> None:
-    # A state billingcore wrote before trials had a length (format 3: no `trial`, `components`, `coupons`) is read
-    # as format 5 with no trial running: the same State, and resumed it bills as one run does.
+    # A state billingcore wrote before trials had a length (format 3: no `trial`, `components`, `coupons`,
+    # `accounts`) is read as format 6 with no trial running: the same State, and resumed it bills as one run does.
     events = [BuyPlan("p", date(2021, 1, 10), "pro", M), AddItem("s", date(2021, 1, 12), "seat", "alice")]
     saved = dump_state(_bill(events, date(2021, 1, 31)).state)
-    assert (saved["format"], saved["trial"], saved["components"], saved["coupons"]) == (5, None, [], [])
-    old = {key: value for key, value in saved.items() if key not in ("trial", "components", "coupons")} | {"format": 3}
+    assert (saved["format"], saved["trial"], saved["components"], saved["coupons"]) == (6, None, [], [])
+    lacked = ("trial", "components", "coupons", "accounts")
+    old = {key: value for key, value in saved.items() if key not in lacked} | {"format": 3}
     assert load_state(old) == load_state(saved)
     resumed = _bill([], date(2021, 3, 10), state=load_state(old))
     assert resumed.documents == _bill(events, date(2021, 3, 10)).documents[1:]
@@ -255,11 +256,13 @@ def test_a_format_3_state_is_read_by_its_own_keys() -> None:
     with pytest.raises(StateError) as info:
         load_state({**saved, "format": 3})
     assert [(str(d.location), d.message) for d in info.value.diagnostics] == [
+        ("state", 'saved state of account a: unknown key "accounts"'),
         ("state", 'saved state of account a: unknown key "components"'),
         ("state", 'saved state of account a: unknown key "coupons"'),
         ("state", 'saved state of account a: unknown key "trial"'),
     ]
-    old = {k: v for k, v in saved.items() if k not in ("trial", "components", "coupons", "items")} | {"format": 3}
+    gone = ("trial", "components", "coupons", "accounts", "items")
+    old = {k: v for k, v in saved.items() if k not in gone} | {"format": 3}
     with pytest.raises(StateError) as info:
         load_state(old)
     assert [(str(d.location), d.message) for d in info.value.diagnostics] == [

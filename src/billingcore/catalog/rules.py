@@ -192,15 +192,11 @@ class RenewalRules:
 
 @attrs.frozen
 class AccountRules:
-    settlement_from_day: int = field(
-        "First day of the month on which settlement invoices are issued, 1 to 28.",
+    settlement_day: int = field(
+        "Day of the month on which prepaid accounts' settlement invoices are issued, 1 to 28 (WEDOS: within the "
+        "first half of the month).",
         schema={"minimum": 1, "maximum": 28},
         default=1,
-    )
-    settlement_to_day: int = field(
-        "Last day of the settlement window (WEDOS: first half of the month), 1 to 28.",
-        schema={"minimum": 1, "maximum": 28},
-        default=15,
     )
     minimum_top_up: dict[str, Money] = field(
         'Smallest prepaid top-up excl. VAT per currency, e.g. {CZK: "100.00"}.', factory=dict

@@ -606,20 +606,11 @@ def validate_rule_set(rules: RuleSet, where: Where) -> Iterator[Diagnostic]:
             "rule-conflict",
         )
     acc = rules.accounts
-    for name in ("settlement_from_day", "settlement_to_day"):
-        day = getattr(acc, name)
-        if not 1 <= day <= 28:
-            yield Diagnostic(
-                where(acc, name),
-                f"{name} must be a day from 1 to 28, got {day}",
-                "days 29-31 do not exist in every month" if day > 28 else "write a day of the month from 1 to 28",
-                "day-range",
-            )
-    if acc.settlement_from_day > acc.settlement_to_day:
+    if not 1 <= acc.settlement_day <= 28:
         yield Diagnostic(
-            where(acc, "settlement_to_day"),
-            "settlement window ends before it starts",
-            "settlement_to_day must be on or after settlement_from_day",
+            where(acc, "settlement_day"),
+            f"settlement_day must be a day from 1 to 28, got {acc.settlement_day}",
+            "days 29-31 do not exist in every month" if acc.settlement_day > 28 else "write a day of the month from 1 to 28",
             "day-range",
         )
     for currency, amount in acc.minimum_top_up.items():

@@ -9,6 +9,8 @@
     components     quantity, on/off and metered components booked on the plan; usage and free quotas
     discounts      discount scales and coupons, taken off charges as they are made
     subscriptions  cancel any contract now, stop it renewing
+    accounts       prepaid credit and postpaid accounts: top-ups, orders paid from credit, settlements,
+                   refunds, credit limits (the ledger: billingcore.ledger; its stages: account_stages)
 
 Adding a feature: write its module (events, handlers, its part of the state) and add it to FEATURES;
 docs/architecture.md walks through it.
@@ -19,7 +21,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from billingcore.features import addons, components, discounts, items, one_offs, plans, slots, subscriptions, trials
+from billingcore.features import (
+    accounts,
+    addons,
+    components,
+    discounts,
+    items,
+    one_offs,
+    plans,
+    slots,
+    subscriptions,
+    trials,
+)
 from billingcore.features.base import Feature, Handler
 from billingcore.tariff import Registry
 
@@ -34,6 +47,7 @@ FEATURES: tuple[Feature, ...] = (
     components.FEATURE,
     discounts.FEATURE,
     subscriptions.FEATURE,
+    accounts.FEATURE,
 )
 
 # Every event class by its `type:` in files (`buy_plan`), from the features that handle them.

@@ -23,6 +23,7 @@ from billingcore.catalog.model import Period
 from billingcore.charges import Charge
 from billingcore.contracts import Contract, ContractKind
 from billingcore.errors import Location
+from billingcore.invoicing import Draft
 from billingcore.tariff import Account, Tariff
 
 
@@ -44,7 +45,8 @@ UNCHANGED: Any = _Unchanged()  # an Outcome's `part` when the feature's own stat
 class Outcome(NamedTuple):
     """What a handler did, as a value. The engine applies it in this order: `removed`, `contracts`,
     `part`; then it follows `signals`. An event's `changes` land together once the event and the
-    signals it caused are applied (proration.lands); then its `charges` join the pending ones."""
+    signals it caused are applied (proration.lands); then its `charges` join the pending ones; its
+    `documents` (drafts the feature numbers itself: an advance invoice, a settlement) are issued last."""
 
     contracts: tuple[Contract, ...] = ()  # started or changed: put by key (in place, or last after `removed`)
     removed: tuple[str, ...] = ()  # contract keys taken out first (a replaced contract moves to the end)
@@ -54,6 +56,7 @@ class Outcome(NamedTuple):
     immediate: tuple[Charge, ...] = ()  # invoiced at once, on an immediate invoice (one-off items)
     signals: tuple[Any, ...] = ()  # what other features may react to
     problem: Problem | None = None
+    documents: tuple[Draft, ...] = ()  # documents of the feature's own (an advance invoice), issued at once
 
 
 NOTHING = Outcome()
@@ -63,12 +66,12 @@ _new = tuple.__new__
 # The usual outcomes, built without the keyword machinery (a bill run builds one per purchase).
 def started(contract: Contract, charge: Charge, part: Any = UNCHANGED) -> Outcome:
     """A contract started; its first term waits for the billing day."""
-    return _new(Outcome, ((contract,), (), part, (), (charge,), (), (), None))
+    return _new(Outcome, ((contract,), (), part, (), (charge,), (), (), None, ()))
 
 
 def put(*contracts: Contract, part: Any = UNCHANGED) -> Outcome:
     """Contracts changed in place, nothing to invoice."""
-    return _new(Outcome, (contracts, (), part, (), (), (), (), None))
+    return _new(Outcome, (contracts, (), part, (), (), (), (), None, ()))
 
 
 def refuse(message: str, hint: str) -> Outcome:

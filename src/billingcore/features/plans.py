@@ -95,7 +95,7 @@ def buy_plan(view: View, e: BuyPlan) -> Outcome:
     label = t.labels.plan(plan.name)  # plan_label, inlined: one per purchase
     contract, charge = first_term(view, new_contract(PLAN, _PLAN, plan.id, label, e.period, e.date, price), e.id)
     signals = (PlanBought(e.date, e.id),)
-    return _new(Outcome, ((contract,), (), None, (), (charge,), (), signals, None))
+    return _new(Outcome, ((contract,), (), None, (), (charge,), (), signals, None, ()))
 
 
 def convert_trial(view: View, signal: TrialConverted) -> Outcome:

@@ -25,7 +25,7 @@ from billingcore.codegen import QUANTITIES, Codec, StateValueError, json_got, re
 from billingcore.dates import iso
 from billingcore.documents import DocumentKind, DocumentType
 from billingcore.errors import DataPath, Diagnostic
-from billingcore.money import CURRENCY_EXPONENTS, ZERO, add, fmt
+from billingcore.money import CURRENCY_EXPONENTS, ZERO, Rounding, add, fmt, quantize
 from billingcore.tariff import CreditAccount, Tariff
 
 
@@ -189,7 +189,8 @@ def statements(tariff: Tariff, accounts: tuple[CreditAccount, ...], ledger: Ledg
             moves = (_opening(acct.id, opened, terms.opening), *moves)
         held = tuple(h.number for h, _ in ledger.held if h.account == acct.id)
         limit = terms.limit if terms.kind is AccountKind.POSTPAID else None
-        out.append(Statement(acct.id, acct.type, terms.kind, terms.currency, balance(ledger, terms), limit, held, moves))
+        total = quantize(balance(ledger, terms), terms.currency, Rounding.HALF_UP)  # exact: at the currency's scale
+        out.append(Statement(acct.id, acct.type, terms.kind, terms.currency, total, limit, held, moves))
     return tuple(out)
 
 

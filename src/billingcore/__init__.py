@@ -6,7 +6,7 @@ The core does no I/O; only `billingcore.catalog.loader` reads files.
 """
 
 from billingcore.catalog.loader import Library, load, load_texts
-from billingcore.engine import Account, Result, State, Tariff, bill, prepare
+from billingcore.engine import Account, CreditAccount, Result, State, Tariff, bill, prepare
 from billingcore.errors import (
     BillingError,
     DataPath,
@@ -21,6 +21,7 @@ from billingcore.errors import (
 __all__ = [
     "Account",
     "BillingError",
+    "CreditAccount",
     "DataPath",
     "Diagnostic",
     "EventError",

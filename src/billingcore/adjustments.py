@@ -26,7 +26,6 @@ from decimal import Decimal
 from typing import Any, Protocol
 
 from billingcore import account_stages
-
 from billingcore.catalog.model import Catalog
 from billingcore.catalog.rules import RuleSet
 from billingcore.documents import Document, Notice

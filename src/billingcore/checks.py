@@ -30,8 +30,8 @@ from billingcore.errors import DataPath, Diagnostic, EventError, StateError
 from billingcore.events import Event, type_name
 from billingcore.eventtypes import described, type_problems, well_typed
 from billingcore.features.base import Problem
-from billingcore.state import BilledState, State
 from billingcore.ledger import account_diagnostics
+from billingcore.state import BilledState, State
 from billingcore.tariff import Account, CreditAccount, Tariff
 
 _PLAN = ContractKind.PLAN
@@ -111,6 +111,9 @@ def _refuse_arguments(tariff: Any, account: Any, events: Any, until: Any, state:
         raise EventError([Diagnostic(DataPath(path), message, hint, "wrong-type") for path, message, hint in found])
 
 
+_WRONG = "wrong-type"
+
+
 def _money_or_none(value: object) -> bool:
     return value is None or (type(value) is Decimal and value.is_finite())
 
@@ -132,10 +135,11 @@ def _refuse_credit_accounts(tariff: Tariff, account: Account) -> None:
     entries = account.credit_accounts
     if type(entries) is not tuple or any(type(a) is not CreditAccount for a in entries):
         got = described(entries) if type(entries) is not tuple else "a tuple with something else than CreditAccounts"
-        hint = "give a tuple of CreditAccount(id, type, ...)"
-        raise EventError([Diagnostic(DataPath("account.credit_accounts"), f"expected CreditAccounts, got {got}", hint, "wrong-type")])
+        message, hint = f"expected CreditAccounts, got {got}", "give a tuple of CreditAccount(id, type, ...)"
+        raise EventError([Diagnostic(DataPath("account.credit_accounts"), message, hint, "wrong-type")])
+    at = "account.credit_accounts"
     found = [
-        Diagnostic(DataPath(f"account.credit_accounts[{i}].{name}"), f"expected {want}, got {described(value)}", "", "wrong-type")
+        Diagnostic(DataPath(f"{at}[{i}].{name}"), f"expected {want}, got {described(value)}", "", _WRONG)
         for i, a in enumerate(entries)
         for name, want, ok in _CREDIT_FIELDS
         if not ok(value := getattr(a, name))

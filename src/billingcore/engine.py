@@ -33,7 +33,7 @@ from billingcore.ledger import LEDGER, statements
 from billingcore.money import ZERO
 from billingcore.prepare import make_tariff, prepare
 from billingcore.state import Result, State, billed_state
-from billingcore.tariff import Account, Tariff
+from billingcore.tariff import Account, CreditAccount, Tariff
 from billingcore.tax import no_rate, rate_on
 from billingcore.timing import due, route
 
@@ -204,7 +204,7 @@ class _Run:
         if outcome.part is not UNCHANGED:
             self.parts[feature] = outcome.part
 
-    def _cascade(self, feature: str, outcome: Outcome) -> tuple[tuple[Charge, ...], ...]:
+    def _cascade(self, feature: str, outcome: Outcome) -> tuple[Any, ...]:
         """Apply `outcome` of `feature` and, depth first, every reaction to its signals (each reaction
         sees all that was applied before it); what they all bill: (changes, charges, immediate, documents)."""
         billed: tuple[list[Any], ...] = ([], [], [], [])
@@ -333,4 +333,4 @@ class _Run:
         self.documents.extend(adjustments.run(self.tariff.pipeline, self, drafts))
 
 
-__all__ = ["Account", "Result", "State", "Tariff", "bill", "make_tariff", "prepare"]
+__all__ = ["Account", "CreditAccount", "Result", "State", "Tariff", "bill", "make_tariff", "prepare"]

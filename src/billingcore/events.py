@@ -11,6 +11,16 @@ Each event class is defined next to its handler in billingcore.features; import 
 from __future__ import annotations
 
 from billingcore.features import EVENT_TYPES
+from billingcore.features.accounts import (
+    CancelOrder,
+    ChangeCreditLimit,
+    CreateService,
+    OrderService,
+    RecordPayment,
+    Refund,
+    Settle,
+    TopUp,
+)
 from billingcore.features.addons import AddStore, BuyApp, RemoveApp, UpgradeApp, UpgradeStore
 from billingcore.features.base import Event
 from billingcore.features.components import AddComponent, BillUsage, ChangeQuantity, RecordUsage, RemoveComponent
@@ -37,19 +47,27 @@ __all__ = [
     "BuyOneOff",
     "BuyPlan",
     "Cancel",
+    "CancelOrder",
+    "ChangeCreditLimit",
     "ChangePlan",
     "ChangeQuantity",
     "ClearDontRenew",
     "ConvertSite",
+    "CreateService",
     "Event",
+    "OrderService",
     "PublishSite",
+    "RecordPayment",
     "RecordUsage",
     "RedeemCoupon",
+    "Refund",
     "RemoveApp",
     "RemoveComponent",
     "RemoveItem",
     "SetDontRenew",
+    "Settle",
     "StartTrial",
+    "TopUp",
     "UnpublishSite",
     "UpgradeApp",
     "UpgradeStore",

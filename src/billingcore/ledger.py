@@ -28,6 +28,8 @@ from billingcore.errors import DataPath, Diagnostic
 from billingcore.money import CURRENCY_EXPONENTS, ZERO, Rounding, add, fmt, quantize
 from billingcore.tariff import CreditAccount, Tariff
 
+Day = date  # a date field's type inside a record that has a field named `date`
+
 
 class MovementKind(StrEnum):
     """What moved money on an account (the seed's "Art": Zahlung oder Kaution, and what was paid)."""
@@ -58,10 +60,10 @@ class Movement(NamedTuple):
     cause: str  # the event id; a renewal's `renewal-<YYYYMMDD>-<service>`; a posted document's number
     document: str  # the advance invoice, settlement invoice, refund or posted document ("" none yet)
     description: str
-    used: date | None  # the day it became N (a settlement takes what was used before its day)
+    used: Day | None  # the day it became N (a settlement takes what was used before its day)
     service: str  # the service contract it paid for ("" none)
-    start: date | None  # the term it paid for, [start, end)
-    end: date | None
+    start: Day | None  # the term it paid for, [start, end)
+    end: Day | None
 
 
 class OpenDocument(NamedTuple):
@@ -144,12 +146,12 @@ def terms_of(tariff: Tariff, acct: CreditAccount, ledger: Ledger = EMPTY) -> Ter
     kind_of = tariff.account_types[acct.type]
     currency = acct.currency or tariff.catalog.currency
     same = currency == tariff.catalog.currency
-    minimum = acct.minimum_top_up
+    minimum: Decimal | None = acct.minimum_top_up
     if minimum is None and same:
         minimum = kind_of.minimum_top_up
     if minimum is None:
-        minimum = tariff.rules.accounts.minimum_top_up.get(currency, ZERO)
-    limit = acct.credit_limit if acct.credit_limit is not None else kind_of.credit_limit
+        minimum = tariff.rules.accounts.minimum_top_up.get(currency) or ZERO
+    limit: Decimal | None = acct.credit_limit if acct.credit_limit is not None else kind_of.credit_limit
     limit = dict(ledger.limits).get(acct.id, limit)
     return Terms(acct.id, kind_of.kind, currency, minimum, limit, acct.opening_balance, acct.opened)
 
@@ -195,7 +197,9 @@ def statements(tariff: Tariff, accounts: tuple[CreditAccount, ...], ledger: Ledg
 
 
 def _opening(account: str, day: date, amount: Decimal) -> Movement:
-    return Movement(account, day, MovementKind.OPENING, amount, CLEAR, "opening", "", "opening balance", None, "", None, None)
+    return Movement(
+        account, day, MovementKind.OPENING, amount, CLEAR, "opening", "", "opening balance", None, "", None, None
+    )
 
 
 def statement_json(s: Statement) -> dict[str, Any]:
@@ -251,7 +255,9 @@ def credit_account_problems(tariff: Tariff, accounts: tuple[CreditAccount, ...])
             if acct.credit_limit is None and kind_of.credit_limit is None:
                 found.append((f"{at}.type", "a postpaid account needs a credit limit", 'add `credit_limit: "1000.00"`'))
             elif currency != catalog_currency and acct.credit_limit is None:
-                message = f"account type `{acct.type}`'s credit limit is in {catalog_currency}, the account in {currency}"
+                message = (
+                    f"account type `{acct.type}`'s credit limit is in {catalog_currency}, the account in {currency}"
+                )
                 found.append((f"{at}.credit_limit", message, f"give the account its own credit_limit in {currency}"))
             if currency in postpaid:
                 message = f"a second postpaid account in {currency}: `{postpaid[currency]}` takes its invoices"
@@ -319,7 +325,9 @@ def load(data: Any) -> Ledger:
     )
     limits = tuple((_text(x["account"]), _amount(x["limit"])) for x in data["limits"])
     paused = tuple(_text(a) for a in data["paused"])
-    if any(type(x) is not dict or len(x) != 2 for x in data["held"]) or not all(type(x) is dict for x in data["limits"]):
+    if any(type(x) is not dict or len(x) != 2 for x in data["held"]) or not all(
+        type(x) is dict for x in data["limits"]
+    ):
         raise StateValueError("not what dump wrote")
     return Ledger(**lists, held=held, limits=limits, paused=paused)
 
@@ -377,5 +385,4 @@ def _text(value: Any) -> str:
 
 
 def _amount(value: Any) -> Decimal:
-    return QUANTITIES[value]  # type: ignore[no-any-return]
-
+    return QUANTITIES[value]

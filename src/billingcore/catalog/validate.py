@@ -607,10 +607,11 @@ def validate_rule_set(rules: RuleSet, where: Where) -> Iterator[Diagnostic]:
         )
     acc = rules.accounts
     if not 1 <= acc.settlement_day <= 28:
+        late = acc.settlement_day > 28
         yield Diagnostic(
             where(acc, "settlement_day"),
             f"settlement_day must be a day from 1 to 28, got {acc.settlement_day}",
-            "days 29-31 do not exist in every month" if acc.settlement_day > 28 else "write a day of the month from 1 to 28",
+            "days 29-31 do not exist in every month" if late else "write a day of the month from 1 to 28",
             "day-range",
         )
     for currency, amount in acc.minimum_top_up.items():

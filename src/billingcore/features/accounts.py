@@ -19,7 +19,7 @@ The credit limit itself and the settlement's VAT are stages of the adjustment pi
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
 from decimal import Decimal
 from typing import ClassVar
@@ -247,7 +247,9 @@ def record_payment(view: View, e: RecordPayment) -> Outcome:
     if doc.kind in (_ADVANCE, _REQUEST) and paid != rest:
         return refuse(f"`{doc.number}` is paid in full: {fmt(rest)}, got {fmt(paid)}", "record the whole amount")
     if paid <= ZERO or paid > rest:
-        return refuse(f"`{doc.number}` has {fmt(rest)} open, got a payment of {fmt(paid)}", f"record at most {fmt(rest)}")
+        return refuse(
+            f"`{doc.number}` has {fmt(rest)} open, got a payment of {fmt(paid)}", f"record at most {fmt(rest)}"
+        )
     others = tuple(d for d in ledger.open if d is not doc)
     if add(doc.paid, paid) < doc.gross:
         others = tuple(d._replace(paid=add(doc.paid, paid)) if d is doc else d for d in ledger.open)
@@ -268,7 +270,9 @@ def _move(account: str, day: date, kind: MovementKind, amount: Decimal, cause: s
 def _released(ledger: Ledger, account: str, day: date) -> tuple[Draft, ...]:
     """The invoices `account`'s limit holds back, dated `day`: the credit-limit stage issues them in order as
     far as the limit allows, and holds the rest again."""
-    return tuple(Draft(h.type, h.kind, h.number, day, charges, h.currency) for h, charges in ledger.held if h.account == account)
+    return tuple(
+        Draft(h.type, h.kind, h.number, day, charges, h.currency) for h, charges in ledger.held if h.account == account
+    )
 
 
 def order_service(view: View, e: OrderService) -> Outcome:
@@ -321,10 +325,12 @@ def _order(view: View, order: str) -> Order | Problem:
     if found is not None:
         return found
     done = next((m for m in ledger.movements if m.kind is MovementKind.ORDER and m.cause == order), None)
-    if done is not None and done.flag != CLEAR or done is not None and done.document:
-        return Problem(f"the service of order `{order}` was created already", f"to end it: set_dont_renew {done.service}")
+    if done is not None and done.used is not None:  # created: it became N on that day
+        return Problem(
+            f"the service of order `{order}` was created already", f"to end it: set_dont_renew {done.service}"
+        )
     if done is not None:
-        return Problem(f"order `{order}` was cancelled already", "")
+        return Problem(f"order `{order}` was cancelled already", "an order is cancelled once")
     waiting = ", ".join(o.id for o in ledger.orders) or "none"
     return Problem(f"no order `{order}` is waiting for its service", f"waiting orders: {waiting}")
 
@@ -333,17 +339,19 @@ def create_service(view: View, e: CreateService) -> Outcome:
     order = _order(view, e.order)
     if isinstance(order, Problem):
         return Outcome(problem=order)
-    product = view.tariff.products[order.product]
     item = order.service.split(":", 1)[1]
-    c = new_contract(order.service, ContractKind.SERVICE, order.product, order.name, order.period, e.date, order.price, item)
+    c = new_contract(
+        order.service, ContractKind.SERVICE, order.product, order.name, order.period, e.date, order.price, item
+    )
     ledger = _ledger(view)
     moves = tuple(
-        m._replace(flag=NOT_INVOICED, used=e.date, start=c.term_start, end=c.term_end, description=f"{c.name} ({c.period!s})")
+        m._replace(
+            flag=NOT_INVOICED, used=e.date, start=c.term_start, end=c.term_end, description=f"{c.name} ({c.period!s})"
+        )
         if m.kind is MovementKind.ORDER and m.cause == order.id
         else m
         for m in ledger.movements
     )
-    del product  # the order fixed the price; the product only named it
     part = ledger._replace(
         movements=moves,
         orders=tuple(o for o in ledger.orders if o is not order),
@@ -377,10 +385,12 @@ def settle(view: View, e: Settle) -> Outcome:
     return settled
 
 
-def _settlement(view: View, ledger: Ledger, account: str, day: date, number: str, taken) -> Outcome | None:  # type: ignore[no-untyped-def]
+def _settlement(
+    view: View, ledger: Ledger, account: str, day: date, number: str, taken: Callable[[date], bool]
+) -> Outcome | None:
     """The settlement invoice of `account`'s movements used (N) on the days `taken` accepts, and those
     movements settled by it; None when there are none."""
-    due = [m for m in ledger.movements if m.account == account and m.flag == NOT_INVOICED and taken(m.used)]
+    due = [m for m in ledger.movements if m.account == account and m.flag == NOT_INVOICED and taken(m.used)]  # type: ignore[arg-type]
     if not due:
         return None
     lines = [
@@ -452,7 +462,7 @@ def _waiting(view: View, day: date) -> bool:
 
 def settlement(view: View, e: SettlementDay) -> Outcome:
     """One settlement invoice per prepaid account of what it paid before today."""
-    ledger, drafts = _ledger(view), []
+    ledger, drafts = _ledger(view), list[Draft]()
     stamp = iso(e.date).replace("-", "")
     for acct in view.account.credit_accounts:
         number = f"{view.account.id}-{stamp}-settlement-{acct.id}"

@@ -11,13 +11,14 @@ import attrs
 
 from billingcore.catalog.fields import SourceRef, field, src_field
 from billingcore.charges import proration_credit
-from billingcore.contracts import Contract, running, running_keys
+from billingcore.contracts import Contract, ContractKind, running, running_keys
 from billingcore.features.base import ContractEnded, Feature, Outcome, View, put, refuse
 
 
 @attrs.frozen
 class Cancel:
-    """End a contract now; the unused part of its term is credited (credit note or negative line)."""
+    """End a contract now; the unused part of its term is credited (credit note or negative line). A service
+    paid from prepaid credit is not cut short: it stops renewing and runs to its expiry (WEDOS)."""
 
     TYPE: ClassVar[str] = "cancel"  # its `type:` in files
     id: str = field("Event id.")
@@ -61,6 +62,8 @@ def cancel(view: View, e: Cancel) -> Outcome:
             f"no running contract `{e.contract}` to cancel",
             f"running: {running_keys(view.contracts)}; an included site ends by unpublishing it",
         )
+    if old.kind is ContractKind.SERVICE:  # WEDOS: "die Kündigung des Dienstes hat keinerlei Auswirkungen auf
+        return put(old._replace(dont_renew=True))  # sein Ablaufdatum": paid from credit, it runs to its expiry
     t = view.tariff
     credit = proration_credit(old, e.date, t.catalog.currency, t.rules.proration, e.id, t.labels.credit)
     changes = (credit,) if credit.amount else ()  # on its last day nothing is left to credit

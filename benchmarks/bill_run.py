@@ -9,6 +9,9 @@ Not a test. Prints accounts/s, µs per account and peak memory for four paths (f
   usage    a billwerk-style account (plans/billwerk-demo.yaml: plan + a quantity, an on/off and a metered
            component) billed a month on: saved state dict and a month of usage record dicts (one a day) in,
            the billing day's document dicts and the new state dict out
+  accounts a WEDOS customer (plans/wedos.yaml) paying three services from prepaid credit, billed a month
+           on: saved state dict in (credit topped up and paid, services ordered and created), two
+           renewals from credit and the month's settlement invoice, document dicts and state dict out
 Run: .venv/bin/python benchmarks/bill_run.py [N] [--repeat K] [--profile]   (or: make bench)
 """
 
@@ -29,8 +32,18 @@ from typing import Any
 from billingcore.catalog.loader import load
 from billingcore.catalog.model import Period
 from billingcore.documents import document_json
-from billingcore.engine import Account, State, Tariff, bill, prepare
-from billingcore.events import AddComponent, BuyApp, BuyPlan, Event, PublishSite
+from billingcore.engine import Account, CreditAccount, State, Tariff, bill, prepare
+from billingcore.events import (
+    AddComponent,
+    BuyApp,
+    BuyPlan,
+    CreateService,
+    Event,
+    OrderService,
+    PublishSite,
+    RecordPayment,
+    TopUp,
+)
 from billingcore.snapshot import dump_state, load_state
 from billingcore.timeline import structure_events
 
@@ -223,12 +236,42 @@ def usage_path(_: Tariff, n: int) -> Any:
     return run
 
 
+def accounts_path(_: Tariff, n: int) -> Any:
+    """Prepaid credit: state dict in, a month of renewals from credit and a settlement, dicts out."""
+    tariff = prepare(load([os.path.join(ROOT, "plans", "wedos.yaml"), os.path.join(ROOT, "rules")]), "wedos")
+    credit = (CreditAccount("credit", "credit"),)
+    accounts = [Account(f"acct-{i}", "wedos", "CZ", credit_accounts=credit) for i in range(n)]
+    signup = [
+        [
+            TopUp("t", DAY, "credit", Decimal(1000 + i % 7 * 100)),
+            RecordPayment("p", DAY, f"acct-{i}-advance-t"),
+            OrderService("o1", DAY, "credit", "web", "webhosting-nolimit", Period.MONTHLY, True),
+            OrderService("o2", DAY, "credit", "domain", "domain-cz", Period.ANNUAL),
+            OrderService("o3", DAY, "credit", "vps", "vps-on", Period.MONTHLY, True),
+            *(CreateService(f"c{k}", DAY, f"o{k}") for k in (1, 2, 3)),
+        ]
+        for i in range(n)
+    ]
+    state_dicts = [dump_state(bill(tariff, a, ev, DAY).state) for a, ev in zip(accounts, signup)]
+
+    def run() -> int:
+        out = 0
+        for a, sd in zip(accounts, state_dicts):
+            result = bill(tariff, a, (), RENEWAL_DAY, load_state(sd))
+            out += len([document_json(d) for d in result.documents])
+            dump_state(result.state)
+        return out
+
+    return run
+
+
 PATHS = {
     "signup": signup_path,
     "renewal": renewal_path,
     "state-json": state_json_path,
     "dicts": dicts_path,
     "usage": usage_path,
+    "accounts": accounts_path,
 }
 
 

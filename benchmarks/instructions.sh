@@ -2,7 +2,7 @@
 # Instructions per account for one benchmark path, counted by callgrind: repeatable on a noisy VM
 # where wall-clock figures swing by 30 %. Runs the timed pass once and twice over the same N accounts;
 # the difference is exactly one pass (start-up and input building cancel out), divided by N.
-# Usage: benchmarks/instructions.sh [signup|renewal|state-json|dicts|usage] [N]   (needs valgrind)
+# Usage: benchmarks/instructions.sh [signup|renewal|state-json|dicts|usage|accounts] [N]   (needs valgrind)
 set -euo pipefail
 path=${1:-signup}
 n=${2:-200}

@@ -61,8 +61,8 @@ def credit_limit(catalog: Catalog, rules: RuleSet) -> Stage | None:
         """Post `doc` to the customer's postpaid account in its currency; an invoice over the limit (or
         behind one held already) is held instead. None: held."""
         accounts = run.account.credit_accounts
-        if not accounts or doc.kind in _OWN:
-            return doc
+        if not accounts or doc.kind in _OWN or (doc.gross == ZERO and doc.type is DocumentType.INVOICE):
+            return doc  # an invoice of 0.00 owes nothing (and zero_total: skip may not issue it)
         tariff, ledger = run.tariff, run.parts[LEDGER]
         acct = next(
             (
@@ -121,7 +121,7 @@ def _post(run: Any, ledger: Ledger, account: str, doc: Document) -> Ledger:
     kind = MovementKind.INVOICE if invoice else MovementKind.CREDIT_NOTE
     what = f"{'invoice' if invoice else 'credit note'} {doc.number}"
     move = Movement(account, doc.date, kind, -doc.gross, CLEAR, doc.number, doc.number, what, None, "", None, None)
-    opened = ledger.open
+    opened = tuple(d for d in ledger.open if d.number != doc.number)  # a payment request: now the account's
     if invoice and doc.gross > ZERO:
         opened = (*opened, OpenDocument(doc.number, account, doc.kind, doc.date, doc.net, doc.gross, ZERO))
     held = tuple(h for h in ledger.held if h[0].number != doc.number)

@@ -30,7 +30,7 @@ from billingcore.errors import DataPath, Diagnostic, EventError, StateError
 from billingcore.events import Event, type_name
 from billingcore.eventtypes import described, type_problems, well_typed
 from billingcore.features.base import Problem
-from billingcore.ledger import account_diagnostics
+from billingcore.ledger import EMPTY, LEDGER, account_diagnostics, unknown_accounts
 from billingcore.state import BilledState, State
 from billingcore.tariff import Account, CreditAccount, Tariff
 
@@ -68,8 +68,8 @@ def check_arguments(
         or not FIRST_DAY <= until <= LAST_DAY  # the supported dates (dates.in_supported_range, inlined)
     ):
         refuse_account(tariff, account, until, state)
-    if account.credit_accounts:
-        _refuse_credit_accounts(tariff, account)
+    if account.credit_accounts or (state is not None and state.parts.get(LEDGER, EMPTY) is not EMPTY):
+        _refuse_credit_accounts(tariff, account, state)
     if state is not None and (
         state.account != account.id
         or state.catalog != tariff.catalog.catalog
@@ -129,9 +129,10 @@ _CREDIT_FIELDS: tuple[tuple[str, str, Any], ...] = (
 )
 
 
-def _refuse_credit_accounts(tariff: Tariff, account: Account) -> None:
-    """Credit accounts that are not CreditAccounts, or that the catalog cannot keep (an unknown type, a
-    credit limit on a prepaid account ...: ledger.credit_account_problems), all at once."""
+def _refuse_credit_accounts(tariff: Tariff, account: Account, state: State | None) -> None:
+    """Credit accounts that are not CreditAccounts, that the catalog cannot keep (an unknown type, a
+    credit limit on a prepaid account ...: ledger.credit_account_problems), or that the saved state's
+    ledger kept something of and the account data no longer names, all at once."""
     entries = account.credit_accounts
     if type(entries) is not tuple or any(type(a) is not CreditAccount for a in entries):
         got = described(entries) if type(entries) is not tuple else "a tuple with something else than CreditAccounts"
@@ -145,6 +146,11 @@ def _refuse_credit_accounts(tariff: Tariff, account: Account) -> None:
         if not ok(value := getattr(a, name))
     ]
     found = found or account_diagnostics(tariff, entries, account.id)
+    gone = unknown_accounts(state.parts.get(LEDGER, EMPTY), entries) if state is not None and not found else []
+    if gone:
+        message = f"account {account.id}: its saved state keeps credit account {', '.join(map(repr, gone))}"
+        hint = "keep every credit account in the account data while it has movements (a refund empties one)"
+        found.append(Diagnostic(DataPath("account.credit_accounts"), message, hint, "bad-account"))
     if found:
         raise EventError(found)
 

@@ -86,6 +86,7 @@ _MONTHLY, _ANNUAL, _REGULAR = DocumentKind.MONTHLY, DocumentKind.ANNUAL, Documen
 _INVOICE, _CREDIT_NOTE, _CREDIT = DocumentType.INVOICE, DocumentType.CREDIT_NOTE, LineKind.CREDIT
 _KINDS = {InvoiceGroup.MONTHLY: _MONTHLY, InvoiceGroup.ANNUAL: _ANNUAL, InvoiceGroup.WEEKLY: _MONTHLY}
 _WEEKLY = InvoiceGroup.WEEKLY
+_SETTLEMENT = DocumentKind.SETTLEMENT
 _ORDER = tuple((kind, kind.value) for kind in (_MONTHLY, _ANNUAL, _REGULAR))
 
 
@@ -205,7 +206,8 @@ _document = maker(
 
 def issued(billing: Billing, docs: list[Document]) -> list[Document]:
     """The documents that are issued: under `zero_total: skip` an invoice totalling 0.00 is not, whether
-    it is a billing day's, an immediate or an interim one (Lago skips every zero-amount invoice)."""
+    it is a billing day's, an immediate or an interim one (Lago skips every zero-amount invoice); a
+    settlement invoice always is (it totals 0 by design, and is the tax document of the services on it)."""
     if not billing.skip_zero:
         return docs
-    return [doc for doc in docs if doc.gross != ZERO or doc.type is not _INVOICE]
+    return [doc for doc in docs if doc.gross != ZERO or doc.type is not _INVOICE or doc.kind is _SETTLEMENT]

@@ -282,6 +282,15 @@ def _money_problems(at: str, acct: CreditAccount, currency: str) -> list[tuple[s
     return found
 
 
+def unknown_accounts(ledger: Ledger, accounts: tuple[CreditAccount, ...]) -> list[str]:
+    """The credit accounts the ledger has kept something of that the account data no longer names."""
+    named = {a.id for a in accounts}
+    kept = {m.account for m in ledger.movements} | {s.account for s in ledger.services}
+    kept |= {o.account for o in ledger.orders} | {h.account for h, _ in ledger.held}
+    kept |= {d.account for d in ledger.open if d.account}
+    return sorted(kept - named)
+
+
 def account_diagnostics(tariff: Tariff, accounts: tuple[CreditAccount, ...], who: str) -> list[Diagnostic]:
     """credit_account_problems as diagnostics at `account.credit_accounts[i].field`."""
     return [
@@ -302,7 +311,11 @@ _CHARGE = _codec(Charge)
 _LISTS: dict[str, Codec] = {"movements": _MOVEMENT, "open": _OPEN, "orders": _ORDER, "services": _SERVICE}
 
 
-def dump(ledger: Ledger) -> dict[str, Any]:
+def dump(ledger: Ledger) -> dict[str, Any] | None:
+    """The ledger as JSON-ready data; null for the empty one (a customer without credit account
+    movements: every saved state has the key, and most customers have none)."""
+    if ledger is EMPTY:
+        return None
     data: dict[str, Any] = {key: [codec.dump(r) for r in getattr(ledger, key)] for key, codec in _LISTS.items()}
     data["held"] = [{"document": _HELD.dump(h), "charges": [_CHARGE.dump(c) for c in cs]} for h, cs in ledger.held]
     data["limits"] = [{"account": a, "limit": fmt(limit)} for a, limit in ledger.limits]
@@ -311,6 +324,8 @@ def dump(ledger: Ledger) -> dict[str, Any]:
 
 
 def load(data: Any) -> Ledger:
+    if data is None:
+        return EMPTY
     if type(data) is not dict or data.keys() != {*_LISTS, "held", "limits", "paused"}:
         raise StateValueError("not what dump wrote")
     if not all(type(data[key]) is list for key in ("held", "limits", "paused")):
@@ -329,13 +344,18 @@ def load(data: Any) -> Ledger:
         type(x) is dict for x in data["limits"]
     ):
         raise StateValueError("not what dump wrote")
-    return Ledger(**lists, held=held, limits=limits, paused=paused)
+    ledger = Ledger(**lists, held=held, limits=limits, paused=paused)
+    if ledger == EMPTY:  # dump writes null for it: an empty mapping is not what dump wrote
+        raise StateValueError("an empty ledger is written as null")
+    return ledger
 
 
 def problems(data: Any) -> list[tuple[str, str]]:
     """Every problem of a ledger that failed to load, at its path below `accounts`."""
+    if data is None:
+        return []
     if type(data) is not dict:
-        return [("", f"expected a mapping, got {json_got(data)}")]
+        return [("", f"expected null or a mapping, got {json_got(data)}")]
     found = [("", f"unknown key {json.dumps(k)}") for k in data if k not in {*_LISTS, "held", "limits", "paused"}]
     found += [("", f"missing key {json.dumps(k)}") for k in (*_LISTS, "held", "limits", "paused") if k not in data]
     for key, codec in _LISTS.items():
@@ -350,6 +370,8 @@ def problems(data: Any) -> list[tuple[str, str]]:
         found += _each(f"held[{i}].document", [h["document"]], _HELD, single=True)
         found += _each(f"held[{i}].charges", h["charges"], _CHARGE)
     found += _plain_problems(data)
+    if not found and all(data[key] == [] for key in (*_LISTS, "held", "limits", "paused")):
+        found.append(("", "expected null for a ledger with nothing in it, got a mapping of empty lists"))
     return found
 
 

@@ -30,7 +30,7 @@ def make_tariff(catalog: Catalog, rules: RuleSet, vat: VatTable, features: Seque
         {p.id: p for p in catalog.products},
         {o.id: o for o in catalog.one_offs},
         Billing(catalog.currency, rules),
-        registry(features),
+        registry(features, catalog),
         pipeline_for(catalog, rules),
         line_labels(catalog.labels),
     )

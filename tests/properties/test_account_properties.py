@@ -15,6 +15,7 @@ that is held) are dropped and the timeline billed again, so every property runs 
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 from collections import Counter
@@ -28,7 +29,7 @@ from hypothesis import strategies as st
 from billingcore.catalog.model import Period
 from billingcore.documents import DocumentKind, DocumentType, LineKind
 from billingcore.engine import Account, bill
-from billingcore.errors import EventError
+from billingcore.errors import EventError, StateError
 from billingcore.events import BuyPlan
 from billingcore.features.accounts import (
     CancelOrder,
@@ -44,6 +45,7 @@ from billingcore.ledger import MovementKind
 from billingcore.snapshot import dump_state, load_state
 from billingcore.tariff import CreditAccount
 from inline_catalogs import inline_tariff
+from properties.test_state_codec import JSON_VALUES, _assert_located, _places
 
 START = date(2021, 3, 1)
 PREPAID = inline_tariff(
@@ -213,3 +215,35 @@ def _resumes_as_one_run(tariff: Any, account: Account, events: list[Any], until:
     assert first.documents + second.documents == whole.documents
     assert first.notices + second.notices == whole.notices
     assert second.accounts == whole.accounts
+
+
+@settings(deadline=None)
+@given(prepaid_timelines(), st.data())
+def test_a_changed_saved_ledger_loads_as_written_or_is_refused_at_a_path(
+    events: list[Any], data: st.DataObject
+) -> None:
+    """As test_state_codec.py does for the whole state: any one value of the `accounts` part changed, a key
+    dropped or added, and load_state gives back exactly that, or a StateError naming where."""
+    until = START + timedelta(days=70)
+    _, result = _billable(PREPAID, WEDOS, events, until)
+    saved = dump_state(result.state)
+    places = [("accounts", *p) for p in _places(saved["accounts"])] or [("accounts",)]
+    path = data.draw(st.sampled_from(places), label="path")
+    changed = copy.deepcopy(saved)
+    parent = changed
+    for step in path[:-1]:
+        parent = parent[step]
+    how = data.draw(st.sampled_from(["set", "set", "drop", "add"]), label="how")
+    if how == "drop" and isinstance(parent, dict) and len(path) > 1:
+        del parent[path[-1]]
+    elif how == "add" and isinstance(parent, dict) and len(path) > 1:
+        parent["note"] = data.draw(JSON_VALUES, label="value")
+    else:
+        parent[path[-1]] = data.draw(JSON_VALUES, label="value")
+    changed = json.loads(json.dumps(changed))
+    try:
+        state = load_state(changed)
+    except StateError as refused:
+        _assert_located(refused)
+        return
+    assert dump_state(state) == changed

@@ -214,15 +214,7 @@ def test_saved_state_format_is_pinned() -> None:
             ],
             "components": [],
             "coupons": [],
-            "accounts": {
-                "movements": [],
-                "open": [],
-                "orders": [],
-                "services": [],
-                "held": [],
-                "limits": [],
-                "paused": [],
-            },
+            "accounts": None,
         }
     )
     assert load_state(json.loads(json.dumps(saved))) == state

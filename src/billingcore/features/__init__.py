@@ -33,6 +33,7 @@ from billingcore.features import (
     subscriptions,
     trials,
 )
+from billingcore.catalog.model import Catalog
 from billingcore.features.base import Feature, Handler
 from billingcore.tariff import Registry
 
@@ -54,8 +55,10 @@ FEATURES: tuple[Feature, ...] = (
 EVENT_TYPES: dict[str, type[Any]] = {cls.TYPE: cls for f in FEATURES for cls in f.events}
 
 
-def registry(features: Sequence[Feature]) -> Registry:
-    """How the engine finds what handles each event, signal and renewal among `features`."""
+def registry(features: Sequence[Feature], catalog: Catalog | None = None) -> Registry:
+    """How the engine finds what handles each event, signal and renewal among `features` (the dates of
+    those whose own date cannot come under `catalog` left out: Feature.dated)."""
+    dated = [f for f in features if f.dated is None or catalog is None or f.dated(catalog)]
     signals: dict[type[Any], list[tuple[str, Handler]]] = {}
     for f in features:
         for kind, reaction in f.signals.items():
@@ -64,9 +67,9 @@ def registry(features: Sequence[Feature]) -> Registry:
         {kind: (f.name, handler) for f in features for kind, handler in (*f.events.items(), *f.own_events.items())},
         {kind: tuple(found) for kind, found in signals.items()},
         {kind: (f.name, hook) for f in features for kind, hook in f.renewals.items()},
-        tuple(f.next_date for f in features if f.next_date is not None),
+        tuple(f.next_date for f in dated if f.next_date is not None),
         {f.name: f.part.empty for f in features if f.part is not None},
         tuple((f.name, f.part.key, f.part.unknown) for f in features if f.part is not None and f.part.unknown),
-        tuple(f.on_date for f in features if f.on_date is not None),
+        tuple(f.on_date for f in dated if f.on_date is not None),
         tuple(f.discounts for f in features if f.discounts is not None),
     )

@@ -244,7 +244,7 @@ def record_payment(view: View, e: RecordPayment) -> Outcome:
         )
     rest = add(doc.gross, -doc.paid)
     paid = rest if e.amount is None else e.amount
-    if doc.kind in (_ADVANCE, _REQUEST) and paid != rest:
+    if doc.kind is _ADVANCE and paid != rest:  # the credit grows by the top-up: all of it, or nothing yet
         return refuse(f"`{doc.number}` is paid in full: {fmt(rest)}, got {fmt(paid)}", "record the whole amount")
     if paid <= ZERO or paid > rest:
         return refuse(
@@ -253,7 +253,7 @@ def record_payment(view: View, e: RecordPayment) -> Outcome:
     others = tuple(d for d in ledger.open if d is not doc)
     if add(doc.paid, paid) < doc.gross:
         others = tuple(d._replace(paid=add(doc.paid, paid)) if d is doc else d for d in ledger.open)
-    if doc.kind is _REQUEST:  # paid outside the credit: nothing moves on it
+    if not doc.account:  # a payment request outside any postpaid account: nothing moves on an account
         return Outcome(part=ledger._replace(open=others))
     if doc.kind is _ADVANCE:
         move = _move(doc.account, e.date, MovementKind.TOP_UP, doc.net, e.id, doc.number, "top-up paid")
@@ -532,5 +532,6 @@ FEATURE = Feature(
     part=Part("accounts", EMPTY, dump, load, problems, _unknown),
     next_date=settlement_day,
     on_date=on_settlement_day,
+    dated=lambda catalog: any(a.kind is _PREPAID for a in catalog.account_types),  # settlements: prepaid only
     own_events={SettlementDay: settlement},
 )

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from typing import Any, ClassVar, NamedTuple, Protocol
 
-from billingcore.catalog.model import Period
+from billingcore.catalog.model import Catalog, Period
 from billingcore.charges import Charge
 from billingcore.contracts import Contract, ContractKind
 from billingcore.errors import Location
@@ -160,6 +160,9 @@ class Feature(NamedTuple):
     # (the charges, discounted; the contracts whose `billed` that lowered). Run on every charge made, in
     # the order of FEATURES, only for tariffs whose catalog has coupons or discount scales.
     discounts: Callable[[Any, tuple[Charge, ...]], tuple[tuple[Charge, ...], tuple[Contract, ...]]] | None = None
+    # Whether its own date can come under a catalog (None: under every one). The engine asks `next_date` and
+    # `on_date` on every agenda date of every account: a tariff whose catalog cannot use them leaves them out.
+    dated: Callable[[Catalog], bool] | None = None
 
 
 # Signals: what happened that other features may react to. A documents.Notice among an outcome's signals

@@ -1,0 +1,205 @@
+"""Customer accounts (docs/accounts.md): the behaviours the golden scenarios of tests/scenarios/accounts/ do
+not pin, each with exact values."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from billingcore.catalog.loader import load_texts
+from billingcore.catalog.model import Period
+from billingcore.documents import DocumentKind, DocumentType
+from billingcore.engine import Account, CreditAccount, bill, prepare
+from billingcore.errors import EventError
+from billingcore.events import (
+    BuyPlan,
+    Cancel,
+    ChangeCreditLimit,
+    CreateService,
+    OrderService,
+    RecordPayment,
+    TopUp,
+)
+from billingcore.ledger import MovementKind
+from billingcore.snapshot import dump_state, load_state
+from inline_catalogs import rule_texts
+
+D = Decimal
+CATALOG = """
+catalog: h
+currency: CZK
+rules: {rules}
+seller_country: CZ
+plans:
+  - {{id: pro, name: Pro, rank: 1, versions: [{{available_from: 2020-01-01, prices: {{monthly: "300.00"}}}}]}}
+products:
+  - {{id: web, name: Web, kind: service, prices: {{monthly: "50.00", annual: "540.00"}}}}
+account_types:
+  - {{id: credit, kind: prepaid, minimum_top_up: "100.00"}}
+  - {{id: post, kind: postpaid, credit_limit: "1000.00"}}
+"""
+PREPAID = (CreditAccount("credit", "credit"),)
+
+
+def _tariff(rules: str = "wedos", **changes: str) -> Any:
+    """The catalog under the rule set `rules`, or under a copy of rules/wedos.yaml with `changes` (a key
+    path like "renewal.insufficient_credit" to its new word)."""
+    texts = dict(rule_texts())
+    if changes:
+        text = texts["rules/wedos.yaml"].replace("rule_set: wedos", "rule_set: changed")
+        for path, word in changes.items():
+            key = path.split(".")[-1]
+            lines = [ln if not ln.strip().startswith(f"{key}:") else f"  {key}: {word}" for ln in text.splitlines()]
+            text = "\n".join(lines) + "\n"
+        texts["rules/changed.yaml"], rules = text, "changed"
+    return prepare(load_texts({**texts, "plans/h.yaml": CATALOG.format(rules=rules)}), "h")
+
+
+def _funded(amount: str = "1000.00") -> list[Any]:
+    return [TopUp("t", date(2021, 3, 1), "credit", D(amount)), RecordPayment("p", date(2021, 3, 1), "a-advance-t")]
+
+
+def _service(auto_renew: bool = True, period: Period = Period.MONTHLY) -> list[Any]:
+    day = date(2021, 3, 2)
+    return [OrderService("o", day, "credit", "shop", "web", period, auto_renew), CreateService("c", day, "o")]
+
+
+def test_cancelling_a_service_paid_from_credit_keeps_its_expiry_and_credits_nothing() -> None:
+    # WEDOS: "die Kündigung des Dienstes hat keinerlei Auswirkungen auf sein Ablaufdatum". The term runs
+    # 03-02..04-01; its renewal would be on 03-22 (10 days ahead): after the cancel on 03-10 none comes.
+    events = [*_funded(), *_service(), Cancel("x", date(2021, 3, 10), "service:shop")]
+    result = bill(_tariff(), Account("a", "h", "CZ", credit_accounts=PREPAID), events, date(2021, 5, 1))
+    contract = next(c for c in result.state.contracts if c.key == "service:shop")
+    assert (contract.dont_renew, contract.ended, contract.term_end) == (True, True, date(2021, 4, 2))
+    assert [d.kind for d in result.documents] == [DocumentKind.ADVANCE, DocumentKind.SETTLEMENT]
+    (acct,) = result.accounts
+    assert [(m.kind, m.amount) for m in acct.movements] == [
+        (MovementKind.TOP_UP, D("1000.00")),
+        (MovementKind.ORDER, D("-50.00")),
+    ]
+    assert acct.balance == D("950.00")
+
+
+def test_without_enough_credit_skip_renewal_ends_the_service_at_its_expiry_with_a_notice() -> None:
+    tariff = _tariff(**{"renewal.insufficient_credit": "skip_renewal"})
+    events = [*_funded("100.00"), *_service(period=Period.MONTHLY), *_service_named("blog", "o2", "c2")]
+    result = bill(tariff, Account("a", "h", "CZ", credit_accounts=PREPAID), events, date(2021, 4, 10))
+    # 100.00 - 50.00 (shop) - 50.00 (blog) = 0.00 left: on 03-23 (10 days before 04-02) shop cannot renew
+    assert [(n.date, n.code) for n in result.notices] == [
+        (date(2021, 3, 23), "insufficient_credit"),
+        (date(2021, 3, 23), "insufficient_credit"),
+    ]
+    assert [d.kind for d in result.documents] == [DocumentKind.ADVANCE, DocumentKind.SETTLEMENT]
+    assert {c.key: c.ended for c in result.state.contracts} == {"service:shop": True, "service:blog": True}
+
+
+def _service_named(name: str, order: str, create: str) -> list[Any]:
+    day = date(2021, 3, 2)
+    return [OrderService(order, day, "credit", name, "web", Period.MONTHLY, True), CreateService(create, day, order)]
+
+
+def test_a_settlement_invoice_is_issued_under_zero_total_skip() -> None:
+    # It totals 0 by design and is the services' tax document: zero_total: skip leaves it alone.
+    tariff = _tariff(**{"invoicing.zero_total": "skip"})
+    events = [*_funded(), *_service(auto_renew=False, period=Period.ANNUAL)]
+    result = bill(tariff, Account("a", "h", "CZ", credit_accounts=PREPAID), events, date(2021, 4, 1))
+    settlement = result.documents[-1]
+    assert (settlement.kind, settlement.number, settlement.gross) == (
+        DocumentKind.SETTLEMENT,
+        "a-20210401-settlement-credit",
+        D("0.00"),
+    )
+    assert [(v.rate, v.base, v.amount) for v in settlement.vat] == [
+        (D("21"), D("540.00"), D("113.40")),
+        (D("21"), D("-540.00"), D("-113.40")),
+    ]
+
+
+def test_a_payment_request_of_a_customer_with_a_postpaid_account_is_posted_to_it_and_paid_there() -> None:
+    accounts = (CreditAccount("credit", "credit"), CreditAccount("main", "post"))
+    events = [
+        *_funded("100.00"),
+        *_service(auto_renew=False),
+        RecordPayment("pay", date(2021, 3, 25), "a-20210323-request-shop"),
+    ]
+    result = bill(_tariff(), Account("a", "h", "CZ", credit_accounts=accounts), events, date(2021, 3, 31))
+    request = next(d for d in result.documents if d.kind is DocumentKind.PAYMENT_REQUEST)
+    assert (request.number, request.net, request.gross) == ("a-20210323-request-shop", D("50.00"), D("60.50"))
+    main = result.accounts[1]
+    assert [(m.kind, m.amount, m.document) for m in main.movements] == [
+        (MovementKind.INVOICE, D("-60.50"), "a-20210323-request-shop"),
+        (MovementKind.PAYMENT, D("60.50"), "a-20210323-request-shop"),
+    ]
+    assert main.balance == D("0.00")
+
+
+def test_a_postpaid_invoice_may_be_paid_in_parts_but_not_beyond_what_is_open() -> None:
+    tariff = _tariff("fakturia")
+    acct = Account("a", "h", "CZ", credit_accounts=(CreditAccount("main", "post"),))
+    buy = BuyPlan("b", date(2021, 3, 1), "pro", Period.MONTHLY)
+    parts = [RecordPayment("p1", date(2021, 3, 5), "a-20210301-regular", D("100.00")),
+             RecordPayment("p2", date(2021, 3, 6), "a-20210301-regular", D("263.00"))]  # fmt: skip
+    result = bill(tariff, acct, [buy, *parts], date(2021, 3, 31))
+    assert [(m.kind, m.amount) for m in result.accounts[0].movements] == [
+        (MovementKind.INVOICE, D("-363.00")),
+        (MovementKind.PAYMENT, D("100.00")),
+        (MovementKind.PAYMENT, D("263.00")),
+    ]
+    too_much = RecordPayment("p3", date(2021, 3, 7), "a-20210301-regular", D("0.01"))
+    with pytest.raises(EventError) as info:
+        bill(tariff, acct, [buy, *parts, too_much], date(2021, 3, 31))
+    assert [d.message for d in info.value.diagnostics] == [
+        "event p3 (record_payment on 2021-03-07): no document `a-20210301-regular` of account a is waiting for a payment"
+    ]
+
+
+def test_a_credit_note_is_posted_to_the_postpaid_account_and_lowers_what_is_owed() -> None:
+    tariff = _tariff("fakturia")
+    acct = Account("a", "h", "CZ", credit_accounts=(CreditAccount("main", "post"),))
+    events = [BuyPlan("b", date(2021, 3, 1), "pro", Period.MONTHLY), Cancel("x", date(2021, 3, 16), "plan")]
+    result = bill(tariff, acct, events, date(2021, 4, 1))  # the credit lands on the next billing day
+    note = result.documents[-1]
+    assert note.type is DocumentType.CREDIT_NOTE
+    assert [(m.kind, m.amount) for m in result.accounts[0].movements] == [
+        (MovementKind.INVOICE, D("-363.00")),
+        (MovementKind.CREDIT_NOTE, -note.gross),
+    ]
+    assert result.accounts[0].balance == D("-363.00") - note.gross
+
+
+def test_a_lower_limit_holds_the_next_invoice_and_releases_nothing() -> None:
+    tariff = _tariff("fakturia")
+    acct = Account("a", "h", "CZ", credit_accounts=(CreditAccount("main", "post"),))
+    events = [
+        BuyPlan("b", date(2021, 3, 1), "pro", Period.MONTHLY),
+        ChangeCreditLimit("l", date(2021, 3, 2), "main", D("500.00")),
+    ]
+    result = bill(tariff, acct, events, date(2021, 4, 1))
+    # 363.00 open; April's 363.00 would make 726.00 > 500.00: held
+    assert [d.number for d in result.documents] == ["a-20210301-regular"]
+    assert (result.accounts[0].credit_limit, result.accounts[0].held) == (D("500.00"), ("a-20210401-regular",))
+    assert [n.code for n in result.notices] == ["credit_limit_reached"]
+
+
+def test_a_saved_state_keeps_the_ledger_and_refuses_an_account_data_without_its_accounts() -> None:
+    events = [*_funded(), *_service()]
+    first = bill(_tariff(), Account("a", "h", "CZ", credit_accounts=PREPAID), events, date(2021, 3, 5))
+    saved = load_state(dump_state(first.state))
+    assert saved == first.state
+    with pytest.raises(EventError) as info:
+        bill(_tariff(), Account("a", "h", "CZ"), [], date(2021, 4, 5), saved)
+    assert [(str(d.location), d.code, d.message) for d in info.value.diagnostics] == [
+        ("account.credit_accounts", "bad-account", "account a: its saved state keeps credit account 'credit'")
+    ]
+
+
+def test_a_catalog_without_prepaid_accounts_puts_no_settlement_day_on_the_agenda() -> None:
+    from billingcore.features.accounts import settlement_day
+
+    plan_file = "catalog: plain\ncurrency: EUR\nrules: fakturia\nseller_country: DE\n"
+    without = prepare(load_texts({**rule_texts(), "plans/plain.yaml": plan_file}), "plain")
+    assert settlement_day not in without.own_dates
+    assert settlement_day in _tariff().own_dates

@@ -30,7 +30,7 @@ from billingcore.errors import DataPath, Diagnostic, EventError, StateError
 from billingcore.events import Event, type_name
 from billingcore.eventtypes import described, type_problems, well_typed
 from billingcore.features.base import Problem
-from billingcore.ledger import EMPTY, LEDGER, account_diagnostics, unknown_accounts
+from billingcore.ledger import EMPTY, LEDGER, account_diagnostics, foreign_accounts
 from billingcore.state import BilledState, State
 from billingcore.tariff import Account, CreditAccount, Tariff
 
@@ -138,21 +138,48 @@ def _refuse_credit_accounts(tariff: Tariff, account: Account, state: State | Non
         got = described(entries) if type(entries) is not tuple else "a tuple with something else than CreditAccounts"
         message, hint = f"expected CreditAccounts, got {got}", "give a tuple of CreditAccount(id, type, ...)"
         raise EventError([Diagnostic(DataPath("account.credit_accounts"), message, hint, "wrong-type")])
-    at = "account.credit_accounts"
     found = [
-        Diagnostic(DataPath(f"{at}[{i}].{name}"), f"expected {want}, got {described(value)}", "", _WRONG)
+        _wrong_credit_value(f"account.credit_accounts[{i}].{name}", want, value)
         for i, a in enumerate(entries)
         for name, want, ok in _CREDIT_FIELDS
         if not ok(value := getattr(a, name))
     ]
     found = found or account_diagnostics(tariff, entries, account.id)
-    gone = unknown_accounts(state.parts.get(LEDGER, EMPTY), entries) if state is not None and not found else []
-    if gone:
-        message = f"account {account.id}: its saved state keeps credit account {', '.join(map(repr, gone))}"
-        hint = "keep every credit account in the account data while it has movements (a refund empties one)"
-        found.append(Diagnostic(DataPath("account.credit_accounts"), message, hint, "bad-account"))
     if found:
         raise EventError(found)
+    if state is not None:  # what the saved ledger keeps must be of the account's credit accounts
+        names = ", ".join(a.id for a in entries) or "none"
+        gone = [
+            Diagnostic(
+                DataPath(f"state.accounts{path}"),
+                f"saved state of account {account.id}: credit account `{name}` is not one of the account's ({names})",
+                "bill it with the credit accounts it was billed with (keep a closed one in credit_accounts)",
+                "bad-state",
+            )
+            for path, name in foreign_accounts(state.parts.get(LEDGER, EMPTY), entries)
+        ]
+        if gone:
+            raise StateError(gone)
+
+
+def _wrong_credit_value(path: str, want: str, value: object) -> Diagnostic:
+    """A credit account's field of the wrong type, with what to give instead."""
+    if type(value) is Decimal:  # not finite: NaN or infinite
+        return Diagnostic(DataPath(path), f"expected a finite number, got {value!r}", _A_DECIMAL, "not-decimal")
+    if want.startswith("a Decimal"):
+        hint = (
+            f'give Decimal("{value!r}") (a float is not exact)'
+            if type(value) is float
+            else f'give Decimal("{value}")'
+            if type(value) in (str, int)
+            else _A_DECIMAL
+        )
+    else:
+        hint = "give a datetime.date, e.g. date(2021, 1, 1)" if want.startswith("a date") else "give a str"
+    return Diagnostic(DataPath(path), f"expected {want}, got {described(value)}", hint, _WRONG)
+
+
+_A_DECIMAL = 'give a number, e.g. Decimal("100.00")'
 
 
 def refuse_account(tariff: Tariff, account: Account, until: date, state: State | None) -> None:

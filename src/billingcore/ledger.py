@@ -20,11 +20,12 @@ from enum import StrEnum
 from typing import Any, NamedTuple
 
 from billingcore.catalog.model import AccountKind, Period
+from billingcore.catalog.validate import check_money
 from billingcore.charges import Charge
 from billingcore.codegen import QUANTITIES, Codec, StateValueError, json_got, record_codec
 from billingcore.dates import iso
 from billingcore.documents import DocumentKind, DocumentType
-from billingcore.errors import DataPath, Diagnostic
+from billingcore.errors import DataPath, Diagnostic, Location
 from billingcore.money import CURRENCY_EXPONENTS, ZERO, Rounding, add, fmt, quantize
 from billingcore.tariff import CreditAccount, Tariff
 
@@ -45,7 +46,15 @@ class MovementKind(StrEnum):
     PAYMENT = "payment"  # postpaid: a payment received
 
 
-BLOCKED, NOT_INVOICED, CLEAR = "B", "N", ""  # the seed's flags: blokováno, nefakturováno; none
+class Flag(StrEnum):
+    """A movement's state now (the seed's "Zahlungskennzeichen")."""
+
+    BLOCKED = "B"  # blokováno: reserved for an order whose service is not created yet
+    NOT_INVOICED = "N"  # nefakturováno: used, not yet on a settlement invoice
+    CLEAR = ""  # nothing pending
+
+
+BLOCKED, NOT_INVOICED, CLEAR = Flag.BLOCKED, Flag.NOT_INVOICED, Flag.CLEAR
 
 
 class Movement(NamedTuple):
@@ -56,7 +65,7 @@ class Movement(NamedTuple):
     date: date
     kind: MovementKind
     amount: Decimal  # prepaid: without VAT; postpaid: gross; + in, - out
-    flag: str
+    flag: Flag
     cause: str  # the event id; a renewal's `renewal-<YYYYMMDD>-<service>`; a posted document's number
     document: str  # the advance invoice, settlement invoice, refund or posted document ("" none yet)
     description: str
@@ -217,7 +226,7 @@ def movement_json(m: Movement) -> dict[str, Any]:
         "date": iso(m.date),
         "kind": m.kind.value,
         "amount": fmt(m.amount),
-        "flag": m.flag,
+        "flag": m.flag.value,
         "cause": m.cause,
         "document": m.document,
         "description": m.description,
@@ -269,26 +278,30 @@ def credit_account_problems(tariff: Tariff, accounts: tuple[CreditAccount, ...])
 
 
 def _money_problems(at: str, acct: CreditAccount, currency: str) -> list[tuple[str, str, str]]:
-    places = CURRENCY_EXPONENTS[currency]
+    """The catalog's own money checks (decimals of the currency, not below zero) on the account's amounts;
+    an opening balance may be below zero (owed already, on a postpaid account)."""
     found = []
     for name in ("opening_balance", "minimum_top_up", "credit_limit"):
-        value: Decimal | None = getattr(acct, name)
-        if value is None:
-            continue
-        if -value.as_tuple().exponent > places:  # type: ignore[operator]
-            found.append((f"{at}.{name}", f"{name}: money in {currency} has {places} decimals, got {value}", ""))
-        elif value < ZERO and name != "opening_balance":
-            found.append((f"{at}.{name}", f"{name}: money must not be negative, got {value}", ""))
+        for d in check_money(getattr(acct, name), currency, _NOWHERE, name):
+            if not (name == "opening_balance" and d.code == "negative-price"):
+                found.append((f"{at}.{name}", d.message, d.hint))
     return found
 
 
-def unknown_accounts(ledger: Ledger, accounts: tuple[CreditAccount, ...]) -> list[str]:
-    """The credit accounts the ledger has kept something of that the account data no longer names."""
+_NOWHERE = Location("", 0, 0)  # check_money's diagnostics are placed at the account's path instead
+
+
+def foreign_accounts(ledger: Ledger, accounts: tuple[CreditAccount, ...]) -> list[tuple[str, str]]:
+    """Where the ledger names a credit account the account data does not have: (path below the ledger,
+    the account's id), e.g. (".movements[0].account", "gone")."""
     named = {a.id for a in accounts}
-    kept = {m.account for m in ledger.movements} | {s.account for s in ledger.services}
-    kept |= {o.account for o in ledger.orders} | {h.account for h, _ in ledger.held}
-    kept |= {d.account for d in ledger.open if d.account}
-    return sorted(kept - named)
+    found = []
+    for key in ("movements", "open", "orders", "services"):
+        found += [(f".{key}[{i}].account", r.account) for i, r in enumerate(getattr(ledger, key)) if r.account]
+    found += [(f".held[{i}].document.account", h.account) for i, (h, _) in enumerate(ledger.held)]
+    found += [(f".limits[{i}].account", a) for i, (a, _) in enumerate(ledger.limits)]
+    found += [(f".paused[{i}]", a) for i, a in enumerate(ledger.paused)]
+    return [(path, name) for path, name in found if name not in named]
 
 
 def account_diagnostics(tariff: Tariff, accounts: tuple[CreditAccount, ...], who: str) -> list[Diagnostic]:
@@ -388,12 +401,14 @@ def _each(key: str, records: Any, codec: Codec, single: bool = False) -> list[tu
 def _plain_problems(data: dict[str, Any]) -> list[tuple[str, str]]:
     found = []
     for i, x in enumerate(data.get("limits", []) if isinstance(data.get("limits"), list) else []):
-        try:
-            if type(x) is not dict or x.keys() != {"account", "limit"}:
-                raise StateValueError("expected a mapping of `account` and `limit`")
-            _text(x["account"]), _amount(x["limit"])
-        except StateValueError as exc:
-            found.append((f".limits[{i}]", str(exc)))
+        if type(x) is not dict or x.keys() != {"account", "limit"}:
+            found.append((f".limits[{i}]", "expected a mapping of `account` and `limit`"))
+            continue
+        for key, read in (("account", _text), ("limit", _amount)):
+            try:
+                read(x[key])
+            except StateValueError as exc:
+                found.append((f".limits[{i}].{key}", str(exc)))
     for i, a in enumerate(data.get("paused", []) if isinstance(data.get("paused"), list) else []):
         if type(a) is not str:
             found.append((f".paused[{i}]", f"expected text, got {json_got(a)}"))

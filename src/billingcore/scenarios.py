@@ -316,7 +316,11 @@ def run_scenario(scenario: Scenario) -> Outcome:
 def _at_account(d: Diagnostic, scenario: Scenario) -> Diagnostic:
     where = d.location
     if isinstance(where, DataPath) and where.path.startswith("account."):
-        found = scenario.account_locs.get(where.path.removeprefix("account."))
+        path = where.path.removeprefix("account.")
+        found = scenario.account_locs.get(path)
+        while found is None and "." in path:  # a key not written (a limit from the type): at its entry
+            path = path.rsplit(".", 1)[0]
+            found = scenario.account_locs.get(path)
         return d if found is None else attrs.evolve(d, location=found)
     return d if where else attrs.evolve(d, location=scenario.account_loc)
 

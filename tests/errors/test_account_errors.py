@@ -3,10 +3,7 @@
 are refused, every problem at once at its event with a hint, and nothing is billed; credit accounts the
 catalog cannot keep are refused before billing at the value they are about (a scenario's file:line:col, a
 host's `account.credit_accounts[i].field`); a saved state whose `accounts` part is not what dump_state
-wrote, or names what the catalog and the account do not have, is refused at its JSON path.
-
-Where the engine's answer is not yet what a user needs, the test states the right answer and is marked
-xfail(strict=True) with the reason."""
+wrote, or names what the catalog and the account do not have, is refused at its JSON path."""
 
 from __future__ import annotations
 
@@ -257,10 +254,6 @@ BASE = [
 WEB = OrderService("o", DAY, "credit", "web", "webhosting", A)  # 60.00 reserved: 40.00 left
 
 
-def _xfail(reason: str) -> pytest.MarkDecorator:
-    return pytest.mark.xfail(strict=True, reason=reason)
-
-
 API_CASES = [
     pytest.param(
         [Settle("x", DAY, "main")],
@@ -298,78 +291,60 @@ API_CASES = [
         "`brno-advance-t8` must be paid in full: 23.80, got 20.00",
         "record the whole amount",
         id="record_payment advance in part",
-        marks=_xfail(
-            "`... is paid in full: 23.80, got 20.00` reads as if the invoice were paid already; say `must be paid in "
-            "full` (features/accounts.py record_payment)"
-        ),
     ),
     pytest.param(
         [RecordPayment("x", DAY, "brno-20210301-regular", Decimal("0"))],
         "a payment must be positive, got 0",
         "record at most 11.90, or leave amount out for all that is open",
         id="record_payment zero",
-        marks=_xfail("a payment of 0 is told `has 11.90 open ... record at most 11.90`, which it already is"),
     ),
     pytest.param(
         [RecordPayment("x", DAY, "brno-20210301-regular", Decimal("-5.00"))],
         "a payment must be positive, got -5.00",
         "record at most 11.90, or leave amount out for all that is open",
         id="record_payment negative",
-        marks=_xfail("a negative payment is told `record at most 11.90`, which it already is"),
     ),
     pytest.param(
         [RecordPayment("x", DAY, "brno-20210301-regular", Decimal("5.001"))],
         "a payment: money in EUR has 2 decimals, got 5.001",
         "round it",
         id="record_payment decimals",
-        marks=_xfail("a payment of 5.001 EUR is accepted: a movement of 5.001 on the postpaid account"),
     ),
     pytest.param(
         [WEB, OrderService("x", DAY, "credit", "cert", "ssl", A)],
         "the credit of `credit`, 40.00 EUR, does not cover the order of 45.00",
         "top up at least 20.00 EUR first (top_up)",
         id="order_service not covered, less missing than the minimum top-up",
-        marks=_xfail(
-            "the hint says `top up at least 5.00 EUR`, a top-up the minimum of 20.00 refuses: hint the larger of "
-            "the amount missing and the account's minimum top-up"
-        ),
     ),
     pytest.param(
         [WEB, CancelOrder("c", DAY, "o"), CancelOrder("x", DAY, "o")],
         "order `o` was cancelled already",
         "its reservation was released; order the service again with order_service",
         id="cancel_order twice",
-        marks=_xfail("refused without a hint (features/accounts.py _order)"),
     ),
     pytest.param(
         [WEB, CancelOrder("c", DAY, "o"), CreateService("x", DAY, "o")],
         "order `o` was cancelled already",
         "its reservation was released; order the service again with order_service",
         id="create_service after cancel_order",
-        marks=_xfail("refused without a hint (features/accounts.py _order)"),
     ),
     pytest.param(
         [Refund("x", DAY, "czk")],
         "nothing to refund: the credit of `czk` is 0.00 CZK",
         "there is no credit to pay back: a top-up counts once its advance invoice is paid (record_payment)",
         id="refund nothing",
-        marks=_xfail("refused without a hint, and the balance is not at its currency's scale (`0 CZK`)"),
     ),
     pytest.param(
         [ChangeCreditLimit("x", DAY, "main", Decimal("-5.00"))],
         "a credit limit must not be negative, got -5.00",
         "give an amount of at least 0",
         id="change_credit_limit negative",
-        marks=_xfail("the message `a credit limit in EUR of -5.00` does not say what is wrong"),
     ),
     pytest.param(
         [ChangeCreditLimit("x", DAY, "main", Decimal("1000.001"))],
         "a credit limit: money in EUR has 2 decimals, got 1000.001",
         "round it",
         id="change_credit_limit decimals",
-        marks=_xfail(
-            "`a credit limit in EUR of 1000.001`, hint `give an amount of at least 0`: neither names the decimals"
-        ),
     ),
 ]
 
@@ -430,12 +405,6 @@ def test_credit_accounts_in_a_scenario_are_refused_at_the_value_they_are_about(m
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a problem about a key that is not written is left at its DataPath (`account.credit_accounts[1]."
-    "credit_limit`), not located in the file: scenarios._at_account should fall back to the nearest written "
-    "parent (the credit account's entry)",
-)
 def test_credit_account_problems_about_an_unwritten_key_are_located_at_the_entry(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -586,7 +555,7 @@ WRONG_TYPE_HINTS = [
 
 
 def test_a_hosts_credit_account_values_of_the_wrong_type_are_refused_at_their_path() -> None:
-    # the hints: the xfail test below
+    # the hints: the test below
     got = [(where, code, message) for where, code, message, _ in _account_refused(*WRONG_TYPES)]
     assert got == [(where, code, message) for where, code, message, _ in WRONG_TYPE_HINTS]
     assert _account_refused(CreditAccount("a", "prepaid"), {"id": "b", "type": "prepaid"}) == [
@@ -599,20 +568,10 @@ def test_a_hosts_credit_account_values_of_the_wrong_type_are_refused_at_their_pa
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="checks._refuse_credit_accounts gives every wrong-type diagnostic an empty hint; the typed API's "
-    "other wrong-type refusals say what to give (test_typed_api.py)",
-)
 def test_a_hosts_credit_account_values_of_the_wrong_type_are_refused_with_what_to_give() -> None:
     assert _account_refused(*WRONG_TYPES) == WRONG_TYPE_HINTS
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a NaN balance is refused as `expected a Decimal, got the Decimal Decimal('NaN')`, which contradicts "
-    "itself; the events' quantities say `expected a finite number` (not-decimal)",
-)
 def test_a_hosts_credit_account_of_a_nan_balance_is_refused_as_not_finite() -> None:
     assert _account_refused(CreditAccount("a", "prepaid", opening_balance=Decimal("NaN"), opened=DAY)) == [
         (
@@ -634,13 +593,13 @@ MONEY_HINTS = [
     (
         "account.credit_accounts[0].credit_limit",
         "bad-account",
-        "account brno: credit_limit: money in EUR has 2 decimals, got 1500.001",
+        "account brno: credit_limit: money in EUR has 2 decimals, got 1500.001 (3 decimals)",
         'round it to 2 decimals, e.g. "1500.00"',
     ),
     (
         "account.credit_accounts[1].opening_balance",
         "bad-account",
-        "account brno: opening_balance: money in EUR has 2 decimals, got 1.001",
+        "account brno: opening_balance: money in EUR has 2 decimals, got 1.001 (3 decimals)",
         'round it to 2 decimals, e.g. "1.00"',
     ),
     (
@@ -652,23 +611,18 @@ MONEY_HINTS = [
     (
         "account.credit_accounts[3].minimum_top_up",
         "bad-account",
-        "account brno: minimum_top_up: money in JPY has 0 decimals, got 50.5",
+        "account brno: minimum_top_up: money in JPY has no decimals, got 50.5 (1 decimal)",
         'round it to a whole amount, e.g. "51"',
     ),
 ]
 
 
 def test_a_credit_accounts_money_with_too_many_decimals_or_below_zero_is_refused_at_its_path() -> None:
-    # the hints: the xfail test below
+    # the hints: the test below
     got = [(where, code, message) for where, code, message, _ in _account_refused(*MONEY)]
     assert got == [(where, code, message) for where, code, message, _ in MONEY_HINTS]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ledger._money_problems gives an empty hint; the catalog's same checks (validate.check_money) say "
-    "how to round it or to drop the minus sign",
-)
 def test_a_credit_accounts_money_with_too_many_decimals_or_below_zero_is_refused_with_how_to_write_it() -> None:
     assert _account_refused(*MONEY) == MONEY_HINTS
 
@@ -795,10 +749,6 @@ STATE_CASES = [
         "state.accounts.limits[0].limit",
         'expected a decimal like "1", got the string "x"',
         id="limit not a decimal",
-        marks=_xfail(
-            "located at `state.accounts.limits[0]`, not at the value: ledger._plain_problems reports a bad "
-            "limit or account at the entry"
-        ),
     ),
     pytest.param(
         ("movements", 1, "flag"),
@@ -806,7 +756,6 @@ STATE_CASES = [
         "state.accounts.movements[1].flag",
         'expected one of "B", "N", "", got the string "X"',
         id="movement flag unknown",
-        marks=_xfail("a flag other than B, N or empty is loaded: the ledger codec reads `flag` as any text"),
     ),
 ]
 
@@ -823,7 +772,7 @@ def test_a_saved_ledger_that_is_not_what_dump_state_wrote_is_refused_at_its_path
 def test_a_saved_accounts_part_that_is_not_a_mapping_or_missing_is_refused() -> None:
     saved = _saved()
     for changed, where, message in (
-        ({**saved, "accounts": "x"}, "state.accounts", 'expected a mapping, got the string "x"'),
+        ({**saved, "accounts": "x"}, "state.accounts", 'expected null or a mapping, got the string "x"'),
         ({k: v for k, v in saved.items() if k != "accounts"}, "state", 'missing key "accounts"'),
         (_with(saved, ("extra",), 1), "state.accounts", 'unknown key "extra"'),
     ):
@@ -859,12 +808,6 @@ def test_a_saved_service_without_the_account_that_pays_it_is_refused() -> None:
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a saved order of a product the catalog no longer has is not checked: create_service then raises a "
-    "bare KeyError (features/accounts.py create_service: view.tariff.products[order.product]); ledger._unknown "
-    "should check orders[i].product as the contracts' products are checked",
-)
 def test_a_saved_order_of_a_product_the_catalog_does_not_have_is_refused_at_its_path() -> None:
     saved = _with(_saved(), ("orders", 0, "product"), "gone")
     tariff, _ = _tariff_and_account()
@@ -883,12 +826,6 @@ def test_a_saved_order_of_a_product_the_catalog_does_not_have_is_refused_at_its_
 ACCOUNTS_HINT = "bill it with the credit accounts it was billed with (keep a closed one in credit_accounts)"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a saved order on a credit account the customer does not have is not checked: once its service is "
-    "created, its renewal raises a bare StopIteration (features/accounts.py renew_service: next(...)); the state "
-    "check should compare every account the ledger names with Account.credit_accounts",
-)
 def test_a_saved_order_on_a_credit_account_the_customer_does_not_have_is_refused_at_its_path() -> None:
     saved = _with(_saved(), ("orders", 0, "account"), "gone")
     tariff, _ = _tariff_and_account()
@@ -904,11 +841,6 @@ def test_a_saved_order_on_a_credit_account_the_customer_does_not_have_is_refused
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="movements of a credit account the customer does not have are loaded and silently left out of the "
-    "statements (a closed account's balance disappears); the state check should refuse them",
-)
 def test_saved_movements_of_a_credit_account_the_customer_does_not_have_are_refused_at_their_path() -> None:
     saved = _with(_saved(), ("movements", 0, "account"), "gone")
     tariff, _ = _tariff_and_account()

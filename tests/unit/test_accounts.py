@@ -13,7 +13,7 @@ from billingcore.catalog.loader import load_texts
 from billingcore.catalog.model import Period
 from billingcore.documents import DocumentKind, DocumentType
 from billingcore.engine import Account, CreditAccount, bill, prepare
-from billingcore.errors import EventError
+from billingcore.errors import EventError, StateError
 from billingcore.events import (
     BuyPlan,
     Cancel,
@@ -152,7 +152,8 @@ def test_a_postpaid_invoice_may_be_paid_in_parts_but_not_beyond_what_is_open() -
     with pytest.raises(EventError) as info:
         bill(tariff, acct, [buy, *parts, too_much], date(2021, 3, 31))
     assert [d.message for d in info.value.diagnostics] == [
-        "event p3 (record_payment on 2021-03-07): no document `a-20210301-regular` of account a is waiting for a payment"
+        "event p3 (record_payment on 2021-03-07): no document `a-20210301-regular` of account a is waiting for "
+        "a payment"
     ]
 
 
@@ -189,10 +190,14 @@ def test_a_saved_state_keeps_the_ledger_and_refuses_an_account_data_without_its_
     first = bill(_tariff(), Account("a", "h", "CZ", credit_accounts=PREPAID), events, date(2021, 3, 5))
     saved = load_state(dump_state(first.state))
     assert saved == first.state
-    with pytest.raises(EventError) as info:
+    with pytest.raises(StateError) as info:
         bill(_tariff(), Account("a", "h", "CZ"), [], date(2021, 4, 5), saved)
-    assert [(str(d.location), d.code, d.message) for d in info.value.diagnostics] == [
-        ("account.credit_accounts", "bad-account", "account a: its saved state keeps credit account 'credit'")
+    found = [(str(d.location), d.code, d.message) for d in info.value.diagnostics]
+    gone = "bad-state", "saved state of account a: credit account `credit` is not one of the account's (none)"
+    assert found == [
+        ("state.accounts.movements[0].account", *gone),
+        ("state.accounts.movements[1].account", *gone),
+        ("state.accounts.services[0].account", *gone),
     ]
 
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from billingcore.catalog.model import Catalog
 from billingcore.features import (
     accounts,
     addons,
@@ -33,7 +34,6 @@ from billingcore.features import (
     subscriptions,
     trials,
 )
-from billingcore.catalog.model import Catalog
 from billingcore.features.base import Feature, Handler
 from billingcore.tariff import Registry
 

@@ -55,7 +55,7 @@ from billingcore.ledger import (
     problems,
     terms_of,
 )
-from billingcore.money import CURRENCY_EXPONENTS, ONE, ZERO, add, fmt
+from billingcore.money import CURRENCY_EXPONENTS, ONE, ZERO, Rounding, add, fmt, quantize
 from billingcore.tariff import Tariff
 
 _ADVANCE, _REQUEST = DocumentKind.ADVANCE, DocumentKind.PAYMENT_REQUEST
@@ -197,10 +197,16 @@ def _names(accounts: Iterable[object], tariff: Tariff, kind: AccountKind) -> str
     return ", ".join(found) or "none"
 
 
-def _amount_problem(amount: Decimal, currency: str, what: str) -> Problem | None:
+def _amount_problem(amount: Decimal, currency: str, what: str, hint: str = "", zero: bool = False) -> Problem | None:
+    """Why `amount` is no amount of `currency` for `what` (positive, or with `zero` at least 0), or None."""
+    if amount < ZERO or (amount == ZERO and not zero):
+        sign = "must not be negative" if zero else "must be positive"
+        return Problem(f"{what} {sign}, got {fmt(amount)}", hint or f'give an amount in {currency}, e.g. "100.00"')
+    return _decimals_problem(amount, currency, what)
+
+
+def _decimals_problem(amount: Decimal, currency: str, what: str) -> Problem | None:
     places = CURRENCY_EXPONENTS[currency]
-    if amount <= ZERO:
-        return Problem(f"{what} must be positive, got {fmt(amount)}", f'give an amount in {currency}, e.g. "100.00"')
     if -amount.as_tuple().exponent > places:  # type: ignore[operator]
         return Problem(f"{what}: money in {currency} has {places} decimals, got {fmt(amount)}", "round it")
     return None
@@ -244,9 +250,14 @@ def record_payment(view: View, e: RecordPayment) -> Outcome:
         )
     rest = add(doc.gross, -doc.paid)
     paid = rest if e.amount is None else e.amount
+    currency = _currency(view, doc.account)
+    hint = f"record at most {fmt(rest)}, or leave amount out for all that is open"
+    problem = _amount_problem(paid, currency, "a payment", hint)
+    if problem is not None:
+        return Outcome(problem=problem)
     if doc.kind is _ADVANCE and paid != rest:  # the credit grows by the top-up: all of it, or nothing yet
-        return refuse(f"`{doc.number}` is paid in full: {fmt(rest)}, got {fmt(paid)}", "record the whole amount")
-    if paid <= ZERO or paid > rest:
+        return refuse(f"`{doc.number}` must be paid in full: {fmt(rest)}, got {fmt(paid)}", "record the whole amount")
+    if paid > rest:
         return refuse(
             f"`{doc.number}` has {fmt(rest)} open, got a payment of {fmt(paid)}", f"record at most {fmt(rest)}"
         )
@@ -261,6 +272,12 @@ def record_payment(view: View, e: RecordPayment) -> Outcome:
         move = _move(doc.account, e.date, MovementKind.PAYMENT, paid, e.id, doc.number, "payment received")
     ledger = ledger._replace(open=others, movements=(*ledger.movements, move))
     return Outcome(part=ledger, documents=_released(ledger, doc.account, e.date))
+
+
+def _currency(view: View, account: str) -> str:
+    """The currency of the customer's credit account `account` (the catalog's for none)."""
+    found = next((a for a in view.account.credit_accounts if a.id == account), None)
+    return (found.currency if found is not None else None) or view.tariff.catalog.currency
 
 
 def _move(account: str, day: date, kind: MovementKind, amount: Decimal, cause: str, doc: str, what: str) -> Movement:
@@ -300,7 +317,7 @@ def order_service(view: View, e: OrderService) -> Outcome:
     if have < price:
         return refuse(
             f"the credit of `{terms.id}`, {fmt(have)} {terms.currency}, does not cover the order of {fmt(price)}",
-            f"top up at least {fmt(add(price, -have))} {terms.currency} first (top_up)",
+            f"top up at least {fmt(max(add(price, -have), terms.minimum))} {terms.currency} first (top_up)",
         )
     name = t.labels.item(product.name, e.service)
     order = Order(e.id, terms.id, key, name, product.id, e.period, price, e.auto_renew)
@@ -330,7 +347,10 @@ def _order(view: View, order: str) -> Order | Problem:
             f"the service of order `{order}` was created already", f"to end it: set_dont_renew {done.service}"
         )
     if done is not None:
-        return Problem(f"order `{order}` was cancelled already", "an order is cancelled once")
+        return Problem(
+            f"order `{order}` was cancelled already",
+            "its reservation was released; order the service again with order_service",
+        )
     waiting = ", ".join(o.id for o in ledger.orders) or "none"
     return Problem(f"no order `{order}` is waiting for its service", f"waiting orders: {waiting}")
 
@@ -419,7 +439,11 @@ def refund(view: View, e: Refund) -> Outcome:
         return refuse(f"account `{terms.id}` has reserved orders ({waiting})", "create or cancel them first")
     have = balance(ledger, terms)
     if have <= ZERO:
-        return refuse(f"nothing to refund: the credit of `{terms.id}` is {fmt(have)} {terms.currency}", "")
+        shown = fmt(quantize(have, terms.currency, Rounding.HALF_UP))
+        return refuse(
+            f"nothing to refund: the credit of `{terms.id}` is {shown} {terms.currency}",
+            "there is no credit to pay back: a top-up counts once its advance invoice is paid (record_payment)",
+        )
     number = f"{view.account.id}-refund-{e.id}"
     why = f"the credit of account {terms.id} paid back: {fmt(have)} {terms.currency} without VAT, with its VAT"
     line = _line(f"credit:{terms.id}", f"Credit refund ({terms.id})", LineKind.REFUND, e.date, -have, why, e.id)
@@ -432,8 +456,9 @@ def change_credit_limit(view: View, e: ChangeCreditLimit) -> Outcome:
     terms = _terms(view, e.account, _POSTPAID)
     if isinstance(terms, Problem):
         return Outcome(problem=terms)
-    if e.limit < ZERO or -e.limit.as_tuple().exponent > CURRENCY_EXPONENTS[terms.currency]:  # type: ignore[operator]
-        return refuse(f"a credit limit in {terms.currency} of {fmt(e.limit)}", "give an amount of at least 0")
+    problem = _amount_problem(e.limit, terms.currency, "a credit limit", "give an amount of at least 0", zero=True)
+    if problem is not None:
+        return Outcome(problem=problem)
     ledger = _ledger(view)
     limits = (*(x for x in ledger.limits if x[0] != terms.id), (terms.id, e.limit))
     ledger = ledger._replace(limits=limits)
@@ -513,7 +538,13 @@ def _unknown(tariff: Tariff, ledger: Ledger, contracts: tuple[Contract, ...]) ->
     """Every running service contract is paid from an account the ledger names."""
     running_ = {c.key for c in contracts if c.kind is ContractKind.SERVICE and not c.ended}
     paid = {s.key for s in ledger.services}
-    return [("", f"service `{key}` runs without the account that pays it") for key in sorted(running_ - paid)]
+    found = [("", f"service `{key}` runs without the account that pays it") for key in sorted(running_ - paid)]
+    catalog = tariff.catalog.catalog
+    return found + [
+        (f".orders[{i}].product", f"order `{o.id}` is for `{o.product}`, not in catalog `{catalog}`")
+        for i, o in enumerate(ledger.orders)
+        if o.product not in tariff.products
+    ]
 
 
 FEATURE = Feature(

@@ -22,7 +22,7 @@ from billingcore.dates import iso
 from billingcore.documents import Document, DocumentKind, DocumentType, LineKind, Notice, VatAmount
 from billingcore.invoicing import Draft
 from billingcore.ledger import CLEAR, LEDGER, Held, Ledger, Movement, MovementKind, OpenDocument, balance, terms_of
-from billingcore.money import ZERO, add, fmt
+from billingcore.money import ZERO, Rounding, add, fmt, quantize
 from billingcore.tax import vat_at
 
 Stage = Callable[[Any, Draft, Document], Document | None]
@@ -107,6 +107,7 @@ def _hold(run: Any, ledger: Ledger, account: str, draft: Draft, doc: Document, o
 
 
 def _over(run: Any, account: str, doc: Document, owed: Decimal, limit: Decimal, code: str, then: str) -> Notice:
+    owed = quantize(owed, doc.currency, Rounding.HALF_UP)  # "0.00", not "0", when nothing is open
     message = (
         f"account {account}: invoice {doc.number} of {fmt(doc.gross)} {doc.currency} would take the open "
         f"{fmt(owed)} over the credit limit of {fmt(limit)}: {then}"

@@ -143,7 +143,7 @@ def test_every_account_event_that_cannot_apply_is_reported_at_its_event(monkeypa
             f"{EVENTS}:68:5",
             "bad-event",
             "event o6 (order_service on 2021-03-05): the credit of `credit`, 40.00 EUR, does not cover the order "
-            "of 600.00",
+            "of 600.00 EUR",
             "top up at least 560.00 EUR first (top_up)",
         ),
         (
@@ -312,7 +312,7 @@ API_CASES = [
     ),
     pytest.param(
         [WEB, OrderService("x", DAY, "credit", "cert", "ssl", A)],
-        "the credit of `credit`, 40.00 EUR, does not cover the order of 45.00",
+        "the credit of `credit`, 40.00 EUR, does not cover the order of 45.00 EUR",
         "top up at least 20.00 EUR first (top_up)",
         id="order_service not covered, less missing than the minimum top-up",
     ),

@@ -186,6 +186,9 @@ def _terms(view: View, account: str, kind: AccountKind | None = None) -> Terms |
                 hint = f"use a {kind.value} account: {_names(accounts, view.tariff, kind)}"
                 return Problem(f"account `{account}` is {terms.kind.value}: {_CANNOT[kind]}", hint)
             return terms
+    if not accounts:
+        return Problem(f"unknown credit account `{account}`", "the account has no credit accounts: add them under "
+                       "credit_accounts in the account data (docs/accounts.md)")  # fmt: skip
     return unknown("credit account", account, [a.id for a in accounts])
 
 
@@ -316,7 +319,8 @@ def order_service(view: View, e: OrderService) -> Outcome:
     have = balance(ledger, terms)
     if have < price:
         return refuse(
-            f"the credit of `{terms.id}`, {fmt(have)} {terms.currency}, does not cover the order of {fmt(price)}",
+            f"the credit of `{terms.id}`, {fmt(have)} {terms.currency}, does not cover the order of {fmt(price)} "
+            f"{terms.currency}",
             f"top up at least {fmt(max(add(price, -have), terms.minimum))} {terms.currency} first (top_up)",
         )
     name = t.labels.item(product.name, e.service)

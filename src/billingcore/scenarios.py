@@ -424,6 +424,13 @@ def format_outcome_text(outcome: Outcome) -> str:
         out.append(f"{notice.date}  notice {notice.code}: {notice.message}")
     if outcome.result.notices:
         out.append("")  # each line ends in a newline, the notices' too
+    for acct in outcome.result.accounts:  # the customer's credit accounts: "Kontobewegungen"
+        out.append(f"account {acct.id} ({acct.kind}, {acct.currency})  balance {acct.balance}")
+        for m in acct.movements:
+            flag = f"[{m.flag.value}]" if m.flag else ""
+            row = f"    {m.date}  {m.kind:<12} {m.description:<40} {flag:<3} {m.amount:>10}  {m.document}"
+            out.append(row.rstrip())
+        out.append("")
     return "\n".join(out)
 
 

@@ -208,3 +208,13 @@ def test_a_catalog_without_prepaid_accounts_puts_no_settlement_day_on_the_agenda
     without = prepare(load_texts({**rule_texts(), "plans/plain.yaml": plan_file}), "plain")
     assert settlement_day not in without.own_dates
     assert settlement_day in _tariff().own_dates
+
+
+def test_the_text_output_lists_each_credit_account_with_its_movements() -> None:
+    from billingcore.scenarios import format_outcome_text, load_scenario, run_scenario
+
+    text = format_outcome_text(run_scenario(load_scenario("tests/scenarios/accounts/wedos-orders-settlement.yaml")))
+    tail = text.split("account credit", 1)[1].splitlines()
+    assert tail[0] == " (prepaid, CZK)  balance 1052.00"
+    assert tail[1].split() == ["2021-03-02", "top_up", "top-up", "paid", "2000.00", "ostrava-advance-t1"]
+    assert tail[-1].split() == ["2021-03-29", "order", "Webhosting", "wiki", "(monthly),", "ordered", "[B]", "-50.00"]

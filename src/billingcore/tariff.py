@@ -91,6 +91,9 @@ class LineLabels(NamedTuple):
     included: Callable[[str], str]
     credit: Callable[[str, str], str]
     rest_of_term: Callable[[str, str], str]
+    top_up: Callable[[str], str]
+    paid_from_credit: Callable[[str], str]
+    refund: Callable[[str], str]
 
 
 def line_labels(labels: Labels) -> LineLabels:

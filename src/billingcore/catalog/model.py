@@ -339,6 +339,17 @@ class Labels:
         "A contract changed to new terms up to the old term's end. {name}: the contract's label; {period}.",
         default="{name} ({period}), rest of term",
     )
+    top_up: str = field(
+        "A prepaid top-up on its advance invoice. {account}: the credit account's id.",
+        default="Credit top-up ({account})",
+    )
+    paid_from_credit: str = field(
+        "A settlement invoice's deduction of the credit its services were paid with. {account}: the credit account.",
+        default="Paid from credit ({account})",
+    )
+    refund: str = field(
+        "The prepaid credit paid back. {account}: the credit account.", default="Credit refund ({account})"
+    )
     src: SourceRef = src_field()
 
 
@@ -349,6 +360,9 @@ LABEL_FIELDS: dict[str, tuple[str, ...]] = {  # the placeholders each label may 
     "included": ("name",),
     "credit": ("name", "period"),
     "rest_of_term": ("name", "period"),
+    "top_up": ("account",),
+    "paid_from_credit": ("account",),
+    "refund": ("account",),
 }
 
 

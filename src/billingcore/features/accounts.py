@@ -230,7 +230,8 @@ def top_up(view: View, e: TopUp) -> Outcome:
             f"top up at least {fmt(terms.minimum)} {cur}; VAT is added on the advance invoice",
         )
     why = f"top-up of credit account {terms.id}: {fmt(e.amount)} {cur} without VAT; the credit grows by it once paid"
-    line = _line(f"credit:{terms.id}", f"Credit top-up ({terms.id})", LineKind.TOP_UP, e.date, e.amount, why, e.id)
+    name = view.tariff.labels.top_up(terms.id)
+    line = _line(f"credit:{terms.id}", name, LineKind.TOP_UP, e.date, e.amount, why, e.id)
     draft = Draft(DocumentType.INVOICE, _ADVANCE, f"{view.account.id}-advance-{e.id}", e.date, (line,), cur)
     doc = adjustments.tax(view, draft)  # type: ignore[arg-type]  # the gross the payment must bring
     waiting = OpenDocument(draft.number, terms.id, _ADVANCE, e.date, e.amount, doc.gross, ZERO)
@@ -427,7 +428,8 @@ def _settlement(
     for m in due:
         total = add(total, -m.amount)
     why = f"paid from credit account {account}: {fmt(total)} without VAT; its VAT was paid with the top-ups"
-    lines.append(_line(f"credit:{account}", "Paid from credit", LineKind.CREDIT_DEDUCTION, day, -total, why, number))
+    name = view.tariff.labels.paid_from_credit(account)
+    lines.append(_line(f"credit:{account}", name, LineKind.CREDIT_DEDUCTION, day, -total, why, number))
     settled = {id(m) for m in due}
     moves = tuple(m._replace(flag=CLEAR, document=number) if id(m) in settled else m for m in ledger.movements)
     draft = Draft(DocumentType.INVOICE, DocumentKind.SETTLEMENT, number, day, tuple(lines))
@@ -451,7 +453,7 @@ def refund(view: View, e: Refund) -> Outcome:
         )
     number = f"{view.account.id}-refund-{e.id}"
     why = f"the credit of account {terms.id} paid back: {fmt(have)} {terms.currency} without VAT, with its VAT"
-    line = _line(f"credit:{terms.id}", f"Credit refund ({terms.id})", LineKind.REFUND, e.date, -have, why, e.id)
+    line = _line(f"credit:{terms.id}", view.tariff.labels.refund(terms.id), LineKind.REFUND, e.date, -have, why, e.id)
     draft = Draft(DocumentType.CREDIT_NOTE, DocumentKind.REFUND, number, e.date, (line,), terms.currency)
     move = _move(terms.id, e.date, MovementKind.REFUND, -have, e.id, number, "credit paid back")
     return Outcome(part=ledger._replace(movements=(*ledger.movements, move)), documents=(draft,))

@@ -23,7 +23,7 @@ from billingcore.events import (
     RecordPayment,
     TopUp,
 )
-from billingcore.ledger import MovementKind
+from billingcore.ledger import Flag, Movement, MovementKind
 from billingcore.snapshot import dump_state, load_state
 from inline_catalogs import rule_texts
 
@@ -218,3 +218,51 @@ def test_the_text_output_lists_each_credit_account_with_its_movements() -> None:
     assert tail[0] == " (prepaid, CZK)  balance 1052.00"
     assert tail[1].split() == ["2021-03-02", "top_up", "top-up", "paid", "2000.00", "ostrava-advance-t1"]
     assert tail[-1].split() == ["2021-03-29", "order", "Webhosting", "wiki", "(monthly),", "ordered", "[B]", "-50.00"]
+
+
+def test_renewals_from_credit_and_by_payment_request_say_what_happened() -> None:
+    # shop (auto_renew) renews from credit when the credit covers it exactly; blog (auto_renew) no longer
+    # can; wiki (not auto_renew) always gets a payment request. All monthly from 03-02: renewals on 03-23.
+    day = date(2021, 3, 2)
+    events = [
+        *_funded("150.00"),
+        *_service_named("shop", "o1", "c1"),
+        *_service_named("blog", "o2", "c2"),
+        OrderService("o3", day, "credit", "wiki", "web", Period.MONTHLY, False),
+        CreateService("c3", day, "o3"),
+    ]
+    # 150.00 - 3 x 50.00 = 0.00 left: none renews from credit. With 200.00, shop renews (50.00 = 50.00)
+    result = bill(_tariff(), Account("a", "h", "CZ", credit_accounts=PREPAID), events, date(2021, 3, 23))
+    assert [(n.date, n.account, n.code, n.message) for n in result.notices] == [
+        (date(2021, 3, 23), "a", "insufficient_credit",
+         "service:shop: payment request a-20210323-request-shop of 60.50 (credit 0.00 CZK < 50.00)"),
+        (date(2021, 3, 23), "a", "insufficient_credit",
+         "service:blog: payment request a-20210323-request-blog of 60.50 (credit 0.00 CZK < 50.00)"),
+        (date(2021, 3, 23), "a", "payment_request", "service:wiki: payment request a-20210323-request-wiki of 60.50"),
+    ]  # fmt: skip
+    request = result.documents[1]
+    assert [(ln.item, ln.cause, ln.period_start, ln.period_end, ln.amount) for ln in request.lines] == [
+        ("service:shop", "renewal", date(2021, 4, 2), date(2021, 5, 1), D("50.00"))
+    ]
+    funded = [TopUp("t", date(2021, 3, 1), "credit", D("200.00")), RecordPayment("p", date(2021, 3, 1), "a-advance-t")]
+    result = bill(
+        _tariff(), Account("a", "h", "CZ", credit_accounts=PREPAID), [*funded, *events[2:]], date(2021, 3, 23)
+    )
+    (acct,) = result.accounts
+    renewal = acct.movements[-1]
+    assert renewal == Movement(
+        "credit", date(2021, 3, 23), MovementKind.RENEWAL, D("-50.00"), Flag.NOT_INVOICED, "renewal-20210323-shop", "",
+        "Web shop (monthly), renewed", date(2021, 3, 23), "service:shop", date(2021, 4, 2), date(2021, 5, 2),
+    )  # fmt: skip
+    assert acct.balance == D("0.00")
+    assert [n.code for n in result.notices] == ["insufficient_credit", "payment_request"]
+
+
+def test_skip_renewal_says_when_the_service_ends() -> None:
+    tariff = _tariff(**{"renewal.insufficient_credit": "skip_renewal"})
+    events = [*_funded("100.00"), *_service_named("shop", "o1", "c1"), *_service_named("blog", "o2", "c2")]
+    result = bill(tariff, Account("a", "h", "CZ", credit_accounts=PREPAID), events, date(2021, 3, 23))
+    assert [(n.account, n.message) for n in result.notices] == [
+        ("a", "service:shop not renewed: credit 0.00 CZK < 50.00; it ends on 2021-04-02"),
+        ("a", "service:blog not renewed: credit 0.00 CZK < 50.00; it ends on 2021-04-02"),
+    ]

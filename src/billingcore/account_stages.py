@@ -123,7 +123,7 @@ def _post(run: Any, ledger: Ledger, account: str, doc: Document) -> Ledger:
     what = f"{'invoice' if invoice else 'credit note'} {doc.number}"
     move = Movement(account, doc.date, kind, -doc.gross, CLEAR, doc.number, doc.number, what, None, "", None, None)
     opened = tuple(d for d in ledger.open if d.number != doc.number)  # a payment request: now the account's
-    if invoice and doc.gross > ZERO:
+    if invoice:  # (an invoice of 0.00 is not posted at all; one with credits outweighing is a credit note)
         opened = (*opened, OpenDocument(doc.number, account, doc.kind, doc.date, doc.net, doc.gross, ZERO))
     held = tuple(h for h in ledger.held if h[0].number != doc.number)
     paused = ledger.paused

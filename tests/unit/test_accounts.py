@@ -266,3 +266,36 @@ def test_skip_renewal_says_when_the_service_ends() -> None:
         ("a", "service:shop not renewed: credit 0.00 CZK < 50.00; it ends on 2021-04-02"),
         ("a", "service:blog not renewed: credit 0.00 CZK < 50.00; it ends on 2021-04-02"),
     ]
+
+
+def test_the_credit_limit_notices_name_the_account_the_invoice_and_the_amounts() -> None:
+    tariff = _tariff("fakturia")
+    acct = Account("a", "h", "CZ", credit_accounts=(CreditAccount("main", "post", credit_limit=D("500.00")),))
+    buy = BuyPlan("b", date(2021, 3, 1), "pro", Period.MONTHLY)
+    pay = RecordPayment("p", date(2021, 4, 10), "a-20210301-regular")
+    result = bill(tariff, acct, [buy, pay], date(2021, 4, 10))
+    assert [(n.date, n.account, n.code, n.message) for n in result.notices] == [
+        (date(2021, 4, 1), "a", "credit_limit_reached",
+         "account main: invoice a-20210401-regular of 363.00 CZK would take the open 363.00 over the credit limit "
+         "of 500.00: billing paused until a payment or a higher limit"),
+        (date(2021, 4, 10), "a", "billing_resumed", "account main: billing resumed on 2021-04-10, the held invoices issued"),
+    ]  # fmt: skip
+    assert [(m.kind, m.description, m.service) for m in result.accounts[0].movements] == [
+        (MovementKind.INVOICE, "invoice a-20210301-regular", ""),
+        (MovementKind.PAYMENT, "payment received", ""),
+        (MovementKind.INVOICE, "invoice a-20210401-regular", ""),
+    ]
+    exceeded = bill(_tariff(**{"accounts.credit_limit": "issue_and_notify"}), acct, [buy], date(2021, 4, 1))
+    assert [(n.code, n.message) for n in exceeded.notices] == [
+        ("credit_limit_exceeded",
+         "account main: invoice a-20210401-regular of 363.00 CZK would take the open 363.00 over the credit limit "
+         "of 500.00: issued all the same"),
+    ]  # fmt: skip
+
+
+def test_a_credit_note_on_a_postpaid_account_is_described_as_one() -> None:
+    tariff = _tariff("fakturia")
+    acct = Account("a", "h", "CZ", credit_accounts=(CreditAccount("main", "post"),))
+    events = [BuyPlan("b", date(2021, 3, 1), "pro", Period.MONTHLY), Cancel("x", date(2021, 3, 16), "plan")]
+    moves = bill(tariff, acct, events, date(2021, 4, 1)).accounts[0].movements
+    assert [m.description for m in moves] == ["invoice a-20210301-regular", "credit note a-20210401-regular"]

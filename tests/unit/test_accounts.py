@@ -278,7 +278,8 @@ def test_the_credit_limit_notices_name_the_account_the_invoice_and_the_amounts()
         (date(2021, 4, 1), "a", "credit_limit_reached",
          "account main: invoice a-20210401-regular of 363.00 CZK would take the open 363.00 over the credit limit "
          "of 500.00: billing paused until a payment or a higher limit"),
-        (date(2021, 4, 10), "a", "billing_resumed", "account main: billing resumed on 2021-04-10, the held invoices issued"),
+        (date(2021, 4, 10), "a", "billing_resumed",
+         "account main: billing resumed on 2021-04-10, the held invoices issued"),
     ]  # fmt: skip
     assert [(m.kind, m.description, m.service) for m in result.accounts[0].movements] == [
         (MovementKind.INVOICE, "invoice a-20210301-regular", ""),

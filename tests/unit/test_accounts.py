@@ -300,3 +300,49 @@ def test_a_credit_note_on_a_postpaid_account_is_described_as_one() -> None:
     events = [BuyPlan("b", date(2021, 3, 1), "pro", Period.MONTHLY), Cancel("x", date(2021, 3, 16), "plan")]
     moves = bill(tariff, acct, events, date(2021, 4, 1)).accounts[0].movements
     assert [m.description for m in moves] == ["invoice a-20210301-regular", "credit note a-20210401-regular"]
+
+
+def test_the_json_of_the_accounts_is_pinned() -> None:
+    from billingcore.ledger import statement_json
+
+    accounts = (
+        CreditAccount("credit", "credit", opening_balance=D("25.00"), opened=date(2021, 2, 1)),
+        CreditAccount("main", "post", credit_limit=D("300.00")),
+    )
+    events = [BuyPlan("b", date(2021, 3, 1), "pro", Period.MONTHLY)]
+    result = bill(_tariff("fakturia"), Account("a", "h", "CZ", credit_accounts=accounts), events, date(2021, 3, 1))
+    assert [statement_json(s) for s in result.accounts] == [
+        {
+            "id": "credit",
+            "type": "credit",
+            "kind": "prepaid",
+            "currency": "CZK",
+            "balance": "25.00",
+            "movements": [
+                {
+                    "date": "2021-02-01",
+                    "kind": "opening",
+                    "amount": "25.00",
+                    "flag": "",
+                    "cause": "opening",
+                    "document": "",
+                    "description": "opening balance",
+                }
+            ],
+        },
+        {
+            "id": "main",
+            "type": "post",
+            "kind": "postpaid",
+            "currency": "CZK",
+            "balance": "0.00",
+            "credit_limit": "300.00",
+            "held": ["a-20210301-regular"],
+            "movements": [],
+        },
+    ]
+    (opening,) = result.accounts[0].movements
+    assert opening == Movement(
+        "credit", date(2021, 2, 1), MovementKind.OPENING, D("25.00"), Flag.CLEAR, "opening", "", "opening balance",
+        None, "", None, None,
+    )  # fmt: skip

@@ -97,7 +97,7 @@ def _hold(run: Any, ledger: Ledger, account: str, draft: Draft, doc: Document, o
           held: list[str]) -> Ledger:  # fmt: skip
     """`doc` held back (once: a held invoice that still does not fit stays where it was)."""
     if doc.number not in held:
-        head = Held(account, doc.type, doc.kind, doc.number, draft.date, doc.currency)
+        head = Held(account, doc.type, doc.kind, doc.number, draft.date)
         ledger = ledger._replace(held=(*ledger.held, (head, tuple(draft.charges))))
     if account not in ledger.paused:
         why = "billing paused until a payment or a higher limit"

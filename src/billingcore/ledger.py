@@ -110,14 +110,14 @@ class Service(NamedTuple):
 
 
 class Held(NamedTuple):
-    """An invoice held back by a postpaid account's credit limit: its draft, issued when the limit allows."""
+    """An invoice held back by a postpaid account's credit limit: its draft, issued when the limit allows
+    (in the catalog's currency, as every invoice the engine makes is)."""
 
     account: str
     type: DocumentType
     kind: DocumentKind
     number: str
-    date: date
-    currency: str
+    date: date  # the day it was drafted (issued, it is dated the day it is let through)
 
 
 class Ledger(NamedTuple):

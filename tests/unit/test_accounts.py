@@ -346,3 +346,135 @@ def test_the_json_of_the_accounts_is_pinned() -> None:
         "credit", date(2021, 2, 1), MovementKind.OPENING, D("25.00"), Flag.CLEAR, "opening", "", "opening balance",
         None, "", None, None,
     )  # fmt: skip
+
+
+def test_a_payment_is_checked_against_the_currency_of_its_account() -> None:
+    # A JPY account under a CZK catalog: its advance invoice is in yen, and yen have no decimals.
+    accounts = (CreditAccount("yen", "credit", currency="JPY"),)
+    events = [
+        TopUp("t", date(2021, 3, 1), "yen", D("1000")),
+        RecordPayment("p", date(2021, 3, 2), "a-advance-t", D("1209.5")),
+    ]
+    with pytest.raises(EventError) as info:
+        bill(_tariff(), Account("a", "h", "CZ", credit_accounts=accounts), events, date(2021, 3, 31))
+    assert [(d.message, d.hint) for d in info.value.diagnostics] == [
+        ("event p (record_payment on 2021-03-02): a payment: money in JPY has 0 decimals, got 1209.5", "round it")
+    ]
+    paid = [events[0], RecordPayment("p", date(2021, 3, 2), "a-advance-t", D("1210"))]
+    result = bill(_tariff(), Account("a", "h", "CZ", credit_accounts=accounts), paid, date(2021, 3, 31))
+    assert (result.documents[0].currency, result.documents[0].gross, result.accounts[0].balance) == (
+        "JPY",
+        D("1210"),
+        D("1000"),
+    )
+
+
+def test_limits_changed_on_two_accounts_are_kept_one_per_account_and_saved() -> None:
+    tariff = _tariff("fakturia")
+    accounts = (CreditAccount("main", "post"), CreditAccount("usd", "post", currency="USD", credit_limit=D("10.00")))
+    changes = [
+        ChangeCreditLimit("l1", date(2021, 3, 2), "main", D("2000.00")),
+        ChangeCreditLimit("l2", date(2021, 3, 3), "usd", D("20.00")),
+        ChangeCreditLimit("l3", date(2021, 3, 4), "main", D("3000.00")),
+    ]
+    result = bill(tariff, Account("a", "h", "CZ", credit_accounts=accounts), changes, date(2021, 3, 31))
+    saved = dump_state(result.state)
+    assert saved["accounts"]["limits"] == [
+        {"account": "usd", "limit": "20.00"},
+        {"account": "main", "limit": "3000.00"},
+    ]
+    assert load_state(saved) == result.state
+    assert [s.credit_limit for s in result.accounts] == [D("3000.00"), D("20.00")]
+
+
+def test_an_invoice_that_takes_the_account_exactly_to_its_limit_is_issued() -> None:
+    # 363.00 open + 363.00 = 726.00 = the limit: issued; one cent less of limit and it is held
+    tariff = _tariff("fakturia")
+    buy = BuyPlan("b", date(2021, 3, 1), "pro", Period.MONTHLY)
+    for limit, held in (("726.00", ()), ("725.99", ("a-20210401-regular",))):
+        acct = Account("a", "h", "CZ", credit_accounts=(CreditAccount("main", "post", credit_limit=D(limit)),))
+        assert bill(tariff, acct, [buy], date(2021, 4, 1)).accounts[0].held == held
+
+
+def test_a_limit_of_zero_holds_every_invoice_of_a_catalog_with_only_postpaid_accounts() -> None:
+    catalog = CATALOG.format(rules="fakturia").replace(
+        '  - {id: credit, kind: prepaid, minimum_top_up: "100.00"}\n', ""
+    )
+    tariff = prepare(load_texts({**rule_texts(), "plans/h.yaml": catalog}), "h")
+    acct = Account("a", "h", "CZ", credit_accounts=(CreditAccount("main", "post"),))
+    events = [
+        ChangeCreditLimit("l", date(2021, 2, 1), "main", D("0.00")),
+        BuyPlan("b", date(2021, 3, 1), "pro", Period.MONTHLY),
+    ]
+    result = bill(tariff, acct, events, date(2021, 3, 1))
+    assert (result.documents, result.accounts[0].held) == ((), ("a-20210301-regular",))
+
+
+def test_a_credit_account_named_by_a_customer_without_any_says_how_to_add_one() -> None:
+    with pytest.raises(EventError) as info:
+        bill(
+            _tariff(), Account("a", "h", "CZ"), [TopUp("t", date(2021, 3, 1), "credit", D("100.00"))], date(2021, 3, 1)
+        )
+    assert [(d.message, d.hint) for d in info.value.diagnostics] == [
+        (
+            "event t (top_up on 2021-03-01): unknown credit account `credit`",
+            "the account has no credit accounts: add them under credit_accounts in the account data (docs/accounts.md)",
+        )
+    ]
+
+
+def test_the_json_of_an_advance_and_a_settlement_invoice_is_pinned() -> None:
+    from billingcore.documents import document_json
+
+    events = [*_funded("1000.00"), *_service(auto_renew=False, period=Period.ANNUAL)]
+    result = bill(_tariff(), Account("a", "h", "CZ", credit_accounts=PREPAID), events, date(2021, 4, 1))
+    advance, settlement = (document_json(d) for d in result.documents)
+    assert advance["lines"] == [
+        {
+            "item": "credit:credit",
+            "description": "Credit top-up (credit)",
+            "kind": "top_up",
+            "quantity": "1",
+            "unit_price": "1000.00",
+            "amount": "1000.00",
+            "vat_rate": "21",
+            "period_start": None,
+            "period_end": None,
+            "explanation": "top-up of credit account credit: 1000.00 CZK without VAT; the credit grows by it once paid",
+            "cause": "t",
+        }
+    ]
+    assert (advance["type"], advance["kind"], advance["number"], advance["gross"]) == (
+        "invoice",
+        "advance",
+        "a-advance-t",
+        "1210.00",
+    )
+    assert settlement["lines"] == [
+        {
+            "item": "service:shop",
+            "description": "Web shop (annual)",
+            "kind": "charge",
+            "quantity": "1",
+            "unit_price": "540.00",
+            "amount": "540.00",
+            "vat_rate": "21",
+            "period_start": "2021-03-02",
+            "period_end": "2022-03-01",
+            "explanation": "paid from credit account credit on 2021-03-02: 540.00",
+            "cause": "o",
+        },
+        {
+            "item": "credit:credit",
+            "description": "Paid from credit (credit)",
+            "kind": "credit_deduction",
+            "quantity": "1",
+            "unit_price": "-540.00",
+            "amount": "-540.00",
+            "vat_rate": "21",
+            "period_start": None,
+            "period_end": None,
+            "explanation": "paid from credit account credit: 540.00 without VAT; its VAT was paid with the top-ups",
+            "cause": "a-20210401-settlement-credit",
+        },
+    ]

@@ -173,7 +173,7 @@ class SettlementDay:
 
 # -- handlers -----------------------------------------------------------------------------------------------
 def _ledger(view: View) -> Ledger:
-    found: Ledger = view.parts.get(LEDGER, EMPTY)
+    found: Ledger = view.parts[LEDGER]
     return found
 
 
@@ -293,7 +293,7 @@ def _released(ledger: Ledger, account: str, day: date) -> tuple[Draft, ...]:
     """The invoices `account`'s limit holds back, dated `day`: the credit-limit stage issues them in order as
     far as the limit allows, and holds the rest again."""
     return tuple(
-        Draft(h.type, h.kind, h.number, day, charges, h.currency) for h, charges in ledger.held if h.account == account
+        Draft(h.type, h.kind, h.number, day, charges) for h, charges in ledger.held if h.account == account
     )
 
 
@@ -485,11 +485,8 @@ def settlement_day(view: View) -> date | None:
 
 
 def on_settlement_day(view: View, day: date) -> SettlementDay | None:
-    return SettlementDay(day) if day.day == view.tariff.rules.accounts.settlement_day and _waiting(view, day) else None
-
-
-def _waiting(view: View, day: date) -> bool:
-    return any(m.flag == NOT_INVOICED and m.used is not None and m.used < day for m in _ledger(view).movements)
+    """The settlement day's own event (settling nothing when nothing was used before it)."""
+    return SettlementDay(day) if day.day == view.tariff.rules.accounts.settlement_day else None
 
 
 def settlement(view: View, e: SettlementDay) -> Outcome:

@@ -1,4 +1,4 @@
-"""The README's Python examples run and print what their comments say."""
+"""The Python examples of README.md and docs/accounts.md run and print what their comments say."""
 
 from __future__ import annotations
 
@@ -23,3 +23,12 @@ def test_readme_python_examples_print_what_they_claim(
         "2020-02-10 monthly 13.00",
         "[(datetime.date(2020, 3, 10), Decimal('13.00'))]",
     ]
+
+
+def test_the_accounts_python_example_prints_what_it_claims(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(ROOT)
+    (block,) = re.findall(r"```python\n(.*?)```", (ROOT / "docs" / "accounts.md").read_text(), re.S)
+    exec(block, {})
+    assert capsys.readouterr().out.splitlines() == ["1960.00"]

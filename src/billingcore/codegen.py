@@ -19,7 +19,7 @@ from operator import attrgetter
 from typing import Any, NamedTuple
 
 from billingcore.dates import FIRST_DAY, LAST_TERM_DAY, SUPPORTED_DATES
-from billingcore.money import CURRENCY_EXPONENTS, fmt, is_decimal_text
+from billingcore.money import CURRENCY_EXPONENTS, MAX_AMOUNT_DIGITS, MAX_QUANTITY_DIGITS, fmt, is_decimal_text
 
 
 def compile_code(name: str, source: str, namespace: dict[str, Any]) -> dict[str, Any]:
@@ -79,12 +79,19 @@ class Amounts(dict[str, Decimal]):
             raise StateValueError(f"expected {like}, got {json_got(text)}")
         if self.places is not None and "." in text and len(text) - text.index(".") - 1 > self.places:
             raise StateValueError(f"{json_got(text)} has more decimals than {self.currency} has ({self.places})")
+        whole = len(text.lstrip("+-").split(".", 1)[0].lstrip("0"))
+        if whole > MAX_STATE_DIGITS:  # no amount billing makes is larger; one larger breaks its arithmetic
+            most = f"billing writes at most {MAX_STATE_DIGITS}"
+            raise StateValueError(f"{json_got(text)} has {whole} digits before the decimal point; {most}")
         if len(self) > _SEEN_MAX:
             self.clear()
         amount = self[text] = Decimal(text)
         return amount
 
 
+# The largest amount a saved state can hold: a price (docs/plans.md "Limits") times a quantity. A larger one
+# (a hand-edited 40-digit unit price, found by the fuzzer) once overflowed the VAT's rounding on the next bill.
+MAX_STATE_DIGITS = MAX_AMOUNT_DIGITS + MAX_QUANTITY_DIGITS
 DAYS = _Days()
 QUANTITIES = Amounts(None)
 _AMOUNTS: dict[str, Amounts] = {}

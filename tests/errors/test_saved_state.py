@@ -453,3 +453,28 @@ def test_a_billing_day_past_31_is_refused_even_where_it_would_clamp_to_its_ancho
     ]  # fmt: skip
     saved["billing_day"] = 31  # the 31st clamped into February 2020: a nominal anchor bill writes
     assert load_state(saved).billing_day == 31
+
+
+def test_a_saved_amount_larger_than_billing_ever_writes_is_refused_at_its_path() -> None:
+    # Found by `make fuzz` (issue 12's session): a 40-digit unit price loaded, and the next bill's VAT
+    # rounding raised decimal.InvalidOperation. Billing writes at most a price (12 digits) times a quantity (9).
+    from decimal import Decimal
+
+    from billingcore.catalog.loader import load
+    from billingcore.events import BuyPlan
+
+    tariff = prepare(load(["plans/duda.yaml", "rules"]), "duda")
+    bought = [BuyPlan("p", date(2020, 1, 10), "team", Period.MONTHLY)]
+    saved = dump_state(bill(tariff, Account("a", "duda", "US"), bought, date(2020, 1, 10)).state)
+    saved["contracts"][0]["unit_price"] = "9" * 40
+    with pytest.raises(StateError) as info:
+        load_state(saved)
+    assert [(str(d.location), d.message) for d in info.value.diagnostics] == [
+        (
+            "state.contracts[0].unit_price",
+            'saved state of account a: the string "' + "9" * 40 + '" has 40 digits before the decimal point; '
+            "billing writes at most 21",
+        )
+    ]
+    saved["contracts"][0]["unit_price"] = "9" * 21 + ".00"
+    assert load_state(saved).contracts[0].unit_price == Decimal("9" * 21 + ".00")

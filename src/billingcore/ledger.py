@@ -261,9 +261,7 @@ def credit_account_problems(tariff: Tariff, accounts: tuple[CreditAccount, ...])
         if kind_of.kind is AccountKind.POSTPAID:
             if acct.minimum_top_up is not None:
                 found.append((f"{at}.minimum_top_up", "a postpaid account has no top-ups", "remove minimum_top_up"))
-            if acct.credit_limit is None and kind_of.credit_limit is None:
-                found.append((f"{at}.type", "a postpaid account needs a credit limit", 'add `credit_limit: "1000.00"`'))
-            elif currency != catalog_currency and acct.credit_limit is None:
+            if currency != catalog_currency and acct.credit_limit is None:  # (a postpaid type has a limit: validate)
                 message = (
                     f"account type `{acct.type}`'s credit limit is in {catalog_currency}, the account in {currency}"
                 )

@@ -21,6 +21,8 @@ from billingcore.events import (
     CreateService,
     OrderService,
     RecordPayment,
+    Refund,
+    Settle,
     TopUp,
 )
 from billingcore.ledger import Flag, Movement, MovementKind
@@ -478,3 +480,130 @@ def test_the_json_of_an_advance_and_a_settlement_invoice_is_pinned() -> None:
             "cause": "a-20210401-settlement-credit",
         },
     ]
+
+
+def test_a_refund_of_an_account_in_another_currency_is_a_credit_note_in_that_currency() -> None:
+    accounts = (CreditAccount("usd", "credit", currency="USD"),)
+    events = [TopUp("t", date(2021, 3, 1), "usd", D("150.00")), RecordPayment("p", date(2021, 3, 1), "a-advance-t")]
+    events.append(Refund("r", date(2021, 3, 10), "usd"))
+    result = bill(_tariff(), Account("a", "h", "CZ", credit_accounts=accounts), events, date(2021, 3, 31))
+    refund = result.documents[-1]
+    assert (refund.type, refund.kind, refund.number, refund.currency, refund.net, refund.gross) == (
+        DocumentType.CREDIT_NOTE,
+        DocumentKind.REFUND,
+        "a-refund-r",
+        "USD",
+        D("-150.00"),
+        D("-181.50"),
+    )
+    (line,) = refund.lines
+    assert (line.item, line.description, line.kind, line.amount, line.explanation, line.cause) == (
+        "credit:usd",
+        "Credit refund (usd)",
+        "refund",
+        D("-150.00"),
+        "the credit of account usd paid back: 150.00 USD without VAT, with its VAT",
+        "r",
+    )
+    assert [(m.kind, m.amount, m.document, m.description) for m in result.accounts[0].movements][-1] == (
+        MovementKind.REFUND,
+        D("-150.00"),
+        "a-refund-r",
+        "credit paid back",
+    )
+
+
+def test_an_opening_balance_pays_an_order_and_the_settlement_day_comes_by_itself() -> None:
+    # No top-up: the ledger holds only the order (N), and nothing else puts April 1 on the agenda.
+    accounts = (CreditAccount("credit", "credit", opening_balance=D("600.00"), opened=date(2021, 1, 1)),)
+    events = _service(auto_renew=False, period=Period.ANNUAL)
+    result = bill(_tariff(), Account("a", "h", "CZ", credit_accounts=accounts), events, date(2021, 4, 1))
+    assert [(d.kind, d.date) for d in result.documents] == [(DocumentKind.SETTLEMENT, date(2021, 4, 1))]
+    assert result.accounts[0].balance == D("60.00")
+
+
+def test_a_run_resumed_on_a_settlement_day_finds_the_next_one() -> None:
+    # Billed through April 1 (its settlement issued), resumed: the renewal of 04-22 settles on May 1.
+    account = Account("a", "h", "CZ", credit_accounts=PREPAID)
+    first = bill(_tariff(), account, [*_funded(), *_service()], date(2021, 4, 1))
+    later = bill(_tariff(), account, [], date(2021, 5, 1), load_state(dump_state(first.state)))
+    assert [(d.kind, d.date) for d in later.documents] == [(DocumentKind.SETTLEMENT, date(2021, 5, 1))]
+    assert [ln.cause for ln in later.documents[0].lines] == ["renewal-20210422-shop", "a-20210501-settlement-credit"]
+
+
+def test_a_settle_event_takes_a_service_created_that_day_and_each_account_gets_its_own_settlement() -> None:
+    accounts = (CreditAccount("credit", "credit"), CreditAccount("second", "credit"))
+    day = date(2021, 3, 2)
+    events = [
+        *_funded(),
+        TopUp("t2", date(2021, 3, 1), "second", D("100.00")),
+        RecordPayment("p2", date(2021, 3, 1), "a-advance-t2"),
+        *_service(period=Period.ANNUAL),
+        OrderService("o2", day, "second", "blog", "web", Period.MONTHLY),
+        CreateService("c2", day, "o2"),
+        Settle("s", day, "credit"),
+    ]
+    result = bill(_tariff(), Account("a", "h", "CZ", credit_accounts=accounts), events, date(2021, 4, 1))
+    assert [d.number for d in result.documents if d.kind is DocumentKind.SETTLEMENT] == [
+        "a-settlement-s",
+        "a-20210401-settlement-second",
+    ]
+
+
+def test_payments_in_parts_are_counted_per_invoice() -> None:
+    tariff = _tariff("fakturia")
+    acct = Account("a", "h", "CZ", credit_accounts=(CreditAccount("main", "post"),))
+    events = [
+        BuyPlan("b", date(2021, 3, 1), "pro", Period.MONTHLY),
+        RecordPayment("p1", date(2021, 4, 5), "a-20210301-regular", D("100.00")),
+        RecordPayment("p2", date(2021, 4, 6), "a-20210401-regular"),  # all of April's: 363.00
+        RecordPayment("p3", date(2021, 4, 7), "a-20210301-regular"),  # the rest of March's: 263.00
+    ]
+    moves = bill(tariff, acct, events, date(2021, 4, 30)).accounts[0].movements
+    assert [(m.kind, m.amount) for m in moves if m.kind is MovementKind.PAYMENT] == [
+        (MovementKind.PAYMENT, D("100.00")),
+        (MovementKind.PAYMENT, D("363.00")),
+        (MovementKind.PAYMENT, D("263.00")),
+    ]
+
+
+def test_a_saved_ledger_is_checked_against_the_contracts_and_the_catalog() -> None:
+    account = Account("a", "h", "CZ", credit_accounts=PREPAID)
+    created = dump_state(bill(_tariff(), account, [*_funded(), *_service()], date(2021, 3, 5)).state)
+    # a running service whose ledger is gone: nothing says which account pays its renewals
+    with pytest.raises(StateError) as info:
+        bill(_tariff(), account, [], date(2021, 4, 5), load_state({**created, "accounts": None}))
+    assert [(str(d.location), d.message) for d in info.value.diagnostics] == [
+        ("state.accounts", "saved state of account a: service `service:shop` runs without the account that pays it")
+    ]
+    # an order waiting for its service, of a product the catalog no longer has (no service running)
+    ordered = dump_state(bill(_tariff(), account, [*_funded(), _service()[0]], date(2021, 3, 5)).state)
+    ordered["accounts"]["orders"][0]["product"] = "gone"
+    with pytest.raises(StateError) as info:
+        bill(_tariff(), account, [], date(2021, 4, 5), load_state(ordered))
+    assert [(str(d.location), d.message) for d in info.value.diagnostics] == [
+        ("state.accounts.orders[0].product", "saved state of account a: order `o` is for `gone`, not in catalog `h`")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("change", "where", "message"),
+    [
+        (lambda led: {k: [] for k in led}, "state.accounts", "expected null for a ledger with nothing in it, got a "
+         "mapping of empty lists"),
+        (lambda led: {k: v for k, v in led.items() if k != "limits"}, "state.accounts", 'missing key "limits"'),
+        (lambda led: {**led, "limits": {}}, "state.accounts.limits", "expected a list, got a mapping"),
+        (lambda led: {**led, "held": [{"document": {}, "charges": []}]}, "state.accounts.held[0].document",
+         'missing key "account"'),
+        (lambda led: {**led, "held": [{"document": {}, "charges": {}}]}, "state.accounts.held[0]",
+         "expected a mapping of `document` and a list of `charges`"),
+    ],
+)  # fmt: skip
+def test_a_damaged_saved_ledger_is_refused_at_its_path(change: Any, where: str, message: str) -> None:
+    account = Account("a", "h", "CZ", credit_accounts=PREPAID)
+    saved = dump_state(bill(_tariff(), account, _funded(), date(2021, 3, 5)).state)
+    saved["accounts"] = change(saved["accounts"])
+    with pytest.raises(StateError) as info:
+        load_state(saved)
+    found = [(str(d.location), d.message.split(": ", 1)[1]) for d in info.value.diagnostics]
+    assert found[0] == (where, message)

@@ -1,4 +1,5 @@
-"""The `billingcore` command: check plan and rule files, print the JSON Schema, run and test scenarios.
+"""The `billingcore` command: check plan and rule files, print the JSON Schema, run and test scenarios,
+bill many accounts (`bill-run`).
 
 Exit codes: 0 ok, 1 invalid input (diagnostics on stderr), 2 usage error. Never a traceback for bad
 input: every anticipated problem is a `BillingError` rendered as file:line:col with a hint.
@@ -7,12 +8,19 @@ input: every anticipated problem is a `BillingError` rendered as file:line:col w
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import os
 import sys
 from collections.abc import Sequence
+from datetime import date
 
+from tqdm import tqdm
+
+from billingcore.billrun import OUTPUTS, Summary, bill_run, result_lines, summary_text
 from billingcore.catalog.loader import load
 from billingcore.catalog.schema import SCHEMAS
+from billingcore.engine import prepare
 from billingcore.errors import InputError, render
 from billingcore.scenarios import (
     find_scenarios,
@@ -37,6 +45,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     test = sub.add_parser("test", help="run golden scenarios and compare with their expectations")
     test.add_argument("paths", nargs="*", default=["tests/scenarios"], help="scenario files or directories")
     test.add_argument("--update-goldens", action="store_true", help="rewrite the expect: blocks from the output")
+    run_many = sub.add_parser("bill-run", help="bill many accounts: JSON Lines in, JSON Lines out (docs/billrun.md)")
+    run_many.add_argument("input", help="a JSON Lines file of account records, or - for stdin")
+    run_many.add_argument("--catalog", required=True, help="the catalog id to bill every account under")
+    run_many.add_argument("--until", required=True, type=_day, help="bill through this date (YYYY-MM-DD)")
+    run_many.add_argument("--out", required=True, metavar="DIR", help="the folder the results are written to")
+    run_many.add_argument("--plans", nargs="+", default=["plans", "rules"], help="plan and rule files or folders")
+    run_many.add_argument("--progress", choices=["auto", "on", "off"], default="auto", help="a progress bar on stderr")
     for command in (run, test):
         command.add_argument(
             "--allow",
@@ -54,6 +69,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_scenario_command(args.scenario, args.format, args.allow)
     if args.command == "test":
         return test_command(args.paths, args.update_goldens, args.allow)
+    if args.command == "bill-run":
+        return bill_run_command(args.input, args.catalog, args.until, args.out, args.plans, args.progress)
     return run_check(args.paths)
 
 
@@ -102,6 +119,42 @@ def test_command(paths: Sequence[str], update: bool, allow: Sequence[str]) -> in
             print(f"FAIL {path}: {'; '.join(outcome.problems)}\n{outcome.diff}")
     print(f"{passed} passed, {failed} failed")
     return 1 if failed else 0
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text) if len(text) == 10 else date.fromisoformat("x")
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, got {text!r}") from None
+
+
+def bill_run_command(source: str, catalog: str, until: date, out: str, plans: Sequence[str], progress: str) -> int:
+    """Bill every account record of `source` under `catalog` through `until`; the results in `out`
+    (docs/billrun.md), a summary on stdout; exit 1 when any account failed."""
+    try:
+        tariff = prepare(load(plans), catalog)
+    except InputError as exc:
+        return _report(exc)
+    summary = Summary()
+    with contextlib.ExitStack() as files:
+        try:
+            stream = sys.stdin if source == "-" else files.enter_context(open(source, encoding="utf-8"))
+            os.makedirs(out, exist_ok=True)
+        except OSError as exc:
+            print(f"billingcore bill-run: {exc.strerror}: {exc.filename}", file=sys.stderr)
+            return 1
+        write = {name: files.enter_context(open(os.path.join(out, f"{name}.jsonl"), "w", encoding="utf-8")).write
+                 for name in OUTPUTS}  # fmt: skip
+        records = ((n, text) for n, text in enumerate(stream, 1) if text.strip())
+        shown = progress == "on" or (progress == "auto" and sys.stderr.isatty())
+        for result in tqdm(bill_run(tariff, records, until), unit=" accounts", disable=not shown, file=sys.stderr):
+            summary.add(result)
+            for name, lines in result_lines(result).items():
+                write[name]("".join(lines))
+    print(summary_text(summary))
+    if summary.failed:
+        print(f"the failed accounts and why: {os.path.join(out, 'errors.jsonl')}")
+    return 1 if summary.failed else 0
 
 
 def run_check(paths: Sequence[str]) -> int:

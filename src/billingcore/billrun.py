@@ -184,3 +184,11 @@ class Summary:
         self.documents += len(result.documents)
         for doc in result.documents:  # money.add: the caller's decimal context never rounds a total
             self.totals[doc["currency"]] = add(self.totals.get(doc["currency"], ZERO), Decimal(doc["gross"]))
+
+    def merge(self, other: Summary) -> None:
+        """Count `other` (a worker's chunk) in too."""
+        self.billed += other.billed
+        self.failed += other.failed
+        self.documents += other.documents
+        for currency, total in other.totals.items():
+            self.totals[currency] = add(self.totals.get(currency, ZERO), total)

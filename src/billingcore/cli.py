@@ -12,16 +12,17 @@ import contextlib
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date
 
 from tqdm import tqdm
 
-from billingcore.billrun import OUTPUTS, Summary, bill_run, result_lines, summary_text
+from billingcore.billrun import summary_text
 from billingcore.catalog.loader import load
 from billingcore.catalog.schema import SCHEMAS
 from billingcore.engine import prepare
 from billingcore.errors import InputError, render
+from billingcore.runfiles import records, write_results, write_results_in_workers
 from billingcore.scenarios import (
     find_scenarios,
     format_outcome_json,
@@ -52,6 +53,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     run_many.add_argument("--out", required=True, metavar="DIR", help="the folder the results are written to")
     run_many.add_argument("--plans", nargs="+", default=["plans", "rules"], help="plan and rule files or folders")
     run_many.add_argument("--progress", choices=["auto", "on", "off"], default="auto", help="a progress bar on stderr")
+    run_many.add_argument("--workers", type=_at_least(1), default=1, help="processes that bill (default 1)")
+    run_many.add_argument("--chunk", type=_at_least(1), default=1000, help="accounts a worker bills at a time")
     for command in (run, test):
         command.add_argument(
             "--allow",
@@ -70,7 +73,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "test":
         return test_command(args.paths, args.update_goldens, args.allow)
     if args.command == "bill-run":
-        return bill_run_command(args.input, args.catalog, args.until, args.out, args.plans, args.progress)
+        return bill_run_command(
+            args.input, args.catalog, args.until, args.out, args.plans, args.progress, args.workers, args.chunk
+        )
     return run_check(args.paths)
 
 
@@ -128,14 +133,16 @@ def _day(text: str) -> date:
         raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, got {text!r}") from None
 
 
-def bill_run_command(source: str, catalog: str, until: date, out: str, plans: Sequence[str], progress: str) -> int:
+def bill_run_command(
+    source: str, catalog: str, until: date, out: str, plans: Sequence[str], progress: str, workers: int, chunk: int
+) -> int:
     """Bill every account record of `source` under `catalog` through `until`; the results in `out`
     (docs/billrun.md), a summary on stdout; exit 1 when any account failed."""
     try:
         tariff = prepare(load(plans), catalog)
     except InputError as exc:
         return _report(exc)
-    summary = Summary()
+    shown = progress == "on" or (progress == "auto" and sys.stderr.isatty())
     with contextlib.ExitStack() as files:
         try:
             stream = sys.stdin if source == "-" else files.enter_context(open(source, encoding="utf-8"))
@@ -143,18 +150,31 @@ def bill_run_command(source: str, catalog: str, until: date, out: str, plans: Se
         except OSError as exc:
             print(f"billingcore bill-run: {exc.strerror}: {exc.filename}", file=sys.stderr)
             return 1
-        write = {name: files.enter_context(open(os.path.join(out, f"{name}.jsonl"), "w", encoding="utf-8")).write
-                 for name in OUTPUTS}  # fmt: skip
-        records = ((n, text) for n, text in enumerate(stream, 1) if text.strip())
-        shown = progress == "on" or (progress == "auto" and sys.stderr.isatty())
-        for result in tqdm(bill_run(tariff, records, until), unit=" accounts", disable=not shown, file=sys.stderr):
-            summary.add(result)
-            for name, lines in result_lines(result).items():
-                write[name]("".join(lines))
+        bar = files.enter_context(tqdm(unit=" accounts", disable=not shown, file=sys.stderr))
+        lines = records(stream)
+        if workers > 1:
+            summary = write_results_in_workers(plans, catalog, lines, until, out, workers, chunk, bar.update)
+        else:
+            summary = write_results(tariff, _counted(lines, bar.update), until, out)
     print(summary_text(summary))
     if summary.failed:
         print(f"the failed accounts and why: {os.path.join(out, 'errors.jsonl')}")
     return 1 if summary.failed else 0
+
+
+def _counted(lines: Iterator[tuple[int, str]], tick: Callable[[int], object]) -> Iterator[tuple[int, str]]:
+    for line in lines:
+        yield line
+        tick(1)
+
+
+def _at_least(least: int) -> Callable[[str], int]:
+    def whole(text: str) -> int:
+        if not text.isdigit() or int(text) < least:
+            raise argparse.ArgumentTypeError(f"expected a whole number of at least {least}, got {text!r}")
+        return int(text)
+
+    return whole
 
 
 def run_check(paths: Sequence[str]) -> int:

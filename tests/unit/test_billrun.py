@@ -152,3 +152,22 @@ def test_the_command_says_when_it_cannot_read_its_input(tmp_path: Path, capsys: 
     missing = tmp_path / "none.jsonl"
     code = main(["bill-run", str(missing), "--catalog", "duda", "--until", "2020-03-10", "--out", str(tmp_path)])
     assert (code, capsys.readouterr().err) == (1, f"billingcore bill-run: No such file or directory: {missing}\n")
+
+
+def test_workers_write_what_one_process_writes_byte_for_byte(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(ROOT)
+    source = tmp_path / "accounts.jsonl"
+    lines = [json.dumps(_record(i, plan=("basic", "team", "teem")[i % 3])) for i in range(7)]
+    source.write_text("\n".join(lines) + "\n")
+    args = ["bill-run", str(source), "--catalog", "duda", "--until", "2020-03-10", "--progress", "off"]
+    assert main([*args, "--out", str(tmp_path / "one")]) == 1  # acct-2 and acct-5: plan `teem`
+    serial = capsys.readouterr().out.replace(str(tmp_path / "one"), "OUT")
+    assert main([*args, "--out", str(tmp_path / "two"), "--workers", "2", "--chunk", "2"]) == 1
+    assert capsys.readouterr().out.replace(str(tmp_path / "two"), "OUT") == serial
+    for name in ("documents", "notices", "accounts", "states", "errors"):
+        assert (tmp_path / "two" / f"{name}.jsonl").read_bytes() == (tmp_path / "one" / f"{name}.jsonl").read_bytes()
+    assert sorted(p.name for p in (tmp_path / "two").iterdir()) == sorted(p.name for p in (tmp_path / "one").iterdir())
+    errors = [json.loads(x)["line"] for x in (tmp_path / "two" / "errors.jsonl").read_text().splitlines()]
+    assert errors == [3, 6]

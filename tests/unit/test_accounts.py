@@ -607,3 +607,42 @@ def test_a_damaged_saved_ledger_is_refused_at_its_path(change: Any, where: str, 
         load_state(saved)
     found = [(str(d.location), d.message.split(": ", 1)[1]) for d in info.value.diagnostics]
     assert found[0] == (where, message)
+
+
+def test_the_automatic_settlement_settles_each_account_and_what_was_used_before_its_day() -> None:
+    # Under settlement_day 15: services used on 03-02 are settled on 03-15; one created on 03-15 itself
+    # waits for 04-15. Each prepaid account gets its own settlement invoice.
+    tariff = _tariff(**{"accounts.settlement_day": "15"})
+    accounts = (CreditAccount("credit", "credit"), CreditAccount("second", "credit"))
+    day = date(2021, 3, 2)
+    events = [
+        *_funded("2000.00"),
+        TopUp("t2", date(2021, 3, 1), "second", D("100.00")),
+        RecordPayment("p2", date(2021, 3, 1), "a-advance-t2"),
+        *_service(auto_renew=False, period=Period.ANNUAL),
+        OrderService("o2", day, "second", "blog", "web", Period.MONTHLY),
+        CreateService("c2", day, "o2"),
+        OrderService("o3", date(2021, 3, 14), "credit", "wiki", "web", Period.ANNUAL),
+        CreateService("c3", date(2021, 3, 15), "o3"),
+    ]
+    result = bill(tariff, Account("a", "h", "CZ", credit_accounts=accounts), events, date(2021, 4, 15))
+    settlements = [
+        (d.number, [ln.item for ln in d.lines]) for d in result.documents if d.kind is DocumentKind.SETTLEMENT
+    ]
+    assert settlements == [
+        ("a-20210315-settlement-credit", ["service:shop", "credit:credit"]),
+        ("a-20210315-settlement-second", ["service:blog", "credit:second"]),
+        ("a-20210415-settlement-credit", ["service:wiki", "credit:credit"]),
+    ]
+
+
+def test_a_service_cannot_be_ordered_under_the_name_of_one_that_runs() -> None:
+    events = [*_funded(), *_service(), OrderService("o2", date(2021, 3, 3), "credit", "shop", "web", Period.MONTHLY)]
+    with pytest.raises(EventError) as info:
+        bill(_tariff(), Account("a", "h", "CZ", credit_accounts=PREPAID), events, date(2021, 3, 3))
+    assert [(d.message, d.hint) for d in info.value.diagnostics] == [
+        (
+            "event o2 (order_service on 2021-03-03): `service:shop` is already running or ordered",
+            "give the new service another name",
+        )
+    ]

@@ -55,6 +55,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     run_many.add_argument("--progress", choices=["auto", "on", "off"], default="auto", help="a progress bar on stderr")
     run_many.add_argument("--workers", type=_at_least(1), default=1, help="processes that bill (default 1)")
     run_many.add_argument("--chunk", type=_at_least(1), default=1000, help="accounts a worker bills at a time")
+    run_many.add_argument(
+        "--dask", metavar="ADDRESS", help="bill on a Dask cluster: its scheduler's address, or `local` (--workers)"
+    )
     for command in (run, test):
         command.add_argument(
             "--allow",
@@ -73,6 +76,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "test":
         return test_command(args.paths, args.update_goldens, args.allow)
     if args.command == "bill-run":
+        if args.dask:
+            return dask_command(args.input, args.catalog, args.until, args.out, args.plans, args.dask, args.workers)
         return bill_run_command(
             args.input, args.catalog, args.until, args.out, args.plans, args.progress, args.workers, args.chunk
         )
@@ -156,6 +161,38 @@ def bill_run_command(
             summary = write_results_in_workers(plans, catalog, lines, until, out, workers, chunk, bar.update)
         else:
             summary = write_results(tariff, _counted(lines, bar.update), until, out)
+    print(summary_text(summary))
+    if summary.failed:
+        print(f"the failed accounts and why: {os.path.join(out, 'errors.jsonl')}")
+    return 1 if summary.failed else 0
+
+
+def dask_command(
+    source: str, catalog: str, until: date, out: str, plans: Sequence[str], address: str, workers: int
+) -> int:
+    """`bill-run --dask`: the same outputs, billed on a Dask cluster (docs/billrun.md "Dask")."""
+    try:
+        from distributed import Client, LocalCluster
+
+        from billingcore.dask_run import write_results_on_dask
+    except ImportError:
+        print("billingcore bill-run: --dask needs Dask: pip install 'billingcore[dask]'", file=sys.stderr)
+        return 1
+    if source == "-" or not os.path.isfile(source):
+        print(f"billingcore bill-run: --dask reads a file the workers can read too, got {source!r}", file=sys.stderr)
+        return 1
+    try:
+        prepare(load(plans), catalog)  # a catalog that does not load fails here, not on every worker
+    except InputError as exc:
+        return _report(exc)
+    os.makedirs(out, exist_ok=True)
+    with contextlib.ExitStack() as stack:
+        if address == "local":
+            local = LocalCluster(n_workers=workers, threads_per_worker=1, dashboard_address=None)  # type: ignore[no-untyped-call]
+            client = stack.enter_context(Client(stack.enter_context(local)))  # type: ignore[no-untyped-call]
+        else:
+            client = stack.enter_context(Client(address))  # type: ignore[no-untyped-call]
+        summary = write_results_on_dask(client, plans, catalog, source, until, out)
     print(summary_text(summary))
     if summary.failed:
         print(f"the failed accounts and why: {os.path.join(out, 'errors.jsonl')}")

@@ -63,11 +63,8 @@ def write_results_in_workers(
     os.makedirs(parts, exist_ok=True)
     total = Summary()
     chunks = enumerate(_chunks(lines, chunk))
-    with (
-        contextlib.ExitStack() as files,
-        ProcessPoolExecutor(workers, initializer=_start, initargs=(plans, catalog)) as pool,
-    ):
-        write = {name: _open(files, out, f"{name}.jsonl") for name in OUTPUTS}
+    start = ProcessPoolExecutor(workers, initializer=_start, initargs=(plans, catalog))
+    with outputs(out) as write, start as pool:
         pending: list[tuple[int, int, Future[Summary]]] = []
         for index, part in itertools.chain(chunks, [(-1, [])]):
             if index >= 0:
@@ -75,7 +72,7 @@ def write_results_in_workers(
             while pending and (index < 0 or len(pending) >= 2 * workers):
                 done_index, size, future = pending.pop(0)  # in input order
                 total.merge(future.result())
-                _append(write, parts, done_index)
+                append_parts(write, parts, done_index)
                 progress(size)
     os.rmdir(parts)
     return total
@@ -100,7 +97,16 @@ def _bill_chunk(lines: Lines, until: date, parts: str, index: int) -> Summary:
     return write_results(_TARIFF, lines, until, parts, f".{index:09d}")
 
 
-def _append(write: dict[str, IO[str]], parts: str, index: int) -> None:
+@contextlib.contextmanager
+def outputs(out: str) -> Iterator[dict[str, IO[str]]]:
+    """The five output files of `out`, open for writing (replaced), by output name."""
+    with contextlib.ExitStack() as files:
+        yield {name: _open(files, out, f"{name}.jsonl") for name in OUTPUTS}
+
+
+def append_parts(write: dict[str, IO[str]], parts: str, index: int) -> None:
+    """Append the part files of chunk `index` (written by a worker into `parts`) to the outputs, and
+    remove them."""
     for name, target in write.items():
         path = os.path.join(parts, f"{name}.{index:09d}.jsonl")
         with open(path, encoding="utf-8", newline="\n") as part:

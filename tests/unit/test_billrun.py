@@ -171,3 +171,33 @@ def test_workers_write_what_one_process_writes_byte_for_byte(
     assert sorted(p.name for p in (tmp_path / "two").iterdir()) == sorted(p.name for p in (tmp_path / "one").iterdir())
     errors = [json.loads(x)["line"] for x in (tmp_path / "two" / "errors.jsonl").read_text().splitlines()]
     assert errors == [3, 6]
+
+
+def test_dask_with_two_local_workers_writes_what_one_process_writes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pytest.importorskip("distributed")
+    monkeypatch.chdir(ROOT)
+    source = tmp_path / "accounts.jsonl"
+    lines = [json.dumps(_record(i, plan=("basic", "team", "teem")[i % 3])) for i in range(30)]
+    lines.insert(10, "")  # a blank line is skipped, and counted in the line numbers
+    source.write_text("\n".join(lines) + "\n")
+    args = ["bill-run", str(source), "--catalog", "duda", "--until", "2020-03-10", "--progress", "off"]
+    assert main([*args, "--out", str(tmp_path / "one")]) == 1
+    serial = capsys.readouterr().out.replace(str(tmp_path / "one"), "OUT")
+    from distributed import Client, LocalCluster
+
+    from billingcore.dask_run import write_results_on_dask
+
+    with LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None) as cluster, Client(cluster) as client:
+        summary = write_results_on_dask(
+            client, ["plans", "rules"], "duda", str(source), UNTIL, str(tmp_path / "dask"), blocksize="2KiB"
+        )
+    import dask.bag
+
+    assert dask.bag.read_text(str(source), blocksize="2KiB").npartitions == 3  # billed in several partitions
+    assert (summary.billed, summary.failed) == (20, 10)
+    for name in ("documents", "notices", "accounts", "states", "errors"):
+        assert (tmp_path / "dask" / f"{name}.jsonl").read_bytes() == (tmp_path / "one" / f"{name}.jsonl").read_bytes()
+    assert not (tmp_path / "dask" / ".parts").exists()
+    assert serial.startswith("billed 20 accounts")

@@ -161,7 +161,12 @@ def renewal_path(tariff: Tariff, n: int) -> Any:
 def state_json_path(tariff: Tariff, n: int) -> Any:
     """A host's bill run: saved state as a JSON dict in, document dicts and the new state dict out."""
     accounts, states = _saved_states(tariff, n)
-    state_dicts = [dump_state(s) for s in states]
+    return _host_run(tariff, accounts, [dump_state(s) for s in states])
+
+
+def _host_run(tariff: Tariff, accounts: list[Account], state_dicts: list[dict[str, Any]]) -> Any:
+    """The host's path for accounts resumed from saved state dicts and billed to RENEWAL_DAY without new
+    events: state dict in, document dicts and the new state dict out."""
 
     def run() -> int:
         out = 0
@@ -252,17 +257,7 @@ def accounts_path(_: Tariff, n: int) -> Any:
         ]
         for i in range(n)
     ]
-    state_dicts = [dump_state(bill(tariff, a, ev, DAY).state) for a, ev in zip(accounts, signup)]
-
-    def run() -> int:
-        out = 0
-        for a, sd in zip(accounts, state_dicts):
-            result = bill(tariff, a, (), RENEWAL_DAY, load_state(sd))
-            out += len([document_json(d) for d in result.documents])
-            dump_state(result.state)
-        return out
-
-    return run
+    return _host_run(tariff, accounts, [dump_state(bill(tariff, a, ev, DAY).state) for a, ev in zip(accounts, signup)])
 
 
 PATHS = {

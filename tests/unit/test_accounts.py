@@ -60,6 +60,20 @@ def _tariff(rules: str = "wedos", **changes: str) -> Any:
     return prepare(load_texts({**texts, "plans/h.yaml": CATALOG.format(rules=rules)}), "h")
 
 
+TWO = (CreditAccount("credit", "credit"), CreditAccount("second", "credit"))
+
+
+def _second_account_with_blog() -> list[Any]:
+    """The account `second` topped up with 100.00 on 03-01, paying a monthly blog created on 03-02."""
+    day = date(2021, 3, 2)
+    return [
+        TopUp("t2", date(2021, 3, 1), "second", D("100.00")),
+        RecordPayment("p2", date(2021, 3, 1), "a-advance-t2"),
+        OrderService("o2", day, "second", "blog", "web", Period.MONTHLY),
+        CreateService("c2", day, "o2"),
+    ]
+
+
 def _funded(amount: str = "1000.00") -> list[Any]:
     return [TopUp("t", date(2021, 3, 1), "credit", D(amount)), RecordPayment("p", date(2021, 3, 1), "a-advance-t")]
 
@@ -532,18 +546,9 @@ def test_a_run_resumed_on_a_settlement_day_finds_the_next_one() -> None:
 
 
 def test_a_settle_event_takes_a_service_created_that_day_and_each_account_gets_its_own_settlement() -> None:
-    accounts = (CreditAccount("credit", "credit"), CreditAccount("second", "credit"))
-    day = date(2021, 3, 2)
-    events = [
-        *_funded(),
-        TopUp("t2", date(2021, 3, 1), "second", D("100.00")),
-        RecordPayment("p2", date(2021, 3, 1), "a-advance-t2"),
-        *_service(period=Period.ANNUAL),
-        OrderService("o2", day, "second", "blog", "web", Period.MONTHLY),
-        CreateService("c2", day, "o2"),
-        Settle("s", day, "credit"),
-    ]
-    result = bill(_tariff(), Account("a", "h", "CZ", credit_accounts=accounts), events, date(2021, 4, 1))
+    events = [*_funded(), *_second_account_with_blog(), *_service(period=Period.ANNUAL)]
+    events.append(Settle("s", date(2021, 3, 2), "credit"))
+    result = bill(_tariff(), Account("a", "h", "CZ", credit_accounts=TWO), events, date(2021, 4, 1))
     assert [d.number for d in result.documents if d.kind is DocumentKind.SETTLEMENT] == [
         "a-settlement-s",
         "a-20210401-settlement-second",
@@ -613,19 +618,14 @@ def test_the_automatic_settlement_settles_each_account_and_what_was_used_before_
     # Under settlement_day 15: services used on 03-02 are settled on 03-15; one created on 03-15 itself
     # waits for 04-15. Each prepaid account gets its own settlement invoice.
     tariff = _tariff(**{"accounts.settlement_day": "15"})
-    accounts = (CreditAccount("credit", "credit"), CreditAccount("second", "credit"))
-    day = date(2021, 3, 2)
     events = [
         *_funded("2000.00"),
-        TopUp("t2", date(2021, 3, 1), "second", D("100.00")),
-        RecordPayment("p2", date(2021, 3, 1), "a-advance-t2"),
+        *_second_account_with_blog(),
         *_service(auto_renew=False, period=Period.ANNUAL),
-        OrderService("o2", day, "second", "blog", "web", Period.MONTHLY),
-        CreateService("c2", day, "o2"),
         OrderService("o3", date(2021, 3, 14), "credit", "wiki", "web", Period.ANNUAL),
         CreateService("c3", date(2021, 3, 15), "o3"),
     ]
-    result = bill(tariff, Account("a", "h", "CZ", credit_accounts=accounts), events, date(2021, 4, 15))
+    result = bill(tariff, Account("a", "h", "CZ", credit_accounts=TWO), events, date(2021, 4, 15))
     settlements = [
         (d.number, [ln.item for ln in d.lines]) for d in result.documents if d.kind is DocumentKind.SETTLEMENT
     ]

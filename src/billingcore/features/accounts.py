@@ -56,7 +56,7 @@ from billingcore.ledger import (
     terms_of,
 )
 from billingcore.money import CURRENCY_EXPONENTS, ONE, ZERO, Rounding, add, fmt, quantize
-from billingcore.tariff import Tariff
+from billingcore.tariff import CreditAccount, Tariff
 
 _ADVANCE, _REQUEST = DocumentKind.ADVANCE, DocumentKind.PAYMENT_REQUEST
 _SERVICE = ContractKind.SERVICE
@@ -188,16 +188,19 @@ def _terms(view: View, account: str, kind: AccountKind | None = None) -> Terms |
                 return Problem(f"account `{account}` is {terms.kind.value}: {_CANNOT[kind]}", hint)
             return terms
     if not accounts:
-        return Problem(f"unknown credit account `{account}`", "the account has no credit accounts: add them under "
-                       "credit_accounts in the account data (docs/accounts.md)")  # fmt: skip
+        hint = (
+            "the account has no credit accounts: add them under credit_accounts in the account data (docs/accounts.md)"
+        )
+        return Problem(f"unknown credit account `{account}`", hint)
     return unknown("credit account", account, [a.id for a in accounts])
 
 
 _CANNOT = {_PREPAID: "it has no prepaid credit", _POSTPAID: "it has no credit limit"}
 
 
-def _names(accounts: Iterable[object], tariff: Tariff, kind: AccountKind) -> str:
-    found = [a.id for a in accounts if tariff.account_types[a.type].kind is kind]  # type: ignore[attr-defined]
+def _names(accounts: Iterable[CreditAccount], tariff: Tariff, kind: AccountKind) -> str:
+    """The ids of the customer's credit accounts of `kind`, for a hint."""
+    found = [a.id for a in accounts if tariff.account_types[a.type].kind is kind]
     return ", ".join(found) or "none"
 
 
@@ -292,9 +295,7 @@ def _move(account: str, day: date, kind: MovementKind, amount: Decimal, cause: s
 def _released(ledger: Ledger, account: str, day: date) -> tuple[Draft, ...]:
     """The invoices `account`'s limit holds back, dated `day`: the credit-limit stage issues them in order as
     far as the limit allows, and holds the rest again."""
-    return tuple(
-        Draft(h.type, h.kind, h.number, day, charges) for h, charges in ledger.held if h.account == account
-    )
+    return tuple(Draft(h.type, h.kind, h.number, day, charges) for h, charges in ledger.held if h.account == account)
 
 
 def order_service(view: View, e: OrderService) -> Outcome:

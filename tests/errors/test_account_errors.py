@@ -22,8 +22,8 @@ from billingcore.catalog.model import Period
 from billingcore.cli import main
 from billingcore.engine import Account, Tariff, bill, prepare
 from billingcore.errors import EventError, InputError, StateError
-from billingcore.events import BuyPlan
-from billingcore.features.accounts import (
+from billingcore.events import (
+    BuyPlan,
     CancelOrder,
     ChangeCreditLimit,
     CreateService,

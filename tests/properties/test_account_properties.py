@@ -30,8 +30,8 @@ from billingcore.catalog.model import Period
 from billingcore.documents import DocumentKind, DocumentType, LineKind
 from billingcore.engine import Account, bill
 from billingcore.errors import EventError, StateError
-from billingcore.events import BuyPlan
-from billingcore.features.accounts import (
+from billingcore.events import (
+    BuyPlan,
     CancelOrder,
     ChangeCreditLimit,
     CreateService,

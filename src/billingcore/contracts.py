@@ -107,6 +107,24 @@ def running(contracts: Mapping[str, Contract], key: str) -> Contract | None:
     return c if c is not None and not c.ended else None
 
 
+_PLAN = ContractKind.PLAN
+
+
+def forget_ended(contracts: dict[str, Contract], waiting: set[str]) -> tuple[tuple[str, ...], bool]:
+    """Drop the ended contracts nothing can reach any more, so that a saved state is as large after twenty
+    years of churn as after one (docs/architecture.md, "What a state keeps"): (the keys dropped, whether an
+    ended one stays because a charge still `waiting` for a billing day names it). The plan stays, ended or
+    not: it is one key, and usage billed after it ended reads its free quota."""
+    dropped, kept = [], False
+    for key in [k for k, c in contracts.items() if c.ended]:
+        if key in waiting:
+            kept = True
+        elif contracts[key].kind is not _PLAN:
+            del contracts[key]
+            dropped.append(key)
+    return tuple(dropped), kept
+
+
 def running_keys(contracts: Mapping[str, Contract]) -> str:
     """The keys of the contracts a customer can still cancel or stop, for a hint."""
     return ", ".join(sorted(k for k, c in contracts.items() if not c.ended and not c.included)) or "none"

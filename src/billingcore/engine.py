@@ -4,9 +4,10 @@ invoicing: `bill(tariff, account, events, until, state=None) -> Result(documents
 Each agenda date is the earliest of: the next event, a contract's renewal, the next billing day, a feature's
 own date. On that date, in this order: the day's events (each to the feature that handles it; the signals it
 sends to the features that react), a feature's own event on its date, the renewals due (a feature may take
-over the renewal of its own contracts), then, on a billing day, invoicing. The engine knows no product by
-name. Pure: nothing here reads clocks, files or the environment. The returned `State` fed back with later
-events gives the documents one full run would give.
+over the renewal of its own contracts), then, on a billing day, invoicing; last, the contracts that ended
+and that nothing waits for are forgotten. The engine knows no product by name. Pure: nothing here reads
+clocks, files or the environment. The returned `State` fed back with later events gives the documents one
+full run would give.
 """
 
 from __future__ import annotations
@@ -22,12 +23,12 @@ from billingcore import adjustments, invoicing
 from billingcore.billing_day import anchored
 from billingcore.charges import RENEWAL, Charge, InvoiceGroup, included_charge, term_charge
 from billingcore.checks import billing_days_add_up, check_arguments, event_error, refuse_account, without_retries
-from billingcore.contracts import Contract, ContractKind, renewed
+from billingcore.contracts import Contract, ContractKind, forget_ended, renewed
 from billingcore.dates import billing_date
 from billingcore.documents import Document, Notice
 from billingcore.errors import Diagnostic, EventError
 from billingcore.events import Event
-from billingcore.features.base import UNCHANGED, ContractEnded, Outcome, PlanBought, Problem, TrialStarted
+from billingcore.features.base import UNCHANGED, ContractEnded, Outcome, PlanBought, Problem, TrialStarted, forgotten
 from billingcore.invoicing import Draft, billing_day_drafts, event_numbers, immediate, land, renewal_numbers
 from billingcore.ledger import LEDGER, statements
 from billingcore.money import ZERO
@@ -78,6 +79,8 @@ def bill(tariff: Tariff, account: Account, events: Sequence[Event], until: date,
             run.weekly_run(day)
         if run.next_billing == day:
             run.billing_day_run(day)
+        if run.ended:
+            _forget(run, day)
         day = run.next_date(todo[i].date if i < n else None)
     errors += run.problems
     if errors:
@@ -92,7 +95,7 @@ class _Run:
 
     __slots__ = (
         "_rate", "account", "as_of", "billing_anchor", "billing_day", "billings_done", "contracts", "documents",
-        "event_ids", "next_billing", "notes", "notices", "parts", "pending", "position", "problems", "tariff",
+        "ended", "event_ids", "next_billing", "notes", "notices", "parts", "pending", "position", "problems", "tariff",
     )  # fmt: skip
 
     def __init__(self, tariff: Tariff, account: Account, state: State | None):
@@ -107,6 +110,7 @@ class _Run:
         self.billings_done = state.billings_done
         self.event_ids = state.event_ids
         self.contracts: dict[str, Contract] = {c.key: c for c in state.contracts}
+        self.ended = any(c.ended for c in state.contracts)  # whether forget_ended may find one to drop
         self.pending: list[Charge] = list(state.pending)
         self.parts: dict[str, Any] = dict(state.parts or tariff.features.empty_parts)
         self.documents: list[Document] = []
@@ -174,6 +178,7 @@ class _Run:
                 del contracts[key]
             for c in put:
                 contracts[c.key] = c
+                self.ended = self.ended or c.ended
             if part is not UNCHANGED:
                 self.parts[found[0]] = part
         t = self.tariff
@@ -201,6 +206,7 @@ class _Run:
             del contracts[key]
         for c in outcome.contracts:
             contracts[c.key] = c
+            self.ended = self.ended or c.ended
         if outcome.part is not UNCHANGED:
             self.parts[feature] = outcome.part
 
@@ -331,6 +337,13 @@ class _Run:
 
     def _issue(self, drafts: Sequence[Draft]) -> None:
         self.documents.extend(adjustments.run(self.tariff.pipeline, self, drafts))
+
+
+def _forget(run: _Run, day: date) -> None:
+    """What ended and nothing waits for leaves the account; features drop what they kept for it (an item)."""
+    keys, run.ended = forget_ended(run.contracts, {c.contract for c in run.pending})
+    if keys:
+        run._cascade("", forgotten(day, keys))
 
 
 __all__ = ["Account", "CreditAccount", "Result", "State", "Tariff", "bill", "make_tariff", "prepare"]

@@ -87,9 +87,12 @@ def test_cancelling_a_service_paid_from_credit_keeps_its_expiry_and_credits_noth
     # WEDOS: "die Kündigung des Dienstes hat keinerlei Auswirkungen auf sein Ablaufdatum". The term runs
     # 03-02..04-01; its renewal would be on 03-22 (10 days ahead): after the cancel on 03-10 none comes.
     events = [*_funded(), *_service(), Cancel("x", date(2021, 3, 10), "service:shop")]
-    result = bill(_tariff(), Account("a", "h", "CZ", credit_accounts=PREPAID), events, date(2021, 5, 1))
-    contract = next(c for c in result.state.contracts if c.key == "service:shop")
-    assert (contract.dont_renew, contract.ended, contract.term_end) == (True, True, date(2021, 4, 2))
+    account = Account("a", "h", "CZ", credit_accounts=PREPAID)
+    before = bill(_tariff(), account, events, date(2021, 3, 22))  # the day before its renewal date
+    contract = next(c for c in before.state.contracts if c.key == "service:shop")
+    assert (contract.dont_renew, contract.ended, contract.term_end) == (True, False, date(2021, 4, 2))
+    result = bill(_tariff(), account, events, date(2021, 5, 1))
+    assert "service:shop" not in [c.key for c in result.state.contracts]  # ended, nothing waits: forgotten
     assert [d.kind for d in result.documents] == [DocumentKind.ADVANCE, DocumentKind.SETTLEMENT]
     (acct,) = result.accounts
     assert [(m.kind, m.amount) for m in acct.movements] == [
@@ -109,7 +112,7 @@ def test_without_enough_credit_skip_renewal_ends_the_service_at_its_expiry_with_
         (date(2021, 3, 23), "insufficient_credit"),
     ]
     assert [d.kind for d in result.documents] == [DocumentKind.ADVANCE, DocumentKind.SETTLEMENT]
-    assert {c.key: c.ended for c in result.state.contracts} == {"service:shop": True, "service:blog": True}
+    assert result.state.contracts == ()  # both ended on 03-23 and nothing waits for them: forgotten
 
 
 def _service_named(name: str, order: str, create: str) -> list[Any]:

@@ -198,6 +198,20 @@ class ContractEnded(NamedTuple):
     day: date  # the day it ended: the cancellation's date, or its term end
 
 
+class ContractsForgotten(NamedTuple):
+    """Contracts that ended and that no charge waits for left the account at the end of `day` (the engine:
+    contracts.forget_ended). A feature drops what it kept only for them, so that a saved state does not
+    grow with the account's age (docs/architecture.md, "What a state keeps")."""
+
+    day: date
+    keys: tuple[str, ...]
+
+
+def forgotten(day: date, keys: tuple[str, ...]) -> Outcome:
+    """The outcome that tells the features which contracts the engine forgot at the end of `day`."""
+    return Outcome(signals=(ContractsForgotten(day, keys),))
+
+
 class TrialConverted(NamedTuple):
     """A trial with a length ended without a plan bought, and converts (trial.at_end: convert): the trial's
     plan is bought on its end day as if the start_trial event had bought it (`cause`, its id)."""

@@ -15,6 +15,7 @@ class Item(NamedTuple):
     includable: bool  # the product may take an included slot
 
 
-# The items part of the state: every item ever added, by name, in the order they were added (an item is
-# never removed, so the next one's order is len + 1). Read only: a handler returns a new dict.
+# The items part of the state: the items the account has, by name, in the order they were added (a removed
+# one that no contract names any more is forgotten: items.forget; a new one's order is one more than the
+# highest kept). Read only: a handler returns a new dict.
 Items = dict[str, Item]

@@ -7,8 +7,8 @@ Two vocabularies, one behaviour: `add_item` / `remove_item` for any standalone p
 differs: an unpublished site keeps paying (Duda: unpublishing does not cancel), a removed item's paid
 term runs out and it does not renew. Either way an included slot is freed at once.
 
-This feature's part of the saved state: every item ever added, by name, in the order they were added
-(slots are filled in that order).
+This feature's part of the saved state: the account's items, by name, in the order they were added (slots
+are filled in that order). A removed item (not a site) that no contract names any more is forgotten.
 """
 
 from __future__ import annotations
@@ -23,7 +23,19 @@ from billingcore.catalog.fields import SourceRef, field, src_field
 from billingcore.catalog.model import Period, Product
 from billingcore.codegen import maker, record_codec, record_list
 from billingcore.contracts import Contract, ContractKind, new_contract, running
-from billingcore.features.base import Feature, Outcome, Part, Problem, View, put, refuse, started, unknown
+from billingcore.features.base import (
+    NOTHING,
+    ContractsForgotten,
+    Feature,
+    Outcome,
+    Part,
+    Problem,
+    View,
+    put,
+    refuse,
+    started,
+    unknown,
+)
 from billingcore.features.changes import change, no_price, price_for
 from billingcore.features.item import Item, Items
 from billingcore.features.plans import PLAN
@@ -164,7 +176,8 @@ def _add(
         if renew_again and contract.dont_renew:
             return put(contract._replace(dont_renew=False), part=back)
         return Outcome(part=back)
-    item: Item = _item(name, product.id, f"{product.kind}:{name}", len(items) + 1, product.includable)
+    order = max([i.order for i in items.values()], default=0) + 1  # after every item kept (some are forgotten)
+    item: Item = _item(name, product.id, f"{product.kind}:{name}", order, product.includable)
     part = {**items, name: item}
     if period is None:
         if running(view.contracts, PLAN) is None:
@@ -229,6 +242,19 @@ def convert(view: View, e: ConvertSite) -> Outcome:
     return Outcome(contracts=(new,), removed=(contract.key,), changes=tuple(charges))
 
 
+def forget(view: View, signal: ContractsForgotten) -> Outcome:
+    """A removed item that no contract names any more (its own and its add-ons' have ended and been
+    forgotten) is forgotten too: the state keeps what the account has, not everything it ever had. A site
+    stays: unpublished, it is still the customer's, and an app bought on it is billed (Duda)."""
+    items: Items = view.parts["items"]
+    named = {c.item for c in view.contracts.values()}
+    kinds = view.tariff.products
+    gone = [n for n, i in items.items() if not i.active and n not in named and kinds[i.product].kind != SITE]
+    if not gone:
+        return NOTHING
+    return Outcome(part={name: item for name, item in items.items() if name not in gone})
+
+
 _RECORD = record_codec(Item, ranges={"order": (1, None)})
 
 
@@ -260,5 +286,6 @@ FEATURE = Feature(
         AddItem: add_item,
         RemoveItem: remove_item,
     },
+    signals={ContractsForgotten: forget},
     part=Part("items", {}, *_ITEMS, _unknown),
 )

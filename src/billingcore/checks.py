@@ -354,7 +354,7 @@ def check_order(events: Sequence[Event], state: State | None) -> list[Diagnostic
     return []
 
 
-_NO_IDS: frozenset[str] = frozenset()
+_NO_IDS: dict[str, date] = {}
 
 
 def _order_problems(events: Sequence[Event], state: State | None) -> list[Diagnostic]:
@@ -428,7 +428,7 @@ def without_retries(account: str, events: list[Event], state: State | None) -> t
     if not events:
         return events, []
     ids = [e.id for e in events]  # the usual run: every id new, nothing to drop (a quick look in C)
-    if len(set(ids)) == len(ids) and (state is None or state.event_ids.isdisjoint(ids)):
+    if len(set(ids)) == len(ids) and (state is None or state.event_ids.keys().isdisjoint(ids)):
         return events, []
     dropped = retries(events, state)
     if not dropped:

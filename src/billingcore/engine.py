@@ -15,7 +15,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
-from operator import attrgetter
 from types import MappingProxyType
 from typing import Any
 
@@ -33,13 +32,12 @@ from billingcore.invoicing import Draft, billing_day_drafts, event_numbers, imme
 from billingcore.ledger import LEDGER, statements
 from billingcore.money import ZERO
 from billingcore.prepare import make_tariff, prepare
-from billingcore.state import Result, State, billed_state
+from billingcore.state import Result, State, billed_state, remembered
 from billingcore.tariff import Account, CreditAccount, Tariff
 from billingcore.tax import no_rate, rate_on
 from billingcore.timing import due, route
 
 _NEVER = date.max  # no next agenda date
-_ID = attrgetter("id")  # an event's id
 _RENEWAL_ORDER = dict.fromkeys(ContractKind, 1) | {ContractKind.PLAN: 0}  # the plan first, then as bought
 _NEW = State(account="", as_of=date.min)  # the state of an account nothing was billed for yet
 
@@ -152,8 +150,8 @@ class _Run:
         return best
 
     def snapshot(self, until: date, billed: Sequence[Event]) -> State:
-        ids = self.event_ids.union(map(_ID, billed)) if billed else self.event_ids
         t = self.tariff
+        ids = remembered(self.event_ids, billed, until - t.id_memory)
         contracts, pending = tuple(self.contracts.values()), tuple(self.pending)
         return billed_state(
             t, self.account.id, until, self.billing_day, self.billing_anchor, self.billings_done, contracts, pending,

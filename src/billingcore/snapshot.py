@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from types import MappingProxyType
 from typing import Any
 
 from billingcore.billing_day import is_anchor
@@ -48,16 +49,18 @@ from billingcore.state import make_state
 # 4: trials with a length (the `trials` feature's part, `trial`)
 # 5: components and coupons (parts `components`: each booked component and its usage; `coupons`: redemptions)
 # 6: customer accounts (part `accounts`: the ledger of prepaid and postpaid accounts, ledger.py)
-FORMAT = 6
+# 7: `event_ids` maps each remembered id to its event's date (events.remember_ids_days), no longer a list of all
+FORMAT = 7
 # The older formats this billingcore still reads, each with the part keys it did not have yet: read as the
 # current format with those parts empty (format 3: no trial with a length running).
 OLDER: dict[int, tuple[str, ...]] = {
     3: ("trial", "components", "coupons", "accounts"),
     4: ("components", "coupons", "accounts"),
     5: ("accounts",),
+    6: (),
 }
 *_OLDER_ONES, _LAST = sorted({FORMAT, *OLDER})
-_READS = f"{', '.join(map(str, _OLDER_ONES))} and {_LAST}"  # "3, 4 and 5"
+_READS = f"{', '.join(map(str, _OLDER_ONES))} and {_LAST}"  # "3, 4, 5, 6 and 7"
 
 # A daily contract renews once a day: its terms count up to the supported days (a month period's up to
 # MAX_MONTHS, checked with its period: _term_count_problems).
@@ -86,7 +89,7 @@ def dump_state(state: State) -> dict[str, Any]:
         "billing_day": state.billing_day,
         "billing_anchor": None if anchor is None else TEXTS[anchor],
         "billings_done": state.billings_done,
-        "event_ids": sorted(state.event_ids),  # a set: sorted, so the same state is the same text
+        "event_ids": {key: TEXTS[day] for key, day in sorted(state.event_ids.items())},  # sorted: the same text
         "contracts": [dump_contract(c) for c in state.contracts],
         "pending": [dump_charge(c) for c in state.pending],
     }
@@ -106,13 +109,18 @@ def load_state(data: dict[str, Any]) -> State:
 
 
 def _current(data: Any) -> Any:
-    """A state of an older format as this format writes it: the parts it did not have, empty. Anything else
-    (also an older state that has one of those keys already) as it is."""
+    """A state of an older format as this format writes it: the parts it did not have, empty, and its list of
+    event ids dated on its own date (remembered from then on). Anything else (also an older state that has
+    one of those keys already, or whose ids are not a list of texts) as it is."""
     fmt = data.get("format") if type(data) is dict else None
     lacked = OLDER.get(fmt) if type(fmt) is int else None
     if lacked is None or any(key in data for key in lacked):
         return data
-    return {**data, "format": FORMAT, **{key: _EMPTY[key] for key in lacked}}
+    ids, as_of = data.get("event_ids"), data.get("as_of")
+    if type(ids) is not list or any(type(key) is not str for key in ids) or type(as_of) is not str:
+        return data
+    dated = dict.fromkeys(ids, as_of) if len(set(ids)) == len(ids) else ids
+    return {**data, "format": FORMAT, "event_ids": dated, **{key: _EMPTY[key] for key in lacked}}
 
 
 def _load_state(data: dict[str, Any]) -> State:
@@ -128,7 +136,7 @@ def _load_state(data: dict[str, Any]) -> State:
     ids, contract_data, pending_data = data["event_ids"], data["contracts"], data["pending"]
     if type(contract_data) is not list or type(pending_data) is not list:
         raise StateValueError("records")
-    if type(ids) is not list or (ids and set(map(type, ids)) != {str}) or len(set(ids)) != len(ids):
+    if type(ids) is not dict or (ids and set(map(type, ids)) != {str}):
         raise StateValueError("event ids")
     money = amounts(currency)
     load_contract, load_charge = _CONTRACT.load, _CHARGE.load
@@ -140,7 +148,9 @@ def _load_state(data: dict[str, Any]) -> State:
     as_of, anchor = DAYS[data["as_of"]], None if anchor is None else DAYS[anchor]
     pending = tuple([load_charge(c, money) for c in pending_data])
     parts = {name: part.load(data[part.key]) for name, part in _PARTS}
-    ids = frozenset(ids)
+    ids = MappingProxyType({key: DAYS[day] for key, day in ids.items()})
+    if ids and max(ids.values()) > as_of:
+        raise StateValueError("event dates")
     state: State = make_state(account, as_of, day, anchor, done, contracts, pending, parts, catalog, currency, ids)
     return state
 
@@ -217,13 +227,28 @@ def _core_problems(data: dict[str, Any]) -> list[tuple[str, str]]:
     elif not found and anchor is not None and type(day) is int and not is_anchor(DAYS[anchor], day):
         found.append((".billing_day", f"expected the day of billing_anchor {anchor}, got {day}"))
     if "event_ids" in data:
-        ids = data["event_ids"]
-        if type(ids) is not list:
-            found.append((".event_ids", f"expected a list of event ids, got {json_got(ids)}"))
-        else:
-            wrong = [(i, x) for i, x in enumerate(ids) if type(x) is not str]
-            found += [(f".event_ids[{i}]", f"expected text, got {json_got(x)}") for i, x in wrong]
-            found += [(f".event_ids[{i}]", f"the id {_key(x)} a second time") for i, x in repeats(ids)]
+        found += _event_id_problems(data["event_ids"], data.get("as_of"), data.get("format") != FORMAT)
+    return found
+
+
+def _event_id_problems(ids: Any, as_of: Any, older: bool) -> list[tuple[str, str]]:
+    """An older format's list of ids, or this one's mapping of each id to its event's date (not after
+    as_of)."""
+    if older and type(ids) is list:
+        texts = [
+            (f".event_ids[{i}]", f"expected text, got {json_got(x)}") for i, x in enumerate(ids) if type(x) is not str
+        ]
+        return texts + [(f".event_ids[{i}]", f"the id {_key(x)} a second time") for i, x in repeats(ids)]
+    if type(ids) is not dict:
+        expected = "a list of event ids" if older else "a mapping of event ids to their dates"
+        return [(".event_ids", f"expected {expected}, got {json_got(ids)}")]
+    found = [(".event_ids", f"expected text keys, got {json_got(k)}") for k in ids if type(k) is not str]
+    day = DAYS[as_of] if type(as_of) is str and not _value_problem("", DAYS.read, as_of) else None
+    for key, text in ids.items():
+        wrong = _value_problem(f".event_ids.{key}", DAYS.read, text)
+        if not wrong and day is not None and DAYS[text] > day:
+            wrong = [(f".event_ids.{key}", f"an event dated {text} cannot be billed in a state of {as_of}")]
+        found += wrong
     return found
 
 

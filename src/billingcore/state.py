@@ -5,7 +5,7 @@ as a JSON-ready mapping)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
 from types import MappingProxyType
 from typing import Any, NamedTuple
@@ -33,7 +33,9 @@ class State(NamedTuple):
     parts: Mapping[str, Any] = MappingProxyType({})  # each feature's own part, by feature name
     catalog: str = ""  # the catalog it was billed under: resumed only under the same one
     currency: str = ""  # the catalog's currency: every amount in the state is in it
-    event_ids: frozenset[str] = frozenset()  # every event billed so far: an id is never used twice
+    # the ids of the events billed in the last `events.remember_ids_days` before as_of, with their dates: an
+    # id is never used twice within them (`remembered`)
+    event_ids: Mapping[str, date] = MappingProxyType({})
 
 
 # A State from every field, by name (hot: one per account and bill run, one per load_state).
@@ -52,7 +54,7 @@ class BilledState(State):
     def __reduce__(self) -> tuple[Any, ...]:
         """Pickled or copied, a plain State: the tariff stays behind (and the copy is checked when resumed);
         its parts, read-only here (a mapping proxy, which does not pickle), become a plain dict."""
-        return (State, tuple(self._replace(parts=dict(self.parts))))
+        return (State, tuple(self._replace(parts=dict(self.parts), event_ids=dict(self.event_ids))))
 
 
 _make_billed_state = maker(BilledState, *State._fields)
@@ -65,11 +67,20 @@ def billed_state(tariff: Any, *fields: Any) -> BilledState:
     return state
 
 
+def remembered(ids: Mapping[str, date], billed: Sequence[Any], since: date) -> Mapping[str, date]:
+    """The event ids a state keeps: those of `ids` dated after `since` and those of the events `billed`, each
+    with its date. Forgetting older ones keeps a state's size independent of the account's age; an event
+    that old is refused for its date anyway (it is before the state)."""
+    if not billed and (not ids or min(ids.values()) > since):
+        return ids
+    kept = {key: day for key, day in ids.items() if day > since}
+    kept.update((event.id, event.date) for event in billed if event.date > since)
+    return MappingProxyType(kept)
+
+
 @attrs.frozen
 class Result:
     documents: tuple[Document, ...]
     notices: tuple[Notice, ...]
     state: State
     accounts: tuple[Any, ...] = ()  # the customer's credit accounts at the end: ledger.Statement each
-
-

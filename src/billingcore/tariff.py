@@ -121,6 +121,7 @@ class Tariff:
     )  # init=False: attrs.evolve(tariff, rules=...) starts a fresh cache
     # Read by every account: derived from the rules once (and again by attrs.evolve).
     lead: timedelta = attrs.field(init=False, eq=False, repr=False)
+    id_memory: timedelta = attrs.field(init=False, eq=False, repr=False)  # events.remember_ids_days
     roll_short_months: bool = attrs.field(init=False, eq=False, repr=False)
     aligned: bool = attrs.field(init=False, eq=False, repr=False)  # terms end on billing days (alignment.py)
     roll_terms: bool = attrs.field(init=False, eq=False, repr=False)  # aligned terms roll with the billing days
@@ -150,6 +151,7 @@ class Tariff:
         discounting = bool(self.coupons) or self.scaled
         object.__setattr__(self, "discounts", self.features.discounts if discounting else ())
         object.__setattr__(self, "lead", timedelta(days=self.rules.renewal.lead_days))
+        object.__setattr__(self, "id_memory", timedelta(days=self.rules.events.remember_ids_days))
         object.__setattr__(self, "roll_short_months", self.rules.billing_day.short_month is ShortMonth.NEXT_MONTH_FIRST)
         object.__setattr__(self, "aligned", self.rules.billing_day.alignment is not Alignment.SUBSCRIPTION)
         object.__setattr__(self, "roll_terms", self.aligned and self.roll_short_months)

@@ -167,13 +167,25 @@ CASES = [
     ("Feb 30", _set("as_of", "2020-02-30"), "state.as_of", 'the string "2020-02-30" is not a calendar date'),
     # Found by `make fuzz`: counts no bill run writes sent add_months past the year 9999 (ValueError,
     # OverflowError), a nested format value overflowed the message's JSON encoder (RecursionError).
-    ("terms 2**31", _set("contracts", 0, "terms", 2**31), "state.contracts[0].terms",
-     "expected a whole number from 1 to 110668, got 2147483648"),
+    (
+        "terms 2**31",
+        _set("contracts", 0, "terms", 2**31),
+        "state.contracts[0].terms",
+        "expected a whole number from 1 to 110668, got 2147483648",
+    ),
     # a monthly contract's count within the daily range, but past the months its next term end is counted in
-    ("terms of months", _set("contracts", 0, "terms", 3637), "state.contracts[0].terms",
-     "expected at most 3636 terms of monthly, got 3637"),
-    ("billings_done 10**30", _set("billings_done", 10**30), "state.billings_done",
-     "expected a whole number from 0 to 3636, got a number of more than 18 digits"),
+    (
+        "terms of months",
+        _set("contracts", 0, "terms", 3637),
+        "state.contracts[0].terms",
+        "expected at most 3636 terms of monthly, got 3637",
+    ),
+    (
+        "billings_done 10**30",
+        _set("billings_done", 10**30),
+        "state.billings_done",
+        "expected a whole number from 0 to 3636, got a number of more than 18 digits",
+    ),
     (
         "year 9999",  # no bill run writes a date past the supported dates (terms: up to 2202-12-31)
         _set("contracts", 0, "term_end", "9999-12-31"),
@@ -212,7 +224,19 @@ CASES = [
     ),
     ("two plans", _set("contracts", 1, "key", "plan"), "state.contracts[1].key", 'a second contract with key "plan"'),
     ("two items", _set("items", 1, "name", "home"), "state.items[1].name", 'a second item named "home"'),
-    ("event id twice", _set("event_ids", ["p", "p"]), "state.event_ids[1]", 'the id "p" a second time'),
+    (
+        "event after the state",
+        _set("event_ids", "p", "2020-01-16"),
+        "state.event_ids.p",
+        "an event dated 2020-01-16 cannot be billed in a state of 2020-01-15",
+    ),
+    (
+        "event ids a list",
+        _set("event_ids", ["p"]),
+        "state.event_ids",
+        "expected a mapping of event ids to their dates, got a list",
+    ),
+    ("event date", _set("event_ids", "p", "2020-02-30"), "state.event_ids.p", 'the string "2020-02-30" is not a calendar date'),
 ]
 
 
@@ -269,7 +293,7 @@ def test_a_state_of_another_format_is_refused_with_what_to_do(library: Library) 
         (
             "state.format",
             "bad-state",
-            "saved state of account a: it is in format 2; this billingcore reads formats 3, 4, 5 and 6",
+            "saved state of account a: it is in format 2; this billingcore reads formats 3, 4, 5, 6 and 7",
             "bill the account again from its events with this billingcore: it writes the state it reads",
         )
     ]
@@ -361,7 +385,7 @@ def test_a_nested_format_value_is_named_not_written_out() -> None:
     with pytest.raises(StateError) as info:
         load_state({"format": nested})
     assert [d.message for d in info.value.diagnostics] == [
-        "saved state of account ?: it is in format a list; this billingcore reads formats 3, 4, 5 and 6"
+        "saved state of account ?: it is in format a list; this billingcore reads formats 3, 4, 5, 6 and 7"
     ]
 
 

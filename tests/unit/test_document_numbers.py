@@ -57,7 +57,7 @@ def test_numbers_stay_unique_across_a_saved_state_and_a_resume(library: Library)
     tariff = prepare(library, "duda")
     first = [BuyPlan("p", date(2020, 1, 10), "team", Period.MONTHLY), PublishSite("s", date(2020, 1, 12), "home")]
     saved = json.loads(json.dumps(dump_state(bill(tariff, ACCOUNT, first, date(2020, 2, 9)).state)))
-    assert saved["event_ids"] == ["p", "s"]
+    assert saved["event_ids"] == {"p": "2020-01-10", "s": "2020-01-12"}
     later = [BuyOneOff("20200310-monthly", date(2020, 3, 10), "premium-image")]
     documents = bill(tariff, ACCOUNT, later, date(2020, 3, 10), load_state(saved)).documents
     assert [d.number for d in documents] == ["a-20200210-monthly", "a-immediate-20200310-monthly", "a-20200310-monthly"]

@@ -160,7 +160,7 @@ def test_saved_state_format_is_pinned() -> None:
     saved_app = {**saved, "contracts": saved["contracts"][2:]}
     assert saved_app == (
         {
-            "format": 6,
+            "format": 7,
             "account": "a",
             "catalog": "duda",
             "currency": "USD",
@@ -168,7 +168,7 @@ def test_saved_state_format_is_pinned() -> None:
             "billing_day": 10,
             "billing_anchor": "2020-01-10",
             "billings_done": 1,
-            "event_ids": ["p", "s", "x"],
+            "event_ids": {"p": "2020-01-10", "s": "2020-01-10", "x": "2020-01-20"},
             "contracts": [
                 {
                     "key": "app:blog:app-crm",

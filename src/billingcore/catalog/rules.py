@@ -175,6 +175,7 @@ class TaxRules:
 # A renewal is charged inside the term it follows: at most 27 days before its end, as the shortest term, a
 # monthly one in February, has 28 days (dates.LAST_TERM_DAY counts on it too).
 MAX_LEAD_DAYS = 27
+MAX_REMEMBERED_DAYS = 3660  # events.remember_ids_days: at most ten years of event ids in a saved state
 
 
 @attrs.frozen
@@ -217,6 +218,19 @@ class UsageRules:
         "A metered component's free quota on a partial period (a leading part, or a period cut by a removal or a "
         "cancellation): the whole quota, or prorated by the days it ran.",
         default=PartialQuota.FULL,
+    )
+
+
+@attrs.frozen
+class EventRules:
+    remember_ids_days: int = field(
+        "How many days before its date a saved state remembers the ids of the events it billed. An event sent "
+        "again within them is known (a usage record: ignored with a notice; any other event: refused as a "
+        "duplicate id); an older one is refused for its date, and its id may be used again. The state stays the "
+        "same size however old the account is (Stripe keeps idempotency keys 24 hours; Lago's transaction ids "
+        "are unique forever).",
+        schema={"minimum": 1, "maximum": MAX_REMEMBERED_DAYS},
+        default=400,
     )
 
 
@@ -272,6 +286,7 @@ class RuleSet:
     trial: TrialRules = field("Trials with a length (a plan version's `trial:`).", factory=TrialRules)
     usage: UsageRules = field("Metered components: usage and free quotas.", factory=UsageRules)
     discounts: DiscountRules = field("Discount scales and coupons.", factory=DiscountRules)
+    events: EventRules = field("Event ids remembered in the saved state.", factory=EventRules)
     src: SourceRef = src_field()
 
     @property

@@ -29,6 +29,7 @@ from billingcore.catalog.model import (
 )  # fmt: skip
 from billingcore.catalog.rules import (
     MAX_LEAD_DAYS,
+    MAX_REMEMBERED_DAYS,
     Alignment,
     BillingDayAnchor,
     BillingDayRules,
@@ -76,6 +77,7 @@ def _places(n: int) -> str:
 
 # A component's unit price may be finer than the currency, up to money.UNIT_PRICE_DECIMALS (Lago's 0.0006
 # per API call; Stripe's unit_amount_decimal): each line's amount is rounded to the currency once (pricing.py).
+
 
 def check_money(
     amount: Decimal | None, currency: str, loc: Location, key: str, unit_price: bool = False
@@ -612,6 +614,14 @@ def validate_rule_set(rules: RuleSet, where: Where) -> Iterator[Diagnostic]:
             where(acc, "settlement_day"),
             f"settlement_day must be a day from 1 to 28, got {acc.settlement_day}",
             "days 29-31 do not exist in every month" if late else "write a day of the month from 1 to 28",
+            "day-range",
+        )
+    days = rules.events.remember_ids_days
+    if not 1 <= days <= MAX_REMEMBERED_DAYS:
+        yield Diagnostic(
+            where(rules.events, "remember_ids_days"),
+            f"remember_ids_days must be from 1 to {MAX_REMEMBERED_DAYS}, got {days}",
+            "a host's retries come within days; 400 remembers a year and a month",
             "day-range",
         )
     for currency, amount in acc.minimum_top_up.items():

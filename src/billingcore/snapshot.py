@@ -49,7 +49,8 @@ from billingcore.state import make_state
 # 4: trials with a length (the `trials` feature's part, `trial`)
 # 5: components and coupons (parts `components`: each booked component and its usage; `coupons`: redemptions)
 # 6: customer accounts (part `accounts`: the ledger of prepaid and postpaid accounts, ledger.py)
-# 7: `event_ids` maps each remembered id to its event's date (events.remember_ids_days), no longer a list of all
+# 7: `event_ids` maps each remembered id to its event's date (events.remember_ids_days), no longer a list of all;
+#    an item says whether it was `removed` (then forgotten with its contract) rather than unpublished
 FORMAT = 7
 # The older formats this billingcore still reads, each with the part keys it did not have yet: read as the
 # current format with those parts empty (format 3: no trial with a length running).
@@ -120,7 +121,16 @@ def _current(data: Any) -> Any:
     if type(ids) is not list or any(type(key) is not str for key in ids) or type(as_of) is not str:
         return data
     dated = dict.fromkeys(ids, as_of) if len(set(ids)) == len(ids) else ids
-    return {**data, "format": FORMAT, "event_ids": dated, **{key: _EMPTY[key] for key in lacked}}
+    return {**_items_current(data), "format": FORMAT, "event_ids": dated, **{key: _EMPTY[key] for key in lacked}}
+
+
+def _items_current(data: dict[str, Any]) -> dict[str, Any]:
+    """An older state's items, each marked not removed (format 7 tells a removed item from an unpublished
+    one: items.forget); an older state's removed items are kept as they always were."""
+    items = data.get("items")
+    if type(items) is not list:
+        return data
+    return {**data, "items": [{**i, "removed": False} if type(i) is dict and "removed" not in i else i for i in items]}
 
 
 def _load_state(data: dict[str, Any]) -> State:
@@ -179,6 +189,8 @@ def _state_problems(data: Any) -> list[Diagnostic]:
         problem = f"it is in format {shown}; this billingcore reads formats {_READS}"
         hint = "bill the account again from its events with this billingcore: it writes the state it reads"
         return [Diagnostic(DataPath("state.format"), f"{who}: {problem}", hint, "bad-state")]
+    if fmt in OLDER:
+        data = _items_current(data)
     allowed = _KEYS.difference(OLDER.get(fmt, ()))  # an older format's own keys
     found = [("", f"unknown key {_key(key)}") for key in data if key not in allowed]
     found += [("", f"missing key {_key(key)}") for key in sorted(allowed) if key not in data]
@@ -239,7 +251,7 @@ def _event_id_problems(ids: Any, as_of: Any, older: bool) -> list[tuple[str, str
             (f".event_ids[{i}]", f"expected text, got {json_got(x)}") for i, x in enumerate(ids) if type(x) is not str
         ]
         return texts + [(f".event_ids[{i}]", f"the id {_key(x)} a second time") for i, x in repeats(ids)]
-    if type(ids) is not dict:
+    if older or type(ids) is not dict:
         expected = "a list of event ids" if older else "a mapping of event ids to their dates"
         return [(".event_ids", f"expected {expected}, got {json_got(ids)}")]
     found = [(".event_ids", f"expected text keys, got {json_got(k)}") for k in ids if type(k) is not str]

@@ -236,7 +236,12 @@ CASES = [
         "state.event_ids",
         "expected a mapping of event ids to their dates, got a list",
     ),
-    ("event date", _set("event_ids", "p", "2020-02-30"), "state.event_ids.p", 'the string "2020-02-30" is not a calendar date'),
+    (
+        "event date",
+        _set("event_ids", "p", "2020-02-30"),
+        "state.event_ids.p",
+        'the string "2020-02-30" is not a calendar date',
+    ),
 ]
 
 

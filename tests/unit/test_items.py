@@ -41,7 +41,15 @@ def test_an_item_removed_in_the_trial_is_out_of_use_and_takes_no_slot() -> None:
     ]
     state = _state(events, date(2020, 1, 10))
     assert state["items"] == [
-        {"name": "blog", "product": "site", "key": "site:blog", "active": False, "order": 1, "includable": True}
+        {
+            "name": "blog",
+            "product": "site",
+            "key": "site:blog",
+            "active": False,
+            "order": 1,
+            "includable": True,
+            "removed": True,
+        }
     ]
     assert [c["key"] for c in state["contracts"]] == ["plan"]
 
@@ -52,9 +60,11 @@ def test_a_removed_included_site_frees_its_slot_and_its_name_can_be_published_ag
         PublishSite("s", date(2020, 1, 10), "blog"),
         RemoveItem("r", date(2020, 1, 12), "blog"),
     ]
+    state = _state(events, date(2020, 1, 11))
+    assert [(i["name"], i["active"], i["removed"]) for i in state["items"]] == [("blog", True, False)]
     state = _state(events, date(2020, 1, 12))
-    assert [(i["name"], i["active"]) for i in state["items"]] == [("blog", False)]
-    # its contract ended the day it was removed, and nothing waits for it: forgotten (issue 13)
+    # its contract ended the day it was removed and nothing waits for it: both are forgotten (issue 13)
+    assert state["items"] == []
     assert [(c["key"], c["included"], c["ended"]) for c in state["contracts"]] == [("plan", False, False)]
     again = _state([*events, PublishSite("s2", date(2020, 1, 13), "blog")], date(2020, 1, 13))
     assert [(i["name"], i["active"]) for i in again["items"]] == [("blog", True)]

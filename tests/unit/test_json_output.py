@@ -210,7 +210,15 @@ def test_saved_state_format_is_pinned() -> None:
             "trial": None,
             "downgrade": None,
             "items": [
-                {"name": "blog", "product": "site", "key": "site:blog", "active": True, "order": 1, "includable": True}
+                {
+                    "name": "blog",
+                    "product": "site",
+                    "key": "site:blog",
+                    "active": True,
+                    "order": 1,
+                    "includable": True,
+                    "removed": False,
+                }
             ],
             "components": [],
             "coupons": [],

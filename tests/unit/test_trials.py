@@ -255,6 +255,7 @@ def test_a_format_3_state_is_read_by_its_own_keys() -> None:
     # A `trial` key in a format 3 state is one dump_state of that format never wrote; a key format 3 had is
     # still missing when it is absent.
     saved = dump_state(_bill([BuyPlan("p", date(2021, 1, 10), "pro", M)], date(2021, 1, 31)).state)
+    saved["event_ids"] = list(saved["event_ids"])  # as format 3 wrote them
     with pytest.raises(StateError) as info:
         load_state({**saved, "format": 3})
     assert [(str(d.location), d.message) for d in info.value.diagnostics] == [

@@ -13,6 +13,9 @@ class Item(NamedTuple):
     active: bool  # published (a site), in use (a seat); an inactive item takes no slot
     order: int  # the order items were added in: included slots are filled in this order
     includable: bool  # the product may take an included slot
+    # taken away with remove_item (an unpublished site is still the customer's): forgotten once no contract
+    # names it any more (items.forget)
+    removed: bool = False
 
 
 # The items part of the state: the items the account has, by name, in the order they were added (a removed

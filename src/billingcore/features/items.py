@@ -8,7 +8,7 @@ differs: an unpublished site keeps paying (Duda: unpublishing does not cancel), 
 term runs out and it does not renew. Either way an included slot is freed at once.
 
 This feature's part of the saved state: the account's items, by name, in the order they were added (slots
-are filled in that order). A removed item (not a site) that no contract names any more is forgotten.
+are filled in that order). A removed item that no contract names any more is forgotten.
 """
 
 from __future__ import annotations
@@ -110,7 +110,7 @@ class RemoveItem:
 
 
 _MONTHLY, _ITEM = Period.MONTHLY, ContractKind.ITEM  # bound once: see charges.py
-_item = maker(Item, "name", "product", "key", "order", "includable", active=True)  # a new item, by field name
+_item = maker(Item, "name", "product", "key", "order", "includable", active=True, removed=False)  # a new item
 
 
 def product_of(view: View, product_id: str, kind: str) -> Product | Problem:
@@ -171,7 +171,7 @@ def _add(
         done = "published" if what == SITE else "added"
         return refuse(f"{what} `{name}` is already {done}", f"give the new {what} another name")
     if existing is not None and running(view.contracts, existing.key) is not None:
-        back = {**items, name: existing._replace(active=True)}  # its contract ran on while it was away
+        back = {**items, name: existing._replace(active=True, removed=False)}  # its contract ran on meanwhile
         contract = view.contracts[existing.key]
         if renew_again and contract.dont_renew:
             return put(contract._replace(dont_renew=False), part=back)
@@ -218,7 +218,7 @@ def remove_item(view: View, e: RemoveItem) -> Outcome:
     if item is None or not item.active:
         known = ", ".join(sorted(n for n, i in items.items() if i.active)) or "none"
         return refuse(f"no item `{e.item}` to remove", f"items in use: {known}")
-    part = {**items, e.item: item._replace(active=False)}
+    part = {**items, e.item: item._replace(active=False, removed=True)}
     contract = running(view.contracts, item.key)
     if contract is None:
         return Outcome(part=part)
@@ -244,12 +244,11 @@ def convert(view: View, e: ConvertSite) -> Outcome:
 
 def forget(view: View, signal: ContractsForgotten) -> Outcome:
     """A removed item that no contract names any more (its own and its add-ons' have ended and been
-    forgotten) is forgotten too: the state keeps what the account has, not everything it ever had. A site
-    stays: unpublished, it is still the customer's, and an app bought on it is billed (Duda)."""
+    forgotten) is forgotten too: the state keeps what the account has, not everything it ever had. An
+    unpublished site stays: it is still the customer's, and an app bought on it is billed (Duda)."""
     items: Items = view.parts["items"]
     named = {c.item for c in view.contracts.values()}
-    kinds = view.tariff.products
-    gone = [n for n, i in items.items() if not i.active and n not in named and kinds[i.product].kind != SITE]
+    gone = [name for name, item in items.items() if item.removed and name not in named]
     if not gone:
         return NOTHING
     return Outcome(part={name: item for name, item in items.items() if name not in gone})

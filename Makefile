@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test check lint typecheck schema bench mutate planted fuzz clean
+.PHONY: run test check lint typecheck schema bench bench-peers mutate planted fuzz clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,6 +29,13 @@ schema: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bill_run.py
+
+# billingcore against bframelib (its own venv, benchmarks/peers/.venv, made on first use) and a hand-written
+# floor, the same accounts interleaved (docs/performance.md "Peers"): a few minutes on 2 cores.
+PEERS_N ?= 20000
+PEERS_ROUNDS ?= 5
+bench-peers: $(STAMP)
+	$(BIN)/python benchmarks/peers/run.py --n $(PEERS_N) --rounds $(PEERS_ROUNDS)
 
 # Mutation testing (docs/testing.md): about an hour on 2 cores; the score and every survivor in
 # mutants/report.md. A derandomized hypothesis profile makes two runs comparable.

@@ -364,12 +364,35 @@ def churn(months: list[int], repeat: int, instructions: bool, profile: bool) -> 
             figure = f"{cost:>10,.0f} µs"
         costs.append(cost)
         print(f"  {m:>4} months: {figure} per step; {_state_figures(inputs['state'])}", flush=True)
+        if not instructions:
+            parts = ", ".join(f"{name} {t * 1e6:,.0f}" for name, t in _parts(inputs, repeat).items())
+            print(f"               of which µs: {parts}", flush=True)
     ratio = costs[-1] / costs[0]
     ok = ratio <= CHURN_LIMIT
     print(f"{_verdict(ok)}: after {months[-1]} months {ratio:.2f}x after {months[0]} (limit {CHURN_LIMIT}x)")
     if profile:
         _profile(resume_step(churn_inputs(months[-1])), months[-1])
     return ok
+
+
+def _parts(inputs: dict[str, Any], repeat: int) -> dict[str, float]:
+    """Seconds per step of each of its four parts, each timed alone as _seconds times the whole step."""
+    from billingcore.documents import document_json
+    from billingcore.engine import bill
+    from billingcore.snapshot import dump_state, load_state
+    from billingcore.timeline import structure_events
+
+    tariff, account = _churn_tariff()
+    events, _ = structure_events(inputs["events"])
+    state_dict, until = inputs["state"], date.fromisoformat(inputs["until"])
+    state = load_state(state_dict)
+    result = bill(tariff, account, events, until, state)
+    return {
+        "load_state": _seconds(lambda: load_state(state_dict), repeat),
+        "bill": _seconds(lambda: bill(tariff, account, events, until, state), repeat),
+        "document_json": _seconds(lambda: [document_json(d) for d in result.documents], repeat),
+        "dump_state": _seconds(lambda: dump_state(result.state), repeat),
+    }
 
 
 def _seconds(step: Any, repeat: int) -> float:

@@ -341,11 +341,13 @@ def resume_step(inputs: dict[str, Any]) -> Any:
 
 
 def _state_figures(state: dict[str, Any]) -> str:
-    contracts = state["contracts"]
-    ended = sum(1 for c in contracts if c["ended"])
+    """Its size and what it holds; read leniently, so that a later layout of the state (ended contracts
+    compacted) is measured too."""
+    contracts = state.get("contracts") or []
+    ended = sum(1 for c in contracts if c.get("ended"))
     return (
         f"state {len(json.dumps(state)):>9,} bytes, {len(contracts):>3} contracts ({ended} ended), "
-        f"{len(state['event_ids']):>4} event ids, {len(state['items']):>3} items"
+        f"{len(state.get('event_ids') or ()):>4} event ids, {len(state.get('items') or ()):>3} items"
     )
 
 

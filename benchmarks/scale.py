@@ -276,7 +276,8 @@ def _month(k: int, day: int) -> date:
 def churn_events(k: int) -> list[dict[str, Any]]:
     """Month k's events (on the 15th): a new site with an app on it; from the third month the site of two
     months before and its app removed; twice a year a plan change (up to Agency in month 3 of each year,
-    back down to Team in month 9). So each month ends two contracts, and they stay in the saved state."""
+    back down to Team in month 9). So each month ends two contracts and removes an item: before issue 13's
+    compaction they all stayed in the saved state."""
     d = _month(k, 15).isoformat()
     events = [
         {"id": f"site-{k}", "date": d, "type": "publish_site", "site": f"site-{k}", "period": "monthly"},
@@ -285,7 +286,8 @@ def churn_events(k: int) -> list[dict[str, Any]]:
     if k >= 2:
         old = f"site-{k - 2}"
         events.append({"id": f"remove-app-{k}", "date": d, "type": "remove_app", "site": old, "app": "app-crm"})
-        events.append({"id": f"unpublish-{k}", "date": d, "type": "unpublish_site", "site": old})
+        # removed, not unpublished: an unpublished site is still the customer's (Duda) and stays in the state
+        events.append({"id": f"remove-{k}", "date": d, "type": "remove_item", "item": old})
     if k % 6 == 3:
         plan = "agency" if k % 12 == 3 else "team"
         events.append({"id": f"plan-{k}", "date": d, "type": "change_plan", "plan": plan, "period": "monthly"})

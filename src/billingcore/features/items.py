@@ -176,7 +176,7 @@ def _add(
         if renew_again and contract.dont_renew:
             return put(contract._replace(dont_renew=False), part=back)
         return Outcome(part=back)
-    order = max([i.order for i in items.values()], default=0) + 1  # after every item kept (some are forgotten)
+    order = max([i.order for i in items.values()]) + 1 if items else 1  # after every item kept (some forgotten)
     item: Item = _item(name, product.id, f"{product.kind}:{name}", order, product.includable)
     part = {**items, name: item}
     if period is None:

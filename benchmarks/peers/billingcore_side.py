@@ -4,9 +4,9 @@ period on, single thread. Paths:
 
   typed  `bill(tariff, account, (), day, state)` from pre-built typed `State`s, Result objects out
          (benchmarks/bill_run.py's renewal path)
-  host   the host's real path: the saved state as JSON text in (`json.loads`, `load_state`), `bill`,
-         `document_json` for each document and `dump_state`, and each written as JSON text the way
-         `billingcore bill-run` writes its JSON Lines (a line per document, a line {"account", "state"})
+  host   the host's real path, as `billingcore bill-run` takes it per account: the record line (the account
+         and its saved state, JSON text) parsed, structured, `bill`, and the output lines written (a line
+         per document, a line {"account", "state"}): billrun.bill_record and billrun.result_lines
   dicts  the host's path without the JSON text: the state dict in, document dicts and the state dict out
          (benchmarks/bill_run.py's state-json path)
 
@@ -16,7 +16,6 @@ Run: PYTHONPATH=src .venv/bin/python benchmarks/peers/billingcore_side.py N --pa
 from __future__ import annotations
 
 import argparse
-import functools
 import json
 import os
 from collections.abc import Callable
@@ -25,6 +24,7 @@ from typing import Any
 
 from shared import BILLS, COUNTRY, SIGNUP, SUBSCRIPTIONS, account_id, report, timed
 
+from billingcore.billrun import Billed, bill_record, result_lines
 from billingcore.catalog.loader import load
 from billingcore.catalog.model import Period
 from billingcore.documents import document_json
@@ -33,7 +33,6 @@ from billingcore.events import AddItem, BuyPlan, Event
 from billingcore.snapshot import dump_state, load_state
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-_dumps = functools.partial(json.dumps, ensure_ascii=False, separators=(",", ":"))  # as bill-run's JSON Lines
 
 
 def tariff(here: str = HERE) -> Tariff:
@@ -64,15 +63,19 @@ def typed_path(t: Tariff, accounts: list[Account], states: list[State], day: Any
 
 
 def host_path(t: Tariff, accounts: list[Account], states: list[State], day: Any) -> Callable[[], int]:
-    texts = [json.dumps(dump_state(s)) for s in states]
+    """What `billingcore bill-run` does per account: the record line (account and saved state) parsed,
+    structured and billed, its output lines written (billrun.bill_record and billrun.result_lines)."""
+    texts = [
+        json.dumps({"account": {"id": a.id, "country": a.country}, "state": dump_state(s)})
+        for a, s in zip(accounts, states)
+    ]
 
     def run() -> int:
         documents = 0
-        for a, text in zip(accounts, texts):
-            result = bill(t, a, (), day, load_state(json.loads(text)))
-            out = [_dumps(document_json(d)) for d in result.documents]
-            _dumps({"account": a.id, "state": dump_state(result.state)})
-            documents += len(out)
+        for line, text in enumerate(texts, 1):
+            result = bill_record(t, line, text, day)
+            assert isinstance(result, Billed)
+            documents += len(result_lines(result)["documents"])
         return documents
 
     return run

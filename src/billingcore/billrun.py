@@ -12,13 +12,13 @@ the results where it wants (`billingcore bill-run` writes JSON Lines).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator
 from datetime import date
 from decimal import Decimal
 from typing import Any, NamedTuple
 
 import attrs
+import orjson
 
 from billingcore.documents import document_json, notice_json
 from billingcore.engine import Account, Tariff, bill
@@ -59,8 +59,8 @@ def bill_record(tariff: Tariff, line: int, record: Any, until: date) -> Billed |
     """One record: parsed, structured, billed and turned into JSON, or everything wrong with it."""
     if isinstance(record, (str, bytes)):
         try:
-            record = json.loads(record)
-        except ValueError as exc:  # json.JSONDecodeError, UnicodeDecodeError
+            record = orjson.loads(record)
+        except orjson.JSONDecodeError as exc:  # also bytes that are not UTF-8
             return Failed(
                 line, None, (Diagnostic(DataPath("record"), f"not a JSON record: {exc}", _SHAPE, "not-json"),)
             )
@@ -145,7 +145,10 @@ def result_lines(result: Billed | Failed) -> dict[str, list[str]]:
 
 
 def _line(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":")) + "\n"
+    """One JSON Lines line: compact, UTF-8 as it is (the same text as json.dumps(value, ensure_ascii=False,
+    separators=(",", ":")) for the texts, whole numbers, booleans and nulls billing writes; orjson writes it
+    about ten times faster, docs/performance.md)."""
+    return orjson.dumps(value).decode() + "\n"
 
 
 def summary_text(summary: Summary) -> str:

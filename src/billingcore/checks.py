@@ -35,7 +35,7 @@ from billingcore.state import BilledState, State
 from billingcore.tariff import Account, CreditAccount, Tariff
 
 _PLAN = ContractKind.PLAN
-_PRODUCTS, _ADDON, _COMPONENT = ContractKind.ITEM, ContractKind.ADDON, ContractKind.COMPONENT  # bound once
+_COMPONENT = ContractKind.COMPONENT  # bound once
 _CHANGED = (
     "the state was changed after dump_state wrote it: restore the stored copy, or bill the account again "
     "from its events"
@@ -297,19 +297,20 @@ def _catalog_names(tariff: Tariff, kind: ContractKind) -> Mapping[str, object]:
 
 
 def _names_known(tariff: Tariff, state: State) -> bool:
-    """Whether every plan and product the state names is in the tariff's catalog (the quick look: a set
-    of names against the catalog's keys; _state_problems says which are not)."""
+    """Whether every plan and product the state names is in the tariff's catalog (the quick look: one pass
+    over the contracts, then each feature's part; _state_problems says which are not). Runs for every
+    loaded state a host resumes."""
+    plans, components, products = tariff.plans, tariff.components, tariff.products
     contracts = state.contracts
-    if not {c.product for c in contracts if c.kind is _PRODUCTS or c.kind is _ADDON} <= tariff.products.keys():
-        return False
-    if not {c.product for c in contracts if c.kind is _PLAN} <= tariff.plans.keys():
-        return False
-    if not {c.product for c in contracts if c.kind is _COMPONENT} <= tariff.components.keys():
-        return False
+    for c in contracts:
+        kind = c.kind
+        if c.product not in (plans if kind is _PLAN else components if kind is _COMPONENT else products):
+            return False
     parts = state.parts
-    return not any(
-        name in parts and unknown(tariff, parts[name], contracts) for name, _, unknown in tariff.features.part_checks
-    )
+    for name, _, unknown in tariff.features.part_checks:
+        if name in parts and unknown(tariff, parts[name], contracts):
+            return False
+    return True
 
 
 def _part(tariff: Tariff, state: State, name: str) -> Any:

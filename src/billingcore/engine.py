@@ -108,7 +108,9 @@ class _Run:
         self.billings_done = state.billings_done
         self.event_ids = state.event_ids
         self.contracts: dict[str, Contract] = {c.key: c for c in state.contracts}
-        self.ended = any(c.ended for c in state.contracts)  # whether forget_ended may find one to drop
+        # Whether forget_ended may find a contract to drop: one that ended while a charge of it waited (a state
+        # `bill` wrote forgets every other ended contract but the plan).
+        self.ended = bool(state.pending) and any(c.ended for c in state.contracts)
         self.pending: list[Charge] = list(state.pending)
         self.parts: dict[str, Any] = dict(state.parts or tariff.features.empty_parts)
         self.documents: list[Document] = []

@@ -71,10 +71,19 @@ def remembered(ids: Mapping[str, date], billed: Sequence[Any], since: date) -> M
     """The event ids a state keeps: those of `ids` dated after `since` and those of the events `billed`, each
     with its date. Forgetting older ones keeps a state's size independent of the account's age; an event
     that old is refused for its date anyway (it is before the state)."""
-    if not billed and (not ids or min(ids.values()) > since):
-        return ids
-    kept = {key: day for key, day in ids.items() if day > since}
-    kept.update((event.id, event.date) for event in billed if event.date > since)
+    if ids and min(ids.values()) <= since:
+        kept = {key: day for key, day in ids.items() if day > since}
+    elif billed:
+        if not ids and billed[0].date > since:  # a new account's first run: every event kept
+            return MappingProxyType({event.id: event.date for event in billed})
+        kept = dict(ids)
+    else:
+        return ids  # nothing to forget and nothing new (a quick look in C)
+    if billed and billed[0].date > since:  # events come in date order: none too old (the usual run)
+        for event in billed:
+            kept[event.id] = event.date
+    elif billed:
+        kept.update((event.id, event.date) for event in billed if event.date > since)
     return MappingProxyType(kept)
 
 

@@ -649,3 +649,17 @@ def test_a_service_cannot_be_ordered_under_the_name_of_one_that_runs() -> None:
             "give the new service another name",
         )
     ]
+
+
+def test_a_loaded_state_whose_service_is_not_in_the_catalog_is_refused_at_its_product() -> None:
+    # The quick look at a loaded state's names covers every contract kind (a service's product is a catalog
+    # product); it once skipped services, and such a state reached the renewal.
+    account = Account("a", "h", "CZ", credit_accounts=PREPAID)
+    saved = dump_state(bill(_tariff(), account, [*_funded(), *_service()], date(2021, 3, 5)).state)
+    (i,) = [i for i, c in enumerate(saved["contracts"]) if c["kind"] == "service"]
+    saved["contracts"][i]["product"] = "gone"
+    with pytest.raises(StateError) as info:
+        bill(_tariff(), account, [], date(2021, 4, 5), load_state(saved))
+    assert [(str(d.location), d.code) for d in info.value.diagnostics] == [
+        (f"state.contracts[{i}].product", "bad-state")
+    ]

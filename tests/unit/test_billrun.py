@@ -90,7 +90,7 @@ def test_a_bad_record_fails_alone_with_its_line_and_its_problems_at_their_paths(
                 {
                     "path": "record",
                     "code": "not-json",
-                    "message": "not a JSON record: Expecting value: line 1 column 1 (char 0)",
+                    "message": "not a JSON record: invalid literal, expected 'null': line 1 column 1 (char 0)",
                     "hint": 'one JSON object per line: {"account": {"id": ..., "country": ...}, "events": [...], '
                     '"state": null}',
                 }

@@ -14,6 +14,7 @@ are filled in that order). A removed item that no contract names any more is for
 from __future__ import annotations
 
 from datetime import date
+from operator import attrgetter
 from typing import ClassVar
 
 import attrs
@@ -110,6 +111,7 @@ class RemoveItem:
 
 
 _MONTHLY, _ITEM = Period.MONTHLY, ContractKind.ITEM  # bound once: see charges.py
+_ORDER = attrgetter("order")
 _item = maker(Item, "name", "product", "key", "order", "includable", active=True, removed=False)  # a new item
 
 
@@ -176,7 +178,7 @@ def _add(
         if renew_again and contract.dont_renew:
             return put(contract._replace(dont_renew=False), part=back)
         return Outcome(part=back)
-    order = max([i.order for i in items.values()], default=0) + 1  # after every item kept (some are forgotten)
+    order = max(map(_ORDER, items.values())) + 1 if items else 1  # after every item kept (some are forgotten)
     item: Item = _item(name, product.id, f"{product.kind}:{name}", order, product.includable)
     part = {**items, name: item}
     if period is None:

@@ -2,12 +2,13 @@
 
 A VAT ID makes the customer a business (reverse charge, docs/rules.md "tax"), so a mistyped one would
 bill a consumer without VAT: `FR123` must not pass. Checked for the countries whose VAT numbers
-python-stdnum knows: the EU-27 (stdnum.eu.vat, the forms the European Commission's VIES service checks),
-GB (stdnum.gb.vat), CH (stdnum.ch.vat, stdnum.ch.uid) and NO (stdnum.no.orgnr); another country's tax
-number (a US EIN) is taken as written. The ID is written with its country's prefix, which must be the
-account's country's: EL for Greece (GR), GB or XI (Northern Ireland) for GB, CHE for Switzerland.
-Spaces, dots, dashes and slashes are ignored. Only the form is checked, never whether the number is
-registered (that needs VIES, a network service: billingcore reads nothing). Pure: no I/O, no cache.
+python-stdnum knows: the EU-27 (stdnum.<country>.vat, as stdnum.eu.vat picks them: the forms the
+European Commission's VIES service checks), GB (stdnum.gb.vat), CH (stdnum.ch.vat, stdnum.ch.uid) and
+NO (stdnum.no.orgnr); another country's tax number (a US EIN) is taken as written. The ID is written
+with its country's prefix, which must be the account's country's: EL for Greece (GR), GB or XI
+(Northern Ireland) for GB, CHE for Switzerland. Spaces, dots, dashes and slashes are ignored. Only the
+form is checked, never whether the number is registered (that needs VIES, a network service:
+billingcore reads nothing). Pure: no I/O; the only memory is which stdnum module checks which country.
 """
 
 from __future__ import annotations
@@ -16,11 +17,10 @@ from collections.abc import Callable
 
 from stdnum.ch import uid as ch_uid
 from stdnum.ch import vat as ch_vat
-from stdnum.eu import vat as eu_vat
 from stdnum.exceptions import InvalidChecksum, InvalidLength, ValidationError
 from stdnum.gb import vat as gb_vat
 from stdnum.no import orgnr as no_orgnr
-from stdnum.util import clean
+from stdnum.util import get_cc_module
 
 BAD_VAT_ID = "bad-vat-id"  # the diagnostic's code (docs/errors.md)
 
@@ -78,6 +78,22 @@ _CHECKS: dict[str, Callable[[str], str]] = {
     "CH": _ch,
     "NO": _no,
 }
+# An EU member's own module, stdnum.<cc>.vat, as stdnum.eu.vat.validate picks it (called directly: each
+# layer cleans the number again, and a bill checks its account's VAT ID every time). Filled on first use.
+_EU_CHECKS: dict[str, Callable[[str], str]] = {}
+
+
+def _check(country: str) -> Callable[[str], str]:
+    found = _CHECKS.get(country) or _EU_CHECKS.get(country)
+    if found is None:
+        module = get_cc_module(country.lower(), "vat")
+        if module is None:  # never: every EU member of FORMATS has one
+            raise LookupError(f"python-stdnum has no VAT module for {country}")
+        found = _EU_CHECKS[country] = module.validate
+    return found
+
+
+_CLEAN = str.maketrans("", "", " -./")
 
 
 def vat_id_problem(country: str, vat_id: str) -> tuple[str, str] | None:
@@ -86,7 +102,7 @@ def vat_id_problem(country: str, vat_id: str) -> tuple[str, str] | None:
     form = FORMATS.get(country)
     if form is None:
         return None
-    number = clean(vat_id, " -./").upper().strip()
+    number = vat_id.translate(_CLEAN).upper().strip()
     prefixes = _PREFIXES.get(country, (country,))
     got = f"{country} VAT numbers are {form}, got `{_shown(vat_id)}`"
     if not number.startswith(prefixes):
@@ -103,7 +119,7 @@ def vat_id_problem(country: str, vat_id: str) -> tuple[str, str] | None:
             return f"{got} (without its prefix)", f"write it with the prefix: {prefixes[0]}{number}"
         return f"{got} (no such prefix)", _HINT
     try:
-        _CHECKS.get(country, eu_vat.validate)(number)
+        _check(country)(number)
     except InvalidChecksum:
         return f"{got} (its check digits do not match)", _HINT
     except InvalidLength:

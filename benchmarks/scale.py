@@ -52,19 +52,74 @@ CONSUMER_COUNTRIES = ("US", "DE", "FR", "NL", "AT", "PL", "CZ", "SK")  # every c
 
 
 def _fr(n: int) -> str:
-    siren = 100_000_000 + n  # 9 digits; the key is the French VAT number's own check (12 + 3 x SIREN mod 97)
-    return f"FR{(12 + 3 * (siren % 97)) % 97:02d}{siren}"
+    siren = _luhn(f"1{n:07d}")  # 9 digits, the SIREN's own Luhn check; then the VAT key (12 + 3 x SIREN) mod 97
+    return f"FR{(12 + 3 * (int(siren) % 97)) % 97:02d}{siren}"
 
 
-# The EU countries of rules/vat.yaml, each with its VAT number's form (the EU's VIES formats), for n < 10**8.
+def _luhn(body: str) -> str:
+    from stdnum import luhn
+
+    return body + luhn.calc_check_digit(body)
+
+
+def _mod11(body: str, weights: tuple[int, ...], last: int) -> str | None:
+    """body + the digit d with sum(weights x body) + last x d = 0 mod 11, or None when d would be 10."""
+    d = (-sum(w * int(c) for w, c in zip(weights, body)) * pow(last, -1, 11)) % 11
+    return None if d == 10 else body + str(d)
+
+
+def _leading(make: Any, n: int) -> str:
+    """The first of make(lead, n) for lead 1..9 that has a check digit (a body holds n either way)."""
+    for lead in "123456789":
+        found = make(lead, n)
+        if found is not None:
+            return str(found)
+    raise ValueError(f"no VAT ID for {n}")  # never for n < 10**7: one lead in nine fails at most a few
+
+
+def _de(n: int) -> str:
+    from stdnum.iso7064 import mod_11_10
+
+    body = f"1{n:07d}"  # a German USt-IdNr. does not start with 0
+    return f"DE{body}{mod_11_10.calc_check_digit(body)}"
+
+
+def _at(n: int) -> str:
+    from stdnum.at import uid
+
+    return f"ATU{n:07d}{uid.calc_check_digit(f'U{n:07d}')}"
+
+
+def _cz(n: int) -> str:
+    from stdnum.cz import dic
+
+    return f"CZ{n:07d}{dic.calc_check_digit_legal(f'{n:07d}')}"  # a legal entity's DIČ (not from 9: n < 9 x 10**6)
+
+
+def _nl(n: int) -> str:  # the btw-id's first 9 digits pass the elfproef (weights 9..2, the last -1)
+    return _leading(lambda lead, n: (b := _mod11(f"{lead}{n:07d}", (9, 8, 7, 6, 5, 4, 3, 2), -1)) and f"NL{b}B01", n)
+
+
+def _pl(n: int) -> str:  # NIP: weights 6 5 7 2 3 4 5 6 7, the last digit the sum mod 11
+    return _leading(lambda lead, n: (b := _mod11(f"{lead}{n:08d}", (6, 5, 7, 2, 3, 4, 5, 6, 7), -1)) and f"PL{b}", n)
+
+
+def _sk(n: int) -> str:  # IČ DPH: 10 digits divisible by 11 (10**k mod 11 alternates 10, 1), the third digit 7
+    digits, weights = f"{n:07d}", (10, 1, 10, 1, 10, 1, 10, 1, 10)
+    return _leading(lambda lead, n: (b := _mod11(f"{lead}{digits[0]}7{digits[1:]}", weights, 1)) and f"SK{b}", n)
+
+
+# The EU countries of the benchmark's businesses, each with its VAT number's form (the EU's VIES formats)
+# and check digits (python-stdnum's algorithms; billingcore refuses a VAT ID whose check digits do not
+# match), distinct for each n < 9 x 10**6 (a CZ legal entity's DIČ does not start with 9).
 VAT_ID_FORMS: tuple[tuple[str, Any], ...] = (
-    ("DE", lambda n: f"DE{n:09d}"),
+    ("DE", _de),
     ("FR", _fr),
-    ("NL", lambda n: f"NL{n:09d}B01"),
-    ("AT", lambda n: f"ATU{n:08d}"),
-    ("PL", lambda n: f"PL{n:010d}"),
-    ("CZ", lambda n: f"CZ{n:08d}"),
-    ("SK", lambda n: f"SK{n:010d}"),
+    ("NL", _nl),
+    ("AT", _at),
+    ("PL", _pl),
+    ("CZ", _cz),
+    ("SK", _sk),
 )
 
 
@@ -264,7 +319,7 @@ def _billed_alone(indexes: list[int]) -> dict[str, dict[str, Any]]:
 # -- the churning account ---------------------------------------------------------------------------------
 
 CHURN_START = date(2010, 1, 10)  # its plan bought, so its billing day is the 10th
-CHURN_ACCOUNT = {"id": "churner", "country": "DE", "vat_id": "DE123456789"}
+CHURN_ACCOUNT = {"id": "churner", "country": "DE", "vat_id": "DE123456788"}  # check digit: stdnum
 
 
 def _month(k: int, day: int) -> date:

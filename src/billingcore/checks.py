@@ -1,7 +1,8 @@
 """What `bill` refuses before it starts: arguments of the wrong type, an account it cannot bill (a
-country without VAT rates, another catalog, someone else's saved state or one that does not add up, a
-date before the state's) and events that are not events of the right types, out of order, repeated
-(also across a resume: the state remembers every id it billed) or not after the saved state. Every
+country without VAT rates, a VAT ID of the wrong form, another catalog, someone else's saved state or
+one that does not add up, a date before the state's) and events that are not events of the right
+types, out of order, repeated (also across a resume: the state remembers every id it billed) or not
+after the saved state. Every
 problem is a diagnostic with a hint, all of them at once; Python arguments are located by their path
 (`until`, `state.billings_done`, `events[3].period`)."""
 
@@ -33,6 +34,7 @@ from billingcore.features.base import Problem
 from billingcore.ledger import EMPTY, LEDGER, account_diagnostics, foreign_accounts
 from billingcore.state import BilledState, State
 from billingcore.tariff import Account, CreditAccount, Tariff
+from billingcore.vat_ids import BAD_VAT_ID, vat_id_problem
 
 _PLAN = ContractKind.PLAN
 _COMPONENT = ContractKind.COMPONENT  # bound once
@@ -63,6 +65,7 @@ def check_arguments(
         _refuse_arguments(tariff, account, events, until, state)
     if (
         account.country not in tariff.vat.vat_rates
+        or (account.vat_id and vat_id_problem(account.country, account.vat_id) is not None)
         or (account.billing_day is not None and account_day_problem(tariff, account.billing_day) is not None)
         or account.catalog != tariff.catalog.catalog
         or not FIRST_DAY <= until <= LAST_DAY  # the supported dates (dates.in_supported_range, inlined)
@@ -185,7 +188,8 @@ _A_DECIMAL = 'give a number, e.g. Decimal("100.00")'
 def refuse_account(tariff: Tariff, account: Account, until: date, state: State | None) -> None:
     """Raise for what about the account itself cannot be billed: an `until` outside the supported dates,
     a saved state that is not this account's or does not add up (all such problems at once), then a date
-    before it, then a country or catalog the tariff cannot bill. Returns when there is nothing to say."""
+    before it, then a country the tariff cannot bill, a VAT ID that is not one of the account's country
+    (vat_ids.vat_id_problem), a billing day or catalog it cannot bill. Returns when there is nothing to say."""
     if not in_supported_range(until):
         message = f"account {account.id}: billing until {until} is outside the supported dates {SUPPORTED_DATES}"
         hint = SUPPORTED_DATES_HINT.replace("write a date", "bill until a date")
@@ -204,6 +208,10 @@ def refuse_account(tariff: Tariff, account: Account, until: date, state: State |
         hint = f"add it to rules/vat.yaml (known: {', '.join(sorted(vat))})"
         message = f"account {account.id}: country `{account.country}` is not in the VAT table"
         raise EventError([Diagnostic(None, message, hint, "unknown-country")])
+    problem = vat_id_problem(account.country, account.vat_id) if account.vat_id else None
+    if problem is not None:
+        message, hint = problem
+        raise EventError([Diagnostic(DataPath("account.vat_id"), f"account {account.id}: {message}", hint, BAD_VAT_ID)])
     if account.billing_day is not None and state is not None and state.billing_day not in (None, account.billing_day):
         message = f"account {account.id}: billing_day {account.billing_day}, but its saved state bills on day "
         message += f"{state.billing_day}"

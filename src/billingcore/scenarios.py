@@ -33,6 +33,7 @@ from billingcore.engine import Account, Result, bill, prepare
 from billingcore.errors import DataPath, Diagnostic, EventError, InputError, Location
 from billingcore.ledger import statement_json
 from billingcore.timeline import structure_account, structure_events
+from billingcore.vat_ids import BAD_VAT_ID, vat_id_problem
 
 
 @attrs.frozen
@@ -121,7 +122,13 @@ def load_scenario(path: str, allow: Sequence[str] = ()) -> Scenario:
         diagnostics.extend(diagnostics_from(exc, head_data, doc.root_loc))
     account, account_diags = structure_account(data.get("account"), data.value_locs.get("account", doc.root_loc))
     events, event_diags = structure_events(data.get("events"), data.value_locs.get("events", doc.root_loc))
-    diagnostics += account_diags + event_diags
+    diagnostics += account_diags
+    if account is not None and account.vat_id:  # at the edge: with every other problem of the file
+        problem = vat_id_problem(account.country, account.vat_id)
+        if problem is not None:
+            where = data["account"].value_locs.get("vat_id", data.value_locs["account"])
+            diagnostics.append(Diagnostic(where, *problem, BAD_VAT_ID))
+    diagnostics += event_diags
     sources = {path: doc.text}
     library, catalog_id = None, ""
     if head is not None:

@@ -54,13 +54,18 @@ from billingcore.events import (
     UpgradeApp,
     UpgradeStore,
 )
+from vat_id_examples import VAT_IDS
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 RULES_DIR = ROOT / "rules"
 SHIPPED_RULE_SETS = [
     "duda", "killbill", "killbill-30", "chargebee", "lago", "lago-calendar", "billwerk", "wedos", "fakturia"
 ]  # fmt: skip
-VAT_COUNTRIES = ["AT", "CZ", "DE", "FR", "NL", "PL", "SK", "US"]  # the countries of rules/vat.yaml
+# the countries of rules/vat.yaml: the EU-27 (Greece as GR), GB, CH, NO and the US
+VAT_COUNTRIES = [
+    "AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU", "IE", "IT", "LT", "LU",
+    "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK", "GB", "CH", "NO", "US",
+]  # fmt: skip
 SELLER_COUNTRIES = ["DE", "CZ", "US"]  # two EU sellers (reverse charge possible) and one outside the EU
 CATALOG_ID = "gen"
 MONTHS = {"monthly": 1, "quarterly": 3, "semiannual": 6, "annual": 12, "biennial": 24}
@@ -285,7 +290,8 @@ def accounts(draw: Any, seller_country: str = "DE") -> Account:
     domestic businesses (taxed, no reverse charge) are as common as foreign ones."""
     country = draw(st.one_of(st.just(seller_country), st.sampled_from(VAT_COUNTRIES)))
     business = draw(st.booleans())
-    return Account("acct", CATALOG_ID, country, f"{country}123456789" if business else None)
+    # a VAT ID that passes its country's check (tests/vat_id_examples.py); the US one is not checked
+    return Account("acct", CATALOG_ID, country, VAT_IDS.get(country, f"{country}123456789") if business else None)
 
 
 # --------------------------------------------------------------------------------------------- timelines

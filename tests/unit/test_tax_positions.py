@@ -10,13 +10,15 @@ from billingcore.catalog.loader import Library
 from billingcore.catalog.model import Period
 from billingcore.engine import Account, bill, prepare
 from billingcore.events import BuyPlan
+from vat_id_examples import VAT_IDS, french_vat_id
 
 
 def test_many_vat_ids_share_one_remembered_position_per_country(library: Library) -> None:
     tariff = prepare(library, "billwerk-demo")  # a German seller
     day = date(2021, 3, 1)
-    accounts = [Account(f"fr{i}", "billwerk-demo", "FR", vat_id=f"FR{10000000000 + i}") for i in range(50)]
-    accounts += [Account("fr-consumer", "billwerk-demo", "FR"), Account("de-business", "billwerk-demo", "DE", "DE1")]
+    accounts = [Account(f"fr{i}", "billwerk-demo", "FR", vat_id=french_vat_id(i)) for i in range(50)]
+    accounts += [Account("fr-consumer", "billwerk-demo", "FR")]
+    accounts += [Account("de-business", "billwerk-demo", "DE", VAT_IDS["DE"])]
     buy = [BuyPlan("p", day, "cloud-starter", Period.MONTHLY)]
     docs = {a.id: bill(tariff, a, buy, day).documents[0] for a in accounts}
     assert len(tariff._positions) == 3  # (FR, VAT ID), (FR, none), (DE, VAT ID)

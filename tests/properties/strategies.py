@@ -371,6 +371,9 @@ class PlanState:
     stopping_since: date | None = None
     pending: tuple[str, str, date, date] | None = None  # at-term-end downgrade: plan, period, asked, effective
     anchor_day: int | None = None  # the day of month its terms end on, when not the anchor's (alignment)
+    # The day an immediate change on a renewal day replaced that renewal: later events that day act on the
+    # term it started, not on the one that ended (the engine: "a change dated on a renewal day replaces it")
+    renewed_by_change: date | None = None
 
     def term_end(self, day: date) -> date:
         """The end (exclusive) of the term that contains `day`. An event on day d acts on the term containing
@@ -631,15 +634,20 @@ class Timeline:
         upgrade = self._is_upgrade(current, plan.period, plan_id, period)
         if not upgrade and self.downgrades == "at_term_end":
             effective = self._ends(plan, self.day)
+            if plan.renewed_by_change == self.day:  # the same day's upgrade started a new term: it waits for that
+                effective = plan.term_end(self.day)
             plan.pending = (plan_id, period, self.day, effective)
             self._slots_may_have_moved(frees=True, shrinks=True)
         else:
             restarts = self.change_term == "restart" or period != plan.period
             capacity = self.spec.plan(plan_id).version_on(self.day).included_sites
+            on_renewal_day = self._ends(plan, self.day) == self.day
             if restarts:
                 self.plan = self.plan_state(plan_id, period, self.day, capacity)
             else:
                 self.plan = PlanState(plan_id, period, plan.anchor, capacity, anchor_day=plan.anchor_day)
+            if on_renewal_day:
+                self.plan.renewed_by_change = self.day
             self._slots_may_have_moved(frees=True, shrinks=True)
         self.emit(ChangePlan, plan_id, Period(period))
 

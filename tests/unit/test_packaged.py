@@ -1,6 +1,7 @@
 """What a host gets from the installed package alone (issue 14): the packaged rule sets, VAT table and JSON
 Schemas, used unless the user's own files replace them (docs/rules.md "Packaged rule sets"); the host API,
-every name importable from `billingcore`; `billingcore --version`."""
+every name importable from `billingcore`; `billingcore --version`. The same from a wheel in a clean virtualenv:
+`make wheel-check` (tools/wheel_check.py)."""
 
 from __future__ import annotations
 

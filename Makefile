@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test check lint typecheck schema bench bench-peers bench-scale mutate planted fuzz clean
+.PHONY: run test check lint typecheck schema wheel-check bench bench-peers bench-scale mutate planted fuzz clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -23,9 +23,15 @@ test: $(STAMP)
 check: $(STAMP)
 	$(BIN)/billingcore check plans rules
 
+# schema/ links to src/billingcore/defaults/schema: the committed schemas are the packaged ones.
 schema: $(STAMP)
 	$(BIN)/billingcore schema plan > schema/plan.schema.json
 	$(BIN)/billingcore schema rules > schema/rules.schema.json
+
+# billingcore as a new user gets it (docs/testing.md "The wheel"): a wheel in a clean virtualenv outside the
+# repository, `check` and `run` in an empty folder with only a plan file. Installs from PyPI: not part of `make test`.
+wheel-check: $(STAMP)
+	$(BIN)/python tools/wheel_check.py
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bill_run.py

@@ -45,7 +45,9 @@ def _run(bug: Bug, tmp: Path) -> tuple[str, str]:
     work = tmp / re.sub(r"[^a-z0-9]+", "-", bug.name.lower())  # PYTHONPATH splits on ":"
     for name in COPY:
         src = ROOT / name
-        if src.is_dir():
+        if src.is_symlink():  # rules/ and schema/ link into src/billingcore/defaults: the copy links there too
+            (work / name).symlink_to(os.readlink(src))
+        elif src.is_dir():
             shutil.copytree(src, work / name, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
         elif src.exists():
             shutil.copy(src, work / name)

@@ -9,19 +9,21 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import importlib.metadata
 import json
 import os
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence, Sized
 from datetime import date
 
 from tqdm import tqdm
 
+from billingcore import __version__
 from billingcore.billrun import summary_text
 from billingcore.catalog.loader import load
 from billingcore.catalog.schema import SCHEMAS
 from billingcore.engine import prepare
-from billingcore.errors import InputError, render
+from billingcore.errors import Diagnostic, InputError, render
 from billingcore.runfiles import records, write_results, write_results_in_workers
 from billingcore.scenarios import (
     find_scenarios,
@@ -35,9 +37,13 @@ from billingcore.scenarios import (
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="billingcore", description="Subscription billing rules engine.")
+    parser.add_argument("--version", action="version", version=f"billingcore {version()}")
     sub = parser.add_subparsers(dest="command", required=True)
     check = sub.add_parser("check", help="validate plan and rule files")
-    check.add_argument("paths", nargs="*", default=["plans", "rules"], help="files or directories")
+    check.add_argument("paths", nargs="*", help="files or directories (default: plans and rules, those that exist)")
+    check.add_argument(
+        "--no-packaged", action="store_true", help="without the packaged rule sets and VAT table: only the files named"
+    )
     schema = sub.add_parser("schema", help="print the JSON Schema for plan (default) or rules files")
     schema.add_argument("kind", nargs="?", choices=sorted(SCHEMAS), default="plan")
     run = sub.add_parser("run", help="bill a scenario and print its documents")
@@ -51,7 +57,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     run_many.add_argument("--catalog", required=True, help="the catalog id to bill every account under")
     run_many.add_argument("--until", required=True, type=_day, help="bill through this date (YYYY-MM-DD)")
     run_many.add_argument("--out", required=True, metavar="DIR", help="the folder the results are written to")
-    run_many.add_argument("--plans", nargs="+", default=["plans", "rules"], help="plan and rule files or folders")
+    run_many.add_argument(
+        "--plans", nargs="+", help="plan and rule files or folders (default: plans and rules, those that exist)"
+    )
     run_many.add_argument("--progress", choices=["auto", "on", "off"], default="auto", help="a progress bar on stderr")
     run_many.add_argument("--workers", type=_at_least(1), default=1, help="processes that bill (default 1)")
     run_many.add_argument("--chunk", type=_at_least(1), default=1000, help="accounts a worker bills at a time")
@@ -76,12 +84,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "test":
         return test_command(args.paths, args.update_goldens, args.allow)
     if args.command == "bill-run":
+        plans = args.plans or default_paths()
         if args.dask:
-            return dask_command(args.input, args.catalog, args.until, args.out, args.plans, args.dask, args.workers)
+            return dask_command(args.input, args.catalog, args.until, args.out, plans, args.dask, args.workers)
         return bill_run_command(
-            args.input, args.catalog, args.until, args.out, args.plans, args.progress, args.workers, args.chunk
+            args.input, args.catalog, args.until, args.out, plans, args.progress, args.workers, args.chunk
         )
-    return run_check(args.paths)
+    return run_check(args.paths or default_paths(), packaged=not args.no_packaged)
+
+
+def version() -> str:
+    """billingcore's version, from the installed package's metadata (`__version__` when run from a checkout
+    that is not installed)."""
+    try:
+        return importlib.metadata.version("billingcore")
+    except importlib.metadata.PackageNotFoundError:
+        return __version__
+
+
+def default_paths() -> list[str]:
+    """The folders `check` and `bill-run` read when given none: plans/ and rules/ of the current folder, those
+    that exist (the packaged rule sets and VAT table fill in for a missing rules/)."""
+    return [p for p in ("plans", "rules") if os.path.isdir(p)]
 
 
 def schema_text(kind: str) -> str:
@@ -214,19 +238,34 @@ def _at_least(least: int) -> Callable[[str], int]:
     return whole
 
 
-def run_check(paths: Sequence[str]) -> int:
+def run_check(paths: Sequence[str], packaged: bool = True) -> int:
+    if not paths:  # no plans/ here and nothing named
+        nothing = "no plan or rules files given, and no plans/ folder here"
+        return _report(InputError([Diagnostic(None, nothing, _NO_PATHS_HINT, "no-files")]))
     try:
-        library = load(paths)
+        library = load(paths, packaged=packaged)
     except InputError as exc:
-        print(exc.render(), file=sys.stderr)
-        n = len(exc.diagnostics)
-        print(f"\n{n} error{'s' if n != 1 else ''}", file=sys.stderr)
-        return 1
+        return _report(exc)
+    used = [n for n, r in sorted(library.rule_sets.items()) if r.src and r.src.file in library.packaged]
+    if library.vat is not None and library.vat.src and library.vat.src.file in library.packaged:
+        used.append("the VAT table")
     print(
-        f"ok: {len(library.files)} files, {len(library.catalogs)} catalogs, {len(library.rule_sets)} rule sets, "
+        f"ok: {_count(library.files, 'file')}, {_count(library.catalogs, 'catalog')}, "
+        f"{_count(library.rule_sets, 'rule set')}, "
         f"VAT table {'loaded' if library.vat else 'absent'}"
+        + (f" (packaged with billingcore: {', '.join(used)})" if used else "")
     )
     return 0
+
+
+def _count(things: Sized, word: str) -> str:
+    return f"{len(things)} {word}{'' if len(things) == 1 else 's'}"
+
+
+_NO_PATHS_HINT = (
+    "name your plan files: billingcore check my-plan.yaml (the packaged rule sets and VAT table are used unless "
+    "your own rule files, named too, replace them)"
+)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -24,7 +24,14 @@ from typing import Any
 import attrs
 import yaml
 
-from billingcore.catalog.loader import Library, build, expand_paths, yaml_files
+from billingcore.catalog.loader import (
+    Library,
+    build,
+    expand_paths,
+    packaged_documents,
+    packaged_rule_set_names,
+    yaml_files,
+)
 from billingcore.catalog.structure import diagnostics_from, make_converter
 from billingcore.catalog.yamlsource import Document as SourceDocument
 from billingcore.catalog.yamlsource import SourceList, SourceMap, read_file
@@ -185,8 +192,6 @@ def _library_for(
             "e.g. catalog: ../../plans/duda.yaml",
             "missing-key",
         )
-    if inline is not None and head.rules is None:
-        raise refuse("catalog", "an inline catalog needs `rules:` (a path)", "e.g. rules: ../../rules", "missing-key")
     catalog_path = os.path.normpath(os.path.join(base, head.catalog)) if head.catalog else path
     rules_path = os.path.normpath(os.path.join(base, head.rules)) if head.rules else None
     named = ([("catalog", catalog_path)] if inline is None else []) + ([("rules", rules_path)] if rules_path else [])
@@ -221,7 +226,7 @@ def _library_for(
     docs: list[SourceDocument] = [read_file(f, diagnostics) for f in files]
     if inline is not None:
         docs.append(SourceDocument(path, text, inline, inline.loc))
-    library = build(docs, diagnostics)
+    library = build(docs, diagnostics, packaged_documents(), (head.rule_set,) if head.rule_set else ())
     catalog_id = next((c.catalog for c in library.catalogs.values() if c.src and c.src.file == catalog_path), None)
     if catalog_id is None:
         raise refuse(
@@ -235,7 +240,7 @@ def _library_for(
             raise refuse(
                 "rule_set",
                 f"unknown rule set `{head.rule_set}`",
-                f"known: {', '.join(sorted(library.rule_sets))}",
+                f"known: {', '.join(sorted({*library.rule_sets, *packaged_rule_set_names()}))}",
                 "unknown-rule-set",
             )
         catalogs = dict(library.catalogs)

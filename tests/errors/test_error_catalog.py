@@ -5,7 +5,7 @@ The same files are the published error reference (docs/errors.md).
 
 Header format (described in docs/errors.md):
 
-    # load: rules THIS
+    # load: rules THIS                  (--no-packaged first: without the packaged rule sets and VAT table)
     # expect: LINE:COL: MESSAGE [CODE]
     #   hint: HINT
 """
@@ -76,7 +76,12 @@ def _header(path: Path) -> Header:
 
 
 def _paths(header: Header, rel: str) -> list[str]:
-    return [rel if p == "THIS" else p for p in header.load]
+    """The paths to load, `THIS` replaced by the case's own (the `--no-packaged` flag is not a path)."""
+    return [rel if p == "THIS" else p for p in header.load if p != "--no-packaged"]
+
+
+def _packaged(header: Header) -> bool:
+    return "--no-packaged" not in header.load
 
 
 def _rendered_block(source: str, rel: str, want: Diag) -> list[str]:
@@ -129,7 +134,7 @@ def test_error_is_reported_with_its_exact_location_message_code_and_hint(case: P
     header = _header(case)
     rel = os.path.relpath(case, ROOT)
     with pytest.raises(PlanError) as info:
-        load(_paths(header, rel))
+        load(_paths(header, rel), packaged=_packaged(header))
     assert all(d.location and d.location.file == rel for d in info.value.diagnostics)
     got = [
         Diag(d.location.line, d.location.col, d.message, d.code, d.hint) for d in info.value.diagnostics if d.location
@@ -153,7 +158,7 @@ def test_cli_prints_headline_excerpt_caret_and_hint_exactly(case: Path, capsys: 
     header = _header(case)
     rel = os.path.relpath(case, ROOT)
     source = case.read_text()
-    code = main(["check", *_paths(header, rel)])
+    code = main(["check", *([] if _packaged(header) else ["--no-packaged"]), *_paths(header, rel)])
     err = capsys.readouterr().err
     assert code == 1
     assert "Traceback" not in err

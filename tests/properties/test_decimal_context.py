@@ -117,8 +117,12 @@ def test_a_264_invoice_stays_264_00_at_precision_4(library: Any) -> None:
 
     tariff = prepare(library, "duda")
     with decimal.localcontext(prec=4):
-        (doc,) = bill(tariff, Account("a", "duda", "US"), [BuyPlan("e1", date(2020, 1, 10), "team", Period.ANNUAL)],
-                      date(2020, 1, 10)).documents
+        (doc,) = bill(
+            tariff,
+            Account("a", "duda", "US"),
+            [BuyPlan("e1", date(2020, 1, 10), "team", Period.ANNUAL)],
+            date(2020, 1, 10),
+        ).documents
     assert (fmt(doc.net), fmt(doc.vat[0].base), fmt(doc.gross)) == ("264.00", "264.00", "264.00")
 
 
@@ -136,13 +140,14 @@ def test_plan_file_diagnostics_are_identical_under_any_caller_decimal_context(
     # negative price negated the amount in the caller's context: "-13.00" became "13" at precision 2).
     from billingcore.catalog.loader import load
     from billingcore.errors import PlanError
-    from errors.test_error_catalog import CASES, ROOT, _header, _paths
+    from errors.test_error_catalog import CASES, ROOT, _header, _packaged, _paths
 
     monkeypatch.chdir(ROOT)
 
     def diagnostics(case: Any) -> list[Any]:
+        header = _header(case)
         with pytest.raises(PlanError) as info:
-            load(_paths(_header(case), str(case.relative_to(ROOT))))
+            load(_paths(header, str(case.relative_to(ROOT))), packaged=_packaged(header))
         return info.value.diagnostics
 
     expected = {case.name: diagnostics(case) for case in CASES}

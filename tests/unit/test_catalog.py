@@ -138,7 +138,7 @@ def test_check_of_one_plan_file_finds_the_rules_beside_it(
 ) -> None:
     monkeypatch.chdir(ROOT)
     assert main(["check", "plans/duda.yaml"]) == 0
-    assert capsys.readouterr().out.startswith("ok: 11 files, 1 catalogs")
+    assert capsys.readouterr().out.startswith("ok: 11 files, 1 catalog, ")
 
 
 def test_money_in_catalogs_stays_exact() -> None:

@@ -16,7 +16,8 @@ class Library:
     catalogs: dict[str, Catalog]
     rule_sets: dict[str, RuleSet]
     vat: VatTable | None
-    files: tuple[str, ...] = ()
+    files: tuple[str, ...] = ()  # the user's files read
+    packaged: tuple[str, ...] = ()  # the packaged rule set and VAT files used (docs/rules.md "Packaged rule sets")
 
     def catalog(self, name: str) -> Catalog:
         return self.catalogs[name]

@@ -3,12 +3,20 @@
 `load(paths)` returns a `Library` (catalogs, rule sets, VAT table) or raises `PlanError` holding
 every diagnostic from every file; nothing is returned half-loaded. Structuring happens once per run;
 billing code only ever sees the frozen result.
+
+The rule sets and the VAT table packaged with billingcore (src/billingcore/defaults/rules, read with
+importlib.resources) fill in what the user's own files leave out (docs/rules.md "Packaged rule sets"): a
+catalog naming a rule set the user's files do not define gets the packaged one of that name, and without a
+VAT table of the user's the packaged one is used. A user's rule set of the same name, or VAT table,
+replaces the packaged one.
 """
 
 from __future__ import annotations
 
+import functools
+import importlib.resources
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from typing import Any
 
 from billingcore.catalog.library import Library as Library  # re-exported: hosts import it from here
@@ -50,16 +58,50 @@ def yaml_files(directory: str) -> list[str]:
     return files
 
 
-def load(paths: Sequence[str]) -> Library:
-    """Load and validate plan and rule files; raise PlanError with all diagnostics."""
+def load(paths: Sequence[str], *, packaged: bool = True) -> Library:
+    """Load and validate plan and rule files; raise PlanError with all diagnostics. With `packaged`
+    (the default) the packaged rule sets and VAT table fill in what the files leave out."""
     diagnostics = [_nothing_in(p) for p in paths if os.path.isdir(p) and not yaml_files(p)]
     if not paths:
         diagnostics.append(Diagnostic(None, "no plan or rules files given", _NO_FILES_HINT, "no-files"))
     docs = [read_file(f, diagnostics) for f in expand_paths(paths)]
-    return build(docs, diagnostics)
+    return build(docs, diagnostics, packaged_documents() if packaged else ())
 
 
 _NO_FILES_HINT = "check the path; plan and rules files end in .yaml or .yml"
+
+PACKAGED_RULES = ("defaults", "rules")  # below the billingcore package: the shipped rule sets and VAT table
+
+
+@functools.cache
+def packaged_documents() -> tuple[Document, ...]:
+    """The rule sets and VAT table packaged with billingcore, read once per process (from the installed
+    package, which in a checkout is src/billingcore/defaults/rules, the folder rules/ links to)."""
+    folder = importlib.resources.files("billingcore").joinpath(*PACKAGED_RULES)
+    diagnostics: list[Diagnostic] = []
+    docs = tuple(
+        read_text(str(item), item.read_text(encoding="utf-8"), diagnostics)
+        for item in sorted(folder.iterdir(), key=lambda item: item.name)
+        if item.name.endswith((".yaml", ".yml"))
+    )
+    if diagnostics:  # the package's own files: never the user's mistake
+        raise PlanError(diagnostics, {d.path: d.text for d in docs})
+    return docs
+
+
+def packaged_rule_set_names() -> list[str]:
+    """The names of the packaged rule sets, sorted (for hints)."""
+    return sorted(_rule_set_name(d) for d in packaged_documents() if _rule_set_name(d))
+
+
+def _rule_set_name(doc: Document) -> str:
+    """The `rule_set:` a file declares, read before structuring ("" when it declares none, or not a word)."""
+    name = doc.data.get("rule_set") if isinstance(doc.data, SourceMap) else None
+    return name if isinstance(name, str) else ""
+
+
+def _holds_vat(doc: Document) -> bool:
+    return isinstance(doc.data, SourceMap) and "vat_rates" in doc.data
 
 
 def _nothing_in(directory: str) -> Diagnostic:
@@ -67,15 +109,25 @@ def _nothing_in(directory: str) -> Diagnostic:
     return Diagnostic(None, f"`{directory}` holds no plan or rules files (*.yaml, *.yml)", _NO_FILES_HINT, "no-files")
 
 
-def load_texts(texts: dict[str, str]) -> Library:
-    """Load from in-memory texts keyed by a display name (tests, host applications)."""
+def load_texts(texts: dict[str, str], *, packaged: bool = True) -> Library:
+    """Load from in-memory texts keyed by a display name (tests, host applications); `packaged` as `load`."""
     diagnostics: list[Diagnostic] = []
     docs = [read_text(name, text, diagnostics) for name, text in texts.items()]
-    return build(docs, diagnostics)
+    return build(docs, diagnostics, packaged_documents() if packaged else ())
 
 
-def build(docs: Iterable[Document], diagnostics: list[Diagnostic]) -> Library:
+def build(
+    docs: Iterable[Document],
+    diagnostics: list[Diagnostic],
+    packaged: Sequence[Document] = (),
+    wanted: Collection[str] = (),
+) -> Library:
+    """The library of `docs`. From `packaged`, only what they leave out is taken: each rule set a catalog
+    (or `wanted`) names that no doc defines, and the VAT table when no doc holds one."""
     docs = list(docs)
+    named_rules = {_rule_set_name(d) for d in docs}
+    user_vat = any(_holds_vat(d) for d in docs)
+    packaged_names = sorted(n for d in packaged if (n := _rule_set_name(d)))
     sources = {d.path: d.text for d in docs}
     maps: dict[int, SourceMap] = {}
     keep: list[Any] = []  # objects stay alive so their id() keys in `maps` remain valid
@@ -98,6 +150,11 @@ def build(docs: Iterable[Document], diagnostics: list[Diagnostic]) -> Library:
             loaded.append((conv.structure(doc.data, kind), doc))
         except Exception as exc:  # every structuring failure becomes located diagnostics
             diagnostics.extend(diagnostics_from(exc, doc.data, doc.root_loc))
+    needed = {o.rules for o, _ in loaded if isinstance(o, Catalog)} | set(wanted)
+    used = [d for d in packaged if _rule_set_name(d) in needed - named_rules or (_holds_vat(d) and not user_vat)]
+    for doc in used:  # the package's own files: valid (tests/unit/test_packaged.py loads them all)
+        loaded.append((conv.structure(doc.data, RuleSet if _rule_set_name(doc) else VatTable), doc))
+        sources[doc.path] = doc.text
 
     def where(obj: Any, *path: Any, key: bool = False) -> Location:
         """Where the value at `path` below `obj` stands; with `key=True`, where its key stands (the
@@ -134,7 +191,7 @@ def build(docs: Iterable[Document], diagnostics: list[Diagnostic]) -> Library:
     if vat is not None:
         diagnostics.extend(validate_vat(vat, where))
     for cat in catalogs.values():
-        diagnostics.extend(validate_catalog(cat, rule_sets, vat, where))
+        diagnostics.extend(validate_catalog(cat, rule_sets, vat, where, packaged_names))
     if catalogs and vat is None and not diagnostics:
         first_catalog = next(iter(catalogs.values()))
         diagnostics.append(
@@ -147,7 +204,7 @@ def build(docs: Iterable[Document], diagnostics: list[Diagnostic]) -> Library:
         )
     if diagnostics:
         raise PlanError(diagnostics, sources)
-    return Library(catalogs, rule_sets, vat, tuple(d.path for d in docs))
+    return Library(catalogs, rule_sets, vat, tuple(d.path for d in docs), tuple(d.path for d in used))
 
 
 def _register(

@@ -9,7 +9,7 @@ from __future__ import annotations
 import difflib
 import re
 import string
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Context, Decimal
 from typing import Any
@@ -145,8 +145,10 @@ def _unique_ids(objs: Iterable[Any], attr: str, what: str, where: Where, seen: d
 
 
 def validate_catalog(
-    cat: Catalog, rule_sets: dict[str, RuleSet], vat: VatTable | None, where: Where
+    cat: Catalog, rule_sets: dict[str, RuleSet], vat: VatTable | None, where: Where, packaged: Sequence[str] = ()
 ) -> Iterator[Diagnostic]:
+    """The catalog's own checks and those across it, its rule set and the VAT table; `packaged`, the names of
+    the packaged rule sets available, for the hint of an unknown one."""
     cur = cat.currency
     if cur not in CURRENCY_EXPONENTS:
         yield Diagnostic(
@@ -159,8 +161,9 @@ def validate_catalog(
         yield Diagnostic(
             where(cat, "rules"),
             f"unknown rule set `{cat.rules}`",
-            _suggest(cat.rules, rule_sets, "rule sets", "no rule set is loaded: pass the rules/ directory as well")
-            + " (rule sets are rules/*.yaml)",
+            _suggest(cat.rules, {*rule_sets, *packaged}, "rule sets", "no rule set is loaded: name your rules/ as well")
+            + " (rule sets are rules/*.yaml"
+            + (f"; packaged with billingcore: {', '.join(packaged)})" if packaged else ")"),
             "unknown-rule-set",
         )
     if vat is not None and cat.seller_country not in vat.vat_rates:

@@ -109,6 +109,7 @@ def append_parts(write: dict[str, IO[str]], parts: str, index: int) -> None:
     remove them."""
     for name, target in write.items():
         path = os.path.join(parts, f"{name}.{index:09d}.jsonl")
-        with open(path, encoding="utf-8", newline="\n") as part:
-            shutil.copyfileobj(part, target)
+        target.flush()  # what was written as text first, then the part's bytes as they are (no decoding: the
+        with open(path, "rb") as part:  # parent shares the two cores with the workers)
+            shutil.copyfileobj(part, target.buffer)  # type: ignore[attr-defined]
         os.remove(path)

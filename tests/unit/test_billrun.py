@@ -201,3 +201,12 @@ def test_dask_with_two_local_workers_writes_what_one_process_writes(
         assert (tmp_path / "dask" / f"{name}.jsonl").read_bytes() == (tmp_path / "one" / f"{name}.jsonl").read_bytes()
     assert not (tmp_path / "dask" / ".parts").exists()
     assert serial.startswith("billed 20 accounts")
+
+
+def test_a_dask_input_is_cut_into_about_four_partitions_per_worker_thread() -> None:
+    from billingcore.dask_run import partition_size
+
+    # 52 542 858 bytes on 2 threads: 8 partitions of 6 567 858 (rounded up); a small file: 1 MiB partitions
+    assert partition_size(52_542_858, 2) == 6_567_858
+    assert partition_size(1000, 2) == 1 << 20
+    assert partition_size(80 << 20, 0) == 20 << 20  # no thread reported: as one

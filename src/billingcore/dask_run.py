@@ -1,7 +1,7 @@
 """Bill runs on Dask (dask.distributed): beyond one machine (docs/billrun.md "Dask"). An optional extra:
 `pip install billingcore[dask]`.
 
-The JSON Lines input is read as a dask bag, cut into partitions at line ends (`blocksize` bytes each, about
+The JSON Lines input is read with dask's read_bytes, cut into blocks at line ends (`blocksize` bytes each, about
 four per worker thread); each partition is billed on a worker, which prepares the tariff once (the plan
 files must be readable there, as the input and the output folder must), numbers its lines from 1 and
 writes its results to files of its own. The client appends them to the outputs in input order, adding the
@@ -38,12 +38,14 @@ def write_results_on_dask(
     """Bill the JSON Lines file `source` on the Dask cluster of `client` (a distributed.Client) and write
     the results to `out` as `billingcore bill-run` does. Without `blocksize`, the input is cut into about
     four partitions per worker thread (`partition_size`)."""
-    import dask.bag as db  # an optional extra: billingcore[dask]
+    from dask.bytes.core import read_bytes  # an optional extra: billingcore[dask]
     from dask.delayed import delayed
 
     if blocksize is None:
         blocksize = partition_size(os.path.getsize(source), sum(client.nthreads().values()))
-    parts = list(db.read_text(source, blocksize=blocksize).to_delayed())  # type: ignore[no-untyped-call]
+    # Blocks of bytes cut at line ends (a block is one object, not a list of line objects: a worker keeps
+    # little in memory while blocks wait for it), each split into lines by the task that bills it.
+    _, (parts,) = read_bytes(source, delimiter=b"\n", blocksize=blocksize, sample=False)  # type: ignore[no-untyped-call]
     folder = os.path.join(out, ".parts")
     os.makedirs(folder, exist_ok=True)
     plans = tuple(os.path.abspath(p) for p in plans)  # the same files, whatever a worker's directory
@@ -70,13 +72,14 @@ def partition_size(size: int, threads: int) -> int:
 
 
 def _bill_partition(
-    lines: list[str], index: int, plans: tuple[str, ...], catalog: str, until: date, folder: str
+    block: bytes, index: int, plans: tuple[str, ...], catalog: str, until: date, folder: str
 ) -> tuple[Summary, int]:
     """Bill one partition, numbering its lines from 1 (the client adds the lines before it to the line of
     each failed account: no first pass over the input to count them); its summary and its line count."""
     tariff = _TARIFFS.get((plans, catalog))
     if tariff is None:
         tariff = _TARIFFS[(plans, catalog)] = prepare(load(plans), catalog)
+    lines = block.splitlines()  # what a text file's lines are, as bytes (bill_record reads either)
     records = ((n, text) for n, text in enumerate(lines, 1) if text.strip())
     return write_results(tariff, records, until, folder, f".{index:09d}"), len(lines)
 

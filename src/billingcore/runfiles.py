@@ -30,7 +30,9 @@ def records(stream: Iterable[str]) -> Iterator[tuple[int, str]]:
     return ((n, text) for n, text in enumerate(stream, 1) if text.strip())
 
 
-def write_results(tariff: Tariff, lines: Iterable[tuple[int, str]], until: date, out: str, tag: str = "") -> Summary:
+def write_results(
+    tariff: Tariff, lines: Iterable[tuple[int, str | bytes]], until: date, out: str, tag: str = ""
+) -> Summary:
     """Bill `lines` and write every result to the outputs in `out` (named `<output><tag>.jsonl`)."""
     summary = Summary()
     with contextlib.ExitStack() as files:

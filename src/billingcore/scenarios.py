@@ -48,11 +48,17 @@ class ScenarioHead:
     """The keys of a scenario file besides events and expectations."""
 
     scenario: str
-    seed: str
     until: date
+    source: str | None = None  # where its expectations come from (docs/scenarios.md); optional
+    seed: str | None = None  # the old name of `source:`, still read
     catalog: str | None = None  # a path; an inline catalog mapping is taken out before structuring
     rules: str | None = None
     rule_set: str | None = None
+
+    @property
+    def cited(self) -> str | None:
+        """The source its expectations follow: `source:`, or the older `seed:`; None when it names none."""
+        return self.source if self.source is not None else self.seed
 
 
 _HEAD_KEYS = {a.name for a in attrs.fields(ScenarioHead)}
@@ -127,6 +133,9 @@ def load_scenario(path: str, allow: Sequence[str] = ()) -> Scenario:
         head = _CONVERTER.structure(head_data, ScenarioHead)
     except Exception as exc:  # located diagnostics
         diagnostics.extend(diagnostics_from(exc, head_data, doc.root_loc))
+    if "source" in data and "seed" in data:  # one provenance, under one name
+        message = "`seed:` and `source:` both given: `seed:` is the old name of `source:`"
+        diagnostics.append(Diagnostic(data.key_locs["seed"], message, "keep one: `source:`", "duplicate-key"))
     account, account_diags = structure_account(data.get("account"), data.value_locs.get("account", doc.root_loc))
     events, event_diags = structure_events(data.get("events"), data.value_locs.get("events", doc.root_loc))
     diagnostics += account_diags

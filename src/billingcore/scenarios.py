@@ -24,6 +24,7 @@ from typing import Any
 import attrs
 import yaml
 
+from billingcore.catalog.fields import field
 from billingcore.catalog.loader import (
     Library,
     build,
@@ -47,13 +48,23 @@ from billingcore.vat_ids import BAD_VAT_ID, vat_id_problem
 class ScenarioHead:
     """The keys of a scenario file besides events and expectations."""
 
-    scenario: str
-    until: date
-    source: str | None = None  # where its expectations come from (docs/scenarios.md); optional
-    seed: str | None = None  # the old name of `source:`, still read
-    catalog: str | None = None  # a path; an inline catalog mapping is taken out before structuring
-    rules: str | None = None
-    rule_set: str | None = None
+    scenario: str = field("What the scenario shows.")
+    until: date = field("Bill through this date (inclusive).")
+    source: str | None = field(
+        "Optional: where the expectations come from (a seed file and its section, a shipped file, a public "
+        "document), so a reader can check them.",
+        default=None,
+    )
+    seed: str | None = field("Deprecated: the old name of `source:`.", default=None)
+    # a path; an inline catalog mapping is taken out before structuring
+    catalog: str | None = field(
+        "The plan file, relative to this file (rules/ beside its folder is loaded too), or an inline catalog.",
+        default=None,
+    )
+    rules: str | None = field(
+        "Optional: the folder (or file) of the rule sets and vat.yaml; else the packaged ones.", default=None
+    )
+    rule_set: str | None = field("Optional: bill the catalog under another rule set than it names.", default=None)
 
     @property
     def cited(self) -> str | None:

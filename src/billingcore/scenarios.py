@@ -441,13 +441,15 @@ def updated_text(scenario: Scenario, actual: dict[str, Any]) -> str:
 
 
 def format_outcome_text(outcome: Outcome) -> str:
-    """Documents as a readable table (the `make run` output)."""
+    """Documents as a readable table (the `make run` output), each line's explanation indented under it."""
     out = []
     for doc in outcome.result.documents:
         out.append(f"{doc.date}  {doc.type} {doc.kind:<9} {doc.number}  {doc.currency}")
         for line in doc.lines:
             period = f"{line.period_start} to {line.period_end}" if line.period_start else ""
             out.append(f"    {line.description:<44} {period:<26} {line.amount:>10}")
+            if line.explanation:  # how the amount came about, under its line (issue 14)
+                out.append(f"      {line.explanation}")
         vat = ", ".join(f"VAT {v.rate} % on {v.base}: {v.amount}" for v in doc.vat)
         out.append(f"    {'net':<44} {'':<26} {doc.net:>10}   ({vat})")
         out.append(f"    {'total':<44} {'':<26} {doc.gross:>10}")

@@ -12,7 +12,7 @@ import jsonschema
 import pytest
 import yaml
 
-from billingcore.cli import schema_text
+from billingcore.cli import main, schema_text
 from billingcore.features import EVENT_TYPES
 from billingcore.scenarios import scenario_files
 
@@ -91,3 +91,8 @@ def test_the_schema_refuses_what_the_runner_refuses(change: Any, error: str | No
     else:
         assert errors, "the schema took it"
         assert errors[0].startswith(error), errors
+
+
+def test_billingcore_schema_scenario_prints_it(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["schema", "scenario"]) == 0
+    assert capsys.readouterr().out == (ROOT / "schema" / "scenario.schema.json").read_text()

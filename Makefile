@@ -27,6 +27,7 @@ check: $(STAMP)
 schema: $(STAMP)
 	$(BIN)/billingcore schema plan > schema/plan.schema.json
 	$(BIN)/billingcore schema rules > schema/rules.schema.json
+	$(BIN)/billingcore schema scenario > schema/scenario.schema.json
 
 # billingcore as a new user gets it (docs/testing.md "The wheel"): a wheel in a clean virtualenv outside the
 # repository, `check` and `run` in an empty folder with only a plan file. Installs from PyPI: not part of `make test`.

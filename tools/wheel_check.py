@@ -101,11 +101,11 @@ def check(keep: bool) -> None:
         (wheel,) = dist.glob("billingcore-*.whl")
         names = set(zipfile.ZipFile(wheel).namelist())
         wanted = {f"billingcore/defaults/rules/{n}" for n in RULES} | {
-            f"billingcore/defaults/schema/{k}.schema.json" for k in ("plan", "rules")
+            f"billingcore/defaults/schema/{k}.schema.json" for k in ("plan", "rules", "scenario")
         }
         if not wanted <= names:
             raise SystemExit(f"wheel check: {wheel.name} lacks {sorted(wanted - names)}")
-        print(f"{wheel.name}: {len(names)} files, {len(RULES)} packaged rule files and 2 schemas among them")
+        print(f"{wheel.name}: {len(names)} files, {len(RULES)} packaged rule files and 3 schemas among them")
         run([sys.executable, "-m", "venv", str(venv)], tmp, env)
         bin_dir = venv / "bin"
         run(

@@ -21,10 +21,11 @@ from tqdm import tqdm
 from billingcore import __version__
 from billingcore.billrun import summary_text
 from billingcore.catalog.loader import load
-from billingcore.catalog.schema import SCHEMAS
+from billingcore.catalog.schema import SCHEMAS as CATALOG_SCHEMAS
 from billingcore.engine import prepare
 from billingcore.errors import Diagnostic, InputError, render
 from billingcore.runfiles import records, write_results, write_results_in_workers
+from billingcore.scenario_schema import scenario_schema
 from billingcore.scenarios import (
     find_scenarios,
     format_outcome_json,
@@ -33,6 +34,9 @@ from billingcore.scenarios import (
     run_scenario,
     updated_text,
 )
+
+# `billingcore schema KIND`: plan and rules files, and scenario files (docs/scenarios.md).
+SCHEMAS = {**CATALOG_SCHEMAS, "scenario": scenario_schema}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -44,7 +48,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     check.add_argument(
         "--no-packaged", action="store_true", help="without the packaged rule sets and VAT table: only the files named"
     )
-    schema = sub.add_parser("schema", help="print the JSON Schema for plan (default) or rules files")
+    schema = sub.add_parser("schema", help="print the JSON Schema for plan (default), rules or scenario files")
     schema.add_argument("kind", nargs="?", choices=sorted(SCHEMAS), default="plan")
     run = sub.add_parser("run", help="bill a scenario and print its documents")
     run.add_argument("scenario")

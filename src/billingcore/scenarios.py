@@ -24,6 +24,7 @@ from typing import Any
 import attrs
 import yaml
 
+from billingcore.catalog.fields import field
 from billingcore.catalog.loader import (
     Library,
     build,
@@ -47,12 +48,28 @@ from billingcore.vat_ids import BAD_VAT_ID, vat_id_problem
 class ScenarioHead:
     """The keys of a scenario file besides events and expectations."""
 
-    scenario: str
-    seed: str
-    until: date
-    catalog: str | None = None  # a path; an inline catalog mapping is taken out before structuring
-    rules: str | None = None
-    rule_set: str | None = None
+    scenario: str = field("What the scenario shows.")
+    until: date = field("Bill through this date (inclusive).")
+    source: str | None = field(
+        "Optional: where the expectations come from (a seed file and its section, a shipped file, a public "
+        "document), so a reader can check them.",
+        default=None,
+    )
+    seed: str | None = field("Deprecated: the old name of `source:`.", default=None)
+    # a path; an inline catalog mapping is taken out before structuring
+    catalog: str | None = field(
+        "The plan file, relative to this file (rules/ beside its folder is loaded too), or an inline catalog.",
+        default=None,
+    )
+    rules: str | None = field(
+        "Optional: the folder (or file) of the rule sets and vat.yaml; else the packaged ones.", default=None
+    )
+    rule_set: str | None = field("Optional: bill the catalog under another rule set than it names.", default=None)
+
+    @property
+    def cited(self) -> str | None:
+        """The source its expectations follow: `source:`, or the older `seed:`; None when it names none."""
+        return self.source if self.source is not None else self.seed
 
 
 _HEAD_KEYS = {a.name for a in attrs.fields(ScenarioHead)}
@@ -127,6 +144,9 @@ def load_scenario(path: str, allow: Sequence[str] = ()) -> Scenario:
         head = _CONVERTER.structure(head_data, ScenarioHead)
     except Exception as exc:  # located diagnostics
         diagnostics.extend(diagnostics_from(exc, head_data, doc.root_loc))
+    if "source" in data and "seed" in data:  # one provenance, under one name
+        message = "`seed:` and `source:` both given: `seed:` is the old name of `source:`"
+        diagnostics.append(Diagnostic(data.key_locs["seed"], message, "keep one: `source:`", "duplicate-key"))
     account, account_diags = structure_account(data.get("account"), data.value_locs.get("account", doc.root_loc))
     events, event_diags = structure_events(data.get("events"), data.value_locs.get("events", doc.root_loc))
     diagnostics += account_diags
@@ -421,13 +441,15 @@ def updated_text(scenario: Scenario, actual: dict[str, Any]) -> str:
 
 
 def format_outcome_text(outcome: Outcome) -> str:
-    """Documents as a readable table (the `make run` output)."""
+    """Documents as a readable table (the `make run` output), each line's explanation indented under it."""
     out = []
     for doc in outcome.result.documents:
         out.append(f"{doc.date}  {doc.type} {doc.kind:<9} {doc.number}  {doc.currency}")
         for line in doc.lines:
             period = f"{line.period_start} to {line.period_end}" if line.period_start else ""
             out.append(f"    {line.description:<44} {period:<26} {line.amount:>10}")
+            if line.explanation:  # how the amount came about, under its line (issue 14)
+                out.append(f"      {line.explanation}")
         vat = ", ".join(f"VAT {v.rate} % on {v.base}: {v.amount}" for v in doc.vat)
         out.append(f"    {'net':<44} {'':<26} {doc.net:>10}   ({vat})")
         out.append(f"    {'total':<44} {'':<26} {doc.gross:>10}")

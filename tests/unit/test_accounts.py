@@ -233,7 +233,7 @@ def test_the_text_output_lists_each_credit_account_with_its_movements() -> None:
     from billingcore.scenarios import format_outcome_text, load_scenario, run_scenario
 
     text = format_outcome_text(run_scenario(load_scenario("tests/scenarios/accounts/wedos-orders-settlement.yaml")))
-    tail = text.split("account credit", 1)[1].splitlines()
+    tail = text.split("\naccount credit", 1)[1].splitlines()  # not the explanation of a top-up line
     assert tail[0] == " (prepaid, CZK)  balance 1052.00"
     assert tail[1].split() == ["2021-03-02", "top_up", "top-up", "paid", "2000.00", "ostrava-advance-t1"]
     assert tail[-1].split() == ["2021-03-29", "order", "Webhosting", "wiki", "(monthly),", "ordered", "[B]", "-50.00"]

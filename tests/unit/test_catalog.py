@@ -96,7 +96,7 @@ def test_all_errors_of_all_files_come_at_once() -> None:
 
 
 def test_committed_schemas_match_the_code() -> None:
-    for kind in ("plan", "rules"):
+    for kind in ("plan", "rules", "scenario"):
         committed = (ROOT / "schema" / f"{kind}.schema.json").read_text()
         assert committed == schema_text(kind), f"schema/{kind}.schema.json is stale: run `make schema`"
 

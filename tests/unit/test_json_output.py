@@ -109,7 +109,20 @@ def test_run_prints_a_readable_table(capsys: pytest.CaptureFixture[str]) -> None
     assert main(["run", EXAMPLE]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0] == "2020-01-10  invoice annual    acme-20200110-annual  USD"
-    assert lines[2].split() == ["Team", "plan", "(annual)", "2020-01-10", "to", "2021-01-09", "264.00"]
+    assert lines[1].split() == [
+        "Website",
+        "site-1",
+        "(included",
+        "in",
+        "plan)",
+        "2020-01-10",
+        "to",
+        "2020-02-09",
+        "0.00",
+    ]
+    assert lines[2] == "      included in the plan: 0.00"  # each line's explanation under it (issue 14)
+    assert lines[3].split() == ["Team", "plan", "(annual)", "2020-01-10", "to", "2021-01-09", "264.00"]
+    assert lines[4] == "      annual term from 2020-01-10: 264.00"
 
 
 def test_update_goldens_rewrites_only_the_expect_block(tmp_path: Path) -> None:

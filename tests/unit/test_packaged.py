@@ -41,7 +41,7 @@ def test_the_packaged_documents_are_every_shipped_rule_set_and_the_vat_table() -
     assert packaged_rule_set_names() == RULE_SETS
 
 
-@pytest.mark.parametrize("kind", ["plan", "rules"])
+@pytest.mark.parametrize("kind", ["plan", "rules", "scenario"])
 def test_the_packaged_schemas_are_what_billingcore_schema_prints(kind: str) -> None:
     packaged = importlib.resources.files("billingcore").joinpath("defaults", "schema", f"{kind}.schema.json")
     assert packaged.read_text(encoding="utf-8") == schema_text(kind)

@@ -125,3 +125,7 @@ def rules_schema() -> dict[str, Any]:
 
 
 SCHEMAS = {"plan": plan_schema, "rules": rules_schema}
+
+# For the schemas of other models (billingcore.scenario_schema): the same rules for every field type.
+type_schema = _type_schema
+class_schema = _class_schema

@@ -66,7 +66,9 @@ CHECKS: list[tuple[list[str], str, str]] = [  # command, what its output must be
         "^",
         "2020-01-10  invoice annual    acme-20200110-annual  USD\n"
         "    Website site-1 (included in plan)            2020-01-10 to 2020-02-09         0.00\n"
-        "    Team plan (annual)                           2020-01-10 to 2021-01-09       264.00\n",
+        "      included in the plan: 0.00\n"
+        "    Team plan (annual)                           2020-01-10 to 2021-01-09       264.00\n"
+        "      annual term from 2020-01-10: 264.00\n",
     ),
     (["billingcore", "test", "scenario.yaml"], "=", "1 passed, 0 failed\n"),
     (["python", "host.py"], "^", "['264.00', '13.00'] "),

@@ -146,3 +146,30 @@ def test_bad_input_is_a_located_error_and_exit_1(tmp_path: Path, capsys: pytest.
             impact(str(DUDA), str(other), [str(EXAMPLE)])
     with pytest.raises(InputError, match="does not exist"):
         impact(str(DUDA), str(tmp_path / "missing.yaml"), [str(EXAMPLE)])
+
+
+def test_the_docs_report_is_the_real_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # docs/impact.md shows the report on the shipped scenarios; its lines must be what the command prints.
+    monkeypatch.chdir(ROOT)
+    new = _copy(tmp_path, TEAM_ANNUAL, 'annual: "300.00"')
+    text = format_impact_text(impact("plans/duda.yaml", new)).replace(new, "my-duda.yaml")
+    docs = (ROOT / "docs" / "impact.md").read_text(encoding="utf-8")
+    example = docs[docs.index("$ billingcore impact plans/duda.yaml my-duda.yaml\n") :].split("```")[0]
+    shown = [line for line in example.splitlines()[1:] if line and line != "..."]
+    assert [line for line in shown if line not in text.splitlines()] == []
+    assert len(shown) > 10
+
+
+def test_without_tests_scenarios_the_scenarios_of_the_current_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A folder holding only the plan file, its copy and a scenario: the plan files are not taken for scenarios.
+    (tmp_path / "duda.yaml").write_text(DUDA.read_text(encoding="utf-8"), encoding="utf-8")
+    _copy(tmp_path, TEAM_ANNUAL, 'annual: "300.00"')
+    scenario = EXAMPLE.read_text(encoding="utf-8").replace("../../../plans/duda.yaml", "duda.yaml")
+    (tmp_path / "example.yaml").write_text(scenario, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert main(["impact", "duda.yaml", "my-duda.yaml", "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert [s["path"] for s in data["scenarios"]] == ["example.yaml"]
+    assert data["summary"]["difference"] == {"USD": "72.00"}

@@ -24,6 +24,7 @@ from billingcore.catalog.loader import load
 from billingcore.catalog.schema import SCHEMAS as CATALOG_SCHEMAS
 from billingcore.engine import prepare
 from billingcore.errors import Diagnostic, InputError, render
+from billingcore.impact import format_impact_json, format_impact_text, impact
 from billingcore.runfiles import records, write_results, write_results_in_workers
 from billingcore.scenario_schema import scenario_schema
 from billingcore.scenarios import (
@@ -70,7 +71,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     run_many.add_argument(
         "--dask", metavar="ADDRESS", help="bill on a Dask cluster: its scheduler's address, or `local` (--workers)"
     )
-    for command in (run, test):
+    changed = sub.add_parser(
+        "impact", help="bill every scenario under two versions of a catalog: the documents that change (docs/impact.md)"
+    )
+    changed.add_argument("old", help="the plan file as it is")
+    changed.add_argument("new", help="the plan file with the change (the same catalog id)")
+    changed.add_argument(
+        "--scenarios", nargs="+", help="scenario files or folders (default: tests/scenarios, else the *.yaml here)"
+    )
+    changed.add_argument(
+        "--rules", nargs="+", default=[], help="rule files or folders to bill under (default: each scenario's)"
+    )
+    changed.add_argument("--format", choices=["text", "json"], default="text")
+    for command in (run, test, changed):
         command.add_argument(
             "--allow",
             action="append",
@@ -87,6 +100,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_scenario_command(args.scenario, args.format, args.allow)
     if args.command == "test":
         return test_command(args.paths, args.update_goldens, args.allow)
+    if args.command == "impact":
+        return impact_command(args.old, args.new, args.scenarios or [], args.rules, args.format, args.allow)
     if args.command == "bill-run":
         plans = args.plans or default_paths()
         if args.dask:
@@ -157,6 +172,19 @@ def test_command(paths: Sequence[str], update: bool, allow: Sequence[str]) -> in
             print(f"FAIL {path}: {'; '.join(outcome.problems)}\n{outcome.diff}")
     print(f"{passed} passed, {failed} failed")
     return 1 if failed else 0
+
+
+def impact_command(
+    old: str, new: str, scenarios: Sequence[str], rules: Sequence[str], fmt: str, allow: Sequence[str]
+) -> int:
+    """`billingcore impact`: exit 0 when the report ran (changes or failing scenarios included), 1 on bad
+    input (OLD or NEW does not load, not one catalog of the same id, no scenarios)."""
+    try:
+        report = impact(old, new, scenarios, rules, allow)
+    except InputError as exc:
+        return _report(exc)
+    print(format_impact_json(report) if fmt == "json" else format_impact_text(report), end="")
+    return 0
 
 
 def _day(text: str) -> date:

@@ -180,3 +180,34 @@ def test_billingcore_test_prints_a_bad_vat_id_with_its_excerpt(
     assert "  5 | account: {id: paris, country: FR, vat_id: FR123}\n" in out
     assert "    |" + " " * 43 + "^\n" in out
     assert f"  hint: {_HINT}\n" in out
+
+
+def test_each_eu_country_is_checked_by_its_own_stdnum_module_looked_up_on_first_use() -> None:
+    # The lookup runs once per country and process (vat_ids._EU_CHECKS): emptied here, so that it runs in
+    # this test, whatever ran before (mutation testing once found it unpinned for that reason).
+    from stdnum import get_cc_module
+
+    from billingcore import vat_ids
+
+    vat_ids._EU_CHECKS.clear()
+    eu = sorted(set(FORMATS) - {"GB", "CH", "NO"})
+    assert [(c, vat_id_problem(c, VAT_IDS[c])) for c in eu] == [(c, None) for c in eu]
+    for c in eu:
+        assert vat_ids._EU_CHECKS[c] is get_cc_module(c.lower(), "vat").validate
+
+
+@pytest.mark.parametrize(
+    ("country", "vat_id", "message"),
+    [
+        ("IT", "CHE-123.456.788", "`CHE-123.456.788` is a CH VAT number, but the account's country is IT"),
+        ("IT", "GR123456789", "IT VAT numbers are IT + 11 digits (partita IVA), got `GR123456789` (no such prefix)"),
+        ("FR", "4X2345678901", f"{_FR}, got `4X2345678901` (without its prefix)"),
+        ("FR", "FR\\12", f"{_FR}, got `FR\\12` (not in that form)"),  # printable: quoted as it is
+        ("FR", "F" * 40, f"{_FR}, got `{'F' * 40}` (no such prefix)"),  # 40 characters: whole
+        ("FR", "F" * 41, f"{_FR}, got `{'F' * 40}...` (no such prefix)"),  # 41: cut
+    ],
+)
+def test_the_prefix_rules_and_the_quoting_exactly(country: str, vat_id: str, message: str) -> None:
+    problem = vat_id_problem(country, vat_id)
+    assert problem is not None
+    assert problem[0] == message

@@ -18,13 +18,12 @@ Run: benchmarks/peers/.venv/bin/python benchmarks/peers/bframelib_side.py N [--p
 
 from __future__ import annotations
 
-import argparse
 import gc
 from typing import Any
 
 import duckdb  # type: ignore[import-not-found]
 from bframelib import Client  # type: ignore[import-not-found]
-from shared import BILLS, PERIOD_END, SIGNUP, SUBSCRIPTIONS, account_id, report, timed
+from shared import BILLS, PERIOD_END, SIGNUP, SUBSCRIPTIONS, account_id, report, side_arguments, timed
 
 INVOICES = "SELECT id, contract_id, invoice_delivery, started_at, ended_at, status, total FROM bframe.invoices"
 LINES = (
@@ -86,12 +85,7 @@ def sample(bf: Any) -> list[Any]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("n", type=int)
-    parser.add_argument("--passes", type=int, default=3)
-    parser.add_argument("--warmup", type=int, default=1, help="untimed passes first")
-    parser.add_argument("--bill", choices=BILLS, default="renewal")
-    args = parser.parse_args()
+    args = side_arguments()
     bf = client(args.n, args.bill)
     counted: list[int] = []
 

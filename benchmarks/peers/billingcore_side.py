@@ -22,7 +22,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-from shared import BILLS, COUNTRY, SIGNUP, SUBSCRIPTIONS, account_id, report, timed
+from shared import BILLS, COUNTRY, SIGNUP, SUBSCRIPTIONS, account_id, report, side_arguments, timed
 
 from billingcore.billrun import Billed, bill_record, result_lines
 from billingcore.catalog.loader import load
@@ -100,12 +100,8 @@ PATHS = {"typed": typed_path, "host": host_path, "dicts": dicts_path}
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("n", type=int)
     parser.add_argument("--path", choices=PATHS, required=True)
-    parser.add_argument("--passes", type=int, default=3)
-    parser.add_argument("--warmup", type=int, default=1, help="untimed passes first")
-    parser.add_argument("--bill", choices=BILLS, default="renewal")
-    args = parser.parse_args()
+    args = side_arguments(parser)
     day = BILLS[args.bill]
     t = tariff()
     accounts, states = saved_states(t, args.n, day)

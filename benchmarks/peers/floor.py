@@ -14,12 +14,11 @@ Run under billingcore's venv (run.py does): it checks account 0's invoices again
 
 from __future__ import annotations
 
-import argparse
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from shared import BILLS, SIGNUP, SUBSCRIPTIONS, account_id, report, timed
+from shared import BILLS, SIGNUP, SUBSCRIPTIONS, account_id, report, side_arguments, timed
 
 CENT = Decimal("0.01")
 HUNDRED = Decimal("100")
@@ -119,12 +118,7 @@ def check_against_billingcore(which: str, invoices: list[Invoice]) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("n", type=int)
-    parser.add_argument("--passes", type=int, default=3)
-    parser.add_argument("--warmup", type=int, default=1, help="untimed passes first")
-    parser.add_argument("--bill", choices=BILLS, default="renewal")
-    args = parser.parse_args()
+    args = side_arguments()
     day = BILLS[args.bill]
     accounts = inputs(args.n, day)
     first, _ = bill(*accounts[0], day)

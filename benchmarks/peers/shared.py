@@ -13,6 +13,7 @@ bills a year after signup (2027-03-01: the two monthly terms on one invoice, the
 
 from __future__ import annotations
 
+import argparse
 import gc
 import json
 import sys
@@ -62,3 +63,14 @@ def report(side: str, n: int, times: list[float], documents: int, lines: int, sa
     record = {"side": side, "n": n, "times": times, "documents": documents, "lines": lines, "sample": sample}
     sys.stdout.write(json.dumps(record) + "\n")
     sys.stdout.flush()
+
+
+def side_arguments(parser: argparse.ArgumentParser | None = None) -> argparse.Namespace:
+    """A side's command line: N accounts, --passes, --warmup, --bill (run.py passes them alike to every side);
+    `parser` may carry a side's own arguments first."""
+    parser = parser or argparse.ArgumentParser()
+    parser.add_argument("n", type=int)
+    parser.add_argument("--passes", type=int, default=3)
+    parser.add_argument("--warmup", type=int, default=1, help="untimed passes first")
+    parser.add_argument("--bill", choices=BILLS, default="renewal")
+    return parser.parse_args()

@@ -18,6 +18,9 @@ Not a test. Subcommands (figures: docs/performance.md, "Bill runs"; how to run t
            next billing day + document_json + dump_state. PASS when the last M's step is within 1.5x of the
            first's. --instructions: callgrind instructions per step instead of seconds; --profile: cProfile
            of the last M's step, top 15 by own time
+  many-items [--sites 100,1600]  one Duda Agency account publishing S monthly sites over four weeks, billed
+           through its second billing day: the cost per site. PASS when the last S's cost per site is within
+           1.5x of the first's (no pass over every item for each one added). --instructions as for churn
 Run: .venv/bin/python benchmarks/scale.py SUBCOMMAND ...   (or: make bench-scale; SCALE_MILLION=1 adds million)
 """
 
@@ -41,6 +44,7 @@ from typing import Any
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 LIMIT_MIB = 100  # the million's peak RSS
 CHURN_LIMIT = 1.5  # the churning account's resume step: the last M's step within this of the first M's
+MANY_LIMIT = 1.5  # many-items: the cost per site with the most sites within this of the fewest
 
 # -- the generated accounts -------------------------------------------------------------------------------
 
@@ -484,16 +488,17 @@ def _instructions(inputs: dict[str, Any]) -> float:
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as fh:
         json.dump(inputs, fh)
     try:
-        once, twice = (_collected(fh.name, passes) for passes in (1, 2))
+        once, twice = (_collected(["churn-step", fh.name], passes) for passes in (1, 2))
     finally:
         os.remove(fh.name)
     return (twice - once) / STEPS
 
 
-def _collected(path: str, passes: int) -> int:
+def _collected(child: list[str], passes: int) -> int:
+    """Instructions callgrind counts in this script's `child` subcommand run with `--passes`."""
     command = [
         *("valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null"),
-        *(sys.executable, os.path.abspath(__file__), "churn-step", path, "--passes", str(passes)),
+        *(sys.executable, os.path.abspath(__file__), *child, "--passes", str(passes)),
     ]
     same_layouts = {**os.environ, "PYTHONHASHSEED": "0"}  # the same dict and set layouts in every run
     done = subprocess.run(command, capture_output=True, text=True, check=True, env=same_layouts)
@@ -520,6 +525,54 @@ def _profile(step: Any, months: int) -> None:
     profiler.runcall(lambda: [step() for _ in range(50)])
     print(f"\ncProfile: 50 resume steps after {months} months, top 15 by own time")
     pstats.Stats(profiler).sort_stats("tottime").print_stats(15)
+
+
+# -- many items: an agency's sites ----------------------------------------------------------------------
+
+
+def many_items_bill(sites: int) -> Any:
+    """One Agency account: the plan on 2026-03-01, `sites` monthly sites published over the next four weeks
+    (the first eight take the plan's slots), billed through 2026-05-01; returns the bill as a callable."""
+    from billingcore.engine import Account, bill
+    from billingcore.timeline import structure_events
+
+    tariff, _ = _churn_tariff()
+    plan = {"id": "p", "date": "2026-03-01", "type": "buy_plan", "plan": "agency", "period": "monthly"}
+    published = [
+        {"id": f"s{i}", "date": (SIGNUP + timedelta(days=i * 28 // sites)).isoformat(), "type": "publish_site",
+         "site": f"site-{i}", "period": "monthly"}
+        for i in range(sites)
+    ]  # fmt: skip
+    events, problems = structure_events([plan, *published])
+    assert not problems, problems
+    account = Account("agency", tariff.catalog.catalog, "US")
+    return lambda: bill(tariff, account, events, date(2026, 5, 1))
+
+
+def many_items(sizes: list[int], repeat: int, instructions: bool) -> bool:
+    unit = "instructions" if instructions else "µs"
+    print(f"many-items: cost per site of an Agency account with {', '.join(map(str, sizes))} sites ({unit}), "
+          f"billingcore from {_engine_source()}")  # fmt: skip
+    costs = []
+    for sites in sizes:
+        if instructions:
+            once, twice = (_collected(["many-items-step", str(sites)], passes) for passes in (1, 2))
+            cost = (twice - once) / sites
+        else:
+            cost = _seconds(many_items_bill(sites), repeat) * 1e6 / sites
+        costs.append(cost)
+        print(f"  {sites:>5} sites: {cost:>12,.1f} {unit} per site", flush=True)
+    ratio = costs[-1] / costs[0]
+    ok = ratio <= MANY_LIMIT
+    print(f"{_verdict(ok)}: with {sizes[-1]} sites {ratio:.2f}x per site of {sizes[0]} (limit {MANY_LIMIT}x)")
+    return ok
+
+
+def many_items_step(sites: int, passes: int) -> None:
+    """callgrind's child (many-items --instructions): `passes` bills of the account, after one to warm up."""
+    run = many_items_bill(sites)
+    for _ in range(passes + 1):
+        run()
 
 
 # -- the command line -------------------------------------------------------------------------------------
@@ -551,6 +604,13 @@ def main(argv: list[str] | None = None) -> int:
     one = sub.add_parser("churn-step", help="internal: the resume step under callgrind (churn --instructions)")
     one.add_argument("inputs")
     one.add_argument("--passes", type=int, default=1)
+    many = sub.add_parser("many-items", help="an Agency account's cost per site with few and many sites")
+    many.add_argument("--sites", default="100,1600", help="comma-separated; the last is compared with the first")
+    many.add_argument("--repeat", type=int, default=7, help="timed passes; the best is shown")
+    many.add_argument("--instructions", action="store_true", help="callgrind instructions per site (valgrind)")
+    step = sub.add_parser("many-items-step", help="internal: the account billed under callgrind")
+    step.add_argument("sites", type=int)
+    step.add_argument("--passes", type=int, default=1)
     args = parser.parse_args(argv)
     if args.command == "generate":
         if args.bad is not None and not 1 <= args.bad <= args.n:
@@ -566,6 +626,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "churn":
         months = [int(m) for m in args.months.split(",")]
         return 0 if churn(months, args.repeat, args.instructions, args.profile) else 1
+    if args.command == "many-items":
+        sizes = [int(n) for n in args.sites.split(",")]
+        return 0 if many_items(sizes, args.repeat, args.instructions) else 1
+    if args.command == "many-items-step":
+        many_items_step(args.sites, args.passes)
+        return 0
     churn_step(args.inputs, args.passes)
     return 0
 

@@ -15,7 +15,7 @@ from billingcore.catalog.model import Period
 from billingcore.engine import Account, bill, prepare
 from billingcore.errors import EventError
 from billingcore.events import BuyPlan, ClearDontRenew, PublishSite, RemoveItem, SetDontRenew, StartTrial
-from billingcore.snapshot import dump_state
+from billingcore.snapshot import dump_state, load_state
 from inline_catalogs import inline_library
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -417,3 +417,38 @@ def test_a_seat_waiting_for_a_plan_without_seats_gets_a_contract_of_its_own() ->
         BuyPlan("buy", date(2021, 3, 5), "none", M),
     ]
     assert _lines_and_contracts(tariff, events, date(2021, 3, 5))[1] == [("plan", False), ("seat:sam", False)]
+
+
+# -- the order items were added in: the newest is the last (features/items.py, docs/performance.md "Many items") --
+
+
+def _added_again() -> list[Any]:
+    """In the trial: blog and shop published, blog removed (no contract yet: the item is kept, out of use) and
+    published again; then news."""
+    return [
+        StartTrial("t", date(2021, 1, 1)),
+        PublishSite("s1", date(2021, 1, 2), "blog"),
+        PublishSite("s2", date(2021, 1, 3), "shop"),
+        RemoveItem("r", date(2021, 1, 4), "blog"),
+        PublishSite("s3", date(2021, 1, 5), "blog"),  # added again: the newest
+        PublishSite("s4", date(2021, 1, 6), "news"),
+    ]
+
+
+def test_an_item_added_again_is_the_newest_and_the_next_comes_after_it() -> None:
+    items = _state(_added_again(), date(2021, 1, 6))["items"]
+    assert [(i["name"], i["order"]) for i in items] == [("shop", 2), ("blog", 3), ("news", 4)]
+
+
+def test_a_state_listing_items_out_of_their_order_loads_them_in_order() -> None:
+    """A state written before items were kept in order lists an item added again at its old place: loaded,
+    the items are in their order, and the next item comes after the newest."""
+    saved = _state(_added_again()[:-1], date(2021, 1, 5))
+    assert [i["name"] for i in saved["items"]] == ["shop", "blog"]
+    saved["items"].reverse()  # blog (order 3) before shop (2), as an older billingcore wrote it
+    state = load_state(saved)
+    assert [(i.name, i.order) for i in state.parts["items"].values()] == [("shop", 2), ("blog", 3)]
+    later = bill(TARIFF, Account("a", "duda", "US"), [PublishSite("s4", date(2021, 1, 6), "news")],
+                 date(2021, 1, 6), state=state)  # fmt: skip
+    orders = [(i["name"], i["order"]) for i in dump_state(later.state)["items"]]
+    assert orders == [("shop", 2), ("blog", 3), ("news", 4)]

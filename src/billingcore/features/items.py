@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from datetime import date
 from operator import attrgetter
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import attrs
 
@@ -178,9 +178,15 @@ def _add(
         if renew_again and contract.dont_renew:
             return put(contract._replace(dont_renew=False), part=back)
         return Outcome(part=back)
-    order = max(map(_ORDER, items.values())) + 1 if items else 1  # after every item kept (some are forgotten)
+    # Items are kept in the order they were added (loaded ones sorted: _load_items), so the newest is the last
+    # and a new one's order comes after it: no pass over all of them (an agency's thousandth site).
+    order = next(reversed(items.values())).order + 1 if items else 1
     item: Item = _item(name, product.id, f"{product.kind}:{name}", order, product.includable)
-    part = {**items, name: item}
+    if existing is None:
+        part = {**items, name: item}
+    else:  # added again after its contract ended: it moves to the end, as the newest
+        part = {key: kept for key, kept in items.items() if key != name}
+        part[name] = item
     if period is None:
         if running(view.contracts, PLAN) is None:
             return Outcome(part=part)  # added during a trial: takes a slot (or a contract) when the plan is bought
@@ -262,6 +268,18 @@ _RECORD = record_codec(Item, ranges={"order": (1, None)})
 _ITEMS = record_list(_RECORD, "name", "a second item named {}")
 
 
+def _load_items(data: Any) -> Items:
+    """The saved items in the order they were added (their `order`): a state written before items were kept
+    that way may list an item added again at its old place."""
+    items: Items = _ITEMS.load(data)
+    last = 0
+    for item in items.values():  # a plain loop: every saved state passes here
+        if item.order <= last:
+            return {item.name: item for item in sorted(items.values(), key=_ORDER)}
+        last = item.order
+    return items
+
+
 def _unknown(tariff: Tariff, items: Items, contracts: tuple[Contract, ...]) -> list[tuple[str, str]]:
     """Every item's product must be in the catalog, and every item contract's item among the items."""
     products = {item.product for item in items.values()}
@@ -288,5 +306,5 @@ FEATURE = Feature(
         RemoveItem: remove_item,
     },
     signals={ContractsForgotten: forget},
-    part=Part("items", {}, *_ITEMS, _unknown),
+    part=Part("items", {}, _ITEMS.dump, _load_items, _ITEMS.problems, _unknown),
 )

@@ -16,7 +16,7 @@ run: $(STAMP)
 	$(BIN)/billingcore run tests/scenarios/duda/billing-example.yaml
 
 test: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks tools
+	$(BIN)/ruff check src tests benchmarks tools examples
 	$(BIN)/mypy
 	$(BIN)/pytest
 

@@ -169,6 +169,15 @@ def test_events_and_billing_days_are_marked_with_what_they_were() -> None:
     assert float(until.get("x1") or "nan") == pytest.approx(float(root.get("data-x0") or 0) + _x(date(2021, 3, 11)))
 
 
+def test_many_events_on_one_day_share_a_marker_with_each_in_its_tooltip() -> None:
+    root = _svg(ROOT / "tests/scenarios/duda/agency-nine-sites.yaml")
+    (mark,) = _groups(_groups(root, "events")[0], "mark")
+    assert mark.findtext(f"{SVG}text") == "e1 \u2026 e10: 10 events"
+    tooltip = (mark.findtext(f"{SVG}title") or "").split("\n")
+    assert tooltip[0] == "e1 buy_plan on 2020-06-30: plan agency, period annual"
+    assert [t.split()[0] for t in tooltip] == [f"e{n}" for n in range(1, 11)]
+
+
 def _months(y1: int, m1: int, y2: int, m2: int) -> list[tuple[int, int]]:
     return [(y, m) for y in range(y1, y2 + 1) for m in range(1, 13) if (y1, m1) <= (y, m) <= (y2, m2)]
 

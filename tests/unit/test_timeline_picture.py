@@ -95,6 +95,9 @@ def test_the_bars_are_exactly_the_billed_terms_at_their_dates() -> None:
         assert left == pytest.approx(x0 + _x(start), abs=0.006)
         # to the end of its last day, less the 1 px gap that shows where back-to-back terms meet
         assert left + width + 1 == pytest.approx(x0 + _x(end + timedelta(days=1)), abs=0.011)
+    # back-to-back terms share a track: each lane of the example is one row of bars
+    for lane in _groups(root, "lane"):
+        assert len({rect.get("y") for rect in lane.iter(f"{SVG}rect") if rect.get("height") == "18"}) == 1
     plan = bars[("plan", "charge", "2020-01-10", "2021-01-09")]
     assert (plan.get("x"), plan.get("width")) == (f"{x0 + 22.5:.2f}", "914.00")  # 9 days in, 366 days long
 
@@ -176,6 +179,40 @@ def test_many_events_on_one_day_share_a_marker_with_each_in_its_tooltip() -> Non
     tooltip = (mark.findtext(f"{SVG}title") or "").split("\n")
     assert tooltip[0] == "e1 buy_plan on 2020-06-30: plan agency, period annual"
     assert [t.split()[0] for t in tooltip] == [f"e{n}" for n in range(1, 11)]
+
+
+def test_lines_without_days_notices_and_credit_accounts_are_drawn_too() -> None:
+    outcome = _outcome(ROOT / "tests/scenarios/accounts/wedos-auto-renewal.yaml")
+    root = ET.fromstring(outcome_svg(outcome))
+    lines = Counter(
+        (line.item, line.kind.value, (line.period_start or doc.date).isoformat())
+        for doc in outcome.result.documents
+        for line in doc.lines
+    )
+    drawn = Counter((g.get("data-item"), g.get("data-kind"), g.get("data-start")) for g in _groups(root, "bar"))
+    drawn += Counter((g.get("data-item"), g.get("data-kind"), g.get("data-day")) for g in _groups(root, "point"))
+    assert drawn == lines
+    # the top-ups and the settlements' deductions have no days: diamonds on their documents' dates
+    points = [(g.get("data-kind"), g.get("data-day"), g.findtext(f"{SVG}text")) for g in _groups(root, "point")]
+    assert points == [
+        ("top_up", "2021-03-01", "400.00"),
+        ("credit_deduction", "2021-04-01", "-315.00"),
+        ("top_up", "2021-04-06", "200.00"),
+        ("credit_deduction", "2021-05-01", "-215.00"),
+    ]
+    assert {g.get("data-item") for g in _groups(root, "point")} == {"credit:credit"}
+    notice = next(m for m in _groups(_groups(root, "events")[0], "mark") if m.find(f"{SVG}rect") is not None)
+    assert notice.findtext(f"{SVG}text") == "insufficient_credit"
+    assert notice.findtext(f"{SVG}title") == (
+        "notice insufficient_credit on 2021-03-25: service:vps: payment request liberec-20210325-request-vps of "
+        "199.65 (credit 85.00 CZK < 165.00)"
+    )
+    order = next(m for m in _groups(_groups(root, "events")[0], "mark") if m.get("data-day") == "2021-03-03")
+    assert order.findtext(f"{SVG}title") == (
+        "o1 order_service on 2021-03-03: account credit, service web, product webhosting, period monthly, "
+        "auto_renew true"
+    )
+    assert root.findall(f"{SVG}text")[1].text == "5 documents, 12 events, billed until 2021-05-01"
 
 
 def _months(y1: int, m1: int, y2: int, m2: int) -> list[tuple[int, int]]:

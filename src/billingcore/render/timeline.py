@@ -115,7 +115,7 @@ def timeline_svg(
     heading = _cut(title or "Timeline", int((width - 24) / 9))  # 15 px bold: about 9 px a character
     out.append(f'<text x="12" y="{y:.2f}" font-size="15" font-weight="bold">{_text(heading)}</text>')
     y += 16
-    summary = f"{len(documents)} documents, {len(events)} events, billed until {until.isoformat()}"
+    summary = f"{_count(documents, 'document')}, {_count(events, 'event')}, billed until {until.isoformat()}"
     out.append(f'<text x="12" y="{y:.2f}" fill="#555">{_text(summary)}</text>')
     y = _legend(out, lanes, bool(notices), y + 10, width)
     y = _point_band(out, "events", _event_marks(events, notices), scale, y + 8, EVENT_LABEL_ROWS)
@@ -186,6 +186,10 @@ def _days_shown(
 
 def _next_month(first: date) -> date:
     return first.replace(year=first.year + 1, month=1) if first.month == 12 else first.replace(month=first.month + 1)
+
+
+def _count(things: Sequence[Any], word: str) -> str:
+    return f"{len(things)} {word}{'' if len(things) == 1 else 's'}"
 
 
 def _cut(text: str, most: int) -> str:
@@ -270,6 +274,9 @@ def _event_tooltip(event: Event) -> str:
 
 
 def _plain(value: Any) -> str:
+    """A field as a scenario file writes it: `annual`, `true`, `2020-01-10`."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
     if isinstance(value, Enum):
         return str(value.value)
     if isinstance(value, date):
@@ -405,7 +412,7 @@ def _bar(bar: Bar, scale: Scale, y: float) -> str:
     if bar.end is None:  # a point: a diamond on its document's day, its amount beside it
         mid = y + TRACK / 2
         return (
-            f'<g class="mark" data-item="{_text(line.item)}" data-kind="{kind}" data-day="{bar.start.isoformat()}">'
+            f'<g class="point" data-item="{_text(line.item)}" data-kind="{kind}" data-day="{bar.start.isoformat()}">'
             f"<title>{_text(tooltip)}</title>"
             f'<path d="M{left:.2f},{y:.2f} L{left + 7:.2f},{mid:.2f} L{left:.2f},{y + TRACK:.2f} '
             f'L{left - 7:.2f},{mid:.2f} Z" fill="{fill}" stroke="{stroke}"/>'

@@ -1,5 +1,5 @@
-"""The `billingcore` command: check plan and rule files, print the JSON Schema, run and test scenarios,
-bill many accounts (`bill-run`).
+"""The `billingcore` command: check plan and rule files, print the JSON Schema, run and test scenarios, draw
+a scenario's timeline, bill many accounts (`bill-run`).
 
 Exit codes: 0 ok, 1 invalid input (diagnostics on stderr), 2 usage error. Never a traceback for bad
 input: every anticipated problem is a `BillingError` rendered as file:line:col with a hint.
@@ -25,6 +25,7 @@ from billingcore.catalog.schema import SCHEMAS as CATALOG_SCHEMAS
 from billingcore.engine import prepare
 from billingcore.errors import Diagnostic, InputError, render
 from billingcore.impact import format_impact_json, format_impact_text, impact
+from billingcore.render.timeline import outcome_svg, timeline_page
 from billingcore.runfiles import records, write_results, write_results_in_workers
 from billingcore.scenario_schema import scenario_schema
 from billingcore.scenarios import (
@@ -54,6 +55,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     run = sub.add_parser("run", help="bill a scenario and print its documents")
     run.add_argument("scenario")
     run.add_argument("--format", choices=["text", "json"], default="text")
+    picture = sub.add_parser(
+        "timeline", help="draw a scenario on one time axis: SVG, or an HTML page (docs/timeline.md)"
+    )
+    picture.add_argument("scenario")
+    picture.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE",
+        help="write FILE.svg or FILE.html (a page around the SVG); default: SVG on stdout",
+    )
     test = sub.add_parser("test", help="run golden scenarios and compare with their expectations")
     test.add_argument("paths", nargs="*", default=["tests/scenarios"], help="scenario files or directories")
     test.add_argument("--update-goldens", action="store_true", help="rewrite the expect: blocks from the output")
@@ -83,7 +94,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--rules", nargs="+", default=[], help="rule files or folders to bill under (default: each scenario's)"
     )
     changed.add_argument("--format", choices=["text", "json"], default="text")
-    for command in (run, test, changed):
+    for command in (run, picture, test, changed):
         command.add_argument(
             "--allow",
             action="append",
@@ -98,6 +109,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if args.command == "run":
         return run_scenario_command(args.scenario, args.format, args.allow)
+    if args.command == "timeline":
+        if args.output is not None and not args.output.endswith((".svg", ".html")):
+            picture.error(f"-o: expected a file name ending in .svg or .html, got {args.output!r}")
+        return timeline_command(args.scenario, args.output, args.allow)
     if args.command == "test":
         return test_command(args.paths, args.update_goldens, args.allow)
     if args.command == "impact":
@@ -144,6 +159,27 @@ def run_scenario_command(path: str, fmt: str, allow: Sequence[str]) -> int:
     except InputError as exc:
         return _report(exc)
     print(format_outcome_json(outcome) if fmt == "json" else format_outcome_text(outcome), end="")
+    return 0
+
+
+def timeline_command(path: str, output: str | None, allow: Sequence[str]) -> int:
+    """`billingcore timeline`: the scenario billed and drawn (render/timeline.py), whether or not its
+    expectations hold; a scenario that does not load or bill is reported like `run` reports it."""
+    try:
+        outcome = run_scenario(load_scenario(path, allow))
+    except InputError as exc:
+        return _report(exc)
+    svg = outcome_svg(outcome)
+    if output is None:
+        print(svg, end="")
+        return 0
+    text = timeline_page(svg, outcome.scenario.head.scenario) if output.endswith(".html") else svg
+    try:
+        with open(output, "w", encoding="utf-8") as fh:
+            fh.write(text)
+    except OSError as exc:
+        print(f"billingcore timeline: {exc.strerror}: {exc.filename}", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -314,19 +314,52 @@ def test_reverse_charge_needs_the_sellers_vat_id_not_only_a_tax_number() -> None
     assert "BT-31 Seller VAT identifier is missing; EN 16931 requires it (BR-AE-2" in info.value.diagnostics[0].message
 
 
-def test_zero_rate_without_reverse_charge_is_not_subject_to_vat_without_vat_ids() -> None:
-    """A US customer (rules/vat.yaml: 0 %): category O, and BR-O-2 forbids the VAT IDs beside it."""
+def not_subject_invoice() -> dict[str, Any]:
+    """A US customer (rules/vat.yaml: 0 %, no reverse charge): VAT category O."""
     doc = reverse_charge_invoice()
     doc["customer"]["address"]["country"] = "US"
     doc["customer"]["vat_id"] = "12-3456789"
+    doc["seller"]["legal_registration"] = "HRB 123456 B"  # BT-30: identifies the seller without its VAT ID
     doc["notes"] = []
-    root = parsed(cii_xml(doc))
+    return doc
+
+
+def test_zero_rate_without_reverse_charge_is_not_subject_to_vat_without_vat_ids() -> None:
+    root = parsed(cii_xml(not_subject_invoice()))
     tax = f"{SETTLEMENT}/ram:ApplicableTradeTax"
     assert at(root, f"{tax}/ram:CategoryCode") == "O"
     assert at(root, f"{tax}/ram:ExemptionReasonCode") == "VATEX-EU-O"
+    assert at(root, f"{tax}/ram:ExemptionReason") == "Not subject to VAT"
+    line_tax = f"{LINES}/ram:SpecifiedLineTradeSettlement/ram:ApplicableTradeTax"
+    assert at(root, f"{line_tax}/ram:CategoryCode") == "O"
+    assert all_at(root, f"{line_tax}/ram:RateApplicablePercent") == []  # BR-O-5
+    # BR-O-2: neither VAT ID; the seller is identified by its legal registration (BR-CO-26)
     assert all_at(root, f"{SELLER}/ram:SpecifiedTaxRegistration/ram:ID[@schemeID='VA']") == []
     assert all_at(root, f"{SELLER}/ram:SpecifiedTaxRegistration/ram:ID[@schemeID='FC']") == ["12/345/67890"]
+    assert at(root, f"{SELLER}/ram:SpecifiedLegalOrganization/ram:ID") == "HRB 123456 B"
     assert all_at(root, f"{BUYER}/ram:SpecifiedTaxRegistration/ram:ID") == []
+
+
+def test_not_subject_to_vat_needs_the_sellers_legal_registration() -> None:
+    doc = not_subject_invoice()
+    doc["seller"]["legal_registration"] = None
+    assert headlines(doc) == [
+        "seller.legal_registration: document prag-sro-20210301-regular: BT-30 Seller legal registration "
+        "identifier is missing; EN 16931 requires it (BR-CO-26: BR-O-2 leaves the VAT ID out beside VAT category "
+        "O) [einvoice-missing]"
+    ]
+
+
+def test_a_tax_number_alone_does_not_identify_the_seller() -> None:
+    doc = german_invoice()
+    doc["seller"]["vat_id"] = None
+    assert headlines(doc) == [
+        "seller.vat_id: document acme-20240301-monthly: BT-31 Seller VAT identifier (or BT-30 Seller legal "
+        "registration identifier, seller.legal_registration) is missing; EN 16931 requires it (BR-CO-26) "
+        "[einvoice-missing]"
+    ]
+    doc["seller"]["legal_registration"] = "HRB 123456 B"
+    assert at(parsed(cii_xml(doc)), f"{SELLER}/ram:SpecifiedTaxRegistration/ram:ID") == "12/345/67890"
 
 
 def test_a_credit_note_is_type_381_with_its_amounts_positive() -> None:
@@ -349,22 +382,7 @@ def test_a_credit_note_is_type_381_with_its_amounts_positive() -> None:
 
 
 def test_a_settlements_two_vat_entries_at_one_rate_are_one_breakdown() -> None:
-    """A WEDOS settlement: services + VAT, less the prepaid credit that paid them: total 0."""
-    doc = german_invoice()
-    doc.update(
-        kind="settlement",
-        lines=[
-            line("hosting", "Hosting (monthly)", "1", "100.00", "100.00", "19.00"),
-            line("credit", "Paid from prepaid credit", "1", "-100.00", "-100.00", "19.00", kind="credit_deduction"),
-        ],
-        net="0.00",
-        vat=[
-            {"rate": "19.00", "base": "100.00", "amount": "19.00"},
-            {"rate": "19.00", "base": "-100.00", "amount": "-19.00"},
-        ],
-        gross="0.00",
-        amount_due="0.00",
-    )
+    doc = settlement()
     root = parsed(cii_xml(doc))
     assert all_at(root, f"{SETTLEMENT}/ram:ApplicableTradeTax/ram:BasisAmount") == ["0.00"]
     assert all_at(root, f"{SETTLEMENT}/ram:ApplicableTradeTax/ram:CalculatedAmount") == ["0.00"]
@@ -381,11 +399,52 @@ def test_an_amount_due_below_the_gross_is_the_rest_after_the_prepaid_amount() ->
 # -- validation: the XSD, the Schematron, and EN 16931's arithmetic worked out here
 
 
+def settlement() -> dict[str, Any]:
+    """A WEDOS settlement: services + VAT, less the prepaid credit that paid them: total 0."""
+    doc = german_invoice()
+    doc.update(
+        kind="settlement",
+        lines=[
+            line("hosting", "Hosting (monthly)", "1", "100.00", "100.00", "19.00"),
+            line("credit", "Paid from prepaid credit", "1", "-100.00", "-100.00", "19.00", kind="credit_deduction"),
+        ],
+        net="0.00",
+        vat=[
+            {"rate": "19.00", "base": "100.00", "amount": "19.00"},
+            {"rate": "19.00", "base": "-100.00", "amount": "-19.00"},
+        ],
+        gross="0.00",
+        amount_due="0.00",
+    )
+    return doc
+
+
+def rounded_line_invoice() -> dict[str, Any]:
+    """A line whose amount is its quantity times its price rounded (1.5 x 0.99 = 1.485 -> 1.49), and an amount
+    due below the gross (5.00 paid before): 29.00 + 1.49 - 8.80 = 21.69; 19 % = 4.1211 -> 4.12; 25.81."""
+    doc = german_invoice()
+    doc["lines"][1].update(quantity="1.5", unit_price="0.99", amount="1.49")
+    doc.update(
+        net="21.69", vat=[{"rate": "19.00", "base": "21.69", "amount": "4.12"}], gross="25.81", amount_due="20.81"
+    )
+    return doc
+
+
 def examples() -> dict[str, dict[str, Any]]:
-    return {"invoice": german_invoice(), "reverse charge": reverse_charge_invoice(), "credit note": credit_note()}
+    return {
+        "invoice": german_invoice(),
+        "reverse charge": reverse_charge_invoice(),
+        "credit note": credit_note(),
+        "not subject": not_subject_invoice(),
+        "settlement": settlement(),
+        "rounded line": rounded_line_invoice(),
+    }
 
 
-@pytest.mark.parametrize("name", ["invoice", "reverse charge", "credit note"])
+EXAMPLES = list(examples())
+
+
+@pytest.mark.parametrize("name", EXAMPLES)
 def test_the_xml_validates_against_the_en16931_xsd_drafthorse_ships(name: str) -> None:
     import drafthorse
     from lxml import etree
@@ -418,7 +477,7 @@ def schematron_failures(xml: bytes) -> list[tuple[str, str]]:
 EMPTY_DELIVERY = ("PEPPOL-EN16931-R008", "warning")
 
 
-@pytest.mark.parametrize("name", ["invoice", "reverse charge", "credit note"])
+@pytest.mark.parametrize("name", EXAMPLES)
 def test_the_xml_passes_the_en16931_schematron(name: str) -> None:
     assert schematron_failures(cii_xml(examples()[name])) == [EMPTY_DELIVERY]
 
@@ -440,7 +499,7 @@ def expected_totals(doc: dict[str, Any]) -> dict[str, Decimal]:
     return {"lines": lines, "tax": tax, "grand": lines + tax}
 
 
-@pytest.mark.parametrize("name", ["invoice", "reverse charge", "credit note"])
+@pytest.mark.parametrize("name", EXAMPLES)
 def test_the_arithmetic_business_rules_hold(name: str) -> None:
     doc = examples()[name]
     root = parsed(cii_xml(doc))
@@ -477,7 +536,7 @@ def test_the_arithmetic_business_rules_hold(name: str) -> None:
             money(s.findtext("ram:SpecifiedTradeSettlementLineMonetarySummation/ram:LineTotalAmount", "", NS))
             for s in root.findall(line_tax, NS)
             if s.findtext("ram:ApplicableTradeTax/ram:CategoryCode", "", NS) == category
-            and money(s.findtext("ram:ApplicableTradeTax/ram:RateApplicablePercent", "", NS)) == rate
+            and money(s.findtext("ram:ApplicableTradeTax/ram:RateApplicablePercent", "0", NS)) == rate  # O: none
         ]
         base = money(b.findtext("ram:BasisAmount", "", NS))
         assert base == sum(of_lines, Decimal(0))
@@ -529,6 +588,8 @@ def test_todays_document_json_without_the_invoice_fields_is_refused_not_a_key_er
         f"seller.address.country: {n}: BT-40 Seller country code is missing; EN 16931 requires it (BR-9) "
         "[einvoice-missing]",
         f"seller.name: {n}: BT-27 Seller name is missing; EN 16931 requires it (BR-6) [einvoice-missing]",
+        f"seller.vat_id: {n}: BT-31 Seller VAT identifier (or BT-30 Seller legal registration identifier, "
+        "seller.legal_registration) is missing; EN 16931 requires it (BR-CO-26) [einvoice-missing]",
     ]
 
 

@@ -62,6 +62,7 @@ class Party:
     country: str  # BT-40 / BT-55
     vat_id: str | None  # BT-31 / BT-48
     tax_number: str | None  # BT-32 (seller only)
+    legal_registration: str | None  # BT-30 (seller only), e.g. a commercial register number
     email: str | None  # BT-34 / BT-49
     id: str | None  # BT-46 (buyer only: the account id)
 
@@ -231,7 +232,9 @@ class _Reader:
         lines = self.lines(sign, category)
         vat = self.vat(sign, category, lines)
         categories = {b.category for b in vat}
-        self.seller_tax_ids(categories)
+        # At 0 % the category (AE or O) depends on both countries: with one missing (reported above) only what
+        # S requires can be told now.
+        self.seller_tax_ids(categories if seller_country and buyer_country else categories & {"S"})
         if "O" in categories:  # BR-O-2: no VAT IDs beside "not subject to VAT" (the seller's tax number stays)
             seller = attrs.evolve(seller, vat_id=None) if seller else None
             buyer = attrs.evolve(buyer, vat_id=None) if buyer else None
@@ -296,22 +299,32 @@ class _Reader:
             country=country,
             vat_id=self.text(f"{key}.vat_id"),
             tax_number=self.text(f"{key}.tax_number") if key == "seller" else None,
+            legal_registration=self.text(f"{key}.legal_registration") if key == "seller" else None,
             email=self.text(f"{key}.email"),
             id=self.text(f"{key}.id") if key == "customer" else None,
         )
 
     def seller_tax_ids(self, categories: set[str]) -> None:
-        """The seller's VAT ID (or tax number) that the VAT categories require; read even when the whole
-        seller block is missing, so that one run lists every term to add."""
-        vat_id, tax_number = self.present("seller.vat_id"), self.present("seller.tax_number")
+        """The seller identifiers EN 16931 requires: a VAT ID where VAT is charged or reverse-charged (BR-S-2, a
+        tax number does for S; BR-AE-2), and a VAT ID or legal registration to identify the seller by
+        (BR-CO-26). Read even when the whole seller block is missing, so that one run lists every term to add."""
+        vat_id = self.present("seller.vat_id") and "O" not in categories  # BR-O-2 leaves it out beside O
         if "AE" in categories and not vat_id:
             self.missing("seller.vat_id", "BT-31 Seller VAT identifier", "BR-AE-2: reverse charge")
-        elif "S" in categories and not (vat_id or tax_number):
+        elif "S" in categories and not vat_id and not self.present("seller.tax_number"):
             self.missing(
                 "seller.vat_id",
                 "BT-31 Seller VAT identifier (or BT-32 Seller tax registration identifier, seller.tax_number)",
                 "BR-S-2: VAT charged",
             )
+        elif not vat_id and not self.present("seller.legal_registration"):
+            if "O" in categories:
+                term, key = "BT-30 Seller legal registration identifier", "seller.legal_registration"
+                rule = "BR-CO-26: BR-O-2 leaves the VAT ID out beside VAT category O"
+            else:
+                term = "BT-31 Seller VAT identifier (or BT-30 Seller legal registration identifier, "
+                term, key, rule = term + "seller.legal_registration)", "seller.vat_id", "BR-CO-26"
+            self.missing(key, term, rule)
 
     def lines(self, sign: int, category: Any) -> tuple[InvoiceLine, ...]:
         raw = self.value("lines")
@@ -484,7 +497,8 @@ def write_xml(invoice: Invoice) -> bytes:
         item.delivery.billed_quantity = (line.quantity, UNIT)
         item.settlement.trade_tax.type_code = "VAT"
         item.settlement.trade_tax.category_code = line.category
-        item.settlement.trade_tax.rate_applicable_percent = line.rate
+        if line.category != "O":  # BR-O-5: a line not subject to VAT has no rate
+            item.settlement.trade_tax.rate_applicable_percent = line.rate
         if line.period:
             item.settlement.period.start, item.settlement.period.end = line.period
         item.settlement.monetary_summation.total_amount = line.amount
@@ -543,6 +557,8 @@ def _party(target: Any, party: Party, registration: Any) -> None:
     if party.city:
         address.city_name = party.city
     address.country_id = party.country
+    if party.legal_registration:
+        target.legal_organization.id = party.legal_registration
     if party.email:
         target.electronic_address.uri_ID = ("EM", party.email)
     if party.tax_number:

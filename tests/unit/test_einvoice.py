@@ -9,6 +9,7 @@ import copy
 import decimal
 import json
 import os
+import re
 import xml.etree.ElementTree as ET
 from decimal import Decimal
 from pathlib import Path
@@ -672,3 +673,14 @@ def test_the_command_locates_a_json_file_that_is_not_json(tmp_path: Path, capsys
     err = capsys.readouterr().err
     assert err.startswith(f"{source}:2:22: not JSON: Expecting property name enclosed in double quotes")
     assert '  2 |   {"type": "invoice",,}\n' in err
+
+
+def test_docs_list_every_error_code_and_the_terms_the_errors_name() -> None:
+    docs = (ROOT / "docs" / "einvoice.md").read_text()
+    source = (ROOT / "src" / "billingcore" / "render" / "einvoice.py").read_text()
+    codes = set(re.findall(r'"(einvoice-[a-z]+)"', source))
+    assert codes == {"einvoice-missing", "einvoice-invalid", "einvoice-schema", "einvoice-unavailable"}
+    assert sorted(c for c in codes if f"`{c}`" not in docs) == []
+    terms = set(re.findall(r'"(BT-\d+) ', source))  # the terms a refusal names
+    table = docs.split("## Business terms")[1].split("### Signs")[0]
+    assert sorted(t for t in terms if not re.search(rf"\b{t}\b", table)) == []

@@ -10,6 +10,7 @@ import decimal
 import json
 import os
 import re
+import sys
 import xml.etree.ElementTree as ET
 from decimal import Decimal
 from pathlib import Path
@@ -684,3 +685,25 @@ def test_docs_list_every_error_code_and_the_terms_the_errors_name() -> None:
     terms = set(re.findall(r'"(BT-\d+) ', source))  # the terms a refusal names
     table = docs.split("## Business terms")[1].split("### Signs")[0]
     assert sorted(t for t in terms if not re.search(rf"\b{t}\b", table)) == []
+
+
+def test_a_character_xml_cannot_carry_is_located_not_a_schema_error() -> None:
+    doc = german_invoice()
+    doc["customer"]["name"] = "Acme\x1b[31m AG"
+    doc["lines"][0]["description"] = "Team plan\x00"
+    n = "document acme-20240301-monthly"
+    assert headlines(doc) == [
+        f"customer.name: {n}: holds a character XML cannot carry: 'Acme\\x1b[31m AG' [einvoice-invalid]",
+        f"lines[0].description: {n}: holds a character XML cannot carry: 'Team plan\\x00' [einvoice-invalid]",
+    ]
+
+
+def test_without_drafthorse_the_error_says_which_extra_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "drafthorse.models.document", None)  # import fails as if not installed
+    with pytest.raises(EInvoiceError) as info:
+        cii_xml(german_invoice())
+    assert info.value.render() == (
+        "e-invoices need drafthorse, which is not installed [einvoice-unavailable]\n"
+        "  hint: pip install 'billingcore[einvoice]'"
+    )
+    assert invoice_terms(german_invoice()).grand_total == Decimal("35.94")  # reading needs no drafthorse

@@ -134,10 +134,11 @@ def invoice_terms(document: Mapping[str, Any]) -> Invoice:
 
 
 _STEP = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")  # not a Char of XML 1.0
 
 
-class _Reader:
-    """Reads one document's JSON, collecting a Diagnostic for each missing or malformed term."""
+class _Values:
+    """Values at the keys of one document's JSON, collecting a Diagnostic for each missing or malformed one."""
 
     def __init__(self, document: Mapping[str, Any]) -> None:
         self.doc = document
@@ -174,6 +175,9 @@ class _Reader:
     def text(self, key: str, term: str = "", rule: str = "") -> str | None:
         """A non-blank string; a missing one is reported when `term` names it (a required term)."""
         value = self.value(key)
+        if isinstance(value, str) and _NOT_XML.search(value):
+            self.invalid(key, f"holds a character XML cannot carry: {value!r}")
+            return None
         if isinstance(value, str) and value.strip():
             return value.strip()
         if value not in (None, "") and not isinstance(value, str):
@@ -210,7 +214,9 @@ class _Reader:
         self.invalid(key, f"expected a date YYYY-MM-DD, got {value!r}")
         return None
 
-    # -- the document
+
+class _Reader(_Values):
+    """Reads one document's JSON into EN 16931's business terms."""
 
     def invoice(self) -> Invoice | None:
         doc_type = self.value("type")

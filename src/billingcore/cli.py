@@ -221,11 +221,15 @@ def einvoice_command(source: str, out: str, allow: Sequence[str]) -> int:
     if problems:
         _report(InputError(problems))
         return 2
-    os.makedirs(out, exist_ok=True)
-    for name, xml in files.items():
-        with open(os.path.join(out, name), "wb") as fh:
-            fh.write(xml)
-        print(os.path.join(out, name))
+    try:
+        os.makedirs(out, exist_ok=True)
+        for name, xml in files.items():
+            with open(os.path.join(out, name), "wb") as fh:
+                fh.write(xml)
+            print(os.path.join(out, name))
+    except OSError as exc:
+        print(f"billingcore einvoice: {exc.strerror}: {exc.filename}", file=sys.stderr)
+        return 1
     print(f"{_count(files, 'e-invoice')} (EN 16931, CII XML) written to {out}")
     return 0
 
@@ -244,6 +248,8 @@ def _documents_of_json(path: str) -> list[dict[str, Any]]:
     except OSError as exc:
         unreadable = Diagnostic(Location(path, 1, 1), f"cannot read it: {exc.strerror}", "", "unreadable")
         raise InputError([unreadable]) from None
+    except UnicodeDecodeError as exc:
+        raise InputError([Diagnostic(Location(path, 1, 1), f"not UTF-8 text: {exc.reason}", "", "encoding")]) from None
     try:
         data = json.loads(text)
     except ValueError as exc:

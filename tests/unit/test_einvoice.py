@@ -707,3 +707,20 @@ def test_without_drafthorse_the_error_says_which_extra_to_install(monkeypatch: p
         "  hint: pip install 'billingcore[einvoice]'"
     )
     assert invoice_terms(german_invoice()).grand_total == Decimal("35.94")  # reading needs no drafthorse
+
+
+def test_the_command_refuses_files_without_documents_and_unwritable_folders(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = tmp_path / "documents.json"
+    source.write_text('{"documents": "none"}')
+    assert main(["einvoice", str(source), "-o", str(tmp_path / "xml")]) == 1
+    assert capsys.readouterr().err.startswith(f"{source}:1:1: holds no documents [not-documents]\n")
+    source.write_bytes(b'{"documents": ["\xff"]}')
+    assert main(["einvoice", str(source), "-o", str(tmp_path / "xml")]) == 1
+    assert capsys.readouterr().err.startswith(f"{source}:1:1: not UTF-8 text: invalid start byte [encoding]\n")
+    source.write_text(json.dumps([german_invoice()]))
+    blocked = tmp_path / "a-file"
+    blocked.write_text("")
+    assert main(["einvoice", str(source), "-o", str(blocked / "xml")]) == 1
+    assert capsys.readouterr().err == f"billingcore einvoice: Not a directory: {blocked / 'xml'}\n"

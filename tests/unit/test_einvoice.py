@@ -9,6 +9,7 @@ import copy
 import decimal
 import json
 import os
+import random
 import re
 import sys
 import xml.etree.ElementTree as ET
@@ -724,3 +725,35 @@ def test_the_command_refuses_files_without_documents_and_unwritable_folders(
     blocked.write_text("")
     assert main(["einvoice", str(source), "-o", str(blocked / "xml")]) == 1
     assert capsys.readouterr().err == f"billingcore einvoice: Not a directory: {blocked / 'xml'}\n"
+
+
+def _paths(node: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    children = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else []
+    return [path] + [p for key, child in children for p in _paths(child, (*path, key))]
+
+
+def test_any_value_of_the_wrong_kind_anywhere_ends_in_a_located_error_or_an_xml() -> None:
+    """Seeded: 1 to 3 values of a document replaced by values of other kinds; only EInvoiceError may come out."""
+    rng = random.Random(14)
+    odd: list[Any] = [None, 1, 1.5, True, [], {}, "", "x", "-1", "NaN", "1E+3", "2024-13-01", ["a"], [None], {"a": 1}]
+    outcomes = {"xml": 0, "refused": 0}
+    for _ in range(600):
+        doc = rng.choice(list(examples().values()))
+        for _ in range(rng.randint(1, 3)):
+            *parents, last = rng.choice(_paths(doc)[1:])
+            node = doc
+            for key in parents:
+                node = node[key]
+            if isinstance(node, (dict, list)):
+                node[last] = rng.choice(odd)
+        try:
+            xml = cii_xml(doc)
+        except EInvoiceError as exc:
+            codes = {d.code for d in exc.diagnostics}
+        else:
+            codes = {"xml"} if xml.startswith(b"<?xml") else set()
+        outcome = "xml" if codes == {"xml"} else "refused" if codes and all("einvoice-" in c for c in codes) else ""
+        assert outcome, codes
+        outcomes[outcome] += 1
+    assert outcomes["xml"] > 50
+    assert outcomes["refused"] > 300

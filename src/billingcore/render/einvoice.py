@@ -220,14 +220,18 @@ class _Reader(_Values):
 
     def invoice(self) -> Invoice | None:
         doc_type = self.value("type")
-        if doc_type not in TYPE_CODES:
+        if not isinstance(doc_type, str) or doc_type not in TYPE_CODES:
             self.invalid("type", f'BT-3 Invoice type code: expected "invoice" or "credit_note", got {doc_type!r}')
+            doc_type = None
         sign = -1 if doc_type == "credit_note" else 1  # a 381 credit note states what it credits as positive
         number = self.text("legal_number") or self.text("number", "BT-1 Invoice number", "BR-2")
         issued = self.day("date", "BT-2 Invoice issue date", "BR-3")
         currency = self.text("currency", "BT-5 Invoice currency code", "BR-5")
         seller = self.party("seller", "BT-27 Seller name", "BR-6", "BT-40 Seller country code", "BR-9")
         buyer = self.party("customer", "BT-44 Buyer name", "BR-7", "BT-55 Buyer country code", "BR-11")
+        notes = self.value("notes")
+        if notes is not None and (not isinstance(notes, list) or not all(isinstance(n, str) for n in notes)):
+            self.invalid("notes", f"BT-22 Invoice note: expected a list of strings, got {notes!r}")
         seller_country = seller.country if seller else None
         buyer_country = buyer.country if buyer else None
         buyer_vat_id = buyer.vat_id if buyer else None
@@ -261,7 +265,7 @@ class _Reader(_Values):
 
         if number is None or issued is None or currency is None or seller is None or buyer is None:
             return None
-        if doc_type not in TYPE_CODES:
+        if doc_type is None:
             return None
         iban = self.text("seller.iban") if doc_type == "invoice" else None  # a credit note asks for no payment
         return Invoice(
@@ -270,7 +274,7 @@ class _Reader(_Values):
             issue_date=issued,
             currency=currency,
             due_date=due_date if doc_type == "invoice" else None,
-            notes=tuple(n for n in (self.value("notes") or []) if isinstance(n, str) and n),
+            notes=self.notes(),
             buyer_reference=self.text("customer.buyer_reference"),
             seller=seller,
             buyer=buyer,
@@ -396,9 +400,14 @@ class _Reader(_Values):
                 self.invalid(f"lines[{int(line.id) - 1}].vat_rate", f"no VAT entry at the line's rate {line.rate} %")
         return tuple(out)
 
-    def reverse_charge_note(self) -> str | None:
+    def notes(self) -> tuple[str, ...]:
         notes = self.value("notes") or []
-        return next((n for n in notes if isinstance(n, str) and "reverse charge" in n.lower()), None)
+        if not isinstance(notes, list) or not all(isinstance(n, str) for n in notes):
+            return ()  # reported by invoice()
+        return tuple(n for n in notes if n.strip())
+
+    def reverse_charge_note(self) -> str | None:
+        return next((n for n in self.notes() if "reverse charge" in n.lower()), None)
 
     def agrees(self, key: str, stated: Decimal, worked_out: Decimal, what: str) -> None:
         if stated != worked_out:

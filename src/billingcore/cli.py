@@ -1,7 +1,8 @@
 """The `billingcore` command: check plan and rule files, print the JSON Schema, run and test scenarios, draw
-a scenario's timeline, bill many accounts (`bill-run`).
+a scenario's timeline, bill many accounts (`bill-run`), write documents as e-invoices (`einvoice`).
 
-Exit codes: 0 ok, 1 invalid input (diagnostics on stderr), 2 usage error. Never a traceback for bad
+Exit codes: 0 ok, 1 invalid input (diagnostics on stderr), 2 usage error or (einvoice) a document that cannot
+be an EN 16931 e-invoice. Never a traceback for bad
 input: every anticipated problem is a `BillingError` rendered as file:line:col with a hint.
 """
 
@@ -15,6 +16,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator, Sequence, Sized
 from datetime import date
+from typing import Any
 
 from tqdm import tqdm
 
@@ -23,7 +25,7 @@ from billingcore.billrun import summary_text
 from billingcore.catalog.loader import load
 from billingcore.catalog.schema import SCHEMAS as CATALOG_SCHEMAS
 from billingcore.engine import prepare
-from billingcore.errors import Diagnostic, InputError, render
+from billingcore.errors import DataPath, Diagnostic, InputError, Location, render
 from billingcore.impact import format_impact_json, format_impact_text, impact
 from billingcore.render.timeline import outcome_svg, timeline_page
 from billingcore.runfiles import records, write_results, write_results_in_workers
@@ -94,7 +96,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--rules", nargs="+", default=[], help="rule files or folders to bill under (default: each scenario's)"
     )
     changed.add_argument("--format", choices=["text", "json"], default="text")
-    for command in (run, picture, test, changed):
+    einvoice = sub.add_parser(
+        "einvoice", help="each document as an EN 16931 e-invoice: ZUGFeRD / Factur-X CII XML (docs/einvoice.md)"
+    )
+    einvoice.add_argument("input", help="a scenario file, or a JSON file of documents (run --format json's output)")
+    einvoice.add_argument("-o", "--out", required=True, metavar="DIR", help="the folder the XML files are written to")
+    for command in (run, picture, test, changed, einvoice):
         command.add_argument(
             "--allow",
             action="append",
@@ -115,6 +122,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return timeline_command(args.scenario, args.output, args.allow)
     if args.command == "test":
         return test_command(args.paths, args.update_goldens, args.allow)
+    if args.command == "einvoice":
+        return einvoice_command(args.input, args.out, args.allow)
     if args.command == "impact":
         return impact_command(args.old, args.new, args.scenarios or [], args.rules, args.format, args.allow)
     if args.command == "bill-run":
@@ -221,6 +230,78 @@ def impact_command(
         return _report(exc)
     print(format_impact_json(report) if fmt == "json" else format_impact_text(report), end="")
     return 0
+
+
+def einvoice_command(source: str, out: str, allow: Sequence[str]) -> int:
+    """`billingcore einvoice`: one `<number>.xml` per document in `out`. Exit 1 when the input does not load (as
+    `run`), 2 when a document cannot be an EN 16931 e-invoice (every missing term of every document listed,
+    nothing written)."""
+    from billingcore.render.einvoice import EInvoiceError, cii_xml, file_name
+
+    try:
+        documents = _documents_of_json(source) if source.endswith(".json") else _documents_of_scenario(source, allow)
+    except InputError as exc:
+        return _report(exc)
+    files: dict[str, bytes] = {}
+    problems: list[Diagnostic] = []
+    for i, document in enumerate(documents):
+        try:
+            xml = cii_xml(document)
+        except EInvoiceError as exc:
+            problems.extend(_under(f"documents[{i}]", d) for d in exc.diagnostics)
+            continue
+        name = file_name(document)
+        if name in files:  # two numbers that differ only in characters a file name cannot hold
+            problems.append(Diagnostic(DataPath(f"documents[{i}]"), f"a second document would be written to {name}"))
+        files[name] = xml
+    if problems:
+        _report(InputError(problems))
+        return 2
+    try:
+        os.makedirs(out, exist_ok=True)
+        for name, xml in files.items():
+            with open(os.path.join(out, name), "wb") as fh:
+                fh.write(xml)
+            print(os.path.join(out, name))
+    except OSError as exc:
+        print(f"billingcore einvoice: {exc.strerror}: {exc.filename}", file=sys.stderr)
+        return 1
+    print(f"{_count(files, 'e-invoice')} (EN 16931, CII XML) written to {out}")
+    return 0
+
+
+def _documents_of_scenario(path: str, allow: Sequence[str]) -> list[dict[str, Any]]:
+    documents: list[dict[str, Any]] = run_scenario(load_scenario(path, allow)).actual["documents"]
+    return documents
+
+
+def _documents_of_json(path: str) -> list[dict[str, Any]]:
+    """Documents from a JSON file: `run --format json`'s output ({"documents": [...]}), a list of documents, or
+    one document."""
+    try:
+        with open(path, encoding="utf-8") as fh:
+            text = fh.read()
+    except OSError as exc:
+        unreadable = Diagnostic(Location(path, 1, 1), f"cannot read it: {exc.strerror}", "", "unreadable")
+        raise InputError([unreadable]) from None
+    except UnicodeDecodeError as exc:
+        raise InputError([Diagnostic(Location(path, 1, 1), f"not UTF-8 text: {exc.reason}", "", "encoding")]) from None
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        at = Location(path, exc.lineno, exc.colno) if isinstance(exc, json.JSONDecodeError) else Location(path, 1, 1)
+        raise InputError([Diagnostic(at, f"not JSON: {exc}", "", "not-json")], {path: text}) from None
+    documents = data.get("documents") if isinstance(data, dict) and "lines" not in data else data
+    documents = [documents] if isinstance(documents, dict) else documents
+    if not isinstance(documents, list) or not all(isinstance(d, dict) for d in documents):
+        hint = "give run --format json's output, a list of documents, or one document"
+        raise InputError([Diagnostic(Location(path, 1, 1), "holds no documents", hint, "not-documents")])
+    return documents
+
+
+def _under(prefix: str, d: Diagnostic) -> Diagnostic:
+    """A document's diagnostic located within the list of documents (`documents[2].seller.name`)."""
+    return Diagnostic(DataPath(f"{prefix}.{d.location}" if d.location else prefix), d.message, d.hint, d.code)
 
 
 def _day(text: str) -> date:

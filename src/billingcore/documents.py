@@ -14,7 +14,7 @@ from typing import Any, NamedTuple
 import attrs
 
 from billingcore.dates import iso
-from billingcore.money import fmt
+from billingcore.money import add, fmt, sub
 
 
 class LineKind(StrEnum):
@@ -62,12 +62,18 @@ class Line(NamedTuple):
     period_end: date | None  # last day covered, inclusive
     explanation: str
     cause: str  # the event id that caused it, or `renewal` / `billing_day`
+    # what discount scales and coupons took off `amount` (already off it; 0 without a discount). Last, with a
+    # default, so that a Line built without it still is one.
+    discount: Decimal = Decimal("0")
 
 
 class VatAmount(NamedTuple):
     rate: Decimal
     base: Decimal
     amount: Decimal
+
+
+Day = date  # for a field after Document's own `date`, which hides the type in its body
 
 
 class Document(NamedTuple):
@@ -85,6 +91,43 @@ class Document(NamedTuple):
     vat: tuple[VatAmount, ...]
     gross: Decimal
     notes: tuple[str, ...] = ()
+    # Issue 14: the invoice fields a customer reads (docs/scenarios.md "JSON output"). Last, with defaults, so
+    # that a Document built without them still is one.
+    due_date: Day | None = None  # the date + payment terms (invoicing.payment_terms_days); None: a credit note
+    seller: Seller | None = None  # the catalog's `seller:`, None when it names none
+    customer: Customer | None = None  # the account billed: who the document is addressed to
+
+
+class Address(NamedTuple):
+    """A postal address as printed on a document: its lines (street, building), postcode, city, country."""
+
+    lines: tuple[str, ...] = ()
+    postcode: str | None = None
+    city: str | None = None
+    country: str = ""  # ISO 3166
+
+
+class Seller(NamedTuple):
+    """Who issues the documents: the catalog's `seller:` block (docs/plans.md "Seller")."""
+
+    name: str | None
+    address: Address
+    vat_id: str | None = None
+    email: str | None = None
+    tax_number: str | None = None  # a national tax number (a German Steuernummer)
+    iban: str | None = None
+    bic: str | None = None
+
+
+class Customer(NamedTuple):
+    """Who a document is addressed to: the account's id, name, address (the account's country), VAT ID and
+    e-mail (tariff.Account)."""
+
+    id: str
+    name: str | None
+    address: Address
+    vat_id: str | None = None
+    email: str | None = None
 
 
 @attrs.frozen
@@ -101,8 +144,9 @@ class Notice:
 _TEXT: dict[Any, str] = {m: m.value for kinds in (LineKind, DocumentType, DocumentKind) for m in kinds}
 
 
-def line_json(line: Line) -> dict[str, Any]:
-    item, description, kind, quantity, unit_price, amount, vat_rate, start, end, explanation, cause = line
+def line_json(line: Line, zero: str = "0.00") -> dict[str, Any]:
+    """`zero`: how 0 is written in the document's currency, for a line without a discount."""
+    item, description, kind, quantity, unit_price, amount, vat_rate, start, end, explanation, cause, discount = line
     return {
         "item": item,
         "description": description,
@@ -110,6 +154,7 @@ def line_json(line: Line) -> dict[str, Any]:
         "quantity": fmt(quantity),
         "unit_price": fmt(unit_price),
         "amount": fmt(amount),
+        "discount": fmt(discount) if discount else zero,
         "vat_rate": fmt(vat_rate),
         "period_start": iso(start) if start else None,
         "period_end": iso(end) if end else None,
@@ -119,8 +164,22 @@ def line_json(line: Line) -> dict[str, Any]:
 
 
 def document_json(doc: Document) -> dict[str, Any]:
-    """Runs for every document of a bill run, so it unpacks the tuples instead of reading fields."""
-    doc_type, kind, number, account, day, currency, lines, net, vat, gross, notes = doc
+    """Runs for every document of a bill run, so it unpacks the tuples instead of reading fields, and sums
+    the lines in the one pass that writes them."""
+    doc_type, kind, number, account, day, currency, lines, net, vat, gross, notes, due, seller, customer = doc
+    zero = sub(net, net)  # 0 at the currency's scale (a net always has it): "0.00", "0" for JPY
+    zero_text = fmt(zero)
+    before = discounts = credits = zero  # the lines before discounts (credits left out), the discounts, the credits
+    out = []
+    for line in lines:
+        out.append(line_json(line, zero_text))
+        line_kind, amount, discount = line[2], line[5], line[11]
+        if line_kind in _CREDITS:
+            credits = sub(credits, amount)
+        else:
+            before = add(before, add(amount, discount) if discount else amount)
+            if discount:
+                discounts = add(discounts, discount)
     return {
         "type": _TEXT[doc_type],
         "kind": _TEXT[kind],
@@ -128,12 +187,48 @@ def document_json(doc: Document) -> dict[str, Any]:
         "account": account,
         "date": iso(day),
         "currency": currency,
-        "lines": [line_json(line) for line in lines],
+        "lines": out,
         "net": fmt(net),
         "vat": [{"rate": fmt(rate), "base": fmt(base), "amount": fmt(amount)} for rate, base, amount in vat],
         "gross": fmt(gross),
+        "subtotal": fmt(before),
+        "discounts": fmt(discounts),
+        "credits": fmt(credits),
+        "amount_due": fmt(gross) if doc_type is _INVOICE else zero_text,
+        "due_date": iso(due) if due is not None and doc_type is _INVOICE else None,
+        "seller": None if seller is None else seller_json(seller),
+        "customer": None if customer is None else customer_json(customer),
         "notes": list(notes),
     }
+
+
+_CREDITS = frozenset({LineKind.CREDIT, LineKind.CREDIT_DEDUCTION})  # "credits" of the JSON, not its subtotal
+_INVOICE = DocumentType.INVOICE
+
+
+def address_json(address: Address) -> dict[str, Any]:
+    lines, postcode, city, country = address
+    return {"lines": list(lines), "postcode": postcode, "city": city, "country": country}
+
+
+def seller_json(seller: Seller) -> dict[str, Any]:
+    """A new dict each time (a few small dicts per document): a host that edits one document's JSON
+    never changes another's."""
+    name, address, vat_id, email, tax_number, iban, bic = seller
+    return {
+        "name": name,
+        "address": address_json(address),
+        "vat_id": vat_id,
+        "email": email,
+        "tax_number": tax_number,
+        "iban": iban,
+        "bic": bic,
+    }
+
+
+def customer_json(customer: Customer) -> dict[str, Any]:
+    account, name, address, vat_id, email = customer
+    return {"id": account, "name": name, "address": address_json(address), "vat_id": vat_id, "email": email}
 
 
 def notice_json(notice: Notice) -> dict[str, Any]:

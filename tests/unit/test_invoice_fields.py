@@ -196,5 +196,5 @@ def test_a_scenario_files_account_fields_are_refused_at_their_line_and_column(tm
     with pytest.raises(InputError) as info:
         load_scenario(str(scenario))
     assert [(str(d.location), d.message) for d in info.value.diagnostics] == [
-        (f"{scenario}:5:50", "payment_terms_days must be a whole number from 0 to 365, got 400")
+        (f"{scenario}:5:51", "payment_terms_days must be a whole number from 0 to 365, got 400")
     ]

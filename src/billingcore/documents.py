@@ -14,7 +14,7 @@ from typing import Any, NamedTuple
 import attrs
 
 from billingcore.dates import iso
-from billingcore.money import add, fmt, sub
+from billingcore.money import CURRENCY_EXPONENTS, ZERO, Rounding, add, fmt, quantize, sub
 
 
 class LineKind(StrEnum):
@@ -165,21 +165,16 @@ def line_json(line: Line, zero: str = "0.00") -> dict[str, Any]:
 
 def document_json(doc: Document) -> dict[str, Any]:
     """Runs for every document of a bill run, so it unpacks the tuples instead of reading fields, and sums
-    the lines in the one pass that writes them."""
+    the lines only when a discount or a credit makes the subtotal differ from the net."""
     doc_type, kind, number, account, day, currency, lines, net, vat, gross, notes, due, seller, customer = doc
-    zero = sub(net, net)  # 0 at the currency's scale (a net always has it): "0.00", "0" for JPY
-    zero_text = fmt(zero)
-    before = discounts = credits = zero  # the lines before discounts (credits left out), the discounts, the credits
-    out = []
+    zero = _ZERO_TEXTS.get(currency) or fmt(sub(net, net))  # "0.00" ("0" for JPY); a net has the scale
+    net_text, gross_text = fmt(net), fmt(gross)
+    subtotal = net_text
+    discounts = credits = zero
     for line in lines:
-        out.append(line_json(line, zero_text))
-        line_kind, amount, discount = line[2], line[5], line[11]
-        if line_kind in _CREDITS:
-            credits = sub(credits, amount)
-        else:
-            before = add(before, add(amount, discount) if discount else amount)
-            if discount:
-                discounts = add(discounts, discount)
+        if line[11] or line[2] in _CREDITS:  # a discount or a credit: sum them all
+            subtotal, discounts, credits = _totals(lines, Decimal(zero))
+            break
     return {
         "type": _TEXT[doc_type],
         "kind": _TEXT[kind],
@@ -187,19 +182,36 @@ def document_json(doc: Document) -> dict[str, Any]:
         "account": account,
         "date": iso(day),
         "currency": currency,
-        "lines": out,
-        "net": fmt(net),
+        "lines": [line_json(line, zero) for line in lines],
+        "net": net_text,
         "vat": [{"rate": fmt(rate), "base": fmt(base), "amount": fmt(amount)} for rate, base, amount in vat],
-        "gross": fmt(gross),
-        "subtotal": fmt(before),
-        "discounts": fmt(discounts),
-        "credits": fmt(credits),
-        "amount_due": fmt(gross) if doc_type is _INVOICE else zero_text,
+        "gross": gross_text,
+        "subtotal": subtotal,
+        "discounts": discounts,
+        "credits": credits,
+        "amount_due": gross_text if doc_type is _INVOICE else zero,
         "due_date": iso(due) if due is not None and doc_type is _INVOICE else None,
         "seller": None if seller is None else seller_json(seller),
         "customer": None if customer is None else customer_json(customer),
         "notes": list(notes),
     }
+
+
+def _totals(lines: tuple[Line, ...], zero: Decimal) -> tuple[str, str, str]:
+    """(subtotal, discounts, credits) of `lines` as money texts: the lines before discounts with the credit
+    lines left out, what the discounts took, and the credits as a positive number."""
+    before = discounts = credits = zero
+    for line in lines:
+        amount, discount = line[5], line[11]
+        if line[2] in _CREDITS:
+            credits = sub(credits, amount)
+        else:
+            before = add(before, add(amount, discount))
+            discounts = add(discounts, discount)
+    return fmt(before), fmt(discounts), fmt(credits)
+
+
+_ZERO_TEXTS = {code: fmt(quantize(ZERO, code, Rounding.HALF_UP)) for code in CURRENCY_EXPONENTS}  # "0.00" ...
 
 
 _CREDITS = frozenset({LineKind.CREDIT, LineKind.CREDIT_DEDUCTION})  # "credits" of the JSON, not its subtotal
@@ -227,8 +239,9 @@ def seller_json(seller: Seller) -> dict[str, Any]:
 
 
 def customer_json(customer: Customer) -> dict[str, Any]:
-    account, name, address, vat_id, email = customer
-    return {"id": account, "name": name, "address": address_json(address), "vat_id": vat_id, "email": email}
+    account, name, (lines, postcode, city, country), vat_id, email = customer  # one per document: no calls
+    address = {"lines": list(lines), "postcode": postcode, "city": city, "country": country}
+    return {"id": account, "name": name, "address": address, "vat_id": vat_id, "email": email}
 
 
 def notice_json(notice: Notice) -> dict[str, Any]:

@@ -198,3 +198,21 @@ def test_a_scenario_files_account_fields_are_refused_at_their_line_and_column(tm
     assert [(str(d.location), d.message) for d in info.value.diagnostics] == [
         (f"{scenario}:5:51", "payment_terms_days must be a whole number from 0 to 365, got 400")
     ]
+
+
+def test_the_customer_fields_come_with_the_account_on_every_resumed_run() -> None:
+    # A saved state holds what billing needs, not the customer's name and address: a host passes the account
+    # (its record) with every run, so a changed address is on the next documents, never a stale copy.
+    account = Account("k", "c", "DE", name="Kunde AG", payment_terms_days=7)
+    saved = dump_state(bill(TARIFF, account, [BuyPlan("b", DAY, "p", Period.MONTHLY)], DAY).state)
+    assert not {"name", "address", "email", "payment_terms_days"} & set(saved)
+    moved = attrs.evolve(account, address=PostalAddress(("Neuer Weg 1",), "20095", "Hamburg"))
+    (doc,) = bill(TARIFF, moved, [], date(2021, 4, 1), load_state(saved)).documents
+    assert document_json(doc)["customer"] == {
+        "id": "k",
+        "name": "Kunde AG",
+        "address": {"lines": ["Neuer Weg 1"], "postcode": "20095", "city": "Hamburg", "country": "DE"},
+        "vat_id": None,
+        "email": None,
+    }
+    assert doc.due_date == date(2021, 4, 8)  # 04-01 + 7 days

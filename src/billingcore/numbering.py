@@ -200,18 +200,33 @@ def series_json(series: LegalSeries) -> dict[str, Any]:
 def load_series(data: Mapping[str, Any]) -> LegalSeries:
     """The series `series_json` wrote; anything else raises NumberingError saying what is wrong."""
     try:
+        keys = set(data)
+        if keys != _SERIES_KEYS:
+            raise ValueError(f"expected the keys {sorted(_SERIES_KEYS)}, got {sorted(map(str, keys))}")
+        counters, bound = data["next_numbers"], data["bound"]
+        if not all(type(c) is list and len(c) == 3 and _texts(c[:2]) and type(c[2]) is int for c in counters):
+            raise ValueError("next_numbers: expected [account, period, next number] lists")
+        if not all(type(b) is list and len(b) == 3 and _texts(b) for b in bound):
+            raise ValueError("bound: expected [account, core number, legal number] lists of text")
         return LegalSeries(
             data["pattern"],
             Scope(data["scope"]),
             Reset(data["reset"]),
-            {(str(a), str(p)): n for a, p, n in data["next_numbers"]},
+            {(a, p): n for a, p, n in counters},
             data["first"],
-            {(str(a), str(n)): str(legal) for a, n, legal in data["bound"]},
+            {(a, n): legal for a, n, legal in bound},
         )
     except NumberingError:
         raise
-    except Exception as exc:  # a key missing, a word it does not know, a list of the wrong length
-        message = f"not a series series_json wrote: {exc!r}"
+    except Exception as exc:  # a key missing or unknown, a word it does not know, a list of the wrong form
+        message = f"not a series series_json wrote: {exc}"
         raise NumberingError(
             [Diagnostic(DataPath("series"), message, "store what series_json returns", "bad-series")]
         ) from None
+
+
+_SERIES_KEYS = frozenset({"pattern", "scope", "reset", "first", "next_numbers", "bound"})
+
+
+def _texts(values: list[Any]) -> bool:
+    return all(type(v) is str for v in values)

@@ -99,3 +99,28 @@ def test_documents_without_a_date_are_refused_at_their_path() -> None:
     assert [(str(d.location), d.message) for d in info.value.diagnostics] == [
         ("documents[0].date", "expected YYYY-MM-DD, got '1 March'")
     ]
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"scope": "tenant"}, "not a series series_json wrote: 'tenant' is not a valid Scope"),
+        (
+            {"next_numbers": [[1, "", 4]]},
+            "not a series series_json wrote: next_numbers: expected [account, period, next number] lists",
+        ),
+        (
+            {"bound": [["a", "a-1"]]},
+            "not a series series_json wrote: bound: expected [account, core number, legal number] lists of text",
+        ),
+        (
+            {"extra": 1},
+            "not a series series_json wrote: expected the keys ['bound', 'first', 'next_numbers', 'pattern', "
+            "'reset', 'scope'], got ['bound', 'extra', 'first', 'next_numbers', 'pattern', 'reset', 'scope']",
+        ),
+    ],
+)
+def test_a_stored_series_that_series_json_did_not_write_is_refused(change: dict[str, Any], message: str) -> None:
+    with pytest.raises(NumberingError) as info:
+        load_series({**series_json(LegalSeries("R{seq}")), **change})
+    assert [(str(d.location), d.message) for d in info.value.diagnostics] == [("series", message)]

@@ -7,13 +7,15 @@ reads files.
 
 Everything a host needs is importable from here (docs/architecture.md "The host API"): loading and billing,
 the account and its credit accounts, the event classes and `structure_events` for event dicts, `Period`,
-documents and their JSON, saved states (`dump_state`, `load_state`), bill runs, and the errors.
+documents and their JSON (with the seller and customer they carry), legal document numbers of the host's own
+sequence (`bind_numbers`, billingcore.numbering), saved states (`dump_state`, `load_state`), bill runs, and
+the errors.
 """
 
 from billingcore.billrun import Billed, Failed, bill_run
 from billingcore.catalog.loader import Library, load, load_texts
 from billingcore.catalog.model import Period
-from billingcore.documents import Document, Line, Notice, document_json, notice_json
+from billingcore.documents import Address, Customer, Document, Line, Notice, Seller, document_json, notice_json
 from billingcore.engine import Account, CreditAccount, Result, State, Tariff, bill, prepare
 from billingcore.errors import (
     BillingError,
@@ -22,6 +24,7 @@ from billingcore.errors import (
     EventError,
     InputError,
     Location,
+    NumberingError,
     PlanError,
     StateError,
 )
@@ -61,7 +64,9 @@ from billingcore.events import (
     UpgradeStore,
 )
 from billingcore.ledger import statement_json
+from billingcore.numbering import LegalSeries, bind_numbers, load_series, series_json
 from billingcore.snapshot import dump_state, load_state
+from billingcore.tariff import PostalAddress
 from billingcore.timeline import structure_account, structure_events
 
 __all__ = [
@@ -70,6 +75,7 @@ __all__ = [
     "AddComponent",
     "AddItem",
     "AddStore",
+    "Address",
     "BillUsage",
     "Billed",
     "BillingError",
@@ -85,6 +91,7 @@ __all__ = [
     "ConvertSite",
     "CreateService",
     "CreditAccount",
+    "Customer",
     "DataPath",
     "Diagnostic",
     "Document",
@@ -92,13 +99,16 @@ __all__ = [
     "EventError",
     "Failed",
     "InputError",
+    "LegalSeries",
     "Library",
     "Line",
     "Location",
     "Notice",
+    "NumberingError",
     "OrderService",
     "Period",
     "PlanError",
+    "PostalAddress",
     "PublishSite",
     "RecordPayment",
     "RecordUsage",
@@ -108,6 +118,7 @@ __all__ = [
     "RemoveComponent",
     "RemoveItem",
     "Result",
+    "Seller",
     "SetDontRenew",
     "Settle",
     "StartTrial",
@@ -120,13 +131,16 @@ __all__ = [
     "UpgradeStore",
     "bill",
     "bill_run",
+    "bind_numbers",
     "document_json",
     "dump_state",
     "load",
+    "load_series",
     "load_state",
     "load_texts",
     "notice_json",
     "prepare",
+    "series_json",
     "statement_json",
     "structure_account",
     "structure_events",

@@ -86,7 +86,10 @@ def tax(ledger: Ledger, draft: Draft) -> Document:
     by rule), net and gross."""
     rate = ledger.vat_rate(draft.date)
     lines = [charge_line(charge, rate) for charge in draft.charges]
-    return make_document(ledger.tariff.billing, draft, ledger.account.id, lines, ledger.notes, rate)
+    tariff, account = ledger.tariff, ledger.account
+    terms = tariff.payment_terms if account.terms is None else account.terms  # the account's own, else by rule
+    parties = (tariff.seller, account.customer, terms)
+    return make_document(tariff.billing, draft, account.id, lines, ledger.notes, rate, parties)
 
 
 def run(pipeline: Pipeline, ledger: Ledger, drafts: Sequence[Draft]) -> list[Document]:

@@ -21,7 +21,7 @@ import attrs
 import orjson
 
 from billingcore.documents import document_json, notice_json
-from billingcore.engine import Account, Tariff, bill
+from billingcore.engine import Tariff, bill
 from billingcore.errors import DataPath, Diagnostic, InputError
 from billingcore.ledger import statement_json
 from billingcore.money import ZERO, add, fmt
@@ -77,9 +77,7 @@ def bill_record(tariff: Tariff, line: int, record: Any, until: date) -> Billed |
         state = None
     if data is None or problems:
         return Failed(line, who, tuple(problems))
-    account = Account(
-        data.id, tariff.catalog.catalog, data.country, data.vat_id, data.billing_day, data.credit_accounts
-    )
+    account = data.account(tariff.catalog.catalog)
     try:
         result = bill(tariff, account, events, until, state)
     except InputError as exc:

@@ -47,6 +47,9 @@ class Charge(NamedTuple):
     amount: Decimal
     explanation: str
     cause: str  # the event id that caused it, or RENEWAL / BILLING_DAY: an amount traces back to its origin
+    # What discount scales and coupons took off `amount` (features/discounts.py), for the document's
+    # `discounts`. Last, with a default: a Charge built without it has none (a saved state omits it then).
+    discount: Decimal = ZERO
 
 
 RENEWAL = "renewal"  # the cause of a term that began because its contract renewed
@@ -59,12 +62,12 @@ _MONTHLY, _ANNUAL, _WEEKLY = InvoiceGroup.MONTHLY, InvoiceGroup.ANNUAL, InvoiceG
 # A term's charge (hot: one per purchase and renewal): quantity 1 at the term's price.
 _term = maker(
     Charge, "contract", "description", "group", "due", "start", "end", "unit_price", "amount", "explanation", "cause",
-    kind=LineKind.CHARGE, quantity=ONE,
+    kind=LineKind.CHARGE, quantity=ONE, discount=ZERO,
 )  # fmt: skip
 # An included item's 0.00 line on a billing day (hot: one per included item per billing day).
 included_charge = maker(
     Charge, "contract", "description", "due", "start", "end", "unit_price", "amount", "explanation",
-    kind=LineKind.INCLUDED, group=InvoiceGroup.MONTHLY, quantity=ONE, cause=BILLING_DAY,
+    kind=LineKind.INCLUDED, group=InvoiceGroup.MONTHLY, quantity=ONE, cause=BILLING_DAY, discount=ZERO,
 )  # fmt: skip
 
 

@@ -33,7 +33,7 @@ from billingcore.eventtypes import described, type_problems, well_typed
 from billingcore.features.base import Problem
 from billingcore.ledger import EMPTY, LEDGER, account_diagnostics, foreign_accounts
 from billingcore.state import BilledState, State
-from billingcore.tariff import Account, CreditAccount, Tariff
+from billingcore.tariff import Account, CreditAccount, PostalAddress, Tariff, customer_problems
 from billingcore.vat_ids import BAD_VAT_ID, vat_id_problem
 
 _PLAN = ContractKind.PLAN
@@ -58,6 +58,11 @@ def check_arguments(
         or type(account.country) is not str
         or (account.vat_id is not None and type(account.vat_id) is not str)
         or (account.billing_day is not None and type(account.billing_day) is not int)
+        or (account.terms is None and account.payment_terms_days is not None)  # not 0 to 365 days
+        # what the documents say of the customer: checked in full when given (_customer_problems)
+        or account.name is not None
+        or account.address is not None
+        or account.email is not None
         or not (type(events) is list or type(events) is tuple)
         or type(until) is not date
         or (state is not None and type(state) is not State and type(state) is not BilledState)
@@ -102,6 +107,7 @@ def _refuse_arguments(tariff: Any, account: Any, events: Any, until: Any, state:
             found.append(
                 ("account.billing_day", f"expected a whole number, got {described(day)}", "give an int, 1 to 31")
             )
+        found += _customer_problems(account)
     if not isinstance(events, Sequence) or isinstance(events, str):
         found.append(("events", f"expected a list of events, got {described(events)}", "give a list of events"))
     if type(until) is not date:
@@ -115,6 +121,28 @@ def _refuse_arguments(tariff: Any, account: Any, events: Any, until: Any, state:
 
 
 _WRONG = "wrong-type"
+
+
+def _customer_problems(account: Account) -> list[tuple[str, str, str]]:
+    """What the documents would say of the customer, of the wrong type or form: (path, message, hint)."""
+    found = []
+    if account.name is not None and type(account.name) is not str:
+        found.append(("account.name", f"expected text or None, got {described(account.name)}", "give a str"))
+    place = account.address
+    if place is not None and type(place) is not PostalAddress:
+        hint = 'PostalAddress(("Hauptstr. 1",), "10115", "Berlin")'
+        found.append(("account.address", f"expected a PostalAddress, got {described(place)}", hint))
+    elif place is not None:
+        if type(place.lines) is not tuple or any(type(line) is not str for line in place.lines):
+            found.append(("account.address.lines", f"expected a tuple of str, got {described(place.lines)}", ""))
+        for key in ("postcode", "city"):
+            value = getattr(place, key)
+            if value is not None and type(value) is not str:
+                found.append((f"account.address.{key}", f"expected text or None, got {described(value)}", "give a str"))
+    found += [(f"account.{key}", message, hint) for key, message, hint, _ in customer_problems(
+        account.payment_terms_days, account.email
+    )]  # fmt: skip
+    return found
 
 
 def _money_or_none(value: object) -> bool:

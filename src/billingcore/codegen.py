@@ -142,6 +142,7 @@ class _Field(NamedTuple):
     highest: int | None
     words: dict[str, Any] | None  # an enum's members by word
     choices: str = ""  # what a problem says the enum's words are
+    omittable: bool = False  # left out of the mapping while it is 0 / empty (record_codec's `omitted`)
 
 
 # How each kind of field is read (from the JSON value `{}`) and written (from the field value `{}`).
@@ -152,7 +153,10 @@ _WRITE = {"plain": "{}", "day": "TEXT[{}]", "money": "fmt({})", "quantity": "fmt
 
 
 def record_codec(
-    cls: Any, quantities: tuple[str, ...] = (), ranges: dict[str, tuple[int, int | None]] | None = None
+    cls: Any,
+    quantities: tuple[str, ...] = (),
+    ranges: dict[str, tuple[int, int | None]] | None = None,
+    omitted: tuple[str, ...] = (),
 ) -> Codec:
     """The codec of a NamedTuple record: a mapping by field name, money as decimal strings (every
     Decimal field but `quantities`, in the currency of the `amounts` given to load), dates as ISO
@@ -161,12 +165,16 @@ def record_codec(
 
     load checks the JSON type of each plain value (text, whole number, boolean) and its range, and
     reads every other value (dates, amounts, enum words) through a dict of the texts it knows; both
-    raise on anything dump would not have written."""
+    raise on anything dump would not have written.
+
+    `omitted`: fields added to a record after its saved form was fixed, each with a default that is 0 or
+    empty: dump leaves such a field out while it is (so a state without one is written as before), and
+    load reads a mapping without it as the default (so the states written before it still load)."""
     hints = typing.get_type_hints(cls)
     ranges = ranges or {}
     names: dict[str, Any] = {"cls": cls, "new": tuple.__new__, "DAYS": DAYS, "Q": QUANTITIES, "TEXT": TEXTS}
-    names.update(fmt=fmt, StateValueError=StateValueError)
-    fields, dumped, loaded, tests = [], [], [], []
+    names.update(fmt=fmt, StateValueError=StateValueError, ABSENT=_ABSENT)
+    fields, dumped, loaded, tests, extra, gets, absent = [], [], [], [], [], [], []
     for i, name in enumerate(cls._fields):
         args = typing.get_args(hints[name])
         optional = type(None) in args
@@ -185,23 +193,38 @@ def record_codec(
         else:
             raise TypeError(f"{cls.__name__}.{name}: no saved-state form for {tp!r}")
         lowest, highest = ranges.get(name, (None, None))
-        fields.append(_Field(name, json_type, optional, reads, lowest, highest, words, choices))
+        fields.append(_Field(name, json_type, optional, reads, lowest, highest, words, choices, name in omitted))
         out, back = write.format(f"r[{i}]"), read.format(f"a{i}")
         if optional and reads != "plain":
             out, back = f"None if r[{i}] is None else {out}", f"None if a{i} is None else {back}"
-        dumped.append(f"{name!r}: {out}")
+        if name in omitted:
+            names[f"D{i}"] = cls._field_defaults[name]  # KeyError: an omitted field needs a default
+            extra.append(f"    if r[{i}]:\n        d[{name!r}] = {out}\n")
+            gets.append(f"    a{i} = d.get({name!r}, ABSENT)\n")
+            absent.append(f"(a{i} is ABSENT)")
+            back = f"D{i} if a{i} is ABSENT else {back}"
+        else:
+            dumped.append(f"{name!r}: {out}")
+            gets.append(f"    a{i} = d[{name!r}]\n")
         loaded.append(back)
         if reads == "plain":  # its JSON type here (a text read through a dict is checked there)
             test = f"(a{i} is True or a{i} is False)" if tp is bool else f"type(a{i}) is {tp.__name__}"
             if lowest is not None:
                 test += f" and {lowest} <= a{i}" + (f" <= {highest}" if highest is not None else "")
-            tests.append(f"(a{i} is None or {test})" if optional else test)
+            test = f"(a{i} is None or {test})" if optional else test
+            tests.append(f"(a{i} is ABSENT or {test})" if name in omitted else test)
+    dump = (
+        f"def dump(r):\n    d = {{{', '.join(dumped)}}}\n" + "".join(extra) + "    return d\n"
+        if extra
+        else f"def dump(r):\n    return {{{', '.join(dumped)}}}\n"
+    )
+    count = f"{len(fields)} - ({' + '.join(absent)})" if absent else str(len(fields))
     source = (
-        f"def dump(r):\n    return {{{', '.join(dumped)}}}\n"
-        "def load(d, m):\n"
-        f"    if len(d) != {len(fields)}:\n"
+        dump
+        + "def load(d, m):\n"
+        + "".join(gets)
+        + f"    if len(d) != {count}:\n"
         "        raise StateValueError('not what dump wrote')\n"
-        + "".join(f"    a{i} = d[{f.name!r}]\n" for i, f in enumerate(fields))
         + f"    if not ({' and '.join(tests) or 'True'}):\n"
         "        raise StateValueError('not what dump wrote')\n"
         # tuple.__new__ with every field in order: the NamedTuple's own __new__ is a Python frame
@@ -220,7 +243,8 @@ def _problems(fields: tuple[_Field, ...], data: Any, m: Amounts | None) -> list[
     out = [("", f"unknown key {_key(key)}") for key in data if key not in known]
     for f in fields:
         if f.name not in data:
-            out.append(("", f"missing key {_key(f.name)}"))
+            if not f.omittable:
+                out.append(("", f"missing key {_key(f.name)}"))
             continue
         value: Any = data[f.name]
         if value is None and f.optional:
@@ -240,6 +264,9 @@ def _problems(fields: tuple[_Field, ...], data: Any, m: Amounts | None) -> list[
             except StateValueError as exc:
                 out.append((f.name, str(exc)))
     return out
+
+
+_ABSENT = object()  # a field `omitted` from a saved record (record_codec)
 
 
 def _within(value: int, lowest: int, highest: int | None) -> bool:

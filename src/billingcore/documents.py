@@ -14,7 +14,7 @@ from typing import Any, NamedTuple
 import attrs
 
 from billingcore.dates import iso
-from billingcore.money import fmt
+from billingcore.money import CURRENCY_EXPONENTS, ZERO, Rounding, add, fmt, quantize, sub
 
 
 class LineKind(StrEnum):
@@ -62,12 +62,18 @@ class Line(NamedTuple):
     period_end: date | None  # last day covered, inclusive
     explanation: str
     cause: str  # the event id that caused it, or `renewal` / `billing_day`
+    # what discount scales and coupons took off `amount` (already off it; 0 without a discount). Last, with a
+    # default, so that a Line built without it still is one.
+    discount: Decimal = Decimal("0")
 
 
 class VatAmount(NamedTuple):
     rate: Decimal
     base: Decimal
     amount: Decimal
+
+
+Day = date  # for a field after Document's own `date`, which hides the type in its body
 
 
 class Document(NamedTuple):
@@ -85,6 +91,43 @@ class Document(NamedTuple):
     vat: tuple[VatAmount, ...]
     gross: Decimal
     notes: tuple[str, ...] = ()
+    # Issue 14: the invoice fields a customer reads (docs/scenarios.md "JSON output"). Last, with defaults, so
+    # that a Document built without them still is one.
+    due_date: Day | None = None  # the date + payment terms (invoicing.payment_terms_days); None: a credit note
+    seller: Seller | None = None  # the catalog's `seller:`, None when it names none
+    customer: Customer | None = None  # the account billed: who the document is addressed to
+
+
+class Address(NamedTuple):
+    """A postal address as printed on a document: its lines (street, building), postcode, city, country."""
+
+    lines: tuple[str, ...] = ()
+    postcode: str | None = None
+    city: str | None = None
+    country: str = ""  # ISO 3166
+
+
+class Seller(NamedTuple):
+    """Who issues the documents: the catalog's `seller:` block (docs/plans.md "Seller")."""
+
+    name: str | None
+    address: Address
+    vat_id: str | None = None
+    email: str | None = None
+    tax_number: str | None = None  # a national tax number (a German Steuernummer)
+    iban: str | None = None
+    bic: str | None = None
+
+
+class Customer(NamedTuple):
+    """Who a document is addressed to: the account's id, name, address (the account's country), VAT ID and
+    e-mail (tariff.Account)."""
+
+    id: str
+    name: str | None
+    address: Address
+    vat_id: str | None = None
+    email: str | None = None
 
 
 @attrs.frozen
@@ -101,8 +144,9 @@ class Notice:
 _TEXT: dict[Any, str] = {m: m.value for kinds in (LineKind, DocumentType, DocumentKind) for m in kinds}
 
 
-def line_json(line: Line) -> dict[str, Any]:
-    item, description, kind, quantity, unit_price, amount, vat_rate, start, end, explanation, cause = line
+def line_json(line: Line, zero: str = "0.00") -> dict[str, Any]:
+    """`zero`: how 0 is written in the document's currency, for a line without a discount."""
+    item, description, kind, quantity, unit_price, amount, vat_rate, start, end, explanation, cause, discount = line
     return {
         "item": item,
         "description": description,
@@ -110,6 +154,7 @@ def line_json(line: Line) -> dict[str, Any]:
         "quantity": fmt(quantity),
         "unit_price": fmt(unit_price),
         "amount": fmt(amount),
+        "discount": fmt(discount) if discount else zero,
         "vat_rate": fmt(vat_rate),
         "period_start": iso(start) if start else None,
         "period_end": iso(end) if end else None,
@@ -119,8 +164,17 @@ def line_json(line: Line) -> dict[str, Any]:
 
 
 def document_json(doc: Document) -> dict[str, Any]:
-    """Runs for every document of a bill run, so it unpacks the tuples instead of reading fields."""
-    doc_type, kind, number, account, day, currency, lines, net, vat, gross, notes = doc
+    """Runs for every document of a bill run, so it unpacks the tuples instead of reading fields, and sums
+    the lines only when a discount or a credit makes the subtotal differ from the net."""
+    doc_type, kind, number, account, day, currency, lines, net, vat, gross, notes, due, seller, customer = doc
+    zero = _ZERO_TEXTS.get(currency) or fmt(sub(net, net))  # "0.00" ("0" for JPY); a net has the scale
+    net_text, gross_text = fmt(net), fmt(gross)
+    subtotal = net_text
+    discounts = credits = zero
+    for line in lines:
+        if line[11] or line[2] in _CREDITS:  # a discount or a credit: sum them all
+            subtotal, discounts, credits = _totals(lines, Decimal(zero))
+            break
     return {
         "type": _TEXT[doc_type],
         "kind": _TEXT[kind],
@@ -128,12 +182,66 @@ def document_json(doc: Document) -> dict[str, Any]:
         "account": account,
         "date": iso(day),
         "currency": currency,
-        "lines": [line_json(line) for line in lines],
-        "net": fmt(net),
+        "lines": [line_json(line, zero) for line in lines],
+        "net": net_text,
         "vat": [{"rate": fmt(rate), "base": fmt(base), "amount": fmt(amount)} for rate, base, amount in vat],
-        "gross": fmt(gross),
+        "gross": gross_text,
+        "subtotal": subtotal,
+        "discounts": discounts,
+        "credits": credits,
+        "amount_due": gross_text if doc_type is _INVOICE else zero,
+        "due_date": iso(due) if due is not None and doc_type is _INVOICE else None,
+        "seller": None if seller is None else seller_json(seller),
+        "customer": None if customer is None else customer_json(customer),
         "notes": list(notes),
     }
+
+
+def _totals(lines: tuple[Line, ...], zero: Decimal) -> tuple[str, str, str]:
+    """(subtotal, discounts, credits) of `lines` as money texts: the lines before discounts with the credit
+    lines left out, what the discounts took, and the credits as a positive number."""
+    before = discounts = credits = zero
+    for line in lines:
+        amount, discount = line[5], line[11]
+        if line[2] in _CREDITS:
+            credits = sub(credits, amount)
+        else:
+            before = add(before, add(amount, discount))
+            discounts = add(discounts, discount)
+    return fmt(before), fmt(discounts), fmt(credits)
+
+
+_ZERO_TEXTS = {code: fmt(quantize(ZERO, code, Rounding.HALF_UP)) for code in CURRENCY_EXPONENTS}  # "0.00" ...
+
+
+_CREDITS = frozenset({LineKind.CREDIT, LineKind.CREDIT_DEDUCTION})  # "credits" of the JSON, not its subtotal
+_INVOICE = DocumentType.INVOICE
+
+
+def address_json(address: Address) -> dict[str, Any]:
+    lines, postcode, city, country = address
+    return {"lines": list(lines), "postcode": postcode, "city": city, "country": country}
+
+
+def seller_json(seller: Seller) -> dict[str, Any]:
+    """A new dict each time (a few small dicts per document): a host that edits one document's JSON
+    never changes another's."""
+    name, address, vat_id, email, tax_number, iban, bic = seller
+    return {
+        "name": name,
+        "address": address_json(address),
+        "vat_id": vat_id,
+        "email": email,
+        "tax_number": tax_number,
+        "iban": iban,
+        "bic": bic,
+    }
+
+
+def customer_json(customer: Customer) -> dict[str, Any]:
+    account, name, (lines, postcode, city, country), vat_id, email = customer  # one per document: no calls
+    address = {"lines": list(lines), "postcode": postcode, "city": city, "country": country}
+    return {"id": account, "name": name, "address": address, "vat_id": vat_id, "email": email}
 
 
 def notice_json(notice: Notice) -> dict[str, Any]:

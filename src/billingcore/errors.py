@@ -82,6 +82,10 @@ class StateError(InputError):
     """A saved state cannot be loaded: it is not (or no longer) what `dump_state` wrote."""
 
 
+class NumberingError(InputError):
+    """A legal numbering series, or the documents given to bind to it, cannot be used (billingcore.numbering)."""
+
+
 def sort_diagnostics(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
     def key(d: Diagnostic) -> tuple[str, int, int, str]:
         loc = d.location

@@ -34,7 +34,7 @@ day's monthly invoice.)
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import NamedTuple
 
@@ -44,7 +44,7 @@ from billingcore.catalog.rules import CreditAs, InvoiceSplit, ProrationLands, Ru
 from billingcore.charges import Charge, InvoiceGroup
 from billingcore.codegen import compile_code, maker
 from billingcore.dates import ONE_DAY, iso
-from billingcore.documents import Document, DocumentKind, DocumentType, Line, LineKind
+from billingcore.documents import Customer, Document, DocumentKind, DocumentType, Line, LineKind, Seller
 from billingcore.money import ZERO, Rounding, add, fmt, quantize
 from billingcore.tax import vat_at
 
@@ -181,10 +181,17 @@ charge_line: Callable[[Charge, Decimal], Line] = compile_code(
 
 
 def make_document(
-    billing: Billing, draft: Draft, account: str, lines: Sequence[Line], notes: tuple[str, ...], rate: Decimal
+    billing: Billing,
+    draft: Draft,
+    account: str,
+    lines: Sequence[Line],
+    notes: tuple[str, ...],
+    rate: Decimal,
+    parties: tuple[Seller | None, Customer | None, timedelta] = (None, None, timedelta(0)),
 ) -> Document:
     """A document over `lines`, all at VAT `rate`. An invoice whose credits outweigh its charges is issued
-    as a credit note: a negative invoice is not a document a customer or an accountant expects."""
+    as a credit note: a negative invoice is not a document a customer or an accountant expects. `parties`:
+    who it is from and to, and the payment terms that give an invoice its due date."""
     currency = draft.currency or billing.currency
     one_rate, vat_total = vat_at(lines, rate, currency, billing.rules.tax)
     zero = billing.zero if currency == billing.currency else quantize(ZERO, currency, Rounding.HALF_UP)
@@ -194,14 +201,16 @@ def make_document(
     gross = add(net, vat_total) if vat_total else net
     doc_type = _CREDIT_NOTE if gross < ZERO else draft.type
     kind, number, day, vat = draft.kind, draft.number, draft.date, (one_rate,)
-    document: Document = _document(doc_type, kind, number, account, day, currency, tuple(lines), net, vat, gross, notes)
+    seller, customer, terms = parties
+    due = day + terms if doc_type is _INVOICE else None  # a credit note is not paid: no due date
+    document: Document = _document(
+        doc_type, kind, number, account, day, currency, tuple(lines), net, vat, gross, notes, due, seller, customer
+    )
     return document
 
 
 # A document (hot: one or two per account and billing day), built from the field names (codegen.maker).
-_document = maker(
-    Document, "type", "kind", "number", "account", "date", "currency", "lines", "net", "vat", "gross", "notes"
-)
+_document = maker(Document, *Document._fields)
 
 
 def issued(billing: Billing, docs: list[Document]) -> list[Document]:

@@ -313,12 +313,13 @@ def account_diagnostics(tariff: Tariff, accounts: tuple[CreditAccount, ...], who
 # -- the saved state -------------------------------------------------------------------------------------
 # Amounts are read as plain decimals: a ledger holds money of several currencies (a USD account under a
 # CZK catalog), each written with its own currency's decimals.
-def _codec(cls: Any) -> Codec:
-    return record_codec(cls, quantities=tuple(f for f, t in cls.__annotations__.items() if "Decimal" in str(t)))
+def _codec(cls: Any, omitted: tuple[str, ...] = ()) -> Codec:
+    quantities = tuple(f for f, t in cls.__annotations__.items() if "Decimal" in str(t))
+    return record_codec(cls, quantities=quantities, omitted=omitted)
 
 
 _MOVEMENT, _OPEN, _ORDER, _SERVICE, _HELD = map(_codec, (Movement, OpenDocument, Order, Service, Held))
-_CHARGE = _codec(Charge)
+_CHARGE = _codec(Charge, omitted=("discount",))  # as the state's pending charges (snapshot._CHARGE)
 _LISTS: dict[str, Codec] = {"movements": _MOVEMENT, "open": _OPEN, "orders": _ORDER, "services": _SERVICE}
 
 

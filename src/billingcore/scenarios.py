@@ -185,7 +185,7 @@ def load_scenario(path: str, allow: Sequence[str] = ()) -> Scenario:
         head,
         library,
         catalog_id,
-        Account(account.id, catalog_id, account.country, account.vat_id, account.billing_day, account.credit_accounts),
+        account.account(catalog_id),
         tuple(events),
         _plain(data.get("expect")),
         doc.text,

@@ -67,7 +67,9 @@ _READS = f"{', '.join(map(str, _OLDER_ONES))} and {_LAST}"  # "3, 4, 5, 6 and 7"
 # MAX_MONTHS, checked with its period: _term_count_problems).
 MAX_TERMS = (LAST_TERM_DAY - FIRST_DAY).days + 1
 _CONTRACT = record_codec(Contract, ranges={"anchor_day": (1, 31), "terms": (1, MAX_TERMS)})
-_CHARGE = record_codec(Charge, quantities=("quantity",))
+# A charge's `discount` (issue 14) is written only when a discount took something off it: a state without
+# one reads and writes as format 7 did before, and the states written before it load with no discounts.
+_CHARGE = record_codec(Charge, quantities=("quantity",), omitted=("discount",))
 _PARTS: tuple[tuple[str, Part], ...] = tuple((f.name, f.part) for f in FEATURES if f.part is not None)
 _EMPTY = {part.key: part.dump(part.empty) for _, part in _PARTS}  # each part's value for a new account
 _CORE = (

@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any, NamedTuple
 
 import attrs
+from stdnum import iban
 
 from billingcore.catalog.fields import Money
 from billingcore.catalog.model import (
@@ -25,8 +26,10 @@ from billingcore.catalog.model import (
     Plan,
     Product,
 )
-from billingcore.catalog.rules import Alignment, Billed, RuleSet, ShortMonth, VatTable
+from billingcore.catalog.rules import MAX_PAYMENT_TERMS_DAYS, Alignment, Billed, RuleSet, ShortMonth, VatTable
+from billingcore.catalog.validate import EMAIL
 from billingcore.codegen import template
+from billingcore.documents import Address, Customer, Seller
 from billingcore.invoicing import Billing
 from billingcore.tax import TaxPosition, tax_position
 
@@ -48,8 +51,18 @@ class CreditAccount:
 
 
 @attrs.frozen
+class PostalAddress:
+    """A customer's postal address as the documents print it; its country is the account's."""
+
+    lines: tuple[str, ...] = ()  # street and house number, building, c/o: each a line
+    postcode: str | None = None
+    city: str | None = None
+
+
+@attrs.frozen
 class Account:
-    """The customer being billed: which catalog, where they are taxed, and their credit accounts."""
+    """The customer being billed: which catalog, where they are taxed, their credit accounts, and what the
+    documents say of them (name, address, e-mail; issue 14)."""
 
     id: str
     catalog: str
@@ -57,6 +70,43 @@ class Account:
     vat_id: str | None = None
     billing_day: int | None = None  # its own billing day of the month (Kill Bill's account BCD), 1 to 31
     credit_accounts: tuple[CreditAccount, ...] = ()
+    name: str | None = None
+    address: PostalAddress | None = None
+    email: str | None = None
+    # Days from an invoice's date to its due date, 0 to 365; None: the rule set's (invoicing.payment_terms_days).
+    # Lago: a customer's net payment term overrides the organisation's.
+    payment_terms_days: int | None = None
+    # What every document of this account carries, built once per account (not per document). Derived, not
+    # compared: an account is the same account whatever these say.
+    customer: Customer = attrs.field(init=False, eq=False, repr=False)
+    terms: timedelta | None = attrs.field(init=False, eq=False, repr=False)  # None: the rule set's
+
+    def __attrs_post_init__(self) -> None:
+        place = self.address or _NO_ADDRESS
+        lines = place.lines if type(place.lines) is tuple else ()  # a wrong type is refused before billing
+        address = Address(lines, place.postcode, place.city, self.country)
+        object.__setattr__(self, "customer", Customer(self.id, self.name, address, self.vat_id, self.email))
+        days = self.payment_terms_days
+        ok = type(days) is int and 0 <= days <= MAX_PAYMENT_TERMS_DAYS
+        object.__setattr__(self, "terms", timedelta(days=days) if ok else None)  # type: ignore[arg-type]
+
+
+_NO_ADDRESS = PostalAddress()
+
+
+def customer_problems(payment_terms_days: Any, email: Any) -> list[tuple[str, str, str, str]]:
+    """(key, message, hint, code) for an account's payment terms outside 0 to 365 days and an e-mail that
+    is not one address: from a file, a host's dict (structure_account) or an Account (`bill`)."""
+    found = []
+    days = payment_terms_days
+    if days is not None and (type(days) is not int or not 0 <= days <= MAX_PAYMENT_TERMS_DAYS):
+        message = f"payment_terms_days must be a whole number from 0 to {MAX_PAYMENT_TERMS_DAYS}, got {days!r}"
+        hint = "how many days after an invoice's date it is due; leave it out for the rule set's"
+        found.append(("payment_terms_days", message, hint, "day-range"))
+    if email is not None and (type(email) is not str or not EMAIL.match(email)):
+        hint = "write one address, e.g. billing@example.com"
+        found.append(("email", f"{email!r} is not an e-mail address", hint, "bad-email"))
+    return found
 
 
 class Registry(NamedTuple):
@@ -94,6 +144,18 @@ class LineLabels(NamedTuple):
     top_up: Callable[[str], str]
     paid_from_credit: Callable[[str], str]
     refund: Callable[[str], str]
+
+
+def document_seller(catalog: Catalog) -> Seller | None:
+    """The catalog's `seller:` as its documents carry it; its address in the catalog's seller_country."""
+    info = catalog.seller
+    if info is None:
+        return None
+    place = info.address
+    address = Address(place.lines, place.postcode, place.city, place.country or catalog.seller_country)
+    # The IBAN as machines read it (EN 16931 BT-84: no spaces), whatever grouping the plan file used
+    account = None if info.iban is None else iban.compact(info.iban)
+    return Seller(info.name, address, info.vat_id, info.email, info.tax_number, account, info.bic)
 
 
 def line_labels(labels: Labels) -> LineLabels:
@@ -139,6 +201,8 @@ class Tariff:
     scaled: bool = attrs.field(init=False, eq=False, repr=False)  # some component has a discount scale
     # the features' discounts, when the catalog has anything to discount with (else nothing to run per charge)
     discounts: tuple[Callable[..., Any], ...] = attrs.field(init=False, eq=False, repr=False)
+    seller: Seller | None = attrs.field(init=False, eq=False, repr=False)  # on every document (catalog `seller:`)
+    payment_terms: timedelta = attrs.field(init=False, eq=False, repr=False)  # invoicing.payment_terms_days
 
     def __attrs_post_init__(self) -> None:
         object.__setattr__(self, "handlers", self.features.events)
@@ -160,6 +224,8 @@ class Tariff:
         object.__setattr__(self, "arrears_plans", frozenset(p.id for p in plans if p.billed is Billed.IN_ARREARS))
         object.__setattr__(self, "advance_plans", frozenset(p.id for p in plans if p.billed is Billed.IN_ADVANCE))
         object.__setattr__(self, "any_arrears", self.arrears or bool(self.arrears_plans))
+        object.__setattr__(self, "seller", document_seller(self.catalog))
+        object.__setattr__(self, "payment_terms", timedelta(days=self.rules.invoicing.payment_terms_days))
 
     def in_arrears(self, kind: Any, product: str) -> bool:
         """Whether a contract's terms are invoiced after they end: a plan by its own `billed`, else by rule."""

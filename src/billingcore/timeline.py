@@ -20,7 +20,7 @@ from billingcore.catalog.yamlsource import SourceList, SourceMap
 from billingcore.codegen import compile_code
 from billingcore.errors import DataPath, Diagnostic, Location
 from billingcore.events import EVENT_TYPES, Event
-from billingcore.tariff import CreditAccount
+from billingcore.tariff import Account, CreditAccount, PostalAddress, customer_problems
 
 _CONVERTER = make_converter(lambda obj, mapping: None)
 
@@ -69,14 +69,33 @@ class AccountData:
     vat_id: str | None = None
     billing_day: int | None = None
     credit_accounts: tuple[CreditAccount, ...] = ()
+    name: str | None = None  # what the documents say of the customer (issue 14)
+    address: PostalAddress | None = None
+    email: str | None = None
+    payment_terms_days: int | None = None  # 0 to 365; None: the rule set's invoicing.payment_terms_days
+
+    def account(self, catalog: str) -> Account:
+        """The Account to bill, on `catalog`."""
+        return Account(
+            self.id, catalog, self.country, self.vat_id, self.billing_day, self.credit_accounts,
+            self.name, self.address, self.email, self.payment_terms_days,
+        )  # fmt: skip
 
 
 def structure_account(data: Any, root: Location | None = None) -> tuple[AccountData | None, list[Diagnostic]]:
     """The account; without `root` (a host's dict, not a file) its problems are located at `account`."""
     try:
-        return _CONVERTER.structure(data, AccountData), []
+        account: AccountData = _CONVERTER.structure(data, AccountData)
     except Exception as exc:  # cattrs errors become located diagnostics
         return None, _placed(diagnostics_from(exc, data, root or _NOWHERE), DataPath("account"), "")
+    found = customer_problems(account.payment_terms_days, account.email)
+    if not found:
+        return account, []
+    locs = data.value_locs if isinstance(data, SourceMap) else {}
+    return None, [
+        Diagnostic(locs.get(key) or DataPath(f"account.{key}"), message, hint, code)
+        for key, message, hint, code in found
+    ]
 
 
 def structure_events(data: Any, root: Location | None = None) -> tuple[list[Event], list[Diagnostic]]:

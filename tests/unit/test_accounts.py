@@ -456,6 +456,7 @@ def test_the_json_of_an_advance_and_a_settlement_invoice_is_pinned() -> None:
             "quantity": "1",
             "unit_price": "1000.00",
             "amount": "1000.00",
+            "discount": "0.00",
             "vat_rate": "21",
             "period_start": None,
             "period_end": None,
@@ -477,6 +478,7 @@ def test_the_json_of_an_advance_and_a_settlement_invoice_is_pinned() -> None:
             "quantity": "1",
             "unit_price": "540.00",
             "amount": "540.00",
+            "discount": "0.00",
             "vat_rate": "21",
             "period_start": "2021-03-02",
             "period_end": "2022-03-01",
@@ -490,6 +492,7 @@ def test_the_json_of_an_advance_and_a_settlement_invoice_is_pinned() -> None:
             "quantity": "1",
             "unit_price": "-540.00",
             "amount": "-540.00",
+            "discount": "0.00",
             "vat_rate": "21",
             "period_start": None,
             "period_end": None,
@@ -497,6 +500,9 @@ def test_the_json_of_an_advance_and_a_settlement_invoice_is_pinned() -> None:
             "cause": "a-20210401-settlement-credit",
         },
     ]
+    # the services' 540.00 less the 540.00 of credit that paid them: nothing left to pay
+    totals = ("subtotal", "discounts", "credits", "net", "gross", "amount_due")
+    assert [settlement[key] for key in totals] == ["540.00", "0.00", "540.00", "0.00", "0.00", "0.00"]
 
 
 def test_a_refund_of_an_account_in_another_currency_is_a_credit_note_in_that_currency() -> None:

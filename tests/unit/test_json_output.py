@@ -32,6 +32,13 @@ def test_document_and_line_fields_are_pinned() -> None:
         "net",
         "vat",
         "gross",
+        "subtotal",
+        "discounts",
+        "credits",
+        "amount_due",
+        "due_date",
+        "seller",
+        "customer",
         "notes",
     ]
     assert list(doc["lines"][0]) == [
@@ -41,6 +48,7 @@ def test_document_and_line_fields_are_pinned() -> None:
         "quantity",
         "unit_price",
         "amount",
+        "discount",
         "vat_rate",
         "period_start",
         "period_end",
@@ -48,6 +56,8 @@ def test_document_and_line_fields_are_pinned() -> None:
         "cause",
     ]
     assert list(doc["vat"][0]) == ["rate", "base", "amount"]
+    assert list(doc["customer"]) == ["id", "name", "address", "vat_id", "email"]
+    assert list(doc["customer"]["address"]) == ["lines", "postcode", "city", "country"]
 
 
 def test_first_invoice_of_the_billing_example_as_json() -> None:
@@ -67,6 +77,7 @@ def test_first_invoice_of_the_billing_example_as_json() -> None:
                 "quantity": "1",
                 "unit_price": "0.00",
                 "amount": "0.00",
+                "discount": "0.00",
                 "vat_rate": "0",
                 "period_start": "2020-01-10",
                 "period_end": "2020-02-09",
@@ -80,6 +91,7 @@ def test_first_invoice_of_the_billing_example_as_json() -> None:
                 "quantity": "1",
                 "unit_price": "264.00",
                 "amount": "264.00",
+                "discount": "0.00",
                 "vat_rate": "0",
                 "period_start": "2020-01-10",
                 "period_end": "2021-01-09",
@@ -90,6 +102,19 @@ def test_first_invoice_of_the_billing_example_as_json() -> None:
         "net": "264.00",
         "vat": [{"rate": "0", "base": "264.00", "amount": "0.00"}],
         "gross": "264.00",
+        "subtotal": "264.00",
+        "discounts": "0.00",
+        "credits": "0.00",
+        "amount_due": "264.00",
+        "due_date": "2020-01-10",  # rules/duda.yaml: payment terms 0 days, due on issue
+        "seller": None,  # plans/duda.yaml names no seller
+        "customer": {
+            "id": "acme",
+            "name": None,
+            "address": {"lines": [], "postcode": None, "city": None, "country": "US"},
+            "vat_id": None,
+            "email": None,
+        },
         "notes": [],
     }
 

@@ -367,6 +367,33 @@ LABEL_FIELDS: dict[str, tuple[str, ...]] = {  # the placeholders each label may 
 
 
 @attrs.frozen
+class SellerAddress:
+    """The seller's postal address, as its documents print it."""
+
+    lines: tuple[str, ...] = field("Street and house number, building: each a line.", default=())
+    postcode: str | None = field("Postcode.", default=None)
+    city: str | None = field("City.", default=None)
+    country: str | None = field("ISO 3166 country; the catalog's seller_country, when given must be it.", default=None)
+    src: SourceRef = src_field()
+
+
+@attrs.frozen
+class SellerInfo:
+    """Who issues the documents of this catalog: printed on every invoice and credit note."""
+
+    name: str = field("The seller's legal name, e.g. Beispiel GmbH.")
+    address: SellerAddress = field("Postal address.", factory=SellerAddress)
+    vat_id: str | None = field(
+        "VAT ID (USt-IdNr.) of the seller_country, checked by form and check digits, e.g. DE136695976.", default=None
+    )
+    email: str | None = field("E-mail address for billing questions.", default=None)
+    tax_number: str | None = field("National tax number (a German Steuernummer), e.g. 12/345/67890.", default=None)
+    iban: str | None = field("IBAN of the account customers pay to.", default=None)
+    bic: str | None = field("BIC of that bank.", default=None)
+    src: SourceRef = src_field()
+
+
+@attrs.frozen
 class Catalog:
     """One plan file: everything a customer can buy, in one currency, under one rule set."""
 
@@ -383,6 +410,7 @@ class Catalog:
     coupons: tuple[Coupon, ...] = field("Coupon codes.", default=())
     account_types: tuple[AccountType, ...] = field("Prepaid/postpaid account types.", default=())
     labels: Labels = field("How document lines name plans, items and credits (defaults in English).", factory=Labels)
+    seller: SellerInfo | None = field("Who issues the documents: name, address, VAT ID, bank account.", default=None)
     src: SourceRef = src_field()
 
     @property

@@ -150,6 +150,9 @@ class ProrationRules:
     )
 
 
+MAX_PAYMENT_TERMS_DAYS = 365  # invoicing.payment_terms_days and an account's: at most a year
+
+
 @attrs.frozen
 class InvoicingRules:
     split: InvoiceSplit = field("How a billing day's charges are split into invoices.", default=InvoiceSplit.BY_PERIOD)
@@ -162,6 +165,11 @@ class InvoicingRules:
     weekly_terms: WeeklyTerms = field(
         "Terms of weekly and day periods: collected on the billing day, or invoiced on the day each falls due.",
         default=WeeklyTerms.ON_BILLING_DAY,
+    )
+    payment_terms_days: int = field(
+        "Days from an invoice's date to its due date, 0 to 365 (0: due on issue); an account may give its own.",
+        schema={"minimum": 0, "maximum": MAX_PAYMENT_TERMS_DAYS},
+        default=0,
     )
 
 

@@ -14,6 +14,8 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Context, Decimal
 from typing import Any
 
+from stdnum import bic, iban
+
 from billingcore.catalog.model import (
     LABEL_FIELDS,
     AccountKind,
@@ -26,9 +28,11 @@ from billingcore.catalog.model import (
     Period,
     PriceModel,
     Product,
+    SellerInfo,
 )  # fmt: skip
 from billingcore.catalog.rules import (
     MAX_LEAD_DAYS,
+    MAX_PAYMENT_TERMS_DAYS,
     MAX_REMEMBERED_DAYS,
     Alignment,
     BillingDayAnchor,
@@ -39,6 +43,7 @@ from billingcore.catalog.rules import (
 )
 from billingcore.errors import Diagnostic, Location
 from billingcore.money import CURRENCY_EXPONENTS, HUNDRED, MAX_QUANTITY_DIGITS, UNIT_PRICE_DECIMALS, ZERO, decimals_of
+from billingcore.vat_ids import BAD_VAT_ID, vat_id_problem
 
 Where = Callable[..., Location]
 MAX_COUNT = 10**MAX_QUANTITY_DIGITS - 1  # a count is a quantity without decimals (docs/plans.md "Limits")
@@ -306,6 +311,8 @@ def validate_catalog(
     for product in cat.products:
         yield from _check_product(product, products, cur, where)
     yield from _check_labels(cat.labels, where)
+    if cat.seller is not None:
+        yield from _check_seller(cat, cat.seller, where)
     for one_off in cat.one_offs:
         yield from check_money(one_off.price, cur, where(one_off, "price"), "price")
     for component in cat.components:
@@ -577,6 +584,48 @@ def _check_product(product: Product, products: dict[str, Product], cur: str, whe
             )
 
 
+def _check_seller(cat: Catalog, seller: SellerInfo, where: Where) -> Iterator[Diagnostic]:
+    """The seller's VAT ID is one of the seller_country (form and check digits, as an account's), its address
+    is in that country, and its e-mail, IBAN and BIC have their forms (python-stdnum: pure, no lookup)."""
+    country = seller.address.country
+    if country is not None and country != cat.seller_country:
+        yield Diagnostic(
+            where(seller.address, "country"),
+            f"the seller's address is in `{country}`, but the catalog's seller_country is `{cat.seller_country}`",
+            f"write country: {cat.seller_country}, or leave it out (it is the seller_country)",
+            "seller-country",
+        )
+    if seller.vat_id is not None:
+        problem = vat_id_problem(cat.seller_country, seller.vat_id)
+        if problem is not None:
+            hint = "write the seller's own VAT ID as its tax office issued it, or leave vat_id out"
+            yield Diagnostic(where(seller, "vat_id"), f"seller: {problem[0]}", hint, BAD_VAT_ID)
+    if seller.email is not None and not EMAIL.match(seller.email):
+        yield Diagnostic(
+            where(seller, "email"),
+            f"seller: `{seller.email}` is not an e-mail address",
+            "write one address, e.g. billing@example.com",
+            "bad-email",
+        )
+    if seller.iban is not None and not iban.is_valid(seller.iban):
+        yield Diagnostic(
+            where(seller, "iban"),
+            f"seller: `{seller.iban}` is not a valid IBAN (its form or check digits)",
+            "copy it from the bank's statement, e.g. DE89 3704 0044 0532 0130 00",
+            "bad-iban",
+        )
+    if seller.bic is not None and not bic.is_valid(seller.bic):
+        yield Diagnostic(
+            where(seller, "bic"),
+            f"seller: `{seller.bic}` is not a valid BIC (8 or 11 letters and digits)",
+            "copy it from the bank's statement, e.g. COBADEFFXXX",
+            "bad-bic",
+        )
+
+
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")  # one address: a name, @, a domain with a dot
+
+
 def _check_labels(labels: Labels, where: Where) -> Iterator[Diagnostic]:
     """Each label may use only its own placeholders ({plan}, {name} ...), plain, each brace paired."""
     for name, allowed in LABEL_FIELDS.items():
@@ -601,6 +650,7 @@ _TRIAL_UNITS = (
 
 def validate_rule_set(rules: RuleSet, where: Where) -> Iterator[Diagnostic]:
     yield from _validate_billing_day(rules.billing_day, where)
+    yield from _check_payment_terms(rules, where)
     if rules.billing_day.alignment is not Alignment.SUBSCRIPTION and rules.renewal.lead_days > 0:
         yield Diagnostic(
             where(rules.renewal, "lead_days"),
@@ -650,6 +700,17 @@ def validate_rule_set(rules: RuleSet, where: Where) -> Iterator[Diagnostic]:
             f"lead_days must be at most {MAX_LEAD_DAYS}, got {rules.renewal.lead_days}",
             f"write how many days before the term end to charge a renewal, 0 to {MAX_LEAD_DAYS}: a renewal must fall "
             "inside the term it follows, and the shortest term (a February) has 28 days",
+            "day-range",
+        )
+
+
+def _check_payment_terms(rules: RuleSet, where: Where) -> Iterator[Diagnostic]:
+    days = rules.invoicing.payment_terms_days
+    if not 0 <= days <= MAX_PAYMENT_TERMS_DAYS:
+        yield Diagnostic(
+            where(rules.invoicing, "payment_terms_days"),
+            f"payment_terms_days must be from 0 to {MAX_PAYMENT_TERMS_DAYS}, got {days}",
+            "write how many days after an invoice's date it is due: 0 (due on issue), 14, 30 ...",
             "day-range",
         )
 

@@ -36,7 +36,7 @@ from billingcore.contracts import Contract, ContractKind
 from billingcore.dates import add_months
 from billingcore.documents import LineKind
 from billingcore.features.base import Feature, Outcome, Part, View, put, refuse, unknown
-from billingcore.money import HUNDRED, ZERO, div, fmt, mul, quantize, sub, unit_price
+from billingcore.money import HUNDRED, ZERO, add, div, fmt, mul, quantize, sub, unit_price
 from billingcore.tariff import Tariff
 
 _DISCOUNTED = frozenset({LineKind.CHARGE, LineKind.USAGE, LineKind.ONE_OFF})  # credits and 0.00 lines are not
@@ -128,7 +128,10 @@ def _discount(view: View, charge: Charge, contract: Contract | None, redemptions
     if mul(fine, charge.quantity) != amount:
         fine = unit_price(unit, t.catalog.currency, t.rules.invoicing.line_rounding)
     why = f"{fmt(charge.quantity)} x {fmt(charge.unit_price)}, {', '.join(said)} = {fmt(amount)}{note}"
-    return charge._replace(unit_price=fine, amount=amount, explanation=f"{why}; {charge.explanation}")
+    taken = sub(charge.amount, amount)  # what the discounts took: the document's `discounts` (a line's `discount`)
+    return charge._replace(
+        unit_price=fine, amount=amount, explanation=f"{why}; {charge.explanation}", discount=add(charge.discount, taken)
+    )
 
 
 def _steps(

@@ -1,0 +1,126 @@
+"""billingcore.numbering: the core's stable document numbers bound to a host's gapless legal sequence."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from billingcore import LegalSeries, NumberingError, bind_numbers, load_series, series_json
+
+
+def _doc(account: str, number: str, day: str, type_: str = "invoice") -> dict[str, Any]:
+    return {"type": type_, "kind": "monthly", "number": number, "account": account, "date": day, "gross": "1.00"}
+
+
+DOCS = [
+    _doc("b", "b-20210301-monthly", "2021-03-01"),
+    _doc("a", "a-credit-e7", "2021-02-15", "credit_note"),
+    _doc("a", "a-20210301-monthly", "2021-03-01"),
+    _doc("a", "a-20210301-annual", "2021-03-01"),
+]
+
+
+def test_numbers_follow_document_order_date_then_core_number_and_the_input_order_is_kept() -> None:
+    out, series = bind_numbers(DOCS, LegalSeries("INV-{year}-{seq:06d}", next_numbers={("", ""): 41}))
+    assert [(d["number"], d["legal_number"]) for d in out] == [
+        ("b-20210301-monthly", "INV-2021-000044"),
+        ("a-credit-e7", "INV-2021-000041"),  # 15 February comes first
+        ("a-20210301-monthly", "INV-2021-000043"),
+        ("a-20210301-annual", "INV-2021-000042"),  # "annual" sorts before "monthly"
+    ]
+    assert series.next_numbers == {("", ""): 45}
+    assert "legal_number" not in DOCS[0]  # the input is not changed
+
+
+def test_binding_again_burns_no_number_and_a_new_document_takes_the_next() -> None:
+    first, series = bind_numbers(DOCS[:2], LegalSeries("R{seq}"))
+    again, series = bind_numbers([*DOCS[:2], DOCS[2]], series)  # a host re-runs the day, one document more
+    assert [d["legal_number"] for d in first] == ["R2", "R1"]
+    assert [d["legal_number"] for d in again] == ["R2", "R1", "R3"]
+    assert series.next_numbers == {("", ""): 4}
+
+
+def test_a_document_that_carries_a_legal_number_keeps_it() -> None:
+    bound = {**DOCS[0], "legal_number": "OLD-7"}
+    out, series = bind_numbers([bound, DOCS[2]], LegalSeries("R{seq}"))
+    assert [d["legal_number"] for d in out] == ["OLD-7", "R1"]
+    assert series.bound == {("b", "b-20210301-monthly"): "OLD-7", ("a", "a-20210301-monthly"): "R1"}
+
+
+def test_per_customer_sequences_reset_yearly_with_the_account_in_the_pattern() -> None:
+    docs = [*DOCS, _doc("a", "a-20220101-monthly", "2022-01-01")]
+    out, series = bind_numbers(docs, LegalSeries("{account}-{year}-{seq:03d}", scope="customer", reset="yearly"))
+    assert [d["legal_number"] for d in out] == ["b-2021-001", "a-2021-001", "a-2021-003", "a-2021-002", "a-2022-001"]
+    assert series.next_numbers == {("a", "2021"): 4, ("b", "2021"): 2, ("a", "2022"): 2}
+
+
+def test_monthly_reset_and_only_the_types_asked_for() -> None:
+    out, series = bind_numbers(DOCS, LegalSeries("{year}{month:02d}-{seq}", reset="monthly"), types=("invoice",))
+    assert [d.get("legal_number") for d in out] == ["202103-3", None, "202103-2", "202103-1"]
+    assert series.next_numbers == {("", "2021-03"): 4}
+
+
+def test_a_series_survives_json() -> None:
+    _, series = bind_numbers(DOCS, LegalSeries("R{seq}", scope="customer"))
+    assert load_series(series_json(series)) == series
+    assert series_json(series)["next_numbers"] == [["a", "", 4], ["b", "", 2]]
+
+
+@pytest.mark.parametrize(
+    ("pattern", "message"),
+    [
+        ("INV-{year}", "`INV-{year}` must name {seq} once, the number in the sequence"),
+        ("INV-{seq}-{customer}", "`INV-{seq}-{customer}` names {customer}, which is none of seq, year, month, account"),
+        ("INV-{seq", "`INV-{seq` is not a pattern: expected '}' before end of string"),
+        ("{account:d}-{seq}", "`{account:d}-{seq}` cannot be filled: Unknown format code 'd' for object of type 'str'"),
+    ],
+)
+def test_a_pattern_it_cannot_fill_is_refused_at_its_field(pattern: str, message: str) -> None:
+    with pytest.raises(NumberingError) as info:
+        LegalSeries(pattern)
+    assert [(str(d.location), d.message, d.code) for d in info.value.diagnostics] == [
+        ("series.pattern", message, "bad-series")
+    ]
+
+
+def test_an_unknown_scope_and_a_negative_next_number_are_refused() -> None:
+    with pytest.raises(NumberingError) as info:
+        LegalSeries("R{seq}", scope="tenant", next_numbers={("", ""): -1})
+    assert [(str(d.location), d.message) for d in info.value.diagnostics] == [  # InputError sorts them by path
+        ("series.next_numbers[('', '')]", "expected a whole number of at least 0, got -1"),
+        ("series.scope", "expected organization or customer, got 'tenant'"),
+    ]
+
+
+def test_documents_without_a_date_are_refused_at_their_path() -> None:
+    with pytest.raises(NumberingError) as info:
+        bind_numbers([_doc("a", "a-1", "1 March")], LegalSeries("R{seq}"))
+    assert [(str(d.location), d.message) for d in info.value.diagnostics] == [
+        ("documents[0].date", "expected YYYY-MM-DD, got '1 March'")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"scope": "tenant"}, "not a series series_json wrote: 'tenant' is not a valid Scope"),
+        (
+            {"next_numbers": [[1, "", 4]]},
+            "not a series series_json wrote: next_numbers: expected [account, period, next number] lists",
+        ),
+        (
+            {"bound": [["a", "a-1"]]},
+            "not a series series_json wrote: bound: expected [account, core number, legal number] lists of text",
+        ),
+        (
+            {"extra": 1},
+            "not a series series_json wrote: expected the keys ['bound', 'first', 'next_numbers', 'pattern', "
+            "'reset', 'scope'], got ['bound', 'extra', 'first', 'next_numbers', 'pattern', 'reset', 'scope']",
+        ),
+    ],
+)
+def test_a_stored_series_that_series_json_did_not_write_is_refused(change: dict[str, Any], message: str) -> None:
+    with pytest.raises(NumberingError) as info:
+        load_series({**series_json(LegalSeries("R{seq}")), **change})
+    assert [(str(d.location), d.message) for d in info.value.diagnostics] == [("series", message)]

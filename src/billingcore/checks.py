@@ -63,6 +63,7 @@ def check_arguments(
         or account.name is not None
         or account.address is not None
         or account.email is not None
+        or account.buyer_reference is not None
         or not (type(events) is list or type(events) is tuple)
         or type(until) is not date
         or (state is not None and type(state) is not State and type(state) is not BilledState)
@@ -139,6 +140,9 @@ def _customer_problems(account: Account) -> list[tuple[str, str, str]]:
             value = getattr(place, key)
             if value is not None and type(value) is not str:
                 found.append((f"account.address.{key}", f"expected text or None, got {described(value)}", "give a str"))
+    reference = account.buyer_reference
+    if reference is not None and type(reference) is not str:
+        found.append(("account.buyer_reference", f"expected text or None, got {described(reference)}", "give a str"))
     found += [(f"account.{key}", message, hint) for key, message, hint, _ in customer_problems(
         account.payment_terms_days, account.email
     )]  # fmt: skip

@@ -117,6 +117,7 @@ class Seller(NamedTuple):
     tax_number: str | None = None  # a national tax number (a German Steuernummer)
     iban: str | None = None
     bic: str | None = None
+    legal_registration: str | None = None  # a commercial register entry (EN 16931 BT-30)
 
 
 class Customer(NamedTuple):
@@ -128,6 +129,7 @@ class Customer(NamedTuple):
     address: Address
     vat_id: str | None = None
     email: str | None = None
+    buyer_reference: str | None = None  # the customer's reference for its invoices (EN 16931 BT-10: a Leitweg-ID)
 
 
 @attrs.frozen
@@ -226,7 +228,7 @@ def address_json(address: Address) -> dict[str, Any]:
 def seller_json(seller: Seller) -> dict[str, Any]:
     """A new dict each time (a few small dicts per document): a host that edits one document's JSON
     never changes another's."""
-    name, address, vat_id, email, tax_number, iban, bic = seller
+    name, address, vat_id, email, tax_number, iban, bic, registration = seller
     return {
         "name": name,
         "address": address_json(address),
@@ -235,13 +237,15 @@ def seller_json(seller: Seller) -> dict[str, Any]:
         "tax_number": tax_number,
         "iban": iban,
         "bic": bic,
+        "legal_registration": registration,
     }
 
 
 def customer_json(customer: Customer) -> dict[str, Any]:
-    account, name, (lines, postcode, city, country), vat_id, email = customer  # one per document: no calls
+    account, name, (lines, postcode, city, country), vat_id, email, reference = customer  # per document: no calls
     address = {"lines": list(lines), "postcode": postcode, "city": city, "country": country}
-    return {"id": account, "name": name, "address": address, "vat_id": vat_id, "email": email}
+    return {"id": account, "name": name, "address": address, "vat_id": vat_id, "email": email,
+            "buyer_reference": reference}  # fmt: skip
 
 
 def notice_json(notice: Notice) -> dict[str, Any]:

@@ -76,6 +76,7 @@ class Account:
     # Days from an invoice's date to its due date, 0 to 365; None: the rule set's (invoicing.payment_terms_days).
     # Lago: a customer's net payment term overrides the organisation's.
     payment_terms_days: int | None = None
+    buyer_reference: str | None = None  # the customer's reference for its invoices (EN 16931 BT-10: a Leitweg-ID)
     # What every document of this account carries, built once per account (not per document). Derived, not
     # compared: an account is the same account whatever these say.
     customer: Customer = attrs.field(init=False, eq=False, repr=False)
@@ -85,7 +86,8 @@ class Account:
         place = self.address or _NO_ADDRESS
         lines = place.lines if type(place.lines) is tuple else ()  # a wrong type is refused before billing
         address = Address(lines, place.postcode, place.city, self.country)
-        object.__setattr__(self, "customer", Customer(self.id, self.name, address, self.vat_id, self.email))
+        customer = Customer(self.id, self.name, address, self.vat_id, self.email, self.buyer_reference)
+        object.__setattr__(self, "customer", customer)
         days = self.payment_terms_days
         ok = type(days) is int and 0 <= days <= MAX_PAYMENT_TERMS_DAYS
         object.__setattr__(self, "terms", timedelta(days=days) if ok else None)  # type: ignore[arg-type]
@@ -155,7 +157,9 @@ def document_seller(catalog: Catalog) -> Seller | None:
     address = Address(place.lines, place.postcode, place.city, place.country or catalog.seller_country)
     # The IBAN as machines read it (EN 16931 BT-84: no spaces), whatever grouping the plan file used
     account = None if info.iban is None else iban.compact(info.iban)
-    return Seller(info.name, address, info.vat_id, info.email, info.tax_number, account, info.bic)
+    return Seller(
+        info.name, address, info.vat_id, info.email, info.tax_number, account, info.bic, info.legal_registration
+    )
 
 
 def line_labels(labels: Labels) -> LineLabels:

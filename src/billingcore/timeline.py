@@ -73,12 +73,13 @@ class AccountData:
     address: PostalAddress | None = None
     email: str | None = None
     payment_terms_days: int | None = None  # 0 to 365; None: the rule set's invoicing.payment_terms_days
+    buyer_reference: str | None = None  # the customer's reference for its invoices (EN 16931 BT-10)
 
     def account(self, catalog: str) -> Account:
         """The Account to bill, on `catalog`."""
         return Account(
             self.id, catalog, self.country, self.vat_id, self.billing_day, self.credit_accounts,
-            self.name, self.address, self.email, self.payment_terms_days,
+            self.name, self.address, self.email, self.payment_terms_days, self.buyer_reference,
         )  # fmt: skip
 
 

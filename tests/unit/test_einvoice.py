@@ -663,18 +663,51 @@ def test_the_command_writes_one_xml_per_document_named_by_its_number(
 def test_the_command_refuses_a_scenario_whose_documents_lack_terms_with_exit_2(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """The billwerk demo catalog names its seller, but this scenario's account has no name (BT-44)."""
     monkeypatch.chdir(ROOT)
     out = tmp_path / "xml"
     assert main(["einvoice", "tests/scenarios/vat/reverse-charge-credit-note.yaml", "-o", str(out)]) == 2
     err = capsys.readouterr().err
     assert err.startswith(
-        "documents[0].customer.address.country: document prag-sro-20210301-regular: BT-55 Buyer country code is "
-        "missing; EN 16931 requires it (BR-11) [einvoice-missing]\n"
+        "documents[0].customer.name: document prag-sro-20210301-regular: BT-44 Buyer name is missing; EN 16931 "
+        "requires it (BR-7) [einvoice-missing]\n"
         "  hint: the customer's details come from the account; a host writing the JSON itself adds the "
         "`customer` block (docs/einvoice.md)\n"
     )
-    assert "documents[3].seller.name: document prag-sro-20210401-regular: BT-27 Seller name is missing" in err
+    assert err.count("[einvoice-missing]") == 4  # one term, each of the four documents
+    assert err.endswith("4 errors\n")
     assert not out.exists()  # nothing written when any document fails
+
+
+def test_a_billed_german_b2b_scenario_becomes_valid_e_invoices_end_to_end(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No hand-built JSON: the seller from plans/billwerk-demo.yaml, the customer from the scenario's account,
+    the due date from its payment terms, the totals from the engine; every XML passes the XSD and the
+    Schematron, and says what the document's JSON says."""
+    monkeypatch.chdir(ROOT)
+    scenario = "tests/scenarios/invoicing/german-b2b-invoice-fields.yaml"
+    documents = {d["number"]: d for d in run_scenario(load_scenario(scenario)).actual["documents"]}
+    assert main(["einvoice", scenario, "-o", str(tmp_path)]) == 0
+    written = sorted(p.name for p in tmp_path.iterdir())
+    assert written == sorted(f"{number}.xml" for number in documents)
+    for number, doc in documents.items():
+        xml = (tmp_path / f"{number}.xml").read_bytes()
+        assert schematron_failures(xml) == [EMPTY_DELIVERY]
+        root = parsed(xml)
+        assert at(root, "rsm:ExchangedDocument/ram:TypeCode") == ("380" if doc["type"] == "invoice" else "381")
+        assert at(root, f"{TOTALS}/ram:GrandTotalAmount") == doc["gross"].lstrip("-")
+        assert at(root, f"{SELLER}/ram:Name") == "Beispiel Cloud GmbH"
+        assert at(root, f"{SELLER}/ram:SpecifiedLegalOrganization/ram:ID") == "HRB 123456 B, Amtsgericht Charlottenburg"
+        assert at(root, f"{BUYER}/ram:Name") == "Beispielkunde AG"
+        assert at(root, f"{TX}/ram:ApplicableHeaderTradeAgreement/ram:BuyerReference") == "PO-2021-0042"
+    first = parsed((tmp_path / "b2b-fields-20210301-regular.xml").read_bytes())
+    due = f"{SETTLEMENT}/ram:SpecifiedTradePaymentTerms/ram:DueDateDateTime/udt:DateTimeString"
+    assert at(first, due) == "20210315"  # 14 days' payment terms
+    assert at(first, f"{TOTALS}/ram:DuePayableAmount") == "58.31"
+    means = f"{SETTLEMENT}/ram:SpecifiedTradeSettlementPaymentMeans/ram:PayeePartyCreditorFinancialAccount/ram:IBANID"
+    assert at(first, means) == "DE09123456780001234567"  # the plan file's grouping dropped
+    assert capsys.readouterr().out.endswith("4 e-invoices (EN 16931, CII XML) written to " + str(tmp_path) + "\n")
 
 
 def test_the_command_locates_a_json_file_that_is_not_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

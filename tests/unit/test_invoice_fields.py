@@ -61,6 +61,7 @@ def test_the_seller_comes_from_the_catalog_and_the_customer_from_the_account() -
         "tax_number": None,
         "iban": "DE09123456780001234567",
         "bic": None,
+        "legal_registration": None,
     }
     assert out["customer"]["address"] == {
         "lines": ["Weg 2", "Hinterhaus"], "postcode": "80331", "city": "München", "country": "DE"
@@ -152,14 +153,16 @@ def test_a_saved_state_without_discounts_is_written_as_before_and_an_older_one_l
 def test_the_account_fields_from_a_host_dict_and_their_errors_at_their_path() -> None:
     data = {
         "id": "k", "country": "DE", "name": "Kunde AG", "email": "k@kunde.example", "payment_terms_days": 14,
-        "address": {"lines": ["Weg 2"], "postcode": "80331", "city": "München"},
+        "address": {"lines": ["Weg 2"], "postcode": "80331", "city": "München"}, "buyer_reference": "04011000-1-03",
     }  # fmt: skip
     account, problems = structure_account(data)
     assert problems == []
     assert account is not None
     assert account.account("c").customer == Customer(
-        "k", "Kunde AG", Address(("Weg 2",), "80331", "München", "DE"), None, "k@kunde.example"
+        "k", "Kunde AG", Address(("Weg 2",), "80331", "München", "DE"), None, "k@kunde.example", "04011000-1-03"
     )
+    (doc,) = bill(TARIFF, account.account("c"), [BuyPlan("b", DAY, "p", Period.MONTHLY)], DAY).documents
+    assert document_json(doc)["customer"]["buyer_reference"] == "04011000-1-03"  # EN 16931 BT-10
     _, problems = structure_account({**data, "payment_terms_days": 366, "email": "kunde"})
     assert [(str(d.location), d.message, d.code) for d in problems] == [
         ("account.payment_terms_days", "payment_terms_days must be a whole number from 0 to 365, got 366", "day-range"),
@@ -167,6 +170,8 @@ def test_the_account_fields_from_a_host_dict_and_their_errors_at_their_path() ->
     ]
     _, problems = structure_account({**data, "address": {"street": "Weg 2"}})
     assert [d.code for d in problems] == ["unknown-key"]
+    _, problems = structure_account({**data, "buyer_reference": 42})
+    assert [(str(d.location), d.message) for d in problems] == [("account", "buyer_reference: expected text, got 42")]
 
 
 def test_bill_refuses_customer_fields_of_the_wrong_type_or_range() -> None:
@@ -176,6 +181,9 @@ def test_bill_refuses_customer_fields_of_the_wrong_type_or_range() -> None:
     assert [str(d.location) for d in info.value.diagnostics] == [
         "account.address.lines", "account.name", "account.payment_terms_days"
     ]  # fmt: skip
+    with pytest.raises(EventError) as info:
+        bill(TARIFF, Account("k", "c", "DE", buyer_reference=42), [], DAY)  # type: ignore[arg-type]
+    assert [str(d.location) for d in info.value.diagnostics] == ["account.buyer_reference"]
 
 
 def test_a_scenario_files_account_fields_are_refused_at_their_line_and_column(tmp_path: Path) -> None:
@@ -214,5 +222,6 @@ def test_the_customer_fields_come_with_the_account_on_every_resumed_run() -> Non
         "address": {"lines": ["Neuer Weg 1"], "postcode": "20095", "city": "Hamburg", "country": "DE"},
         "vat_id": None,
         "email": None,
+        "buyer_reference": None,
     }
     assert doc.due_date == date(2021, 4, 8)  # 04-01 + 7 days

@@ -56,7 +56,7 @@ def test_document_and_line_fields_are_pinned() -> None:
         "cause",
     ]
     assert list(doc["vat"][0]) == ["rate", "base", "amount"]
-    assert list(doc["customer"]) == ["id", "name", "address", "vat_id", "email"]
+    assert list(doc["customer"]) == ["id", "name", "address", "vat_id", "email", "buyer_reference"]
     assert list(doc["customer"]["address"]) == ["lines", "postcode", "city", "country"]
 
 
@@ -114,6 +114,7 @@ def test_first_invoice_of_the_billing_example_as_json() -> None:
             "address": {"lines": [], "postcode": None, "city": None, "country": "US"},
             "vat_id": None,
             "email": None,
+            "buyer_reference": None,
         },
         "notes": [],
     }

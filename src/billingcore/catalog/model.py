@@ -390,6 +390,11 @@ class SellerInfo:
     tax_number: str | None = field("National tax number (a German Steuernummer), e.g. 12/345/67890.", default=None)
     iban: str | None = field("IBAN of the account customers pay to.", default=None)
     bic: str | None = field("BIC of that bank.", default=None)
+    legal_registration: str | None = field(
+        "Commercial register entry, e.g. HRB 123456 B, Amtsgericht Charlottenburg (EN 16931 BT-30; an e-invoice "
+        "needs it where the seller shows no VAT ID).",
+        default=None,
+    )
     src: SourceRef = src_field()
 
 

@@ -197,8 +197,8 @@ def rendered(outcome: Outcome, fmt: str, locale: str | None) -> str | bytes:
 
 def _usage_problem(exc: Exception) -> str:
     if isinstance(exc, InputError):
-        (problem,) = exc.diagnostics
-        return f"--locale: {problem.message} (hint: {problem.hint})"
+        where = "--locale: " if exc.diagnostics[0].code == "unknown-locale" else ""
+        return "; ".join(f"{where}{d.message}" + (f" (hint: {d.hint})" if d.hint else "") for d in exc.diagnostics)
     return str(exc)
 
 

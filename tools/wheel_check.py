@@ -104,7 +104,7 @@ def check(keep: bool) -> None:
         names = set(zipfile.ZipFile(wheel).namelist())
         wanted = {f"billingcore/defaults/rules/{n}" for n in RULES} | {
             f"billingcore/defaults/schema/{k}.schema.json" for k in ("plan", "rules", "scenario")
-        }
+        } | {"billingcore/render/templates/documents.html.j2"}  # the invoice page's template (docs/rendering.md)
         if not wanted <= names:
             raise SystemExit(f"wheel check: {wheel.name} lacks {sorted(wanted - names)}")
         print(f"{wheel.name}: {len(names)} files, {len(RULES)} packaged rule files and 3 schemas among them")

@@ -88,7 +88,9 @@ def test_subtotal_less_discounts_and_credits_is_the_net_and_an_invoice_is_due_af
     tariff = _tariff(rules, off)
     account = Account("a", "c", "DE", vat_id="DE129273398", name="K AG", payment_terms_days=terms)
     documents = bill(tariff, account, _events(redeem, changes, cancel), UNTIL).documents
-    assert documents
+    # billwerk issues no document of total 0 (invoicing.zero_total: skip), and an amount-off coupon redeemed on
+    # the first day may take every charge to 0.00: then there is nothing to check. Under the others there is.
+    assert documents or rules == "billwerk"
     for doc in documents:
         out = document_json(doc)
         subtotal, discounts, credits = _money(out["subtotal"]), _money(out["discounts"]), _money(out["credits"])

@@ -600,30 +600,21 @@ def _check_seller(cat: Catalog, seller: SellerInfo, where: Where) -> Iterator[Di
         if problem is not None:
             hint = "write the seller's own VAT ID as its tax office issued it, or leave vat_id out"
             yield Diagnostic(where(seller, "vat_id"), f"seller: {problem[0]}", hint, BAD_VAT_ID)
-    if seller.email is not None and not EMAIL.match(seller.email):
-        yield Diagnostic(
-            where(seller, "email"),
-            f"seller: `{seller.email}` is not an e-mail address",
-            "write one address, e.g. billing@example.com",
-            "bad-email",
-        )
-    if seller.iban is not None and not iban.is_valid(seller.iban):
-        yield Diagnostic(
-            where(seller, "iban"),
-            f"seller: `{seller.iban}` is not a valid IBAN (its form or check digits)",
-            "copy it from the bank's statement, e.g. DE89 3704 0044 0532 0130 00",
-            "bad-iban",
-        )
-    if seller.bic is not None and not bic.is_valid(seller.bic):
-        yield Diagnostic(
-            where(seller, "bic"),
-            f"seller: `{seller.bic}` is not a valid BIC (8 or 11 letters and digits)",
-            "copy it from the bank's statement, e.g. COBADEFFXXX",
-            "bad-bic",
-        )
+    for key, valid, says, hint, code in _FORMS:
+        value = getattr(seller, key)
+        if value is not None and not valid(value):
+            yield Diagnostic(where(seller, key), f"seller: `{value}` {says}", hint, code)
 
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")  # one address: a name, @, a domain with a dot
+# The seller's keys with a form of their own: (key, is it one, what it is not, hint, code)
+_FORMS: tuple[tuple[str, Callable[[str], object], str, str, str], ...] = (
+    ("email", EMAIL.match, "is not an e-mail address", "write one address, e.g. billing@example.com", "bad-email"),
+    ("iban", iban.is_valid, "is not a valid IBAN (its form or check digits)",
+     "copy it from the bank's statement, e.g. DE89 3704 0044 0532 0130 00", "bad-iban"),
+    ("bic", bic.is_valid, "is not a valid BIC (8 or 11 letters and digits)",
+     "copy it from the bank's statement, e.g. COBADEFFXXX", "bad-bic"),
+)  # fmt: skip
 
 
 def _check_labels(labels: Labels, where: Where) -> Iterator[Diagnostic]:

@@ -115,9 +115,20 @@ def read_text(path: str, text: str, diagnostics: list[Diagnostic]) -> Document:
     if unprintable:
         diagnostics.extend(unprintable)
         return Document(path, text, None, start)
+    before = len(diagnostics)
     reader = _Reader(path, diagnostics)
     try:
-        data = reader.document(yaml.parse(text, Loader=_Parser))
+        try:
+            data = reader.document(yaml.parse(text, Loader=_Parser))
+        except yaml.MarkedYAMLError as exc:
+            if _Parser is yaml.SafeLoader or "maximum nesting depth" not in str(exc.problem):
+                raise
+            # libyaml (in PyYAML 6.0.4 on) gives up at 1000 levels while it looks ahead, before the reader has
+            # seen level MAX_DEPTH + 1: read the file again with PyYAML's own parser, which has no such limit, so
+            # that it is the same located too-deep error whichever PyYAML is installed.
+            del diagnostics[before:]
+            reader = _Reader(path, diagnostics)
+            data = reader.document(yaml.parse(text, Loader=yaml.SafeLoader))
     except yaml.MarkedYAMLError as exc:
         mark = _syntax_mark(exc, text)
         loc = Location(path, mark[0] + 1, mark[1] + 1) if mark else start

@@ -31,6 +31,7 @@ from billingcore.catalog.rules import RuleSet
 from billingcore.documents import Document, Notice
 from billingcore.invoicing import Draft, charge_line, issued, make_document
 from billingcore.tariff import Account, Pipeline, Tariff
+from billingcore.tax import TaxPosition
 
 
 class Ledger(Protocol):
@@ -43,7 +44,8 @@ class Ledger(Protocol):
     @property
     def account(self) -> Account: ...
 
-    notes: tuple[str, ...]  # printed on every document (the reverse-charge note)
+    notes: tuple[str, ...]  # the reverse-charge note: printed on every document the reverse charge applies to
+    position: TaxPosition
 
     def vat_rate(self, day: date) -> Decimal: ...
 
@@ -89,7 +91,8 @@ def tax(ledger: Ledger, draft: Draft) -> Document:
     tariff, account = ledger.tariff, ledger.account
     terms = tariff.payment_terms if account.terms is None else account.terms  # the account's own, else by rule
     parties = (tariff.seller, account.customer, terms)
-    return make_document(tariff.billing, draft, account.id, lines, ledger.notes, rate, parties)
+    notes = ledger.notes if ledger.position.reversed_on(draft.date) else ()  # GB before 2021 (tax.TaxPosition)
+    return make_document(tariff.billing, draft, account.id, lines, notes, rate, parties)
 
 
 def run(pipeline: Pipeline, ledger: Ledger, drafts: Sequence[Draft]) -> list[Document]:

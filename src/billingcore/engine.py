@@ -100,7 +100,7 @@ class _Run:
         self.tariff = tariff
         self.account = account
         self.position = tariff.position(account.country, account.vat_id)
-        self.notes: tuple[str, ...] = (self.position.note,) if self.position.note else ()
+        self.notes: tuple[str, ...] = (self.position.note,) if self.position.note else ()  # when reversed_on
         state = state or _NEW  # a new account: nothing billed yet
         self.as_of = state.as_of
         self.billing_day = state.billing_day

@@ -25,6 +25,11 @@ class TaxPosition:
     country: str
     reverse_charge: bool
     note: str = ""
+    reverse_until: date | None = None  # a member that left (GB): reverse charge through this day only
+
+    def reversed_on(self, day: date) -> bool:
+        """Whether the reverse charge applies to a document dated `day`."""
+        return self.reverse_charge and (self.reverse_until is None or day <= self.reverse_until)
 
 
 def tax_position(vat: VatTable, rules: TaxRules, seller_country: str, country: str, vat_id: str | None) -> TaxPosition:
@@ -38,7 +43,10 @@ def tax_position(vat: VatTable, rules: TaxRules, seller_country: str, country: s
         and customer.eu
         and country != seller_country
     )
-    return TaxPosition(country, reverse, vat.reverse_charge_note if reverse else "")
+    # Both countries must be members on the document's date: the earlier of their last days (rate_on, reversed_on)
+    last_days = [c.eu_until for c in (seller, customer) if c is not None and c.eu_until is not None]
+    until = min(last_days) if reverse and last_days else None
+    return TaxPosition(country, reverse, vat.reverse_charge_note if reverse else "", until)
 
 
 def no_rate(account: str, position: TaxPosition, day: date) -> Diagnostic:
@@ -54,7 +62,7 @@ def no_rate(account: str, position: TaxPosition, day: date) -> Diagnostic:
 def rate_on(vat: VatTable, position: TaxPosition, day: date) -> Decimal | None:
     """The VAT rate in percent for this customer on `day` (0 under reverse charge); None when the
     table has no rate for that country and day."""
-    if position.reverse_charge:
+    if position.reverse_charge and position.reversed_on(day):
         return ZERO
     rate = vat.vat_rates[position.country].rate_on(day)
     return rate.rate if rate is not None else None

@@ -30,3 +30,35 @@ def test_many_vat_ids_share_one_remembered_position_per_country(library: Library
     )
     assert (str(docs["fr-consumer"].gross), docs["fr-consumer"].notes) == ("34.80", ())
     assert (str(docs["de-business"].gross), docs["de-business"].notes) == ("34.51", ())
+
+
+def test_a_member_that_left_is_reverse_charged_through_its_last_day_on_either_side() -> None:
+    """The reverse charge needs seller and customer to be members on the document's date: the earlier of their
+    `eu_until` days ends it, whichever side left (tax.tax_position, rules/vat.yaml GB)."""
+    from billingcore.catalog.rules import CountryVat, TaxRules, VatRate, VatTable
+    from billingcore.tax import rate_on, tax_position
+
+    def country(rate: str, eu: bool, until: date | None = None) -> CountryVat:
+        return CountryVat(name="x", eu=eu, rates=(VatRate(rate=rate, valid_from=date(2000, 1, 1)),), eu_until=until)
+
+    table = VatTable(
+        vat_rates={
+            "DE": country("19", True),
+            "GB": country("20", True, date(2020, 12, 31)),
+            "XX": country("10", True, date(2019, 6, 30)),
+            "US": country("0", False),
+        }
+    )
+    rules = TaxRules()
+    gb_business = tax_position(table, rules, "DE", "GB", "GB980780684")
+    assert gb_business.reverse_until == date(2020, 12, 31)
+    assert [gb_business.reversed_on(d) for d in (date(2020, 12, 31), date(2021, 1, 1))] == [True, False]
+    assert [str(rate_on(table, gb_business, d)) for d in (date(2020, 12, 31), date(2021, 1, 1))] == ["0", "20"]
+    # a British seller selling to a German business: the same day ends it
+    assert tax_position(table, rules, "GB", "DE", "DE129273398").reverse_until == date(2020, 12, 31)
+    # both left: the earlier day
+    assert tax_position(table, rules, "XX", "GB", "GB980780684").reverse_until == date(2019, 6, 30)
+    # members with no last day, and positions without a reverse charge, have none
+    assert tax_position(table, rules, "DE", "DE", "DE129273398").reverse_until is None  # same country
+    assert tax_position(table, rules, "DE", "GB", None).reverse_until is None  # a consumer
+    assert tax_position(table, rules, "DE", "US", "US-1").reverse_charge is False

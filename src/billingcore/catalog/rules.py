@@ -317,6 +317,9 @@ class CountryVat:
     name: str = field("Country name.")
     eu: bool = field("Member of the EU VAT area (reverse charge applies between members).")
     rates: tuple[VatRate, ...] = field("Standard rates over time, oldest first.")
+    eu_until: date | None = field(
+        "A member that left: the last day it was in the EU VAT area (GB: 2020-12-31); needs eu: true.", default=None
+    )
     src: SourceRef = src_field()
 
     def rate_on(self, day: date) -> VatRate | None:

@@ -753,6 +753,14 @@ def validate_vat(vat: VatTable, where: Where) -> Iterator[Diagnostic]:
                 else "use the two capital letters of an ISO 3166 country code, e.g. DE",
                 "bad-country",
             )
+        if country.eu_until is not None and not country.eu:
+            yield Diagnostic(
+                where(country, "eu_until"),
+                f"{code} has eu_until but eu: false",
+                "eu_until is the last day of a member's time in the EU VAT area: write eu: true with it (a member "
+                "until then), or leave eu_until out (never a member)",
+                "eu-until",
+            )
         previous: VatRate | None = None
         for rate in country.rates:
             yield from check_percent(rate.rate, where(rate, "rate"), '"19" for 19 % VAT')

@@ -123,4 +123,47 @@ def test_documents_without_a_date_are_refused_at_their_path() -> None:
 def test_a_stored_series_that_series_json_did_not_write_is_refused(change: dict[str, Any], message: str) -> None:
     with pytest.raises(NumberingError) as info:
         load_series({**series_json(LegalSeries("R{seq}")), **change})
-    assert [(str(d.location), d.message) for d in info.value.diagnostics] == [("series", message)]
+    assert [(str(d.location), d.message, d.hint, d.code) for d in info.value.diagnostics] == [
+        ("series", message, "store what series_json returns", "bad-series")
+    ]
+
+
+def test_months_october_to_december_have_their_own_monthly_sequences() -> None:
+    """The month is the date's two digits: October is 10, not 0 (mutation testing found no test past September)."""
+    docs = [_doc("a", "a-1", "2021-09-30"), _doc("a", "a-2", "2021-10-01"), _doc("a", "a-3", "2021-12-31")]
+    out, series = bind_numbers(docs, LegalSeries("{year:04d}/{month:02d}/{seq:03d}", reset="monthly"))
+    assert [d["legal_number"] for d in out] == ["2021/09/001", "2021/10/001", "2021/12/001"]
+    assert series.next_numbers == {("", "2021-09"): 2, ("", "2021-10"): 2, ("", "2021-12"): 2}
+
+
+def test_every_problem_of_a_series_is_named_at_its_field_with_a_hint() -> None:
+    with pytest.raises(NumberingError) as info:
+        LegalSeries(7, scope=["customer"], reset="daily", first=-1, next_numbers={("a", ""): "3"})  # type: ignore[arg-type]
+    assert [(str(d.location), d.message, d.hint, d.code) for d in info.value.diagnostics] == [
+        ("series.first", "expected a whole number of at least 0, got -1", "1, or where the sequence starts",
+         "bad-series"),
+        ("series.next_numbers[('a', '')]", "expected a whole number of at least 0, got '3'", "the next number to give",
+         "bad-series"),
+        ("series.pattern", "expected text, got int", 'e.g. "INV-{year}-{seq:06d}"', "bad-series"),
+        ("series.reset", "expected never, yearly or monthly, got 'daily'", 'reset="yearly": a sequence a year',
+         "bad-series"),
+        ("series.scope", "expected organization or customer, got ['customer']", 'scope="customer": one per account',
+         "bad-series"),
+    ]  # fmt: skip
+    with pytest.raises(NumberingError) as info:
+        LegalSeries("INV-{seq}-{customer}")
+    assert [d.hint for d in info.value.diagnostics] == [
+        'name {seq} once, and only {year}, {month}, {account} beside it: "INV-{year}-{seq:06d}"'
+    ]
+
+
+def test_every_problem_of_the_documents_is_named_at_its_path() -> None:
+    documents = [["not", "a", "mapping"], {"type": "invoice", "account": 7, "number": "n", "date": "2021-3-1"}]
+    with pytest.raises(NumberingError) as info:
+        bind_numbers(documents, LegalSeries("R{seq}"))  # type: ignore[arg-type]
+    hint = "give the documents as document_json writes them"
+    assert [(str(d.location), d.message, d.hint, d.code) for d in info.value.diagnostics] == [
+        ("documents[0]", "expected a document mapping", hint, "bad-document"),
+        ("documents[1].account", "expected text at `account`, got 7", hint, "bad-document"),
+        ("documents[1].date", "expected YYYY-MM-DD, got '2021-3-1'", hint, "bad-document"),
+    ]

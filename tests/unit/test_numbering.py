@@ -167,3 +167,17 @@ def test_every_problem_of_the_documents_is_named_at_its_path() -> None:
         ("documents[1].account", "expected text at `account`, got 7", hint, "bad-document"),
         ("documents[1].date", "expected YYYY-MM-DD, got '2021-3-1'", hint, "bad-document"),
     ]
+
+
+@pytest.mark.parametrize("day", ["2021-03-1", "20a1-03-01", "2021-x3-01"])
+def test_a_date_not_written_yyyy_mm_dd_is_refused(day: str) -> None:
+    with pytest.raises(NumberingError) as info:
+        bind_numbers([_doc("a", "a-1", day)], LegalSeries("R{seq}"))
+    assert [d.message for d in info.value.diagnostics] == [f"expected YYYY-MM-DD, got {day!r}"]
+
+
+def test_a_sequence_may_start_at_zero() -> None:
+    out, series = bind_numbers(DOCS[:1], LegalSeries("R{seq}", first=0))
+    assert (out[0]["legal_number"], series.next_numbers) == ("R0", {("", ""): 1})
+    out, _ = bind_numbers([_doc("c", "c-1", "2021-03-02")], LegalSeries("R{seq}", next_numbers={("", ""): 0}))
+    assert out[0]["legal_number"] == "R0"

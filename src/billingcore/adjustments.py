@@ -91,8 +91,9 @@ def tax(ledger: Ledger, draft: Draft) -> Document:
     tariff, account = ledger.tariff, ledger.account
     terms = tariff.payment_terms if account.terms is None else account.terms  # the account's own, else by rule
     parties = (tariff.seller, account.customer, terms)
-    notes = ledger.notes if ledger.position.reversed_on(draft.date) else ()  # GB before 2021 (tax.TaxPosition)
-    return make_document(tariff.billing, draft, account.id, lines, notes, rate, parties)
+    reverse = ledger.position.reversed_on(draft.date)  # GB's only before 2021 (tax.TaxPosition)
+    notes = ledger.notes if reverse else ()
+    return make_document(tariff.billing, draft, account.id, lines, notes, rate, parties, reverse)
 
 
 def run(pipeline: Pipeline, ledger: Ledger, drafts: Sequence[Draft]) -> list[Document]:

@@ -96,6 +96,7 @@ class Document(NamedTuple):
     due_date: Day | None = None  # the date + payment terms (invoicing.payment_terms_days); None: a credit note
     seller: Seller | None = None  # the catalog's `seller:`, None when it names none
     customer: Customer | None = None  # the account billed: who the document is addressed to
+    reverse_charge: bool = False  # its 0 % is the reverse charge (tax.TaxPosition.reversed_on its date)
 
 
 class Address(NamedTuple):
@@ -168,7 +169,7 @@ def line_json(line: Line, zero: str = "0.00") -> dict[str, Any]:
 def document_json(doc: Document) -> dict[str, Any]:
     """Runs for every document of a bill run, so it unpacks the tuples instead of reading fields, and sums
     the lines only when a discount or a credit makes the subtotal differ from the net."""
-    doc_type, kind, number, account, day, currency, lines, net, vat, gross, notes, due, seller, customer = doc
+    doc_type, kind, number, account, day, currency, lines, net, vat, gross, notes, due, seller, customer, rc = doc
     zero = _ZERO_TEXTS.get(currency) or fmt(sub(net, net))  # "0.00" ("0" for JPY); a net has the scale
     net_text, gross_text = fmt(net), fmt(gross)
     subtotal = net_text
@@ -195,6 +196,7 @@ def document_json(doc: Document) -> dict[str, Any]:
         "due_date": iso(due) if due is not None and doc_type is _INVOICE else None,
         "seller": None if seller is None else seller_json(seller),
         "customer": None if customer is None else customer_json(customer),
+        "reverse_charge": rc,
         "notes": list(notes),
     }
 

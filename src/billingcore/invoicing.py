@@ -188,6 +188,7 @@ def make_document(
     notes: tuple[str, ...],
     rate: Decimal,
     parties: tuple[Seller | None, Customer | None, timedelta] = (None, None, timedelta(0)),
+    reverse_charge: bool = False,
 ) -> Document:
     """A document over `lines`, all at VAT `rate`. An invoice whose credits outweigh its charges is issued
     as a credit note: a negative invoice is not a document a customer or an accountant expects. `parties`:
@@ -204,7 +205,8 @@ def make_document(
     seller, customer, terms = parties
     due = day + terms if doc_type is _INVOICE else None  # a credit note is not paid: no due date
     document: Document = _document(
-        doc_type, kind, number, account, day, currency, tuple(lines), net, vat, gross, notes, due, seller, customer
+        doc_type, kind, number, account, day, currency, tuple(lines), net, vat, gross, notes, due, seller, customer,
+        reverse_charge,
     )
     return document
 

@@ -844,3 +844,22 @@ def test_every_document_of_the_golden_scenarios_passes_the_en16931_schematron(mo
     assert failures == {}
     assert categories == {"S", "AE", "O"}
     assert exported > 400
+
+
+def test_the_cores_reverse_charge_decides_ae_by_date_for_a_member_that_left(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A GB business was reverse-charged while the UK was in the EU VAT area (rules/vat.yaml eu_until): the
+    document's `reverse_charge`, not a fixed list of members, makes its 0 % category AE (found in review)."""
+    monkeypatch.chdir(ROOT)
+    docs = run_scenario(load_scenario("tests/scenarios/vat/gb-b2b-brexit.yaml")).actual["documents"]
+    assert [d["reverse_charge"] for d in docs] == [True, True, False]
+    categories = []
+    for doc in docs:
+        doc["customer"]["name"] = "London Ltd"
+        root = parsed(cii_xml(doc))
+        categories.append(at(root, f"{SETTLEMENT}/ram:ApplicableTradeTax/ram:CategoryCode"))
+        if doc["reverse_charge"]:
+            assert at(root, f"{BUYER}/ram:SpecifiedTaxRegistration/ram:ID[@schemeID='VA']") == "GB980780684"
+    assert categories == ["AE", "AE", "S"]
+    not_reversed = reverse_charge_invoice() | {"reverse_charge": False}
+    not_reversed["seller"] = not_reversed["seller"] | {"legal_registration": "HRB 123456 B"}  # O: BR-CO-26
+    assert at(parsed(cii_xml(not_reversed)), f"{SETTLEMENT}/ram:ApplicableTradeTax/ram:CategoryCode") == "O"

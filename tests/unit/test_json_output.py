@@ -39,6 +39,7 @@ def test_document_and_line_fields_are_pinned() -> None:
         "due_date",
         "seller",
         "customer",
+        "reverse_charge",
         "notes",
     ]
     assert list(doc["lines"][0]) == [
@@ -116,6 +117,7 @@ def test_first_invoice_of_the_billing_example_as_json() -> None:
             "email": None,
             "buyer_reference": None,
         },
+        "reverse_charge": False,  # a US customer: its 0 % is the US rate, not the reverse charge
         "notes": [],
     }
 

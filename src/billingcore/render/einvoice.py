@@ -235,8 +235,13 @@ class _Reader(_Values):
         seller_country = seller.country if seller else None
         buyer_country = buyer.country if buyer else None
         buyer_vat_id = buyer.vat_id if buyer else None
+        reverse = self.value("reverse_charge")  # the core's own answer, by date (GB before 2021)
+        if reverse is not None and type(reverse) is not bool:
+            self.invalid("reverse_charge", f"expected true or false, got {reverse!r}")
 
         def category(rate: Decimal) -> str:
+            if type(reverse) is bool and rate == ZERO:
+                return "AE" if reverse else "O"
             return _category(rate, seller_country, buyer_country, buyer_vat_id)
 
         lines = self.lines(sign, category)

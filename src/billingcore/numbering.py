@@ -19,8 +19,10 @@ number of a sequence is given once, in order, and only to a document.
 
 from __future__ import annotations
 
+import re
 import string
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import date
 from enum import StrEnum
 from typing import Any
 
@@ -87,7 +89,7 @@ def series_problems(series: LegalSeries) -> list[Diagnostic]:
     if type(series.pattern) is not str:
         bad("pattern", f"expected text, got {type(series.pattern).__name__}", 'e.g. "INV-{year}-{seq:06d}"')
     else:
-        problem = _pattern_problem(series.pattern)
+        problem = _pattern_problem(series.pattern) or _sequences_problem(series)
         if problem:
             bad(
                 "pattern",
@@ -100,14 +102,65 @@ def series_problems(series: LegalSeries) -> list[Diagnostic]:
         bad("reset", f"expected never, yearly or monthly, got {series.reset!r}", 'reset="yearly": a sequence a year')
     if type(series.first) is not int or series.first < 0:
         bad("first", f"expected a whole number of at least 0, got {series.first!r}", "1, or where the sequence starts")
-    for key, number in dict(series.next_numbers).items():
-        if type(number) is not int or number < 0:
-            bad(
-                f"next_numbers[{key!r}]",
-                f"expected a whole number of at least 0, got {number!r}",
-                "the next number to give",
-            )
+    if not isinstance(series.next_numbers, Mapping):
+        bad("next_numbers", f"expected a mapping, got {type(series.next_numbers).__name__}", "{(account, period): n}")
+    else:
+        for key, number in series.next_numbers.items():
+            if type(number) is not int or number < 0:
+                bad(
+                    f"next_numbers[{key!r}]",
+                    f"expected a whole number of at least 0, got {number!r}",
+                    "the next number to give",
+                )
+            problem = _counter_problem(series, key)
+            if problem:
+                bad(f"next_numbers[{key!r}]", problem, _COUNTER_HINT)
+    bound = series.bound
+    if not isinstance(bound, Mapping) or not all(
+        _pair(key) and type(legal) is str for key, legal in bound.items()
+    ):
+        bad("bound", "expected a mapping of (account, core number) to a legal number", "leave it to bind_numbers")
     return found
+
+
+_COUNTER_HINT = (
+    '(account, period): the account "" unless scope is customer; the period "" (reset never), "2021" (yearly) '
+    'or "2021-03" (monthly)'
+)
+_PERIODS = {"never": re.compile(r""), "yearly": re.compile(r"[0-9]{4}"), "monthly": re.compile(r"[0-9]{4}-[0-9]{2}")}
+
+
+def _pair(key: Any) -> bool:
+    return type(key) is tuple and len(key) == 2 and all(type(k) is str for k in key)
+
+
+def _counter_problem(series: LegalSeries, key: Any) -> str | None:
+    """A sequence's key that bind_numbers would never use (so the number given for it would be ignored)."""
+    if not _pair(key):
+        return f"expected a key (account, period), got {key!r}"
+    if not isinstance(series.scope, Scope) or not isinstance(series.reset, Reset):
+        return None  # reported at scope or reset
+    account, period = key
+    if (account != "") is not (series.scope is Scope.CUSTOMER):
+        return f"the account {account!r} does not fit scope {series.scope.value}"
+    if not _PERIODS[series.reset.value].fullmatch(period):
+        return f"the period {period!r} does not fit reset {series.reset.value}"
+    return None
+
+
+def _sequences_problem(series: LegalSeries) -> str | None:
+    """Sequences that start again, or one per customer, must differ in their numbers: a yearly one names the
+    year, a monthly one the year and month, a customer's the account; else one number is given twice."""
+    if not isinstance(series.scope, Scope) or not isinstance(series.reset, Reset):
+        return None  # reported at scope or reset
+    names = {name for _, name, _, _ in string.Formatter().parse(series.pattern) if name}
+    need = {"never": [], "yearly": ["year"], "monthly": ["year", "month"]}[series.reset.value]
+    need += ["account"] if series.scope is Scope.CUSTOMER else []
+    missing = [f"{{{name}}}" for name in need if name not in names]
+    if missing:
+        why = f"scope {series.scope.value}, reset {series.reset.value}"
+        return f"`{series.pattern}` must name {' and '.join(missing)} ({why}): else one number is given twice"
+    return None
 
 
 def _pattern_problem(pattern: str) -> str | None:
@@ -134,6 +187,12 @@ def bind_numbers(
     in the order given, and the series to use next. Numbers are given in document order: by date, then by
     the core's number; a document already bound (in `series.bound`, or carrying a `legal_number`) keeps its
     number and takes none. Documents of other `types` are returned without one. The input is not changed."""
+    if not isinstance(series, LegalSeries):
+        raise NumberingError([Diagnostic(DataPath("series"), f"expected a LegalSeries, got {type(series).__name__}",
+                                         "load a stored one with load_series", "bad-series")])  # fmt: skip
+    if isinstance(types, str):
+        raise NumberingError([Diagnostic(DataPath("types"), f"expected a list of document types, got {types!r}",
+                                         'e.g. ("invoice",)', "bad-document")])  # fmt: skip
     wanted = frozenset(types)
     _check_documents(documents)
     next_numbers = dict(series.next_numbers)
@@ -164,6 +223,9 @@ def bind_numbers(
 
 
 def _check_documents(documents: Sequence[Mapping[str, Any]]) -> None:
+    if not isinstance(documents, (list, tuple)):
+        message = f"expected a list of documents, got {type(documents).__name__}"
+        raise NumberingError([Diagnostic(DataPath("documents"), message, _JSON, "bad-document")])
     found = []
     for i, doc in enumerate(documents):
         if not isinstance(doc, Mapping):
@@ -174,7 +236,7 @@ def _check_documents(documents: Sequence[Mapping[str, Any]]) -> None:
                 message = f"expected text at `{key}`, got {doc.get(key)!r}"
                 found.append(Diagnostic(DataPath(f"documents[{i}].{key}"), message, _JSON, "bad-document"))
         day = doc.get("date")
-        if type(day) is str and not (len(day) == 10 and day[:4].isdigit() and day[5:7].isdigit()):
+        if type(day) is str and not _is_day(day):
             found.append(
                 Diagnostic(DataPath(f"documents[{i}].date"), f"expected YYYY-MM-DD, got {day!r}", _JSON, "bad-document")
             )
@@ -183,6 +245,20 @@ def _check_documents(documents: Sequence[Mapping[str, Any]]) -> None:
 
 
 _JSON = "give the documents as document_json writes them"
+
+
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _is_day(text: str) -> bool:
+    """A calendar date written YYYY-MM-DD (2021-02-30 is none, nor the week date 2021-W01-1)."""
+    if not _DAY.fullmatch(text):
+        return False
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
 
 
 def series_json(series: LegalSeries) -> dict[str, Any]:

@@ -62,7 +62,7 @@ def test_monthly_reset_and_only_the_types_asked_for() -> None:
 
 
 def test_a_series_survives_json() -> None:
-    _, series = bind_numbers(DOCS, LegalSeries("R{seq}", scope="customer"))
+    _, series = bind_numbers(DOCS, LegalSeries("R-{account}-{seq}", scope="customer"))
     assert load_series(series_json(series)) == series
     assert series_json(series)["next_numbers"] == [["a", "", 4], ["b", "", 2]]
 
@@ -181,3 +181,76 @@ def test_a_sequence_may_start_at_zero() -> None:
     assert (out[0]["legal_number"], series.next_numbers) == ("R0", {("", ""): 1})
     out, _ = bind_numbers([_doc("c", "c-1", "2021-03-02")], LegalSeries("R{seq}", next_numbers={("", ""): 0}))
     assert out[0]["legal_number"] == "R0"
+
+
+@pytest.mark.parametrize(
+    ("series", "problem"),
+    [
+        (
+            {"pattern": "INV-{seq}", "reset": "yearly"},
+            ("series.pattern", "`INV-{seq}` must name {year} (scope organization, reset yearly): else one number is "
+             "given twice"),
+        ),
+        (
+            {"pattern": "INV-{year}-{seq}", "reset": "monthly"},
+            ("series.pattern", "`INV-{year}-{seq}` must name {month} (scope organization, reset monthly): else one "
+             "number is given twice"),
+        ),
+        (
+            {"pattern": "INV-{seq}", "scope": "customer"},
+            ("series.pattern", "`INV-{seq}` must name {account} (scope customer, reset never): else one number is "
+             "given twice"),
+        ),
+        (
+            {"pattern": "INV-{year}-{seq}", "reset": "yearly", "next_numbers": {("", ""): 1234}},
+            ("series.next_numbers[('', '')]", "the period '' does not fit reset yearly"),
+        ),
+        (
+            {"pattern": "INV-{account}-{seq}", "scope": "customer", "next_numbers": {("", ""): 5}},
+            ("series.next_numbers[('', '')]", "the account '' does not fit scope customer"),
+        ),
+        (
+            {"pattern": "INV-{seq}", "next_numbers": {"2021": 5}},
+            ("series.next_numbers['2021']", "expected a key (account, period), got '2021'"),
+        ),
+        ({"pattern": "INV-{seq}", "next_numbers": [1]}, ("series.next_numbers", "expected a mapping, got list")),
+        (
+            {"pattern": "INV-{seq}", "bound": 5},
+            ("series.bound", "expected a mapping of (account, core number) to a legal number"),
+        ),
+    ],
+)  # fmt: skip
+def test_a_series_that_would_give_a_number_twice_or_ignore_a_start_is_refused(
+    series: dict[str, Any], problem: tuple[str, str]
+) -> None:
+    """Found in review: a yearly series without {year} gave INV-0001 in two years; a start number under a key
+    bind_numbers never uses was ignored, and the sequence started again at 1."""
+    with pytest.raises(NumberingError) as info:
+        LegalSeries(**series)
+    assert [(str(d.location), d.message) for d in info.value.diagnostics] == [problem]
+
+
+def test_a_yearly_series_continues_from_its_years_start_number() -> None:
+    series = LegalSeries("INV-{year}-{seq:06d}", reset="yearly", next_numbers={("", "2021"): 1234})
+    out, _ = bind_numbers([_doc("a", "a-1", "2021-12-31"), _doc("a", "a-2", "2022-01-01")], series)
+    assert [d["legal_number"] for d in out] == ["INV-2021-001234", "INV-2022-000001"]
+
+
+@pytest.mark.parametrize(
+    ("call", "problem"),
+    [
+        (lambda: bind_numbers(None, LegalSeries("R{seq}")),  # type: ignore[arg-type]
+         ("documents", "expected a list of documents, got NoneType")),
+        (lambda: bind_numbers(DOCS, {"pattern": "R{seq}"}), ("series", "expected a LegalSeries, got dict")),  # type: ignore[arg-type]
+        (lambda: bind_numbers(DOCS, LegalSeries("R{seq}"), types="invoice"),
+         ("types", "expected a list of document types, got 'invoice'")),
+        (lambda: bind_numbers([_doc("a", "a-1", "2021-02-30")], LegalSeries("R{seq}")),
+         ("documents[0].date", "expected YYYY-MM-DD, got '2021-02-30'")),
+        (lambda: bind_numbers([_doc("a", "a-1", "2021-W01-1")], LegalSeries("R{seq}")),
+         ("documents[0].date", "expected YYYY-MM-DD, got '2021-W01-1'")),
+    ],
+)  # fmt: skip
+def test_wrong_arguments_are_numbering_errors_not_python_errors(call: Any, problem: tuple[str, str]) -> None:
+    with pytest.raises(NumberingError) as info:
+        call()
+    assert [(str(d.location), d.message) for d in info.value.diagnostics] == [problem]

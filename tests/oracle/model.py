@@ -154,9 +154,14 @@ class VatBook:
         self, country: str, vat_id: str | None, seller: str, day: date, reverse_charge: bool
     ) -> tuple[Decimal, bool]:
         """The rate on a document of `day` and whether it is reverse-charged: a business (VAT id) in another
-        EU country than an EU seller pays 0 %; everyone else the rate of their own country on that day."""
+        EU country than an EU seller pays 0 %, both being members on `day` (a member that left, GB, was one
+        through its eu_until); everyone else the rate of their own country on that day."""
         customer = self.countries[country]
-        if reverse_charge and vat_id and customer["eu"] and self.countries[seller]["eu"] and country != seller:
+
+        def member(c: dict[str, Any]) -> bool:
+            return bool(c["eu"]) and (c.get("eu_until") is None or day <= c["eu_until"])
+
+        if reverse_charge and vat_id and member(customer) and member(self.countries[seller]) and country != seller:
             return Decimal(0), True
         for rate in customer["rates"]:
             if rate["valid_from"] <= day and (rate.get("valid_until") is None or day <= rate["valid_until"]):

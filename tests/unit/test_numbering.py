@@ -254,3 +254,53 @@ def test_wrong_arguments_are_numbering_errors_not_python_errors(call: Any, probl
     with pytest.raises(NumberingError) as info:
         call()
     assert [(str(d.location), d.message) for d in info.value.diagnostics] == [problem]
+
+
+COUNTER_HINT = (
+    '(account, period): the account "" unless scope is customer; the period "" (reset never), "2021" (yearly) '
+    'or "2021-03" (monthly)'
+)
+
+
+@pytest.mark.parametrize(
+    ("series", "problems"),
+    [
+        ({"next_numbers": [1]}, [("series.next_numbers", "expected a mapping, got list", "{(account, period): n}")]),
+        ({"next_numbers": {("a", 1): 2}}, [("series.next_numbers[('a', 1)]", "expected a key (account, period), got "
+                                            "('a', 1)", COUNTER_HINT)]),
+        ({"next_numbers": {("x",): 2}}, [("series.next_numbers[('x',)]", "expected a key (account, period), got "
+                                          "('x',)", COUNTER_HINT)]),
+        ({"bound": {("a", "n"): 5}}, [("series.bound", "expected a mapping of (account, core number) to a legal "
+                                       "number", "leave it to bind_numbers")]),
+        ({"bound": {("a",): "R1"}}, [("series.bound", "expected a mapping of (account, core number) to a legal "
+                                      "number", "leave it to bind_numbers")]),
+        # an unknown reset is reported at reset alone: the sequences' checks wait for a reset they know
+        ({"reset": "daily", "next_numbers": {("", ""): 1}}, [("series.reset", "expected never, yearly or monthly, "
+                                                            "got 'daily'", 'reset="yearly": a sequence a year')]),
+    ],
+)  # fmt: skip
+def test_next_numbers_and_bound_of_the_wrong_form_are_named_with_a_hint(
+    series: dict[str, Any], problems: list[tuple[str, str, str]]
+) -> None:
+    with pytest.raises(NumberingError) as info:
+        LegalSeries("R{seq}", **series)
+    assert [(str(d.location), d.message, d.hint) for d in info.value.diagnostics] == problems
+    assert {d.code for d in info.value.diagnostics} == {"bad-series"}
+
+
+def test_the_errors_of_wrong_arguments_carry_their_hint_and_code() -> None:
+    calls = [
+        (lambda: bind_numbers(None, LegalSeries("R{seq}")), "give the documents as document_json writes them",  # type: ignore[arg-type]
+         "bad-document"),
+        (lambda: bind_numbers(DOCS, {}), "load a stored one with load_series", "bad-series"),  # type: ignore[arg-type]
+        (lambda: bind_numbers(DOCS, LegalSeries("R{seq}"), types="invoice"), 'e.g. ("invoice",)', "bad-document"),
+    ]  # fmt: skip
+    for call, hint, code in calls:
+        with pytest.raises(NumberingError) as info:
+            call()
+        assert [(d.hint, d.code) for d in info.value.diagnostics] == [(hint, code)]
+    with pytest.raises(NumberingError) as info:
+        LegalSeries("R-{seq}", reset="monthly")
+    assert [d.message for d in info.value.diagnostics] == [
+        "`R-{seq}` must name {year} and {month} (scope organization, reset monthly): else one number is given twice"
+    ]

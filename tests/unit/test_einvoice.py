@@ -863,3 +863,18 @@ def test_the_cores_reverse_charge_decides_ae_by_date_for_a_member_that_left(monk
     not_reversed = reverse_charge_invoice() | {"reverse_charge": False}
     not_reversed["seller"] = not_reversed["seller"] | {"legal_registration": "HRB 123456 B"}  # O: BR-CO-26
     assert at(parsed(cii_xml(not_reversed)), f"{SETTLEMENT}/ram:ApplicableTradeTax/ram:CategoryCode") == "O"
+
+
+def test_a_country_or_currency_that_is_no_code_is_refused_though_the_xsd_takes_it() -> None:
+    """EN 16931's code lists: ISO 3166 countries, ISO 4217 currencies (found in review: "Germany" and "EURO"
+    passed the XSD)."""
+    doc = german_invoice() | {"currency": "EURO"}
+    doc["seller"]["address"]["country"] = "Germany"
+    with pytest.raises(EInvoiceError) as info:
+        cii_xml(doc)
+    assert [(str(d.location), d.message, d.code) for d in info.value.diagnostics] == [
+        ("currency", "document acme-20240301-monthly: BT-5 Invoice currency code: expected an ISO 4217 code: EUR, "
+         "got 'EURO'", "einvoice-invalid"),
+        ("seller.address.country", "document acme-20240301-monthly: BT-40 Seller country code: expected an ISO 3166 "
+         "code: DE, got 'Germany'", "einvoice-invalid"),
+    ]  # fmt: skip

@@ -35,6 +35,9 @@ SEPA_CREDIT_TRANSFER = "58"  # BT-81, UNTDID 4461
 
 TYPE_CODES = {"invoice": "380", "credit_note": "381"}  # BT-3, UNTDID 1001: commercial invoice, credit note
 
+_COUNTRY = re.compile(r"[A-Z]{2}")  # ISO 3166-1 alpha-2 (BT-40, BT-55)
+_CURRENCY = re.compile(r"[A-Z]{3}")  # ISO 4217 (BT-5)
+
 # BT-121 exemption reason codes (the VATEX list) and texts for the categories other than S.
 REVERSE_CHARGE = ("VATEX-EU-AE", "Reverse charge")
 NOT_SUBJECT = ("VATEX-EU-O", "Not subject to VAT")
@@ -186,6 +189,15 @@ class _Values:
             self.missing(key, term, rule)
         return None
 
+    def code(self, key: str, term: str, rule: str, form: re.Pattern[str], example: str) -> str | None:
+        """A required text from one of EN 16931's code lists (a country, a currency): its form is checked, as
+        the XSD does not (a document with "Germany" in it is valid XML and no e-invoice)."""
+        value = self.text(key, term, rule)
+        if value is not None and not form.fullmatch(value):
+            self.invalid(key, f"{term}: expected {example}, got {value!r}")
+            return None
+        return value
+
     def present(self, key: str) -> bool:
         value = self.value(key)
         return isinstance(value, str) and bool(value.strip())
@@ -226,7 +238,7 @@ class _Reader(_Values):
         sign = -1 if doc_type == "credit_note" else 1  # a 381 credit note states what it credits as positive
         number = self.text("legal_number") or self.text("number", "BT-1 Invoice number", "BR-2")
         issued = self.day("date", "BT-2 Invoice issue date", "BR-3")
-        currency = self.text("currency", "BT-5 Invoice currency code", "BR-5")
+        currency = self.code("currency", "BT-5 Invoice currency code", "BR-5", _CURRENCY, "an ISO 4217 code: EUR")
         seller = self.party("seller", "BT-27 Seller name", "BR-6", "BT-40 Seller country code", "BR-9")
         buyer = self.party("customer", "BT-44 Buyer name", "BR-7", "BT-55 Buyer country code", "BR-11")
         notes = self.value("notes")
@@ -299,7 +311,7 @@ class _Reader(_Values):
         if block is not None and not isinstance(block, Mapping):
             self.invalid(key, f"expected a party (name, address, vat_id), got {block!r}")
         name = self.text(f"{key}.name", name_term, name_rule)
-        country = self.text(f"{key}.address.country", country_term, country_rule)
+        country = self.code(f"{key}.address.country", country_term, country_rule, _COUNTRY, "an ISO 3166 code: DE")
         lines = self.value(f"{key}.address.lines") or []
         if not isinstance(lines, list) or not all(isinstance(line, str) for line in lines):
             self.invalid(f"{key}.address.lines", f"expected a list of strings, got {lines!r}")

@@ -199,9 +199,9 @@ def run_scenario_command(
     try:
         with open(output, "wb") as out:
             out.write(page if isinstance(page, bytes) else page.encode())
-    except OSError as exc:
-        print(f"billingcore run: error: cannot write -o {output}: {exc.strerror}", file=sys.stderr)
-        return 2
+    except OSError as exc:  # as timeline, einvoice and bill-run: 1, the file the command was to write
+        print(f"billingcore run: cannot write -o {output}: {exc.strerror}", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -319,10 +319,10 @@ def test_an_unknown_locale_exits_2_with_a_hint(capsys: pytest.CaptureFixture[str
     )
 
 
-def test_an_unwritable_output_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_an_unwritable_output_exits_1_as_the_other_commands(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "no-such-folder" / "invoice.html"
-    assert main(["run", str(DUDA), "--format", "html", "-o", str(out)]) == 2
-    assert capsys.readouterr().err == f"billingcore run: error: cannot write -o {out}: No such file or directory\n"
+    assert main(["run", str(DUDA), "--format", "html", "-o", str(out)]) == 1
+    assert capsys.readouterr().err == f"billingcore run: cannot write -o {out}: No such file or directory\n"
 
 
 def test_without_weasyprint_the_message_names_the_extra(

@@ -241,6 +241,8 @@ def test_a_yearly_series_continues_from_its_years_start_number() -> None:
     [
         (lambda: bind_numbers(None, LegalSeries("R{seq}")),  # type: ignore[arg-type]
          ("documents", "expected a list of documents, got NoneType")),
+        (lambda: bind_numbers({"number": "a-1"}, LegalSeries("R{seq}")),  # type: ignore[arg-type]
+         ("documents", "expected a list of documents, got dict")),
         (lambda: bind_numbers(DOCS, {"pattern": "R{seq}"}), ("series", "expected a LegalSeries, got dict")),  # type: ignore[arg-type]
         (lambda: bind_numbers(DOCS, LegalSeries("R{seq}"), types="invoice"),
          ("types", "expected a list of document types, got 'invoice'")),

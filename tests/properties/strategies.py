@@ -176,6 +176,14 @@ class CatalogSpec:
         return "\n".join(out) + "\n"
 
 
+# A coupon's discount as written in a catalog: a percentage off (0 to 100) or an amount off (0.00 to 40.00);
+# the discount and invoice-totals properties redeem it on a plan with a quantity component.
+coupon_offs = st.one_of(
+    st.integers(0, 100).map(lambda p: f'percent_off: "{p}"'),
+    st.integers(0, 4000).map(lambda cents: f'amount_off: "{Decimal(cents) / 100:.2f}"'),
+)
+
+
 def _cents(low: int, high: int) -> st.SearchStrategy[Decimal]:
     # Odd cents on purpose: 13 x 21/31 and 19 % of 0.99 only round differently with real cent amounts.
     return st.integers(low, high).map(lambda c: Decimal(c).scaleb(-2))

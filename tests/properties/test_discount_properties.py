@@ -20,6 +20,7 @@ from billingcore.documents import DocumentType, LineKind
 from billingcore.engine import Account, bill
 from billingcore.events import AddComponent, BuyPlan, Cancel, ChangeQuantity, RedeemCoupon
 from inline_catalogs import inline_tariff
+from properties.strategies import coupon_offs
 
 START = date(2021, 1, 1)
 UNTIL = date(2021, 7, 1)
@@ -43,10 +44,7 @@ coupons:
     return inline_tariff("c", catalog)
 
 
-offs = st.one_of(
-    st.integers(0, 100).map(lambda p: f'percent_off: "{p}"'),
-    st.integers(0, 4000).map(lambda cents: f'amount_off: "{Decimal(cents) / 100:.2f}"'),
-)
+offs = coupon_offs
 durations = st.sampled_from(["duration: once", "duration: forever", "duration: repeating, periods: 2"])
 days = st.integers(0, (UNTIL - START).days - 1)
 

@@ -21,6 +21,7 @@ from billingcore.documents import document_json
 from billingcore.engine import Account, bill
 from billingcore.events import AddComponent, BuyPlan, Cancel, ChangeQuantity, RedeemCoupon
 from inline_catalogs import inline_tariff
+from properties.strategies import coupon_offs
 
 START = date(2021, 1, 1)
 UNTIL = date(2021, 6, 1)
@@ -45,10 +46,7 @@ coupons:
     return inline_tariff("c", catalog)
 
 
-offs = st.one_of(
-    st.integers(0, 100).map(lambda p: f'percent_off: "{p}"'),
-    st.integers(0, 4000).map(lambda cents: f'amount_off: "{Decimal(cents) / 100:.2f}"'),
-)
+offs = coupon_offs
 days = st.integers(0, (UNTIL - START).days - 1)
 
 

@@ -83,8 +83,9 @@ def bill(tariff: Tariff, account: Account, events: Sequence[Event], until: date,
     errors += run.problems
     if errors:
         raise EventError(errors)
+    state = run.snapshot(until, todo)  # first: the statements show the ledger as the state keeps it
     accounts = statements(tariff, account.credit_accounts, run.parts[LEDGER]) if account.credit_accounts else ()
-    return Result(tuple(run.documents), tuple(run.notices), run.snapshot(until, todo), accounts)
+    return Result(tuple(run.documents), tuple(run.notices), state, accounts)
 
 
 class _Run:
@@ -155,6 +156,8 @@ class _Run:
         t = self.tariff
         ids = remembered(self.event_ids, billed, until - t.id_memory)
         contracts, pending = tuple(self.contracts.values()), tuple(self.pending)
+        for feature, kept in t.features.kept:  # what would grow with the account's age, folded (the ledger)
+            self.parts[feature] = kept(t, self.parts[feature], contracts, until)
         return billed_state(
             t, self.account.id, until, self.billing_day, self.billing_anchor, self.billings_done, contracts, pending,
             MappingProxyType(self.parts), t.catalog.catalog, t.billing.currency, ids,

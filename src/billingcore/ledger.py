@@ -14,7 +14,7 @@ adjustment pipeline read and post to it.
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any, NamedTuple
@@ -23,13 +23,14 @@ from billingcore.catalog.model import AccountKind, Period
 from billingcore.catalog.validate import check_money
 from billingcore.charges import Charge
 from billingcore.codegen import QUANTITIES, Codec, StateValueError, json_got, record_codec
-from billingcore.dates import iso
+from billingcore.dates import add_months, iso
 from billingcore.documents import DocumentKind, DocumentType
 from billingcore.errors import DataPath, Diagnostic, Location
 from billingcore.money import CURRENCY_EXPONENTS, ZERO, Rounding, add, fmt, quantize
 from billingcore.tariff import CreditAccount, Tariff
 
 Day = date  # a date field's type inside a record that has a field named `date`
+_DAY = timedelta(days=1)
 
 
 class MovementKind(StrEnum):
@@ -44,6 +45,8 @@ class MovementKind(StrEnum):
     INVOICE = "invoice"  # postpaid: an invoice issued to the account (gross, negative)
     CREDIT_NOTE = "credit_note"  # postpaid: a credit note (gross, positive)
     PAYMENT = "payment"  # postpaid: a payment received
+    # older cleared movements, summed into one when the saved state is written (accounts.keep_movements_months)
+    CARRIED_FORWARD = "carried_forward"
 
 
 class Flag(StrEnum):
@@ -173,6 +176,36 @@ def balance(ledger: Ledger, terms: Terms) -> Decimal:
         if m.account == terms.id:
             total = add(total, m.amount)
     return total
+
+
+def carried_forward(tariff: Tariff, ledger: Ledger, contracts: tuple[Any, ...], until: date) -> Ledger:
+    """What a saved state keeps of the ledger as of `until` (docs/accounts.md "Carried forward"): each credit
+    account's cleared movements dated before the cutoff -- the 1st of the month `keep_movements_months` before
+    `until`'s month -- summed into one movement dated the day before it, first in the ledger (by account id),
+    every other movement in its order; and only the services whose contract is still in the state. Reserved
+    (B) and used (N) movements stay whatever their age: orders and settlements find them by their flag. The
+    cutoff depends on `until` alone, so a resumed run's ledger equals one full run's, and the balance (the sum)
+    is unchanged."""
+    if ledger is EMPTY:  # most customers
+        return ledger
+    cutoff = add_months(date(until.year, until.month, 1), -tariff.rules.accounts.keep_movements_months)
+    folded: dict[str, Decimal] = {}
+    kept = []
+    for m in ledger.movements:
+        if m.flag is CLEAR and m.date < cutoff:
+            folded[m.account] = add(folded.get(m.account, ZERO), m.amount)
+        else:
+            kept.append(m)
+    keys = {c.key for c in contracts}
+    services = tuple(s for s in ledger.services if s.key in keys)
+    if not folded and len(services) == len(ledger.services):
+        return ledger
+    day, what = cutoff - _DAY, f"movements before {iso(cutoff)} carried forward"
+    forward = [
+        Movement(acct, day, MovementKind.CARRIED_FORWARD, folded[acct], CLEAR, "", "", what, None, "", None, None)
+        for acct in sorted(folded)
+    ]
+    return ledger._replace(movements=(*forward, *kept), services=services)
 
 
 class Statement(NamedTuple):

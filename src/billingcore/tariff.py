@@ -124,6 +124,7 @@ class Registry(NamedTuple):
     part_checks: tuple[tuple[str, str, Callable[..., Any]], ...] = ()  # (feature, state key, Part.unknown)
     on_dates: tuple[Callable[..., Any], ...] = ()  # what features do on their own dates (Feature.on_date)
     discounts: tuple[Callable[..., Any], ...] = ()  # what features take off charges (Feature.discounts)
+    kept: tuple[tuple[str, Callable[..., Any]], ...] = ()  # (feature, Part.kept): folded when a state is written
 
 
 class Pipeline(NamedTuple):

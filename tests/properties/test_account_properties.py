@@ -26,9 +26,10 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from billingcore.catalog.loader import load_texts
 from billingcore.catalog.model import Period
 from billingcore.documents import DocumentKind, DocumentType, LineKind
-from billingcore.engine import Account, bill
+from billingcore.engine import Account, bill, prepare
 from billingcore.errors import EventError, StateError
 from billingcore.events import (
     BuyPlan,
@@ -41,16 +42,14 @@ from billingcore.events import (
     Settle,
     TopUp,
 )
-from billingcore.ledger import MovementKind
+from billingcore.ledger import CLEAR, Movement, MovementKind
 from billingcore.snapshot import dump_state, load_state
 from billingcore.tariff import CreditAccount
-from inline_catalogs import inline_tariff
+from inline_catalogs import inline_tariff, rule_texts
 from properties.test_state_codec import JSON_VALUES, _assert_located, _places
 
 START = date(2021, 3, 1)
-PREPAID = inline_tariff(
-    "w",
-    """
+PREPAID_CATALOG = """
 catalog: w
 currency: CZK
 rules: wedos
@@ -59,11 +58,9 @@ products:
   - {id: web, name: Web, kind: service, prices: {monthly: "50.00", annual: "540.00"}}
   - {id: vps, name: VPS, kind: service, prices: {monthly: "165.00"}}
 account_types: [{id: credit, kind: prepaid, minimum_top_up: "100.00"}]
-""",
-)
-POSTPAID = inline_tariff(
-    "f",
-    """
+"""
+PREPAID = inline_tariff("w", PREPAID_CATALOG)
+POSTPAID_CATALOG = """
 catalog: f
 currency: EUR
 rules: fakturia
@@ -71,9 +68,20 @@ seller_country: DE
 plans:
   - {id: pro, name: Pro, rank: 1, versions: [{available_from: 2020-01-01, prices: {monthly: "300.00"}}]}
 account_types: [{id: post, kind: postpaid, credit_limit: "1000.00"}]
-""",
-)
+"""
+POSTPAID = inline_tariff("f", POSTPAID_CATALOG)
 WEDOS = Account("w1", "w", "CZ", credit_accounts=(CreditAccount("credit", "credit"),))
+
+
+def _keeping(catalog: str, text: str, rule_set: str, months: int) -> Any:
+    """The catalog `text` under a copy of the rule set `rule_set` that keeps `months` months of movements."""
+    texts = dict(rule_texts())
+    copy_ = texts[f"rules/{rule_set}.yaml"].replace(f"rule_set: {rule_set}", f"rule_set: kept-{months}")
+    texts[f"rules/kept-{months}.yaml"] = copy_.replace("accounts:\n", f"accounts:\n  keep_movements_months: {months}\n")
+    plan = text.replace(f"rules: {rule_set}", f"rules: kept-{months}")
+    return prepare(load_texts({**texts, f"plans/{catalog}.yaml": plan}), catalog)
+
+
 FAKTURIA = Account("f1", "f", "DE", credit_accounts=(CreditAccount("main", "post"),))
 _REFUSED = re.compile(r"^event (\S+) \(")
 
@@ -202,6 +210,45 @@ def test_no_issued_invoice_takes_a_postpaid_account_over_its_limit(events: list[
     posted = [m.document for m in acct.movements if m.kind is MovementKind.INVOICE]
     assert posted == [d.number for d in invoices]  # every issued invoice is posted, once, in order
     _resumes_as_one_run(POSTPAID, FAKTURIA, events, until)
+
+
+# Keeping a month of movements against keeping ten years: the same documents, and the same ledger with the
+# cleared movements before the cutoff summed into one (docs/accounts.md "Carried forward").
+PREPAID_KEEPING = (_keeping("w", PREPAID_CATALOG, "wedos", 1), _keeping("w", PREPAID_CATALOG, "wedos", 120))
+POSTPAID_KEEPING = (_keeping("f", POSTPAID_CATALOG, "fakturia", 1), _keeping("f", POSTPAID_CATALOG, "fakturia", 120))
+
+
+@settings(deadline=None)
+@given(prepaid_timelines(), st.integers(40, 500))
+def test_a_prepaid_ledger_kept_for_a_month_is_the_whole_one_with_its_old_cleared_movements_summed(
+    events: list[Any], days: int
+) -> None:
+    _carries_forward(*PREPAID_KEEPING, WEDOS, events, START + timedelta(days=days))
+
+
+@settings(deadline=None)
+@given(postpaid_timelines(), st.dates(date(2021, 3, 1), date(2022, 6, 30)))
+def test_a_postpaid_ledger_kept_for_a_month_is_the_whole_one_with_its_old_cleared_movements_summed(
+    events: list[Any], until: date
+) -> None:
+    _carries_forward(*POSTPAID_KEEPING, FAKTURIA, events, until)
+
+
+def _carries_forward(short: Any, long: Any, account: Account, events: list[Any], until: date) -> None:
+    events, whole = _billable(long, account, events, until)
+    kept = bill(short, account, events, until)
+    assert (kept.documents, kept.notices) == (whole.documents, whole.notices)
+    (everything,), (acct,) = whole.accounts, kept.accounts
+    cutoff = (until.replace(day=1) - timedelta(days=1)).replace(day=1)  # a month before until's month
+    old = [m for m in everything.movements if m.flag is CLEAR and m.date < cutoff]
+    summed = [
+        Movement(acct.id, cutoff - timedelta(days=1), MovementKind.CARRIED_FORWARD, sum(m.amount for m in old), CLEAR,
+                 "", "", f"movements before {cutoff} carried forward", None, "", None, None)
+    ]  # fmt: skip
+    rest = [m for m in everything.movements if m not in old]
+    assert list(acct.movements) == (summed if old else []) + rest
+    assert acct.balance == everything.balance
+    _resumes_as_one_run(short, account, events, until)
 
 
 def _resumes_as_one_run(tariff: Any, account: Account, events: list[Any], until: date) -> None:

@@ -11,6 +11,7 @@ import pytest
 
 from billingcore.catalog.loader import load_texts
 from billingcore.catalog.model import Period
+from billingcore.contracts import Contract, ContractKind, new_contract
 from billingcore.documents import DocumentKind, DocumentType
 from billingcore.engine import Account, CreditAccount, bill, prepare
 from billingcore.errors import EventError, StateError
@@ -25,7 +26,7 @@ from billingcore.events import (
     Settle,
     TopUp,
 )
-from billingcore.ledger import Flag, Movement, MovementKind
+from billingcore.ledger import EMPTY, Flag, Ledger, Movement, MovementKind, Service, carried_forward
 from billingcore.snapshot import dump_state, load_state
 from inline_catalogs import rule_texts
 
@@ -669,3 +670,113 @@ def test_a_loaded_state_whose_service_is_not_in_the_catalog_is_refused_at_its_pr
     assert [(str(d.location), d.code) for d in info.value.diagnostics] == [
         (f"state.contracts[{i}].product", "bad-state")
     ]
+
+
+# -- carried forward (docs/accounts.md "Carried forward") ----------------------------------------------------
+def _moved(account: str, day: str, kind: MovementKind, amount: str, flag: Flag = Flag.CLEAR) -> Movement:
+    return Movement(account, date.fromisoformat(day), kind, D(amount), flag, "x", "", "", None, "", None, None)
+
+
+OLD_LEDGER = Ledger(
+    movements=(
+        _moved("credit", "2025-01-05", MovementKind.TOP_UP, "400.00"),
+        _moved("credit", "2025-02-03", MovementKind.ORDER, "-50.00"),  # settled: clear
+        _moved("credit", "2025-03-10", MovementKind.ORDER, "-165.00", Flag.BLOCKED),  # still reserved
+        _moved("usd", "2025-05-01", MovementKind.TOP_UP, "10.00"),
+        _moved("credit", "2025-09-30", MovementKind.RENEWAL, "-50.00"),
+        _moved("credit", "2025-10-01", MovementKind.TOP_UP, "200.00"),  # on the cutoff: kept
+    ),
+    services=(Service("service:web", "credit", True), Service("service:gone", "credit", True)),
+)
+
+
+def _forward(account: str, day: str, amount: str, cutoff: str) -> Movement:
+    what = f"movements before {cutoff} carried forward"
+    return Movement(account, date.fromisoformat(day), MovementKind.CARRIED_FORWARD, D(amount), Flag.CLEAR, "", "",
+                    what, None, "", None, None)  # fmt: skip
+
+
+def _web() -> Contract:
+    day = date(2025, 1, 1)
+    return new_contract("service:web", ContractKind.SERVICE, "web", "Web", Period.MONTHLY, day, D("50.00"), "web")
+
+
+def test_cleared_movements_before_the_cutoff_are_carried_forward_one_per_account() -> None:
+    # until 2026-10-15, 12 months kept: the cutoff is 2025-10-01. Cleared before it: credit 400.00 - 50.00
+    # - 50.00 = 300.00, usd 10.00; the reservation of 2025-03-10 stays, as does the top-up on the cutoff.
+    web = _web()
+    kept = carried_forward(_tariff(), OLD_LEDGER, (web,), date(2026, 10, 15))
+    assert kept.movements == (
+        _forward("credit", "2025-09-30", "300.00", "2025-10-01"),
+        _forward("usd", "2025-09-30", "10.00", "2025-10-01"),
+        OLD_LEDGER.movements[2],
+        OLD_LEDGER.movements[5],
+    )
+    assert kept.services == (OLD_LEDGER.services[0],)  # service:gone has no contract in the state any more
+    # the balance is unchanged: 300.00 - 165.00 + 200.00 = 335.00 on credit
+    assert sum(m.amount for m in kept.movements if m.account == "credit") == D("335.00")
+    # the next month folds the carried-forward movement again, with the top-up now before the cutoff
+    later = carried_forward(_tariff(), kept, (web,), date(2026, 11, 1))
+    assert later.movements == (
+        _forward("credit", "2025-10-31", "500.00", "2025-11-01"),
+        _forward("usd", "2025-10-31", "10.00", "2025-11-01"),
+        OLD_LEDGER.movements[2],
+    )
+    assert carried_forward(_tariff(), later, (web,), date(2026, 11, 30)) == later  # the same month: the same
+
+
+def test_nothing_before_the_cutoff_leaves_the_ledger_as_it_is() -> None:
+    web = _web()
+    young = OLD_LEDGER._replace(movements=OLD_LEDGER.movements[5:], services=OLD_LEDGER.services[:1])
+    assert carried_forward(_tariff(), young, (web,), date(2026, 10, 31)) is young
+    assert carried_forward(_tariff(), EMPTY, (), date(2026, 10, 31)) is EMPTY
+
+
+def test_the_months_kept_come_from_the_rules() -> None:
+    # keep_movements_months: 1 and until 2025-11-20: the cutoff is 2025-10-01, as 12 months from 2026-10
+    tariff = _tariff_keeping(1)
+    web = _web()
+    assert carried_forward(tariff, OLD_LEDGER, (web,), date(2025, 11, 20)).movements[0] == _forward(
+        "credit", "2025-09-30", "300.00", "2025-10-01"
+    )
+
+
+def _tariff_keeping(months: int) -> Any:
+    texts = dict(rule_texts())
+    text = texts["rules/wedos.yaml"].replace("rule_set: wedos", "rule_set: keeping")
+    texts["rules/keeping.yaml"] = text.replace("accounts:\n", f"accounts:\n  keep_movements_months: {months}\n")
+    return prepare(load_texts({**texts, "plans/h.yaml": CATALOG.format(rules="keeping")}), "h")
+
+
+def test_a_resumed_account_carries_forward_what_one_run_does_and_says_so_in_json() -> None:
+    # keep 1 month. Top-up 400.00 paid 2021-03-01; web ordered and created 2021-03-02 (-50.00), term to
+    # 04-01; it renews from credit 10 days before each expiry: 03-23, 04-22, 05-23, 06-22 (-50.00 each);
+    # what was used before a 1st is settled (cleared) on it. On 2021-06-25 the cutoff is 2021-05-01: cleared
+    # before it 400.00 - 50.00 - 50.00 - 50.00 = 250.00, dated 2021-04-30; kept: the renewal of 05-23
+    # (settled 06-01) and that of 06-22 (N). Balance 250.00 - 50.00 - 50.00 = 150.00.
+    # Resumed: billed to 2021-05-15 first (cutoff 2021-04-01: 400.00 - 50.00 - 50.00 = 300.00 dated
+    # 2021-03-31, the renewal of 04-22 kept), then to 06-25, where 300.00 - 50.00 is folded again.
+    tariff = _tariff_keeping(1)
+    account = Account("a", "h", "CZ", credit_accounts=PREPAID)
+    events = [*_funded("400.00"), *_service()]
+    whole = bill(tariff, account, events, date(2021, 6, 25))
+    (acct,) = whole.accounts
+    assert [(m.date.isoformat(), m.kind.value, str(m.amount), m.flag.value) for m in acct.movements] == [
+        ("2021-04-30", "carried_forward", "250.00", ""),
+        ("2021-05-23", "renewal", "-50.00", ""),
+        ("2021-06-22", "renewal", "-50.00", "N"),
+    ]
+    assert acct.balance == D("150.00")
+    first = bill(tariff, account, events, date(2021, 5, 15))
+    assert [(m.date.isoformat(), str(m.amount)) for m in first.accounts[0].movements] == [
+        ("2021-03-31", "300.00"),
+        ("2021-04-22", "-50.00"),
+    ]
+    resumed = bill(tariff, account, [], date(2021, 6, 25), load_state(dump_state(first.state)))
+    assert resumed.accounts == whole.accounts
+    assert dump_state(resumed.state) == dump_state(whole.state)
+    assert dump_state(whole.state)["accounts"]["movements"][0] == {
+        "account": "credit", "date": "2021-04-30", "kind": "carried_forward", "amount": "250.00", "flag": "",
+        "cause": "", "document": "", "description": "movements before 2021-05-01 carried forward", "used": None,
+        "service": "", "start": None, "end": None,
+    }  # fmt: skip

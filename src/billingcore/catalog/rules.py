@@ -184,6 +184,7 @@ class TaxRules:
 # monthly one in February, has 28 days (dates.LAST_TERM_DAY counts on it too).
 MAX_LEAD_DAYS = 27
 MAX_REMEMBERED_DAYS = 3660  # events.remember_ids_days: at most ten years of event ids in a saved state
+MAX_KEPT_MONTHS = 120  # accounts.keep_movements_months: at most ten years of movements one by one
 
 
 @attrs.frozen
@@ -212,6 +213,13 @@ class AccountRules:
     )
     credit_limit: CreditLimitAction = field(
         "Postpaid: what happens when an invoice would exceed the limit.", default=CreditLimitAction.PAUSE_AND_NOTIFY
+    )
+    keep_movements_months: int = field(
+        "How many calendar months of account movements a saved state keeps one by one, besides the current month: "
+        "older cleared movements are carried forward as one movement per credit account, so that the state stays "
+        "the same size however old the account is (docs/accounts.md \"Carried forward\").",
+        schema={"minimum": 1, "maximum": MAX_KEPT_MONTHS},
+        default=12,
     )
 
 

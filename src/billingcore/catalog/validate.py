@@ -31,6 +31,7 @@ from billingcore.catalog.model import (
     SellerInfo,
 )  # fmt: skip
 from billingcore.catalog.rules import (
+    MAX_KEPT_MONTHS,
     MAX_LEAD_DAYS,
     MAX_PAYMENT_TERMS_DAYS,
     MAX_REMEMBERED_DAYS,
@@ -666,6 +667,13 @@ def validate_rule_set(rules: RuleSet, where: Where) -> Iterator[Diagnostic]:
             where(rules.events, "remember_ids_days"),
             f"remember_ids_days must be from 1 to {MAX_REMEMBERED_DAYS}, got {days}",
             "a host's retries come within days; 400 remembers a year and a month",
+            "day-range",
+        )
+    if not 1 <= acc.keep_movements_months <= MAX_KEPT_MONTHS:
+        yield Diagnostic(
+            where(acc, "keep_movements_months"),
+            f"keep_movements_months must be from 1 to {MAX_KEPT_MONTHS}, got {acc.keep_movements_months}",
+            "months of account movements a saved state keeps one by one; 12 keeps a year and the current month",
             "day-range",
         )
     for currency, amount in acc.minimum_top_up.items():

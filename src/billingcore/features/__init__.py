@@ -72,4 +72,5 @@ def registry(features: Sequence[Feature], catalog: Catalog | None = None) -> Reg
         tuple((f.name, f.part.key, f.part.unknown) for f in features if f.part is not None and f.part.unknown),
         tuple(f.on_date for f in dated if f.on_date is not None),
         tuple(f.discounts for f in features if f.discounts is not None),
+        tuple((f.name, f.part.kept) for f in features if f.part is not None and f.part.kept),
     )

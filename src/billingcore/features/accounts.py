@@ -50,6 +50,7 @@ from billingcore.ledger import (
     Service,
     Terms,
     balance,
+    carried_forward,
     dump,
     load,
     problems,
@@ -568,7 +569,7 @@ FEATURE = Feature(
         ChangeCreditLimit: change_credit_limit,
     },
     renewals={ContractKind.SERVICE: renew_service},
-    part=Part("accounts", EMPTY, dump, load, problems, _unknown),
+    part=Part("accounts", EMPTY, dump, load, problems, _unknown, carried_forward),
     next_date=settlement_day,
     on_date=on_settlement_day,
     dated=lambda catalog: any(a.kind is _PREPAID for a in catalog.account_types),  # settlements: prepaid only

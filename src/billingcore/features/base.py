@@ -140,6 +140,9 @@ class Part(NamedTuple):
     # what in a loaded part the tariff cannot bill (a product it does not have), or the state's contracts
     # name that the part lacks: (path, message) each; called with (tariff, part, contracts)
     unknown: Callable[[Tariff, Any, tuple[Contract, ...]], list[tuple[str, str]]] | None = None
+    # what a saved state keeps of the part as of the run's last day, called with (tariff, part, contracts,
+    # until) when the state is written: a part that would grow with the account's age folds its history here
+    kept: Callable[[Tariff, Any, tuple[Contract, ...], date], Any] | None = None
 
 
 class Feature(NamedTuple):

@@ -6,8 +6,7 @@ own date. On that date, in this order: the day's events (each to the feature tha
 sends to the features that react), a feature's own event on its date, the renewals due (a feature may take
 over the renewal of its own contracts), then, on a billing day, invoicing; last, the contracts that ended
 and that nothing waits for are forgotten. The engine knows no product by name. Pure: nothing here reads
-clocks, files or the environment. The returned `State` fed back with later events gives the documents one
-full run would give.
+clocks, files or the environment. The returned `State`, fed back with later events, gives one run's documents.
 """
 
 from __future__ import annotations
@@ -32,7 +31,7 @@ from billingcore.invoicing import Draft, billing_day_drafts, event_numbers, imme
 from billingcore.ledger import LEDGER, statements
 from billingcore.money import ZERO
 from billingcore.prepare import make_tariff, prepare
-from billingcore.state import Result, State, billed_state, remembered
+from billingcore.state import Result, State, billed_state, kept_parts, remembered
 from billingcore.tariff import Account, CreditAccount, Tariff
 from billingcore.tax import no_rate, rate_on
 from billingcore.timing import due, route
@@ -83,8 +82,8 @@ def bill(tariff: Tariff, account: Account, events: Sequence[Event], until: date,
     errors += run.problems
     if errors:
         raise EventError(errors)
-    state = run.snapshot(until, todo)  # first: the statements show the ledger as the state keeps it
-    accounts = statements(tariff, account.credit_accounts, run.parts[LEDGER]) if account.credit_accounts else ()
+    state = run.snapshot(until, todo)  # the statements show the ledger as the state keeps it (Part.kept)
+    accounts = statements(tariff, account.credit_accounts, state.parts[LEDGER]) if account.credit_accounts else ()
     return Result(tuple(run.documents), tuple(run.notices), state, accounts)
 
 
@@ -156,11 +155,9 @@ class _Run:
         t = self.tariff
         ids = remembered(self.event_ids, billed, until - t.id_memory)
         contracts, pending = tuple(self.contracts.values()), tuple(self.pending)
-        for feature, kept in t.features.kept:  # what would grow with the account's age, folded (the ledger)
-            self.parts[feature] = kept(t, self.parts[feature], contracts, until)
         return billed_state(
             t, self.account.id, until, self.billing_day, self.billing_anchor, self.billings_done, contracts, pending,
-            MappingProxyType(self.parts), t.catalog.catalog, t.billing.currency, ids,
+            MappingProxyType(kept_parts(t, self.parts, contracts, until)), t.catalog.catalog, t.billing.currency, ids,
         )  # fmt: skip
 
     # -- events and the signals they send -------------------------------------------------------
@@ -268,9 +265,9 @@ class _Run:
             return
         hook = t.features.renewals.get(c.kind)
         if hook is not None:
-            outcome = hook[1](self, c, day)
-            if outcome is not None:
-                self._after_renewal(day, *self._cascade(hook[0], outcome))
+            taken: Outcome | None = hook[1](self, c, day)  # None: the feature lets it renew as usual
+            if taken is not None:
+                self._after_renewal(day, *self._cascade(hook[0], taken))
                 return
         nxt = renewed(c, t.roll_terms)
         self.contracts[c.key] = nxt

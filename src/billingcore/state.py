@@ -87,6 +87,18 @@ def remembered(ids: Mapping[str, date], billed: Sequence[Any], since: date) -> M
     return MappingProxyType(kept)
 
 
+def kept_parts(tariff: Any, parts: dict[str, Any], contracts: tuple[Contract, ...], until: date) -> dict[str, Any]:
+    """The features' parts as a saved state keeps them as of `until` (features.base.Part.kept: the ledger
+    carries its old movements forward), so that a state's size does not grow with the account's age;
+    `parts` itself when none changes."""
+    for name, kept in tariff.features.kept:
+        part = parts[name]
+        new = kept(tariff, part, contracts, until)
+        if new is not part:
+            parts = {**parts, name: new}
+    return parts
+
+
 @attrs.frozen
 class Result:
     documents: tuple[Document, ...]

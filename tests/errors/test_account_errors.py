@@ -703,7 +703,7 @@ STATE_CASES = [
         "gift",
         "state.accounts.movements[0].kind",
         'expected one of "opening", "top_up", "order", "release", "renewal", "refund", "invoice", "credit_note", '
-        '"payment", got the string "gift"',
+        '"payment", "carried_forward", got the string "gift"',
         id="movement kind unknown",
     ),
     pytest.param(

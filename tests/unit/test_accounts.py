@@ -780,3 +780,23 @@ def test_a_resumed_account_carries_forward_what_one_run_does_and_says_so_in_json
         "cause": "", "document": "", "description": "movements before 2021-05-01 carried forward", "used": None,
         "service": "", "start": None, "end": None,
     }  # fmt: skip
+
+
+def test_a_service_ordered_again_under_an_ended_ones_name_renews_as_the_new_order_says() -> None:
+    # "shop" is ordered without auto-renewal and cancelled: it ends at its expiry (2021-04-02). Ordered again
+    # on 2021-04-05 with auto_renew, its term runs to 2021-05-04 and renews 10 days before its expiry, on
+    # 2021-04-25, from the credit (-50.00, N): not by a payment request, as the first order would have.
+    day = date(2021, 4, 5)
+    events = [
+        *_funded(),
+        *_service(auto_renew=False),
+        Cancel("x", date(2021, 3, 10), "service:shop"),
+        OrderService("o2", day, "credit", "shop", "web", Period.MONTHLY, True),
+        CreateService("c2", day, "o2"),
+    ]
+    result = bill(_tariff(), Account("a", "h", "CZ", credit_accounts=PREPAID), events, date(2021, 4, 26))
+    assert [d.kind for d in result.documents if d.kind is DocumentKind.PAYMENT_REQUEST] == []
+    (acct,) = result.accounts
+    assert [(m.date.isoformat(), m.kind.value, str(m.amount), m.flag.value) for m in acct.movements][-1] == (
+        "2021-04-25", "renewal", "-50.00", "N"
+    )

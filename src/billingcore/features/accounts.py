@@ -383,7 +383,8 @@ def create_service(view: View, e: CreateService) -> Outcome:
     part = ledger._replace(
         movements=moves,
         orders=tuple(o for o in ledger.orders if o is not order),
-        services=(*ledger.services, Service(c.key, order.account, order.auto_renew)),
+        # a service of an ended one's name (still in the state, or forgotten today) replaces its entry
+        services=(*(s for s in ledger.services if s.key != c.key), Service(c.key, order.account, order.auto_renew)),
     )
     return Outcome(contracts=(c,), part=part)
 

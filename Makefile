@@ -44,13 +44,15 @@ PEERS_ROUNDS ?= 5
 bench-peers: $(STAMP)
 	$(BIN)/python benchmarks/peers/run.py --n $(PEERS_N) --rounds $(PEERS_ROUNDS)
 
-# Bill runs at scale (docs/billrun.md "Measuring at scale"): one malformed account among 100 000, and a churning
-# account's resume step after 12 and 240 months, an agency's cost per site with 100 and 1 600 sites; SCALE_MILLION=1 adds bill-run over a million accounts with its
-# peak memory (about 1.5 min on 2 cores). Every part runs; the target fails when any part failed.
+# Bill runs at scale (docs/billrun.md "Measuring at scale"): one malformed account among 100 000, a churning
+# account's and a prepaid customer's resume step after 12 and 240 months, an agency's cost per site with 100 and
+# 1 600 sites; SCALE_MILLION=1 adds bill-run over a million accounts with its peak memory (about 1.5 min on 2
+# cores). Every part runs; the target fails when any part failed.
 bench-scale: $(STAMP)
 	status=0; \
 	$(BIN)/python benchmarks/scale.py malformed || status=1; \
 	$(BIN)/python benchmarks/scale.py churn || status=1; \
+	$(BIN)/python benchmarks/scale.py ledger || status=1; \
 	$(BIN)/python benchmarks/scale.py many-items || status=1; \
 	if [ "$(SCALE_MILLION)" = 1 ]; then $(BIN)/python benchmarks/scale.py million || status=1; fi; \
 	exit $$status

@@ -1,5 +1,5 @@
 """Bill runs at scale (issue 13): a million accounts in little memory, one malformed account among 100 000,
-and a churning account's resume step after 240 months against after 12.
+a churning account's resume step after 240 months against after 12, and a prepaid customer's too.
 
 Not a test. Subcommands (figures: docs/performance.md, "Bill runs"; how to run them: docs/billrun.md):
   generate N OUT [--bad LINE]  N Duda account records as JSON Lines (docs/billrun.md), written as they are
@@ -18,6 +18,13 @@ Not a test. Subcommands (figures: docs/performance.md, "Bill runs"; how to run t
            next billing day + document_json + dump_state. PASS when the last M's step is within 1.5x of the
            first's. --instructions: callgrind instructions per step instead of seconds; --profile: cProfile
            of the last M's step, top 15 by own time
+  ledger [--months 12,240]     a WEDOS customer with one prepaid credit account who each month tops it up
+           (and pays the advance invoice), orders and creates a monthly service paid from credit, and sets
+           the service of two months before to don't renew; two services renew from credit a month and the
+           settlement invoice on the 1st clears them. Its saved state after M months (built untimed), then the
+           resume step timed as for churn, the statements of its credit accounts (statement_json) too,
+           through the next settlement day. PASS when the last M's step is within 1.5x of the first's.
+           --instructions and --profile as for churn
   many-items [--sites 100,1600]  one Duda Agency account publishing S monthly sites over four weeks, billed
            through its second billing day: the cost per site. PASS when the last S's cost per site is within
            1.5x of the first's (no pass over every item for each one added). --instructions as for churn
@@ -43,7 +50,7 @@ from typing import Any
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 LIMIT_MIB = 100  # the million's peak RSS
-CHURN_LIMIT = 1.5  # the churning account's resume step: the last M's step within this of the first M's
+CHURN_LIMIT = 1.5  # a resume step (churn, ledger): the last M's step within this of the first M's
 MANY_LIMIT = 1.5  # many-items: the cost per site with the most sites within this of the fewest
 
 # -- the generated accounts -------------------------------------------------------------------------------
@@ -326,10 +333,10 @@ CHURN_START = date(2010, 1, 10)  # its plan bought, so its billing day is the 10
 CHURN_ACCOUNT = {"id": "churner", "country": "DE", "vat_id": "DE123456788"}  # check digit: stdnum
 
 
-def _month(k: int, day: int) -> date:
-    """Day `day` of the k-th month after CHURN_START's."""
-    years, month = divmod(CHURN_START.month - 1 + k, 12)
-    return date(CHURN_START.year + years, month + 1, day)
+def _month(k: int, day: int, start: date = CHURN_START) -> date:
+    """Day `day` of the k-th month after `start`'s."""
+    years, month = divmod(start.month - 1 + k, 12)
+    return date(start.year + years, month + 1, day)
 
 
 def churn_events(k: int) -> list[dict[str, Any]]:
@@ -368,7 +375,12 @@ def churn_inputs(months: int) -> dict[str, Any]:
     events, problems = structure_events(history)
     assert not problems, problems
     state = dump_state(bill(tariff, account, events, _month(months, 14)).state)
-    return {"state": state, "events": churn_events(months), "until": _month(months + 1, 10).isoformat()}
+    return {
+        "case": "churn",
+        "state": state,
+        "events": churn_events(months),
+        "until": _month(months + 1, 10).isoformat(),
+    }
 
 
 def _churn_tariff() -> Any:
@@ -379,15 +391,80 @@ def _churn_tariff() -> Any:
     return tariff, Account(CHURN_ACCOUNT["id"], "duda", CHURN_ACCOUNT["country"], CHURN_ACCOUNT["vat_id"])
 
 
+# -- the prepaid customer (ledger) ------------------------------------------------------------------------
+
+LEDGER_START = date(2013, 1, 1)  # rules/vat.yaml has CZ's rate from 2013: 240 months end in 2033
+LEDGER_SETTLEMENT_DAY = 1  # rules/wedos.yaml's accounts.settlement_day: the settlement invoice's day
+# A month uses 150.00 of credit (one order, two renewals; 100.00 in the first): topping up 200.00 a month,
+# the credit grows by 50.00 a month and always covers the renewals (no payment request, no notice).
+LEDGER_TOP_UP = "200.00"
+LEDGER_CUSTOMER = "prepaid"
+
+
+def ledger_events(k: int) -> list[dict[str, Any]]:
+    """Month k's events: a top-up on the 2nd and its advance invoice paid on the 3rd; on the 5th a monthly
+    service ordered from credit (auto_renew) and created, and from the third month the service of two
+    months before set to don't renew. Each service renews from credit (movement N) ten days before its
+    expiry, twice; the settlement invoice on the 1st clears the month's N movements. So the customer has
+    two or three services at any time, and four movements a month: before issue 13's compaction they all
+    stayed in the saved state."""
+
+    def on(day: int) -> str:
+        return _month(k, day, LEDGER_START).isoformat()
+
+    events = [
+        {"id": f"t{k}", "date": on(2), "type": "top_up", "account": "credit", "amount": LEDGER_TOP_UP},
+        {"id": f"p{k}", "date": on(3), "type": "record_payment", "document": f"{LEDGER_CUSTOMER}-advance-t{k}"},
+        {"id": f"o{k}", "date": on(5), "type": "order_service", "account": "credit", "service": f"web-{k}",
+         "product": "webhosting-nolimit", "period": "monthly", "auto_renew": True},
+        {"id": f"c{k}", "date": on(5), "type": "create_service", "order": f"o{k}"},
+    ]  # fmt: skip
+    if k >= 2:
+        events.append({"id": f"d{k}", "date": on(5), "type": "set_dont_renew", "contract": f"service:web-{k - 2}"})
+    return events
+
+
+def ledger_inputs(months: int) -> dict[str, Any]:
+    """The prepaid customer after `months` months: its saved state as of the settlement day of month
+    `months` (that day's settlement invoice issued), and the resume step's inputs: that month's events and
+    the next settlement day. Built untimed."""
+    from billingcore.engine import bill
+    from billingcore.snapshot import dump_state
+    from billingcore.timeline import structure_events
+
+    tariff, account = _ledger_tariff()
+    events, problems = structure_events([e for k in range(months) for e in ledger_events(k)])
+    assert not problems, problems
+    state = dump_state(bill(tariff, account, events, _month(months, LEDGER_SETTLEMENT_DAY, LEDGER_START)).state)
+    until = _month(months + 1, LEDGER_SETTLEMENT_DAY, LEDGER_START)
+    return {"case": "ledger", "state": state, "events": ledger_events(months), "until": until.isoformat()}
+
+
+def _ledger_tariff() -> Any:
+    from billingcore.catalog.loader import load
+    from billingcore.engine import Account, prepare
+    from billingcore.tariff import CreditAccount
+
+    tariff = prepare(load([os.path.join(ROOT, "plans", "wedos.yaml"), os.path.join(ROOT, "rules")]), "wedos")
+    return tariff, Account(LEDGER_CUSTOMER, "wedos", "CZ", credit_accounts=(CreditAccount("credit", "credit"),))
+
+
+# -- a resume step after M months (churn, ledger) ---------------------------------------------------------
+
+CASES = {"churn": (churn_inputs, _churn_tariff), "ledger": (ledger_inputs, _ledger_tariff)}
+
+
 def resume_step(inputs: dict[str, Any]) -> Any:
     """The timed step, as a host's monthly run does it for this account: the saved state dict read, the
-    month's events billed through the next billing day, the documents and the new state as JSON."""
+    month's events billed through the next billing (or settlement) day, the documents, the new state and
+    the statements of its credit accounts (none for churn) as JSON."""
     from billingcore.documents import document_json
     from billingcore.engine import bill
+    from billingcore.ledger import statement_json
     from billingcore.snapshot import dump_state, load_state
     from billingcore.timeline import structure_events
 
-    tariff, account = _churn_tariff()
+    tariff, account = CASES[inputs["case"]][1]()
     events, problems = structure_events(inputs["events"])
     assert not problems, problems
     state_dict, until = inputs["state"], date.fromisoformat(inputs["until"])
@@ -396,6 +473,7 @@ def resume_step(inputs: dict[str, Any]) -> Any:
         result = bill(tariff, account, events, until, load_state(state_dict))
         documents = [document_json(d) for d in result.documents]
         dump_state(result.state)
+        [statement_json(s) for s in result.accounts]
         return len(documents)
 
     return step
@@ -403,22 +481,31 @@ def resume_step(inputs: dict[str, Any]) -> Any:
 
 def _state_figures(state: dict[str, Any]) -> str:
     """Its size and what it holds; read leniently, so that a later layout of the state (ended contracts
-    compacted) is measured too."""
+    compacted, old movements carried forward) is measured too."""
     contracts = state.get("contracts") or []
     ended = sum(1 for c in contracts if c.get("ended"))
-    return (
+    figures = (
         f"state {len(json.dumps(state)):>9,} bytes, {len(contracts):>3} contracts ({ended} ended), "
         f"{len(state.get('event_ids') or ()):>4} event ids, {len(state.get('items') or ()):>3} items"
     )
+    ledger = state.get("accounts")  # None while the customer has no credit account's movements
+    if ledger:
+        figures += (
+            f", ledger: {len(ledger.get('movements') or ()):>4} movements, "
+            f"{len(ledger.get('services') or ()):>3} services"
+        )
+    return figures
 
 
-def churn(months: list[int], repeat: int, instructions: bool, profile: bool) -> bool:
+def resume(case: str, months: list[int], repeat: int, instructions: bool, profile: bool) -> bool:
+    """The `case` subcommand (churn, ledger): its resume step after each of `months` months."""
+    inputs_of = CASES[case][0]
     unit = "instructions" if instructions else "µs"
     after = ", ".join(map(str, months))
-    print(f"churn: resume step after {after} months ({unit}), billingcore from {_engine_source()}")
+    print(f"{case}: resume step after {after} months ({unit}), billingcore from {_engine_source()}")
     costs = []
     for m in months:
-        inputs = churn_inputs(m)
+        inputs = inputs_of(m)
         if instructions:
             cost = _instructions(inputs)
             figure = f"{cost:>12,.0f} instructions"
@@ -434,36 +521,44 @@ def churn(months: list[int], repeat: int, instructions: bool, profile: bool) -> 
     ok = ratio <= CHURN_LIMIT
     print(f"{_verdict(ok)}: after {months[-1]} months {ratio:.2f}x after {months[0]} (limit {CHURN_LIMIT}x)")
     if profile:
-        _profile(resume_step(churn_inputs(months[-1])), months[-1])
+        _profile(resume_step(inputs_of(months[-1])), months[-1])
     return ok
 
 
 def _parts(inputs: dict[str, Any], repeat: int) -> dict[str, float]:
-    """Seconds per step of each of its four parts, each timed alone as _seconds times the whole step."""
+    """Seconds per step of each of its parts, each timed alone as _seconds times the whole step (the
+    statements only when the customer has credit accounts)."""
     from billingcore.documents import document_json
     from billingcore.engine import bill
+    from billingcore.ledger import statement_json
     from billingcore.snapshot import dump_state, load_state
     from billingcore.timeline import structure_events
 
-    tariff, account = _churn_tariff()
+    tariff, account = CASES[inputs["case"]][1]()
     events, _ = structure_events(inputs["events"])
     state_dict, until = inputs["state"], date.fromisoformat(inputs["until"])
     state = load_state(state_dict)
     result = bill(tariff, account, events, until, state)
-    return {
+    parts = {
         "load_state": _seconds(lambda: load_state(state_dict), repeat),
         "bill": _seconds(lambda: bill(tariff, account, events, until, state), repeat),
         "document_json": _seconds(lambda: [document_json(d) for d in result.documents], repeat),
         "dump_state": _seconds(lambda: dump_state(result.state), repeat),
     }
+    if result.accounts:
+        parts["statements"] = _seconds(lambda: [statement_json(s) for s in result.accounts], repeat)
+    return parts
+
+
+PASS_SECONDS = 0.2  # a timed pass runs at least this long (a test shortens it)
 
 
 def _seconds(step: Any, repeat: int) -> float:
-    """Seconds per step: the best of `repeat` passes of enough steps for 0.2 s each (a noisy VM: the best
-    pass is the least disturbed)."""
+    """Seconds per step: the best of `repeat` passes of enough steps for PASS_SECONDS each (a noisy VM: the
+    best pass is the least disturbed)."""
     step()  # warm: the codecs' memories of date and amount texts filled
     number, took = 1, 0.0
-    while took < 0.2:
+    while took < PASS_SECONDS:
         number *= 2
         start = time.perf_counter()
         for _ in range(number):
@@ -488,7 +583,7 @@ def _instructions(inputs: dict[str, Any]) -> float:
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as fh:
         json.dump(inputs, fh)
     try:
-        once, twice = (_collected(["churn-step", fh.name], passes) for passes in (1, 2))
+        once, twice = (_collected(["resume-step", fh.name], passes) for passes in (1, 2))
     finally:
         os.remove(fh.name)
     return (twice - once) / STEPS
@@ -508,8 +603,9 @@ def _collected(child: list[str], passes: int) -> int:
     return int(found.group(1))
 
 
-def churn_step(path: str, passes: int) -> None:
-    """callgrind's child (churn --instructions): the resume step of the inputs in `path`, STEPS per pass."""
+def resume_step_child(path: str, passes: int) -> None:
+    """callgrind's child (churn and ledger --instructions): the resume step of the inputs in `path`, STEPS
+    per pass."""
     with open(path, encoding="utf-8") as fh:
         step = resume_step(json.load(fh))
     step()  # warm, as in the timed runs
@@ -596,12 +692,13 @@ def main(argv: list[str] | None = None) -> int:
     bad.add_argument("--bad-kind", choices=("date", "plan"), default="date")
     bad.add_argument("--workers", type=int, default=1)
     bad.add_argument("--sample", type=int, default=100, help="accounts compared with billing them alone")
-    chu = sub.add_parser("churn", help="a churning account's resume step after M months")
-    chu.add_argument("--months", default="12,240", help="comma-separated; the last is compared with the first")
-    chu.add_argument("--repeat", type=int, default=7, help="timed passes; the best is shown")
-    chu.add_argument("--instructions", action="store_true", help="callgrind instructions per step (valgrind)")
-    chu.add_argument("--profile", action="store_true", help="cProfile the last M's step: top 15 by own time")
-    one = sub.add_parser("churn-step", help="internal: the resume step under callgrind (churn --instructions)")
+    for case, who in (("churn", "a churning account's"), ("ledger", "a prepaid customer's")):
+        chu = sub.add_parser(case, help=f"{who} resume step after M months")
+        chu.add_argument("--months", default="12,240", help="comma-separated; the last is compared with the first")
+        chu.add_argument("--repeat", type=int, default=7, help="timed passes; the best is shown")
+        chu.add_argument("--instructions", action="store_true", help="callgrind instructions per step (valgrind)")
+        chu.add_argument("--profile", action="store_true", help="cProfile the last M's step: top 15 by own time")
+    one = sub.add_parser("resume-step", help="internal: a resume step under callgrind (churn, ledger --instructions)")
     one.add_argument("inputs")
     one.add_argument("--passes", type=int, default=1)
     many = sub.add_parser("many-items", help="an Agency account's cost per site with few and many sites")
@@ -623,16 +720,16 @@ def main(argv: list[str] | None = None) -> int:
         if not 1 <= args.bad <= args.n:
             parser.error(f"--bad must be a line from 1 to {args.n}")
         return 0 if malformed(args.n, args.bad, args.bad_kind, args.workers, args.sample) else 1
-    if args.command == "churn":
+    if args.command in CASES:
         months = [int(m) for m in args.months.split(",")]
-        return 0 if churn(months, args.repeat, args.instructions, args.profile) else 1
+        return 0 if resume(args.command, months, args.repeat, args.instructions, args.profile) else 1
     if args.command == "many-items":
         sizes = [int(n) for n in args.sites.split(",")]
         return 0 if many_items(sizes, args.repeat, args.instructions) else 1
     if args.command == "many-items-step":
         many_items_step(args.sites, args.passes)
         return 0
-    churn_step(args.inputs, args.passes)
+    resume_step_child(args.inputs, args.passes)
     return 0
 
 

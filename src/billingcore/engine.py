@@ -137,7 +137,7 @@ class _Run:
             best = billing
         for c in self.contracts.values():
             if not c.ended and not c.included:
-                d = c.term_end - lead if lead else c.term_end  # the renewal date, inlined: runs per contract
+                d = c.term_end - lead if lead and not c.dont_renew else c.term_end  # renews early, ends on time
                 if after < d < best:
                     best = d
         if self.tariff.billing.weekly_when_due:  # a weekly term in arrears falls due at its end
@@ -244,11 +244,11 @@ class _Run:
 
     # -- renewals ---------------------------------------------------------------------------------
     def renew(self, day: date) -> None:
-        """Renew every contract due: a new term and its charge, unless it ends (don't renew) or the
-        feature that owns its kind takes the renewal over (a downgrade waiting, a freed slot)."""
-        lead, contracts, due = self.tariff.lead, self.contracts, []
+        """Renew every contract due (lead_days before its term end; one set not to renew, at its term end): a new
+        term and its charge, unless it ends or its kind's feature takes it over (a downgrade waiting, a freed slot)."""
+        soon, contracts, due = day + self.tariff.lead, self.contracts, []  # renewing by `soon`, ending by `day`
         for c in contracts.values():  # a plain loop: on most agenda days nothing is due
-            if not c.ended and not c.included and (c.term_end - lead if lead else c.term_end) <= day:
+            if not c.ended and not c.included and c.term_end <= soon and (c.term_end <= day or not c.dont_renew):
                 due.append(c)
         if len(due) > 1:  # the plan first: a downgrade taking effect changes the slots the others renew into
             due.sort(key=lambda c: _RENEWAL_ORDER[c.kind])
@@ -271,7 +271,7 @@ class _Run:
                 return
         nxt = renewed(c, t.roll_terms)
         self.contracts[c.key] = nxt
-        charge = term_charge(nxt, c.term_end - t.lead, RENEWAL)
+        charge = term_charge(nxt, day, RENEWAL)  # its renewal date, or a later day: don't-renew cleared in the lead
         if t.discounts:  # coupons and discount scales
             (charge,) = self._discounted((charge,))
         self.pending.append(due(t, self.contracts, charge))

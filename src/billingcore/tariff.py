@@ -219,7 +219,10 @@ class Tariff:
         object.__setattr__(self, "scaled", any(c.discount_scale for c in self.catalog.components))
         discounting = bool(self.coupons) or self.scaled
         object.__setattr__(self, "discounts", self.features.discounts if discounting else ())
-        object.__setattr__(self, "lead", timedelta(days=self.rules.renewal.lead_days))
+        # How long before its term end a contract renews; nothing renews under auto_renew: false, and a contract
+        # that will not renew ends at its term end (docs/rules.md "renewal"): no lead then.
+        lead_days = self.rules.renewal.lead_days if self.rules.renewal.auto_renew else 0
+        object.__setattr__(self, "lead", timedelta(days=lead_days))
         object.__setattr__(self, "id_memory", timedelta(days=self.rules.events.remember_ids_days))
         object.__setattr__(self, "roll_short_months", self.rules.billing_day.short_month is ShortMonth.NEXT_MONTH_FIRST)
         object.__setattr__(self, "aligned", self.rules.billing_day.alignment is not Alignment.SUBSCRIPTION)

@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 from billingcore.documents import document_json
 from billingcore.engine import Result, bill
 from billingcore.errors import EventError
-from billingcore.events import BuyPlan, StartTrial
+from billingcore.events import BuyPlan, ClearDontRenew, StartTrial
 from billingcore.snapshot import dump_state, load_state
 from oracle.model import RuleBook, VatBook, add_months, round_money
 from properties.strategies import SHIPPED_RULE_SETS, BillingCase, billing_cases, per_rule_set
@@ -225,12 +225,14 @@ def test_each_term_is_invoiced_on_the_first_billing_day_after_it_is_due(rule_set
     renewal is charged `renewal.lead_days` before its term starts (WEDOS: 10): each charge on a billing-day
     invoice is there on the first billing day on or after its term start minus the lead days. A term that
     starts on an event's day may be a purchase, which is charged when bought, so the term start counts too.
-    A plan billed in arrears (docs/rules.md "invoicing") is invoiced on the first billing day on or after its
-    term's end, or, cut short by an event, on or after that event's day."""
+    A renewal whose don't-renew was cleared inside the lead window is charged the day it was cleared
+    (docs/rules.md "renewal"). A plan billed in arrears (docs/rules.md "invoicing") is invoiced on the first
+    billing day on or after its term's end, or, cut short by an event, on or after that event's day."""
     case = _case(data, rule_set)
     rules = RuleBook.load(rule_set)
     lead = timedelta(days=rules.renewal["lead_days"])
     event_days = {e.date for e in case.events}
+    cleared = {e.date for e in case.events if isinstance(e, ClearDontRenew)}
     arrears = any(p.billed == "in_arrears" for p in case.catalog.plans)
     for doc in _bill(case).documents:
         if doc.kind in ("interim", "immediate"):  # a change's or a one-off's own document, dated that day
@@ -240,6 +242,8 @@ def test_each_term_is_invoiced_on_the_first_billing_day_after_it_is_due(rule_set
                 due = {first_billing_day_from(rules, case.events, line.period_start - lead)}
                 if line.period_start in event_days:
                     due.add(first_billing_day_from(rules, case.events, line.period_start))
+                late = {d for d in cleared if line.period_start - lead < d < line.period_start}  # the lead window
+                due |= {first_billing_day_from(rules, case.events, d) for d in late}
                 if arrears and line.item == "plan" and line.period_end is not None:
                     ends = {line.period_end + timedelta(days=1)}
                     ends |= {d for d in event_days if line.period_start <= d <= line.period_end}

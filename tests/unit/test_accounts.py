@@ -19,10 +19,12 @@ from billingcore.events import (
     BuyPlan,
     Cancel,
     ChangeCreditLimit,
+    ClearDontRenew,
     CreateService,
     OrderService,
     RecordPayment,
     Refund,
+    SetDontRenew,
     Settle,
     TopUp,
 )
@@ -101,6 +103,84 @@ def test_cancelling_a_service_paid_from_credit_keeps_its_expiry_and_credits_noth
         (MovementKind.ORDER, D("-50.00")),
     ]
     assert acct.balance == D("950.00")
+
+
+def test_dont_renew_cleared_inside_the_lead_window_renews_the_service_that_day_from_credit() -> None:
+    # lead_days 10. shop created 03-02: term 03-02..04-01 (term_end 04-02), renewal day 04-02 - 10 = 03-23.
+    # Set to don't renew on 03-10, it is not renewed on 03-23 but runs to its expiry 04-02 (WEDOS: "výpověď
+    # služby nijak neovlivňuje její datum expirace"). Cleared on 03-28: its renewal day has passed, so it
+    # renews that day from credit (950.00 >= 50.00): -50.00 dated 03-28 for 04-02..05-01 (N). The next
+    # renewal on 05-02 - 10 = 04-22: -50.00 for 05-02..06-01. Settled on the 1st of what was used before it:
+    # 04-01 the order (03-02) and the renewal of 03-28, 50.00 + 50.00 less the credit 100.00; 05-01 the
+    # renewal of 04-22, 50.00 less 50.00. Balance 1000.00 - 3 x 50.00 = 850.00.
+    events = [
+        *_funded(),
+        *_service(auto_renew=True),
+        SetDontRenew("x", date(2021, 3, 10), "service:shop"),
+        ClearDontRenew("y", date(2021, 3, 28), "service:shop"),
+    ]
+    result = bill(_tariff(), Account("a", "h", "CZ", credit_accounts=PREPAID), events, date(2021, 5, 1))
+    (acct,) = result.accounts
+    assert [(m.kind, m.date, m.amount, m.start, m.end, m.document) for m in acct.movements] == [
+        (MovementKind.TOP_UP, date(2021, 3, 1), D("1000.00"), None, None, "a-advance-t"),
+        (MovementKind.ORDER, date(2021, 3, 2), D("-50.00"), date(2021, 3, 2), date(2021, 4, 2),
+         "a-20210401-settlement-credit"),
+        (MovementKind.RENEWAL, date(2021, 3, 28), D("-50.00"), date(2021, 4, 2), date(2021, 5, 2),
+         "a-20210401-settlement-credit"),
+        (MovementKind.RENEWAL, date(2021, 4, 22), D("-50.00"), date(2021, 5, 2), date(2021, 6, 2),
+         "a-20210501-settlement-credit"),
+    ]  # fmt: skip
+    assert acct.balance == D("850.00")
+    assert [(d.number, d.date, [(ln.item, ln.amount, ln.period_start) for ln in d.lines], d.gross)
+            for d in result.documents[1:]] == [
+        ("a-20210401-settlement-credit", date(2021, 4, 1),
+         [("service:shop", D("50.00"), date(2021, 3, 2)), ("service:shop", D("50.00"), date(2021, 4, 2)),
+          ("credit:credit", D("-100.00"), None)], D("0.00")),
+        ("a-20210501-settlement-credit", date(2021, 5, 1),
+         [("service:shop", D("50.00"), date(2021, 5, 2)), ("credit:credit", D("-50.00"), None)], D("0.00")),
+    ]  # fmt: skip
+    (shop,) = result.state.contracts
+    assert (shop.term_start, shop.term_end, shop.terms, shop.dont_renew, shop.ended) == (
+        date(2021, 5, 2), date(2021, 6, 2), 3, False, False
+    )
+
+
+def test_a_plan_set_to_dont_renew_under_lead_days_runs_to_its_term_end_and_a_clear_in_the_lead_renews_it() -> None:
+    # lead_days 10, billing days the 1st. Pro 300.00 bought 03-01: term 03-01..03-31 (term_end 04-01),
+    # renewal day 04-01 - 10 = 03-22. Set to don't renew on 03-10: on 03-25, inside the lead window, it
+    # still runs (not ended, don't renew); it ends on its term end 04-01. Cleared instead on 03-25: it
+    # renews that day, 300.00 for 04-01..04-30 due 03-25, on the 04-01 invoice (363.00 with 21 %).
+    account = Account("a", "h", "CZ")
+    events = [BuyPlan("b", date(2021, 3, 1), "pro", Period.MONTHLY), SetDontRenew("x", date(2021, 3, 10), "plan")]
+    inside = bill(_tariff(), account, events, date(2021, 3, 25))
+    (plan,) = inside.state.contracts
+    assert (plan.term_end, plan.terms, plan.dont_renew, plan.ended) == (date(2021, 4, 1), 1, True, False)
+    before_end = bill(_tariff(), account, events, date(2021, 3, 31))
+    assert [c.ended for c in before_end.state.contracts] == [False]
+    ended = bill(_tariff(), account, events, date(2021, 5, 1))
+    (plan,) = ended.state.contracts  # the plan stays in the state, ended
+    assert (plan.term_end, plan.terms, plan.ended) == (date(2021, 4, 1), 1, True)
+    assert [(d.date, d.gross) for d in ended.documents] == [(date(2021, 3, 1), D("363.00"))]
+    renewing = bill(_tariff(), account, [*events, ClearDontRenew("y", date(2021, 3, 25), "plan")], date(2021, 4, 1))
+    assert [(d.date, [(ln.amount, ln.period_start, ln.period_end) for ln in d.lines], d.gross)
+            for d in renewing.documents] == [
+        (date(2021, 3, 1), [(D("300.00"), date(2021, 3, 1), date(2021, 3, 31))], D("363.00")),
+        (date(2021, 4, 1), [(D("300.00"), date(2021, 4, 1), date(2021, 4, 30))], D("363.00")),
+    ]  # fmt: skip
+    (plan,) = renewing.state.contracts
+    assert (plan.term_end, plan.terms, plan.dont_renew, plan.ended) == (date(2021, 5, 1), 2, False, False)
+
+
+def test_under_auto_renew_false_with_lead_days_a_plan_runs_to_its_term_end() -> None:
+    # renewal.auto_renew false, lead_days 10: nothing renews, so nothing happens 10 days ahead. Pro bought
+    # 03-01 (term_end 04-01) is running on 03-25 and ends on 04-01; only its first term is invoiced.
+    tariff = _tariff(**{"renewal.auto_renew": "false"})
+    events = [BuyPlan("b", date(2021, 3, 1), "pro", Period.MONTHLY)]
+    inside = bill(tariff, Account("a", "h", "CZ"), events, date(2021, 3, 31))
+    assert [(c.term_end, c.ended) for c in inside.state.contracts] == [(date(2021, 4, 1), False)]
+    after = bill(tariff, Account("a", "h", "CZ"), events, date(2021, 5, 1))
+    assert [(c.term_end, c.ended) for c in after.state.contracts] == [(date(2021, 4, 1), True)]
+    assert [(d.date, d.gross) for d in after.documents] == [(date(2021, 3, 1), D("363.00"))]
 
 
 def test_without_enough_credit_skip_renewal_ends_the_service_at_its_expiry_with_a_notice() -> None:

@@ -77,7 +77,9 @@ def test_ledger_after_3_months_is_a_prepaid_customer_whose_resume_step_bills_a_t
     assert (state["as_of"], inputs["until"]) == ("2013-04-01", "2013-05-01")
     assert len(state["accounts"]["movements"]) == 11
     assert [m["flag"] for m in state["accounts"]["movements"]] == [""] * 11
-    assert [c["key"] for c in state["contracts"]] == ["service:web-1", "service:web-2"]  # web-0: don't renew
+    # web-0 (set not to renew on 03-05) skipped its renewal day 03-26 but runs to its expiry 04-05
+    assert [c["key"] for c in state["contracts"]] == ["service:web-0", "service:web-1", "service:web-2"]
+    assert [c["dont_renew"] for c in state["contracts"]] == [True, False, False]
     assert scale.resume_step(inputs)() == 2
     result = _step_result(scale, inputs)
     assert [(d.number, str(d.gross)) for d in result.documents] == [

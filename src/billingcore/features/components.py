@@ -322,7 +322,7 @@ def renew_component(view: View, c: Contract, day: date) -> Outcome:
         bookings[c.product] = Booking(c.product, ZERO, booking.next_period, ZERO, ZERO, ZERO)
         return Outcome(contracts=(nxt,), charges=tuple(charges), part=bookings)
     parts = _priced(t, component, booking.quantity)
-    lines = _lines(nxt, component, booking.quantity, parts, None, c.term_end - t.lead)
+    lines = _lines(nxt, component, booking.quantity, parts, None, day)  # its renewal date (or later: docs/rules.md)
     return Outcome(contracts=(nxt,), charges=lines)
 
 

@@ -193,7 +193,26 @@ def test_without_enough_credit_skip_renewal_ends_the_service_at_its_expiry_with_
         (date(2021, 3, 23), "insufficient_credit"),
     ]
     assert [d.kind for d in result.documents] == [DocumentKind.ADVANCE, DocumentKind.SETTLEMENT]
-    assert result.state.contracts == ()  # both ended on 03-23 and nothing waits for them: forgotten
+    assert result.state.contracts == ()  # both ended at their expiry, 04-02, and nothing waits for them: forgotten
+    # until then they run, set not to renew (WEDOS: the expiry stays)
+    before = bill(tariff, Account("a", "h", "CZ", credit_accounts=PREPAID), events, date(2021, 3, 30))
+    assert [(c.key, c.term_end, c.dont_renew, c.ended) for c in before.state.contracts] == [
+        ("service:shop", date(2021, 4, 2), True, False),
+        ("service:blog", date(2021, 4, 2), True, False),
+    ]
+    # so a top-up of 100.00 paid on 03-28 and shop's don't-renew cleared on 03-29 renew it that day from the
+    # credit: -50.00 (N) for 04-02..05-01; blog still ends on 04-02
+    paid = date(2021, 3, 28)
+    more = [TopUp("t2", paid, "credit", D("100.00")), RecordPayment("p2", paid, "a-advance-t2")]
+    again = [*events, *more, ClearDontRenew("y", date(2021, 3, 29), "service:shop")]
+    renewed_ = bill(tariff, Account("a", "h", "CZ", credit_accounts=PREPAID), again, date(2021, 4, 10))
+    assert [(c.key, c.term_start, c.term_end, c.dont_renew) for c in renewed_.state.contracts] == [
+        ("service:shop", date(2021, 4, 2), date(2021, 5, 2), False)
+    ]
+    last = renewed_.accounts[0].movements[-1]
+    assert (last.date, last.kind, last.amount, last.start, last.end) == (
+        date(2021, 3, 29), MovementKind.RENEWAL, D("-50.00"), date(2021, 4, 2), date(2021, 5, 2)
+    )
 
 
 def _service_named(name: str, order: str, create: str) -> list[Any]:

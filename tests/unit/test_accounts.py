@@ -387,6 +387,20 @@ def test_skip_renewal_says_when_the_service_ends() -> None:
     ]
 
 
+def test_skip_renewal_without_lead_days_ends_the_service_at_its_expiry() -> None:
+    # lead_days 0: the renewal day is the expiry itself (04-02), so the service not renewed ends that day and
+    # is forgotten; it used to stay in the state, neither renewed nor ended, as long as the account lived.
+    tariff = _tariff(**{"renewal.insufficient_credit": "skip_renewal", "renewal.lead_days": "0"})
+    events = [*_funded("100.00"), *_service_named("shop", "o1", "c1"), *_service_named("blog", "o2", "c2")]
+    result = bill(tariff, Account("a", "h", "CZ", credit_accounts=PREPAID), events, date(2021, 5, 3))
+    assert [(n.date, n.message) for n in result.notices] == [
+        (date(2021, 4, 2), "service:shop not renewed: credit 0.00 CZK < 50.00; it ends on 2021-04-02"),
+        (date(2021, 4, 2), "service:blog not renewed: credit 0.00 CZK < 50.00; it ends on 2021-04-02"),
+    ]
+    assert result.state.contracts == ()
+    assert result.state.parts["accounts"].services == ()
+
+
 def test_the_credit_limit_notices_name_the_account_the_invoice_and_the_amounts() -> None:
     tariff = _tariff("fakturia")
     acct = Account("a", "h", "CZ", credit_accounts=(CreditAccount("main", "post", credit_limit=D("500.00")),))

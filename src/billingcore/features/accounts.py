@@ -34,7 +34,7 @@ from billingcore.charges import RENEWAL, Charge, InvoiceGroup, term_charge
 from billingcore.contracts import Contract, ContractKind, new_contract, renewed, running
 from billingcore.dates import add_months, iso
 from billingcore.documents import DocumentKind, DocumentType, LineKind, Notice
-from billingcore.features.base import Feature, Outcome, Part, Problem, View, refuse, unknown
+from billingcore.features.base import ContractEnded, Feature, Outcome, Part, Problem, View, refuse, unknown
 from billingcore.invoicing import Draft
 from billingcore.ledger import (
     BLOCKED,
@@ -529,9 +529,11 @@ def renew_service(view: View, c: Contract, day: date) -> Outcome | None:
     short = f"credit {fmt(balance(ledger, terms))} {terms.currency} < {fmt(c.unit_price)}" if service.auto_renew else ""
     if service.auto_renew and t.rules.renewal.insufficient_credit is InsufficientCredit.SKIP_RENEWAL:
         # not renewed: it runs to its expiry and ends there, as a service set not to renew does
-        ending = c._replace(dont_renew=True)
         note = Notice(day, view.account.id, code, f"{c.key} not renewed: {short}; it ends on {iso(c.term_end)}")
-        return Outcome(contracts=(ending,), signals=(note,))
+        if c.term_end <= day:  # at its expiry already (lead_days 0): no later agenda day would end it
+            ended = c._replace(ended=True)
+            return Outcome(contracts=(ended,), signals=(note, ContractEnded(ended, RENEWAL, c.term_end)))
+        return Outcome(contracts=(c._replace(dont_renew=True),), signals=(note,))
     number = f"{view.account.id}-{stamp}-request-{c.item}"
     draft = Draft(DocumentType.INVOICE, _REQUEST, number, day, (term_charge(nxt, day, RENEWAL),))
     doc = adjustments.tax(view, draft)  # type: ignore[arg-type]

@@ -913,3 +913,30 @@ def test_a_service_ordered_again_under_an_ended_ones_name_renews_as_the_new_orde
     assert [(m.date.isoformat(), m.kind.value, str(m.amount), m.flag.value) for m in acct.movements][-1] == (
         "2021-04-25", "renewal", "-50.00", "N"
     )
+
+
+def test_an_order_id_used_again_after_its_memory_leaves_the_older_order_as_it_was() -> None:
+    # 24 months of movements kept, event ids remembered 400 days: the order `o` of 2021-03-02 (shop, settled on
+    # 2021-04-01) is still in the ledger when a new order under the same id `o` (shop2) is created on
+    # 2022-04-25. Only the new, reserved movement becomes N: the settlement of 2022-05-01 has shop2's 50.00
+    # alone, and the old movement keeps its term and its settlement invoice (it was re-dated and settled again).
+    tariff = _tariff_keeping(24)
+    account = Account("a", "h", "CZ", credit_accounts=PREPAID)
+    events = [*_funded(), *_service(auto_renew=False), Cancel("k", date(2021, 3, 5), "service:shop")]
+    first = bill(tariff, account, events, date(2022, 4, 20))
+    day = date(2022, 4, 25)
+    again = [OrderService("o", day, "credit", "shop2", "web", Period.MONTHLY), CreateService("c", day, "o")]
+    result = bill(tariff, account, again, date(2022, 5, 2), load_state(dump_state(first.state)))
+    (acct,) = result.accounts
+    assert [(m.date, m.kind, m.amount, m.document, m.start, m.end) for m in acct.movements] == [
+        (date(2021, 3, 1), MovementKind.TOP_UP, D("1000.00"), "a-advance-t", None, None),
+        (date(2021, 3, 2), MovementKind.ORDER, D("-50.00"), "a-20210401-settlement-credit", date(2021, 3, 2),
+         date(2021, 4, 2)),
+        (day, MovementKind.ORDER, D("-50.00"), "a-20220501-settlement-credit", day, date(2022, 5, 25)),
+    ]  # fmt: skip
+    (settlement,) = result.documents
+    assert [(ln.item, ln.amount) for ln in settlement.lines] == [
+        ("service:shop2", D("50.00")),
+        ("credit:credit", D("-50.00")),
+    ]
+    assert acct.balance == D("900.00")

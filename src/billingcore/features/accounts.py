@@ -376,7 +376,7 @@ def create_service(view: View, e: CreateService) -> Outcome:
         m._replace(
             flag=NOT_INVOICED, used=e.date, start=c.term_start, end=c.term_end, description=f"{c.name} ({c.period!s})"
         )
-        if m.kind is MovementKind.ORDER and m.cause == order.id
+        if m.kind is MovementKind.ORDER and m.cause == order.id and m.flag is BLOCKED  # not an older order's id
         else m
         for m in ledger.movements
     )
@@ -395,7 +395,8 @@ def cancel_order(view: View, e: CancelOrder) -> Outcome:
         return Outcome(problem=order)
     ledger = _ledger(view)
     moves = tuple(
-        m._replace(flag=CLEAR) if m.kind is MovementKind.ORDER and m.cause == order.id else m for m in ledger.movements
+        m._replace(flag=CLEAR) if m.kind is MovementKind.ORDER and m.cause == order.id and m.flag is BLOCKED else m
+        for m in ledger.movements  # the reserved one: an id used again after remember_ids_days names older ones too
     )
     back = _move(order.account, e.date, MovementKind.RELEASE, order.price, e.id, "", f"order {order.id} cancelled")
     part = ledger._replace(movements=(*moves, back), orders=tuple(o for o in ledger.orders if o is not order))

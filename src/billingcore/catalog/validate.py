@@ -191,7 +191,7 @@ def validate_catalog(
 
     rule_set = rule_sets.get(cat.rules)
     if rule_set is not None:
-        yield from _check_periods(cat, rule_set.billing_day, where)
+        yield from _check_periods(cat, rule_set, where)
     products = {p.id: p for p in cat.products}
     components = {c.id: c for c in cat.components}
     metered = {c.id for c in cat.components if c.type is ComponentType.METERED}
@@ -448,14 +448,25 @@ def _check_coupon(cat: Catalog, coupon: Coupon, where: Where) -> Iterator[Diagno
         )
 
 
-def _check_periods(cat: Catalog, bd: BillingDayRules, where: Where) -> Iterator[Diagnostic]:
-    """Periods counted in days that the rule set's alignment cannot honour (docs/rules.md "billing_day"):
+def _check_periods(cat: Catalog, rules: RuleSet, where: Where) -> Iterator[Diagnostic]:
+    """Periods counted in days that the rule set cannot honour: its alignment (docs/rules.md "billing_day":
     billing days are monthly, so a weekly term cannot end on them; a calendar has weeks but no 10-day
-    periods."""
-    if bd.alignment is Alignment.SUBSCRIPTION:
-        return
+    periods), or its renewal lead (a renewal falls inside the term it follows: a weekly term cannot renew 10
+    days before its end)."""
+    bd, lead = rules.billing_day, rules.renewal.lead_days if rules.renewal.auto_renew else 0
     priced: list[tuple[Any, Period]] = [(v, p) for plan in cat.plans for v in plan.versions for p in v.prices]
     priced += [(product, p) for product in cat.products for p in product.prices]
+    for owner, period in priced:
+        if period.days and lead >= period.days:
+            yield Diagnostic(
+                where(owner, "prices", period.value, key=True),
+                f"a{_an(period.value)} {period.value} term ({period.days} days) cannot renew renewal.lead_days "
+                f"{lead} days before its end (rule set `{cat.rules}`): a renewal falls inside the term it follows",
+                f"use a rule set with lead_days below {period.days}, or a longer period",
+                "rule-conflict",
+            )
+    if bd.alignment is Alignment.SUBSCRIPTION:
+        return
     for owner, period in priced:
         if not period.days or (bd.alignment is Alignment.CALENDAR and period.days % 7 == 0):
             continue

@@ -462,7 +462,8 @@ def format_outcome_text(outcome: Outcome) -> str:
         out.append(f"account {acct.id} ({acct.kind}, {acct.currency})  balance {acct.balance}")
         for m in acct.movements:
             flag = f"[{m.flag.value}]" if m.flag else ""
-            row = f"    {m.date}  {m.kind:<12} {m.description:<40} {flag:<3} {m.amount:>10}  {m.document}"
+            # the widest kind is carried_forward, the widest description "movements before ... carried forward"
+            row = f"    {m.date}  {m.kind:<15} {m.description:<44} {flag:<3} {m.amount:>10}  {m.document}"
             out.append(row.rstrip())
         out.append("")
     return "\n".join(out)

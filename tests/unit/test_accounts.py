@@ -339,6 +339,20 @@ def test_the_text_output_lists_each_credit_account_with_its_movements() -> None:
     assert tail[-1].split() == ["2021-03-29", "order", "Webhosting", "wiki", "(monthly),", "ordered", "[B]", "-50.00"]
 
 
+def test_the_text_output_keeps_a_carried_forward_movement_in_its_columns() -> None:
+    from billingcore.scenarios import format_outcome_text, load_scenario, run_scenario
+
+    text = format_outcome_text(run_scenario(load_scenario("tests/scenarios/accounts/wedos-carried-forward.yaml")))
+    rows = text.split("\naccount credit", 1)[1].splitlines()[1:]
+    assert rows[0].split()[:2] == ["2021-04-30", "carried_forward"]
+    ends = {row.rfind(amount) + len(amount) for row in rows for amount in [_amount_of(row)]}
+    assert ends == {91}, rows  # every amount ends in the same column
+
+
+def _amount_of(row: str) -> str:
+    return next(word for word in reversed(row.split()) if word.replace("-", "").replace(".", "").isdigit())
+
+
 def test_renewals_from_credit_and_by_payment_request_say_what_happened() -> None:
     # shop (auto_renew) renews from credit when the credit covers it exactly; blog (auto_renew) no longer
     # can; wiki (not auto_renew) always gets a payment request. All monthly from 03-02: renewals on 03-23.

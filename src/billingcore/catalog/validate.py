@@ -672,21 +672,14 @@ def validate_rule_set(rules: RuleSet, where: Where) -> Iterator[Diagnostic]:
             "days 29-31 do not exist in every month" if late else "write a day of the month from 1 to 28",
             "day-range",
         )
-    days = rules.events.remember_ids_days
-    if not 1 <= days <= MAX_REMEMBERED_DAYS:
-        yield Diagnostic(
-            where(rules.events, "remember_ids_days"),
-            f"remember_ids_days must be from 1 to {MAX_REMEMBERED_DAYS}, got {days}",
-            "a host's retries come within days; 400 remembers a year and a month",
-            "day-range",
-        )
-    if not 1 <= acc.keep_movements_months <= MAX_KEPT_MONTHS:
-        yield Diagnostic(
-            where(acc, "keep_movements_months"),
-            f"keep_movements_months must be from 1 to {MAX_KEPT_MONTHS}, got {acc.keep_movements_months}",
-            "months of account movements a saved state keeps one by one; 12 keeps a year and the current month",
-            "day-range",
-        )
+    yield from _in_range(
+        rules.events, "remember_ids_days", 1, MAX_REMEMBERED_DAYS, where,
+        "a host's retries come within days; 400 remembers a year and a month",
+    )  # fmt: skip
+    yield from _in_range(
+        acc, "keep_movements_months", 1, MAX_KEPT_MONTHS, where,
+        "months of account movements a saved state keeps one by one; 12 keeps a year and the current month",
+    )  # fmt: skip
     for currency, amount in acc.minimum_top_up.items():
         loc = where(acc, "minimum_top_up", currency)
         if currency not in CURRENCY_EXPONENTS:
@@ -715,14 +708,17 @@ def validate_rule_set(rules: RuleSet, where: Where) -> Iterator[Diagnostic]:
 
 
 def _check_payment_terms(rules: RuleSet, where: Where) -> Iterator[Diagnostic]:
-    days = rules.invoicing.payment_terms_days
-    if not 0 <= days <= MAX_PAYMENT_TERMS_DAYS:
-        yield Diagnostic(
-            where(rules.invoicing, "payment_terms_days"),
-            f"payment_terms_days must be from 0 to {MAX_PAYMENT_TERMS_DAYS}, got {days}",
-            "write how many days after an invoice's date it is due: 0 (due on issue), 14, 30 ...",
-            "day-range",
-        )
+    yield from _in_range(
+        rules.invoicing, "payment_terms_days", 0, MAX_PAYMENT_TERMS_DAYS, where,
+        "write how many days after an invoice's date it is due: 0 (due on issue), 14, 30 ...",
+    )  # fmt: skip
+
+
+def _in_range(owner: Any, key: str, lowest: int, highest: int, where: Where, hint: str) -> Iterator[Diagnostic]:
+    """A whole-number rule `key` of `owner` outside lowest..highest, at its value (`day-range`)."""
+    value = getattr(owner, key)
+    if not lowest <= value <= highest:
+        yield Diagnostic(where(owner, key), f"{key} must be from {lowest} to {highest}, got {value}", hint, "day-range")
 
 
 def _validate_billing_day(bd: BillingDayRules, where: Where) -> Iterator[Diagnostic]:

@@ -10,8 +10,9 @@ inputs and compares the outputs.
 
 What it covers (the "simple cases"):
 
-- rule sets duda, killbill, killbill-30, chargebee, lago, lago-calendar, billwerk and fakturia: the
-  billing-day anchors first plan purchase, account start and first of month, terms on each contract's own
+- rule sets duda, killbill, killbill-30, chargebee, lago, lago-calendar, billwerk and fakturia, and the
+  test-only duda-lead-10 (tests/rules: duda with `renewal.lead_days: 10`): the billing-day anchors first
+  plan purchase, account start and first of month, terms on each contract's own
   anniversary or aligned to the billing days or to calendar periods (with prorated leading parts), both
   day bases, both change days, all four roundings in use,
   interim invoices and next-billing-day credits, negative lines and credit notes, downgrades allowed and at
@@ -24,15 +25,33 @@ What it covers (the "simple cases"):
   so slots are filled on publishing, at the plan purchase after a trial, at renewals (a freed slot), and
   re-allocated at plan changes;
 - VAT by country and date, consumers, domestic businesses and foreign EU businesses (reverse charge)
-  against EU and US sellers.
+  against EU and US sellers;
+- renewal lead days, as docs/rules.md `lead_days` and its worked examples (renewal/lead-days.yaml,
+  accounts/wedos-lead-days-dont-renew.yaml) pin them: a renewal is charged on its renewal day, lead_days
+  before the term's exclusive end, falls due that day and is invoiced on the first billing day on or
+  after it, for the next term from the term end; a contract set to don't renew is not renewed on its
+  renewal day, runs to its term end and ends there; don't-renew cleared after the renewal day and before
+  the term end renews it that day (charged that day, the next term from the old term end). The
+  timelines clear a plan's don't-renew in its lead window; a site's only on the day it was set (the
+  timeline tracker does not know a site's term ends exactly).
 
 What it leaves out, and why:
 
 - stores and apps (a store restarts its site's term; tiers and app swaps would double the model for rules
   the plan-change path already exercises);
-- the wedos rule set: `first_of_month` billing days and `renewal.lead_days` say when a renewal is charged
-  but not how it meets the billing day, a credit or a change inside the lead window; no worked example
-  pins them, so a model would only copy the engine;
+- the wedos rule set (its prepaid accounts, credit and payment requests: the oracle models no accounts)
+  and `auto_renew: false` (no rule set the oracle runs sets it, so a model of it would go untested: it
+  is refused);
+- under lead days, what no written rule pins, so the timelines hold none of it (TimelineScope
+  `lead_window_changes=False`) and the model refuses it (NotImplementedError) rather than guess: a change
+  to a contract from its renewal day to its term end, both included, once it renews (a plan change or
+  cancel, a site's conversion, cancel or move into a slot, don't-renew set there): whether and how the
+  term already charged is credited is not written (docs/rules.md says it only for a term billed in
+  arrears); a downgrade at term end (does it switch on the renewal day or at the term end, and the
+  slots with it?); a slot freed while paid monthly sites run (does a site take it on its renewal day
+  or at its term end?), so no included site is unpublished or converted then. A change on the renewal
+  day itself is left out too: "a change on a contract's renewal day replaces that renewal" was written
+  for a renewal at the term end, with nothing left to credit;
 - combinations the written rules leave open, which the oracle's timelines therefore do not contain: a
   second plan purchase after cancelling, annual sites published during a trial, converting an annual site
   back to monthly, don't-renew on a monthly site (whether it may still take a freed slot is not written);
@@ -60,6 +79,7 @@ from typing import Any
 import yaml
 
 RULES_DIR = Path(__file__).resolve().parent.parent.parent / "rules"
+TEST_RULES_DIR = Path(__file__).resolve().parent.parent / "rules"  # test-only rule sets (duda-lead-10)
 ONE_DAY = timedelta(days=1)
 MONTHS = {"monthly": 1, "quarterly": 3, "semiannual": 6, "annual": 12, "biennial": 24}
 
@@ -132,7 +152,8 @@ class RuleBook:
     @staticmethod
     @functools.cache
     def load(name: str) -> RuleBook:
-        written = yaml.safe_load((RULES_DIR / f"{name}.yaml").read_text())
+        shipped = RULES_DIR / f"{name}.yaml"
+        written = yaml.safe_load((shipped if shipped.exists() else TEST_RULES_DIR / f"{name}.yaml").read_text())
         sections = {key: {**defaults, **(written.get(key) or {})} for key, defaults in DEFAULTS.items()}
         return RuleBook(name, **sections)
 
@@ -225,6 +246,7 @@ class Contract:
     slots: int = 0  # plans: included sites of the version bought
     next: tuple[str, str, date] | None = None  # a downgrade at term end: plan, period, the day it was asked
     anchor_day: int | None = None  # the day of month its terms end on, when not the anchor's own (see below)
+    renewed: bool = False  # renewal.lead_days: the next term was charged on its renewal day, it starts at term_end
 
     @property
     def months(self) -> int:
@@ -275,8 +297,9 @@ class Oracle:
         self.country, self.vat_id = country, vat_id
         if self.rules.billing_day["anchor"] not in ("first_plan_purchase", "account_start", "first_of_month"):
             raise NotImplementedError("the oracle models these anchors only (see the module docstring)")
-        if self.rules.renewal["lead_days"] or not self.rules.renewal["auto_renew"]:
-            raise NotImplementedError("renewal lead days are out of the oracle's scope")
+        if not self.rules.renewal["auto_renew"]:
+            raise NotImplementedError("auto_renew: false is out of the oracle's scope (see the module docstring)")
+        self.lead = timedelta(days=self.rules.renewal["lead_days"])
         if self.rules.proration["change_term"] == "keep_end" and self.rules.proration["change_day"] == "used":
             # No shipped rule set does this, and the rules do not say when the new terms start then.
             raise NotImplementedError("keep_end with change_day: used")
@@ -370,6 +393,8 @@ class Oracle:
         day, site = event.date, self.sites[event.site]
         outcome = Outcome()
         old = self.contracts.get(f"site:{site.name}")
+        if old is not None:
+            self.not_in_lead_window(old, day)
         paid = site.status == "paid" and old is not None and not old.ended
         if paid:
             outcome.credits += self.end_with_credit(old, day)
@@ -382,6 +407,7 @@ class Oracle:
     def ChangePlan(self, event: Any) -> None:
         day, current = event.date, self.plan
         assert current is not None
+        self.not_in_lead_window(current, day)
         new_plan, period = self.catalog.plan(event.plan), event.period.value
         old_plan = self.catalog.plan(current.product)
         if new_plan.id == old_plan.id:
@@ -418,6 +444,7 @@ class Oracle:
 
     def Cancel(self, event: Any) -> None:
         day, contract = event.date, self.contracts[event.contract]
+        self.not_in_lead_window(contract, day)
         outcome = Outcome(credits=self.end_with_credit(contract, day))
         if contract.key == "plan":
             self.plan_ended()
@@ -426,10 +453,18 @@ class Oracle:
         self.land(outcome, day)
 
     def SetDontRenew(self, event: Any) -> None:
-        self.contracts[event.contract].dont_renew = True
+        contract = self.contracts[event.contract]
+        self.not_in_lead_window(contract, event.date)
+        contract.dont_renew = True
 
     def ClearDontRenew(self, event: Any) -> None:
-        self.contracts[event.contract].dont_renew = False
+        """Cleared after its renewal day and before its term end, a contract renews that day (docs/rules.md
+        `lead_days`; accounts/wedos-lead-days-dont-renew.yaml): its renewal day has passed. On the renewal
+        day itself the day's renewals, after its events, renew it."""
+        day, contract = event.date, self.contracts[event.contract]
+        contract.dont_renew = False
+        if self.lead and contract.term_end - self.lead < day < contract.term_end:
+            self.renew_ahead(contract, day)
 
     def BuyOneOff(self, event: Any) -> None:
         item = self.catalog.one_off(event.item)
@@ -439,6 +474,63 @@ class Oracle:
     # -- renewals
 
     def renew(self, day: date) -> None:
+        if self.lead:
+            self.renew_with_lead(day)
+        else:
+            self.renew_at_term_end(day)
+
+    def renew_with_lead(self, day: date) -> None:
+        """renewal.lead_days (docs/rules.md): a renewal is charged on its renewal day, lead_days before the
+        term's exclusive end, and falls due that day (renewal/lead-days.yaml: invoiced on the first billing
+        day on or after it); the next term still starts at the term end. Only a renewal moves: a contract
+        that will not renew (don't renew) runs to its term end and ends there."""
+        ending = [c for c in self.contracts.values() if not c.ended and c.term_end == day]
+        ending.sort(key=lambda c: (c.key != "plan", self.site_order(c)))
+        for contract in ending:
+            if contract.renewed:  # its next term, charged on the renewal day, starts today
+                if contract.key.startswith("site:") and self.takes_freed_slot(contract):
+                    raise NotImplementedError("a renewed site meeting a slot freed in its lead window")
+                contract.index += 1
+                contract.billed, contract.credited = contract.price, Decimal("0.00")
+                contract.covered_from, contract.renewed = contract.term_start, False
+            elif contract.dont_renew:
+                contract.ended = True
+                if contract.key == "plan":
+                    self.plan_ended()
+                else:
+                    self.sites[contract.key.split(":", 1)[1]].status = "none"
+            else:
+                raise AssertionError(f"{contract.key} reached its term end {day} without its renewal day")
+        due = [
+            c for c in self.contracts.values()
+            if not c.ended and not c.renewed and not c.dont_renew and c.term_end - self.lead == day
+        ]  # fmt: skip
+        due.sort(key=lambda c: (c.key != "plan", self.site_order(c)))
+        for contract in due:
+            self.renew_ahead(contract, day)
+
+    def renew_ahead(self, contract: Contract, day: date) -> None:
+        """Charge the contract's next term on `day`, inside the term it follows: the price it was bought at,
+        for the days from the term end to the next one."""
+        if contract.next:
+            raise NotImplementedError("a downgrade at term end under renewal.lead_days")
+        if contract.key.startswith("site:") and self.takes_freed_slot(contract):
+            raise NotImplementedError("a paid site meeting a free slot on its renewal day under lead_days")
+        following = add_months(contract.anchor, (contract.index + 2) * contract.months, contract.anchor_day)
+        line = Line(contract.key, "charge", contract.price, contract.term_end, following - ONE_DAY)
+        self.pending.append(Pending(contract.group, line))
+        contract.renewed = True
+
+    def not_in_lead_window(self, contract: Contract, day: date) -> None:
+        """A change to a contract from its renewal day to its term end, once it has renewed (or renews that
+        day): no written rule says how it meets the term already charged, so the oracle's timelines hold
+        none (a contract set to don't renew is running as any other: docs/rules.md `lead_days`)."""
+        if contract.ended or contract.dont_renew or not self.lead:
+            return
+        if contract.renewed or contract.term_end - self.lead <= day <= contract.term_end:
+            raise NotImplementedError(f"a change to {contract.key} on {day}, inside its lead window")
+
+    def renew_at_term_end(self, day: date) -> None:
         """Contracts whose term ends today: end (don't-renew), switch (a downgrade at term end), give way to
         a freed slot (a paid monthly site), or start their next term at the price they were bought at."""
         due = [c for c in self.contracts.values() if not c.ended and c.term_end == day]
@@ -620,6 +712,7 @@ class Oracle:
 
     def end_with_credit(self, contract: Contract, day: date) -> list[Pending]:
         """End the contract on `day` and credit its unused days from what its term was billed."""
+        self.not_in_lead_window(contract, day)
         contract.ended = True
         days, first = self.unused_days(contract, day)
         if contract.term_end <= day or days == 0:

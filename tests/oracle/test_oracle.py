@@ -19,7 +19,10 @@ from billingcore.engine import bill
 from oracle.model import Doc, Oracle
 from properties.strategies import BillingCase, TimelineScope, billing_cases, per_rule_set
 
-ORACLE_RULE_SETS = ["duda", "killbill", "killbill-30", "chargebee", "lago", "lago-calendar", "billwerk", "fakturia"]
+# duda-lead-10 (tests/rules): duda with renewal.lead_days 10, renewals charged ahead of the term end
+ORACLE_RULE_SETS = [
+    "duda", "killbill", "killbill-30", "chargebee", "lago", "lago-calendar", "billwerk", "fakturia", "duda-lead-10"
+]  # fmt: skip
 ORACLE_SCOPE = TimelineScope(
     stores=False,
     apps=False,
@@ -28,6 +31,7 @@ ORACLE_SCOPE = TimelineScope(
     rebuy_plan=False,
     dont_renew_monthly_sites=False,
     arrears_plans=False,
+    lead_window_changes=False,
 )
 
 
@@ -74,7 +78,7 @@ def _fields(event: Any) -> str:
     return ", ".join(f"{name}={getattr(event, name)}" for name in names)
 
 
-# 50 examples per rule set in the everyday profiles (350 in all), the deep profile's full 2000 per rule set.
+# 50 examples per rule set in the everyday profiles (450 in all), the deep profile's full 2000 per rule set.
 PER_RULE_SET = per_rule_set(everyday=50, deep_share=1)
 
 

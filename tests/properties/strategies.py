@@ -58,6 +58,7 @@ from vat_id_examples import VAT_IDS
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 RULES_DIR = ROOT / "rules"
+TEST_RULES_DIR = ROOT / "tests" / "rules"  # test-only rule sets (the oracle's duda-lead-10)
 SHIPPED_RULE_SETS = [
     "duda", "killbill", "killbill-30", "chargebee", "lago", "lago-calendar", "billwerk", "wedos", "fakturia"
 ]  # fmt: skip
@@ -260,9 +261,16 @@ def rule_texts() -> dict[str, str]:
 
 
 @functools.cache
+def rule_set_text(rule_set: str) -> str:
+    """A shipped rule set's text, or a test-only one's from tests/rules (never shadowing a shipped one)."""
+    shipped = rule_texts().get(f"rules/{rule_set}.yaml")
+    return shipped if shipped is not None else (TEST_RULES_DIR / f"{rule_set}.yaml").read_text()
+
+
+@functools.cache
 def shipped_rules(rule_set: str) -> dict[str, Any]:
-    """A shipped rule set's settings as written (the tracker only needs `proration`)."""
-    data: dict[str, Any] = yaml.safe_load(rule_texts()[f"rules/{rule_set}.yaml"])
+    """A rule set's settings as written (the tracker needs `proration`, `billing_day` and `renewal`)."""
+    data: dict[str, Any] = yaml.safe_load(rule_set_text(rule_set))
     return data
 
 
@@ -271,7 +279,7 @@ def _library(catalog_yaml: str, rule_set: str) -> Library:
     texts = rule_texts()
     # Only the VAT table and the one rule set the catalog names: loading is the slow part of an example.
     return load_texts(
-        {"rules/vat.yaml": texts["rules/vat.yaml"], f"rules/{rule_set}.yaml": texts[f"rules/{rule_set}.yaml"],
+        {"rules/vat.yaml": texts["rules/vat.yaml"], f"rules/{rule_set}.yaml": rule_set_text(rule_set),
          "plans/gen.yaml": catalog_yaml}
     )
 
@@ -341,6 +349,10 @@ class TimelineScope:
     dont_renew_monthly_sites: bool = True  # a site that might later take a freed slot
     trial_annual_sites: bool = True
     arrears_plans: bool = True  # plans billed in arrears (docs/rules.md "invoicing"; the oracle does not model them)
+    # Under renewal.lead_days > 0: changes to a contract from its renewal day to its term end (it has renewed
+    # already), downgrades at term end and freed slots, which the written rules do not pin with a lead
+    # (tests/oracle/model.py). False keeps them out; the clear of a don't-renew in the window stays in.
+    lead_window_changes: bool = True
     max_steps: int = 16
 
 
@@ -409,6 +421,10 @@ class Timeline:
         # 1st of calendar months, quarters and years
         self.alignment = billing_day.get("alignment", "subscription")
         self.aligned = self.alignment != "subscription"
+        renewal = shipped_rules(rule_set).get("renewal", {})
+        lead = renewal.get("lead_days", 0) if renewal.get("auto_renew", True) else 0
+        # renewal.lead_days without scope.lead_window_changes: keep changes out of lead windows (see the scope)
+        self.lead = timedelta(days=lead) if lead and not scope.lead_window_changes else None
         assert not self.aligned or billing_day.get("anchor") in ("account_start", "first_of_month")
         self.billing_anchor: date | None = None
         self.day = start
@@ -483,6 +499,29 @@ class Timeline:
     def _includable(self, site: SiteState) -> bool:
         return self.spec.product(site.product).includable
 
+    def _plan_in_lead_window(self) -> bool:
+        """From the plan's renewal day (term end - lead) to its term end, both included."""
+        plan = self.plan
+        if self.lead is None or plan is None:
+            return False
+        return plan.term_end(self.day) - self.lead <= self.day or self._ends(plan, self.day) == self.day
+
+    def _site_in_lead_window(self, site: SiteState) -> bool:
+        """Whether a monthly (or annual) term of the site, from any day one may have started, ends within
+        lead days from today: the tracker does not know its terms exactly, so it is cautious."""
+        if self.lead is None:
+            return False
+        for anchor in site.anchors:
+            n = 1
+            while (end := add_months(anchor, n)) <= self.day + self.lead:
+                if end >= self.day:
+                    return True
+                n += 1
+        return False
+
+    def _any_site_in_lead_window(self) -> bool:
+        return any(self._site_in_lead_window(s) for s in self.sites.values())
+
     def plan_running(self) -> bool:
         """Certainly running and certainly not about to change on its own."""
         return self.plan is not None and self.plan.stopping_since is None and self.plan.pending is None
@@ -506,7 +545,7 @@ class Timeline:
             acts.append(self.start_trial)
         if plan is None and (not self.events or self.trial or (scope.rebuy_plan and self._plan_may_be_bought())):
             acts += [self.buy_plan] * 2
-        if self.plan_running():
+        if self.plan_running() and not self._plan_in_lead_window() and not self._any_site_in_lead_window():
             acts += [self.change_plan] * 3
         if self.events and (plan is not None or self.trial or self.plan_ended):
             acts += [self.publish_site] * 2
@@ -520,6 +559,8 @@ class Timeline:
             acts.append(self.set_dont_renew)
         if self._clearable():
             acts.append(self.clear_dont_renew)
+        if self._plan_clearable_after_renewal_day():
+            acts += [self.clear_after_renewal_day] * 2
         if scope.one_offs and self.spec.one_offs and self.events:
             acts.append(self.buy_one_off)
         if scope.stores and self.spec.of_kind("store") and self._store_sites(has=False):
@@ -538,13 +579,18 @@ class Timeline:
         return self.plan_ended
 
     def _paid_sites(self) -> list[SiteState]:
-        return [s for s in self.sites.values() if s.status == PAID and s.stopping_since is None]
+        return [
+            s for s in self.sites.values()
+            if s.status == PAID and s.stopping_since is None and not self._site_in_lead_window(s)
+        ]  # fmt: skip
 
     def _convertible(self) -> list[SiteState]:
         out: list[SiteState] = []
         for site in self.sites.values():
             if site.stopping_since is not None or site.status not in (PAID, INCLUDED, EITHER):
                 continue
+            if self.lead is not None and (site.status != PAID or self._site_in_lead_window(site)):
+                continue  # no slot freed under lead days, no change inside a lead window
             if site.status == INCLUDED and not site.published:
                 continue
             if site.period == "annual" and site.status == PAID:
@@ -556,7 +602,7 @@ class Timeline:
 
     def _cancellable(self) -> list[str]:
         keys = []
-        if self.scope.plan_cancels and self.plan_running():
+        if self.scope.plan_cancels and self.plan_running() and not self._plan_in_lead_window():
             keys.append("plan")
         if self.scope.site_cancels:
             keys += [f"site:{s.name}" for s in self._paid_sites()]
@@ -567,7 +613,7 @@ class Timeline:
         return keys
 
     def _stoppable(self) -> list[str]:
-        keys = ["plan"] if self.plan_running() else []
+        keys = ["plan"] if self.plan_running() and not self._plan_in_lead_window() else []
         for site in self._paid_sites():
             if site.period == "annual" or self.scope.dont_renew_monthly_sites:
                 keys.append(f"site:{site.name}")
@@ -634,7 +680,7 @@ class Timeline:
         current = self.spec.plan(plan.id)
         choices = [(p.id, period) for p in self.spec.plans for period in p.periods]
         choices.remove((plan.id, plan.period))
-        if self.downgrades == "forbidden":
+        if self.downgrades == "forbidden" or (self.downgrades == "at_term_end" and self.lead is not None):
             choices = [c for c in choices if self._is_upgrade(current, plan.period, *c)]
         if not choices:
             return
@@ -699,6 +745,8 @@ class Timeline:
         return certain >= self.plan.capacity
 
     def _unpublishable(self) -> list[SiteState]:
+        if self.lead is not None and self.plan is not None:  # under lead days no slot is freed
+            return [s for s in self.sites.values() if s.published and s.status in (PAID, DEAD, WAITING)]
         return [s for s in self.sites.values() if s.published]
 
     def unpublish_site(self) -> None:
@@ -766,6 +814,24 @@ class Timeline:
         else:
             self.sites[rest].store_stop_day = None
         self.emit(ClearDontRenew, key)
+
+    def _plan_clearable_after_renewal_day(self) -> bool:
+        """Under lead days: a plan set to don't renew whose renewal day is still to come (its clear inside
+        the lead window renews it that day: docs/rules.md `lead_days`)."""
+        plan = self.plan
+        if self.lead is None or plan is None or plan.stopping_since is None or plan.pending:
+            return False
+        return self.day < self._ends(plan, plan.stopping_since) - self.lead
+
+    def clear_after_renewal_day(self) -> None:
+        """Wait until after the plan's renewal day, before its term end, and clear its don't-renew."""
+        plan, lead = self.plan, self.lead
+        assert plan is not None
+        assert lead is not None
+        renewal_day = self._ends(plan, plan.stopping_since or self.day) - lead
+        self.advance((renewal_day - self.day).days + self.draw(st.integers(1, lead.days - 1)))
+        plan.stopping_since = None
+        self.emit(ClearDontRenew, "plan")
 
     def buy_one_off(self) -> None:
         item = self.draw(st.sampled_from(self.spec.one_offs))

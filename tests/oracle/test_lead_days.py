@@ -1,0 +1,76 @@
+"""The oracle's reading of renewal.lead_days on one hand-computed timeline (tests/rules/duda-lead-10.yaml:
+duda with lead_days 10), so the model's renewal day, don't-renew end and clear inside the lead window are
+pinned by exact values, not only by agreeing with the engine (test_oracle.py generates the rest)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from billingcore.catalog.model import Period
+from billingcore.engine import Account, bill
+from billingcore.events import BuyPlan, ClearDontRenew, PublishSite, SetDontRenew
+from oracle.test_oracle import expected_documents, summary
+from properties.strategies import BillingCase, CatalogSpec, OneOffSpec, PlanSpec, PlanVersionSpec, ProductSpec
+
+CATALOG = CatalogSpec(
+    currency="EUR",
+    seller_country="DE",
+    plans=(PlanSpec("basic", "Basic", 1, (PlanVersionSpec(date(2000, 1, 1), {"monthly": Decimal("20.00")}, 0),)),),
+    products=(ProductSpec("site", "Website", "site", {"monthly": Decimal("5.00")}),),
+    one_offs=(OneOffSpec("image-1", "Premium image 1", Decimal("2.00")),),  # a catalog lists one at least
+)
+# Billing days: the 1st (the plan is bought on Mar 1). Renewal day = term end (exclusive) - 10 days.
+EVENTS = (
+    BuyPlan("e1", date(2021, 3, 1), "basic", Period.MONTHLY),  # 03-01..03-31, renewal day 03-22
+    PublishSite("e2", date(2021, 3, 5), "s2", Period.MONTHLY, "site"),  # 03-05..04-04, renewal day 03-26
+    PublishSite("e3", date(2021, 3, 11), "s1", Period.MONTHLY, "site"),  # 03-11..04-10, renewal day 04-01
+    SetDontRenew("e4", date(2021, 4, 5), "plan"),  # term 04-01..04-30: its renewal day 04-21 is skipped
+    SetDontRenew("e5", date(2021, 4, 10), "site:s2"),  # term 04-05..05-04: its renewal day 04-25 is skipped
+    SetDontRenew("e6", date(2021, 4, 15), "site:s1"),  # term 04-11..05-10: not renewed 05-01, ends 05-11
+    ClearDontRenew("e7", date(2021, 4, 25), "plan"),  # after its renewal day: renews today, 05-01..05-31
+    ClearDontRenew("e8", date(2021, 4, 28), "site:s2"),  # renews today, 05-05..06-04: on the 05-01 invoice
+    SetDontRenew("e9", date(2021, 5, 5), "plan"),  # runs to 05-31 and ends on 06-01
+)
+CASE = BillingCase(CATALOG, "duda-lead-10", Account("a", "gen", "DE"), EVENTS, date(2021, 6, 1))
+
+# (date, lines (item, kind, amount, first day, last day), net, gross); a German consumer pays 19 %.
+HAND_COMPUTED = [
+    ("2021-03-01", [("plan", "charge", "20.00", "2021-03-01", "2021-03-31")], "20.00", "23.80"),
+    (
+        "2021-04-01",
+        [
+            ("plan", "charge", "20.00", "2021-04-01", "2021-04-30"),  # charged 03-22
+            ("site:s2", "charge", "5.00", "2021-03-05", "2021-04-04"),
+            ("site:s2", "charge", "5.00", "2021-04-05", "2021-05-04"),  # charged 03-26
+            ("site:s1", "charge", "5.00", "2021-03-11", "2021-04-10"),
+            ("site:s1", "charge", "5.00", "2021-04-11", "2021-05-10"),  # charged 04-01, before invoicing
+        ],
+        "40.00",
+        "47.60",
+    ),
+    (
+        "2021-05-01",
+        [
+            ("plan", "charge", "20.00", "2021-05-01", "2021-05-31"),  # charged 04-25
+            ("site:s2", "charge", "5.00", "2021-05-05", "2021-06-04"),  # charged 04-28 (at its term end: 06-01)
+        ],
+        "25.00",
+        "29.75",
+    ),
+    # The plan ended on 06-01 (no charge); s1 ended on 05-11; s2's renewal day 05-26.
+    ("2021-06-01", [("site:s2", "charge", "5.00", "2021-06-05", "2021-07-04")], "5.00", "5.95"),
+]
+
+
+def test_the_oracle_charges_renewals_lead_days_ahead_and_ends_dont_renew_at_the_term_end() -> None:
+    got = [
+        (d["date"], [line[:5] for line in d["lines"]], d["net"], d["gross"])
+        for d in map(summary, expected_documents(CASE))
+    ]
+    assert got == [(day, sorted(lines), net, gross) for day, lines, net, gross in HAND_COMPUTED]
+
+
+def test_the_engine_agrees_on_the_hand_computed_timeline() -> None:
+    engine = bill(CASE.tariff(), CASE.account, CASE.events, CASE.until).documents
+    assert [summary(d) for d in engine] == [summary(d) for d in expected_documents(CASE)]

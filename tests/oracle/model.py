@@ -494,11 +494,7 @@ class Oracle:
                 contract.billed, contract.credited = contract.price, Decimal("0.00")
                 contract.covered_from, contract.renewed = contract.term_start, False
             elif contract.dont_renew:
-                contract.ended = True
-                if contract.key == "plan":
-                    self.plan_ended()
-                else:
-                    self.sites[contract.key.split(":", 1)[1]].status = "none"
+                self.end_at_term(contract)
             else:
                 raise AssertionError(f"{contract.key} reached its term end {day} without its renewal day")
         due = [
@@ -530,6 +526,14 @@ class Oracle:
         if contract.renewed or contract.term_end - self.lead <= day <= contract.term_end:
             raise NotImplementedError(f"a change to {contract.key} on {day}, inside its lead window")
 
+    def end_at_term(self, contract: Contract) -> None:
+        """A contract set to don't renew ends at its term end; the plan takes what depends on it along."""
+        contract.ended = True
+        if contract.key == "plan":
+            self.plan_ended()
+        else:
+            self.sites[contract.key.split(":", 1)[1]].status = "none"
+
     def renew_at_term_end(self, day: date) -> None:
         """Contracts whose term ends today: end (don't-renew), switch (a downgrade at term end), give way to
         a freed slot (a paid monthly site), or start their next term at the price they were bought at."""
@@ -539,11 +543,7 @@ class Oracle:
             if contract.ended:
                 continue
             if contract.dont_renew:
-                contract.ended = True
-                if contract.key == "plan":
-                    self.plan_ended()
-                else:
-                    self.sites[contract.key.split(":", 1)[1]].status = "none"
+                self.end_at_term(contract)
             elif contract.key == "plan" and contract.next:
                 plan_id, period, asked = contract.next
                 contract.ended = True

@@ -21,7 +21,7 @@ from billingcore.catalog.rules import CreditLimitAction, RuleSet
 from billingcore.dates import iso
 from billingcore.documents import Document, DocumentKind, DocumentType, LineKind, Notice, VatAmount
 from billingcore.invoicing import Draft
-from billingcore.ledger import CLEAR, LEDGER, Held, Ledger, Movement, MovementKind, OpenDocument, balance, terms_of
+from billingcore.ledger import LEDGER, Held, Ledger, MovementKind, OpenDocument, balance, cleared, terms_of
 from billingcore.money import ZERO, Rounding, add, fmt, quantize
 from billingcore.tax import vat_at
 
@@ -121,7 +121,7 @@ def _post(run: Any, ledger: Ledger, account: str, doc: Document) -> Ledger:
     invoice = doc.type is DocumentType.INVOICE
     kind = MovementKind.INVOICE if invoice else MovementKind.CREDIT_NOTE
     what = f"{'invoice' if invoice else 'credit note'} {doc.number}"
-    move = Movement(account, doc.date, kind, -doc.gross, CLEAR, doc.number, doc.number, what, None, "", None, None)
+    move = cleared(account, doc.date, kind, -doc.gross, doc.number, doc.number, what)
     opened = tuple(d for d in ledger.open if d.number != doc.number)  # a payment request: now the account's
     if invoice:  # (an invoice of 0.00 is not posted at all; one with credits outweighing is a credit note)
         opened = (*opened, OpenDocument(doc.number, account, doc.kind, doc.date, doc.net, doc.gross, ZERO))

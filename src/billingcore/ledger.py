@@ -78,6 +78,12 @@ class Movement(NamedTuple):
     end: Day | None
 
 
+def cleared(account: str, day: date, kind: MovementKind, amount: Decimal, cause: str, doc: str, what: str) -> Movement:
+    """A movement with nothing pending (flag clear) and no service term: a payment, a top-up paid, a release,
+    a refund, a posted document, the opening balance, a carried-forward sum."""
+    return Movement(account, day, kind, amount, CLEAR, cause, doc, what, None, "", None, None)
+
+
 class OpenDocument(NamedTuple):
     """A document the host may record a payment of: an advance invoice, a payment request, or an invoice
     posted to a postpaid account."""
@@ -202,7 +208,7 @@ def carried_forward(tariff: Tariff, ledger: Ledger, contracts: tuple[Any, ...], 
         return ledger
     day, what = cutoff - _DAY, f"movements before {iso(cutoff)} carried forward"
     forward = [
-        Movement(acct, day, MovementKind.CARRIED_FORWARD, folded[acct], CLEAR, "", "", what, None, "", None, None)
+        cleared(acct, day, MovementKind.CARRIED_FORWARD, folded[acct], "", "", what)
         for acct in sorted(folded)
     ]
     return ledger._replace(movements=(*forward, *kept), services=services)
@@ -239,9 +245,7 @@ def statements(tariff: Tariff, accounts: tuple[CreditAccount, ...], ledger: Ledg
 
 
 def _opening(account: str, day: date, amount: Decimal) -> Movement:
-    return Movement(
-        account, day, MovementKind.OPENING, amount, CLEAR, "opening", "", "opening balance", None, "", None, None
-    )
+    return cleared(account, day, MovementKind.OPENING, amount, "opening", "", "opening balance")
 
 
 def statement_json(s: Statement) -> dict[str, Any]:

@@ -51,6 +51,7 @@ from billingcore.ledger import (
     Terms,
     balance,
     carried_forward,
+    cleared,
     dump,
     load,
     problems,
@@ -276,9 +277,9 @@ def record_payment(view: View, e: RecordPayment) -> Outcome:
     if not doc.account:  # a payment request outside any postpaid account: nothing moves on an account
         return Outcome(part=ledger._replace(open=others))
     if doc.kind is _ADVANCE:
-        move = _move(doc.account, e.date, MovementKind.TOP_UP, doc.net, e.id, doc.number, "top-up paid")
+        move = cleared(doc.account, e.date, MovementKind.TOP_UP, doc.net, e.id, doc.number, "top-up paid")
     else:
-        move = _move(doc.account, e.date, MovementKind.PAYMENT, paid, e.id, doc.number, "payment received")
+        move = cleared(doc.account, e.date, MovementKind.PAYMENT, paid, e.id, doc.number, "payment received")
     ledger = ledger._replace(open=others, movements=(*ledger.movements, move))
     return Outcome(part=ledger, documents=_released(ledger, doc.account, e.date))
 
@@ -287,10 +288,6 @@ def _currency(view: View, account: str) -> str:
     """The currency of the customer's credit account `account` (the catalog's for none)."""
     found = next((a for a in view.account.credit_accounts if a.id == account), None)
     return (found.currency if found is not None else None) or view.tariff.catalog.currency
-
-
-def _move(account: str, day: date, kind: MovementKind, amount: Decimal, cause: str, doc: str, what: str) -> Movement:
-    return Movement(account, day, kind, amount, CLEAR, cause, doc, what, None, "", None, None)
 
 
 def _released(ledger: Ledger, account: str, day: date) -> tuple[Draft, ...]:
@@ -398,7 +395,7 @@ def cancel_order(view: View, e: CancelOrder) -> Outcome:
         m._replace(flag=CLEAR) if m.kind is MovementKind.ORDER and m.cause == order.id and m.flag is BLOCKED else m
         for m in ledger.movements  # the reserved one: an id used again after remember_ids_days names older ones too
     )
-    back = _move(order.account, e.date, MovementKind.RELEASE, order.price, e.id, "", f"order {order.id} cancelled")
+    back = cleared(order.account, e.date, MovementKind.RELEASE, order.price, e.id, "", f"order {order.id} cancelled")
     part = ledger._replace(movements=(*moves, back), orders=tuple(o for o in ledger.orders if o is not order))
     return Outcome(part=part)
 
@@ -459,7 +456,7 @@ def refund(view: View, e: Refund) -> Outcome:
     why = f"the credit of account {terms.id} paid back: {fmt(have)} {terms.currency} without VAT, with its VAT"
     line = _line(f"credit:{terms.id}", view.tariff.labels.refund(terms.id), LineKind.REFUND, e.date, -have, why, e.id)
     draft = Draft(DocumentType.CREDIT_NOTE, DocumentKind.REFUND, number, e.date, (line,), terms.currency)
-    move = _move(terms.id, e.date, MovementKind.REFUND, -have, e.id, number, "credit paid back")
+    move = cleared(terms.id, e.date, MovementKind.REFUND, -have, e.id, number, "credit paid back")
     return Outcome(part=ledger._replace(movements=(*ledger.movements, move)), documents=(draft,))
 
 

@@ -19,7 +19,7 @@ from billingcore.codegen import maker
 from billingcore.contracts import Contract
 from billingcore.dates import ONE_DAY, iso
 from billingcore.documents import LineKind
-from billingcore.money import ONE, ZERO, div, fmt, mul, quantize
+from billingcore.money import ONE, ZERO, add, div, fmt, mul, quantize
 
 
 class InvoiceGroup(StrEnum):
@@ -171,18 +171,48 @@ def proration_credit(
     contract: Contract, change: date, currency: str, rules: ProrationRules, cause: str, label: Label = CREDIT_LABEL
 ) -> Charge:
     """Credit for the unused part of the current term, from the amount actually billed for it, never
-    more than that amount. (Every change replaces the contract, so a term is credited at most once.)"""
+    more than that amount. (Every change replaces the contract, so a term is credited at most once.)
+
+    A term charged ahead (renewal.lead_days) and changed before it begins: that term in full, it never
+    began, plus the unused part of the term still running, as it would be credited without lead days; one
+    line from the first unused day (docs/rules.md "renewal")."""
+    first_unused = change + ONE_DAY if rules.change_day is ChangeDay.USED else change
+    if contract.previous_start is not None and change <= contract.term_start:  # charged ahead, not begun
+        credit, explanation = _not_begun(contract, change, currency, rules)
+        first_unused = min(first_unused, contract.term_start)
+    else:
+        credit, explanation = _unused_part(contract, change, currency, rules)
+    description = label(contract.name, contract.period.value)
+    # copy_negate, not unary minus: `-credit` rounds to the caller's decimal context
+    negated = credit.copy_negate()
+    return _rest_of_term(contract, description, LineKind.CREDIT, change, first_unused, negated, explanation, cause)
+
+
+def _unused_part(contract: Contract, change: date, currency: str, rules: ProrationRules) -> tuple[Decimal, str]:
+    """(credit, explanation) for the days of the contract's current term after `change`."""
     days = covered_days(contract, rules)
     unused = unused_days(change, contract, rules)
     billed = contract.billed
     raw = div(mul(billed, Decimal(unused)), Decimal(days))
     credit = max(ZERO, min(quantize(raw, currency, rules.rounding), billed))
-    explanation = f"{fmt(billed)} x {unused}/{days} days unused = {fmt(credit)}, {_rounded(rules)}"
-    first_unused = change + ONE_DAY if rules.change_day is ChangeDay.USED else change
-    description = label(contract.name, contract.period.value)
-    # copy_negate, not unary minus: `-credit` rounds to the caller's decimal context
-    negated = credit.copy_negate()
-    return _rest_of_term(contract, description, LineKind.CREDIT, change, first_unused, negated, explanation, cause)
+    return credit, f"{fmt(billed)} x {unused}/{days} days unused = {fmt(credit)}, {_rounded(rules)}"
+
+
+def _not_begun(contract: Contract, change: date, currency: str, rules: ProrationRules) -> tuple[Decimal, str]:
+    """(credit, explanation) for a term charged ahead and changed before it began, or on its first day (where,
+    without lead days, the change would have replaced its renewal): all of it, and the unused part of the term
+    it follows (each rounded on its own, as credited without lead days)."""
+    billed, start = contract.billed, iso(contract.term_start)
+    whole = f"{fmt(billed)} for the term from {start}, not begun"
+    before, paid, paid_from = contract.previous_start, contract.previous_billed, contract.previous_billed_from
+    # nothing of the term it follows to credit: the change is on the new term's first day, or that term was
+    # billed 0.00 (None: a saved state leaves 0.00 out)
+    if change >= contract.term_start or before is None or not paid or paid_from is None:
+        return billed, whole
+    running = contract._replace(term_start=before, term_end=contract.term_start, billed=paid, billed_from=paid_from)
+    part, why = _unused_part(running, change, currency, rules)
+    credit = add(part, billed)
+    return credit, f"{why}; {whole} = {fmt(credit)}"
 
 
 def prorated_charge(

@@ -167,14 +167,15 @@ def record_codec(
     reads every other value (dates, amounts, enum words) through a dict of the texts it knows; both
     raise on anything dump would not have written.
 
-    `omitted`: fields added to a record after its saved form was fixed, each with a default that is 0 or
-    empty: dump leaves such a field out while it is (so a state without one is written as before), and
-    load reads a mapping without it as the default (so the states written before it still load)."""
+    `omitted`: fields added to a record after its saved form was fixed, each with a default that is 0, empty
+    or None: dump leaves such a field out while it is (so a state without one is written as before), and
+    load reads a mapping without it as the default (so the states written before it still load); a null
+    there is refused, as dump never writes one."""
     hints = typing.get_type_hints(cls)
     ranges = ranges or {}
     names: dict[str, Any] = {"cls": cls, "new": tuple.__new__, "DAYS": DAYS, "Q": QUANTITIES, "TEXT": TEXTS}
     names.update(fmt=fmt, StateValueError=StateValueError, ABSENT=_ABSENT)
-    fields, dumped, loaded, tests, extra, gets, absent = [], [], [], [], [], [], []
+    fields, dumped, loaded, tests, extra, gets, absent, optional_gets = [], [], [], [], [], [], [], []
     for i, name in enumerate(cls._fields):
         args = typing.get_args(hints[name])
         optional = type(None) in args
@@ -193,6 +194,7 @@ def record_codec(
         else:
             raise TypeError(f"{cls.__name__}.{name}: no saved-state form for {tp!r}")
         lowest, highest = ranges.get(name, (None, None))
+        optional = optional and name not in omitted  # an omitted None is left out, never written as null
         fields.append(_Field(name, json_type, optional, reads, lowest, highest, words, choices, name in omitted))
         out, back = write.format(f"r[{i}]"), read.format(f"a{i}")
         if optional and reads != "plain":
@@ -200,8 +202,8 @@ def record_codec(
         if name in omitted:
             names[f"D{i}"] = cls._field_defaults[name]  # KeyError: an omitted field needs a default
             extra.append(f"    if r[{i}]:\n        d[{name!r}] = {out}\n")
-            gets.append(f"    a{i} = d.get({name!r}, ABSENT)\n")
-            absent.append(f"(a{i} is ABSENT)")
+            optional_gets.append(f"        a{i} = d.get({name!r}, ABSENT)\n")
+            absent.append(f"a{i}")
             back = f"D{i} if a{i} is ABSENT else {back}"
         else:
             dumped.append(f"{name!r}: {out}")
@@ -218,13 +220,21 @@ def record_codec(
         if extra
         else f"def dump(r):\n    return {{{', '.join(dumped)}}}\n"
     )
-    count = f"{len(fields)} - ({' + '.join(absent)})" if absent else str(len(fields))
+    if absent:  # a mapping of only the fields always written has none of the omitted ones (most records)
+        present = " + ".join(f"({a} is not ABSENT)" for a in absent)
+        count = (
+            f"    if len(d) == {len(fields) - len(absent)}:\n        {' = '.join(absent)} = ABSENT\n    else:\n"
+            + "".join(optional_gets)
+            + f"        if len(d) != {len(fields) - len(absent)} + {present}:\n"
+            "            raise StateValueError('not what dump wrote')\n"
+        )
+    else:
+        count = f"    if len(d) != {len(fields)}:\n        raise StateValueError('not what dump wrote')\n"
     source = (
         dump
         + "def load(d, m):\n"
         + "".join(gets)
-        + f"    if len(d) != {count}:\n"
-        "        raise StateValueError('not what dump wrote')\n"
+        + count
         + f"    if not ({' and '.join(tests) or 'True'}):\n"
         "        raise StateValueError('not what dump wrote')\n"
         # tuple.__new__ with every field in order: the NamedTuple's own __new__ is a Python frame

@@ -53,6 +53,12 @@ class Contract(NamedTuple):
     included: bool  # fills an included slot of the plan: no own terms, no charge
     dont_renew: bool
     ended: bool
+    # The term still running when this one was charged ahead of it (renewal.lead_days): so that a change before
+    # this term begins credits that term's unused part too (charges.proration_credit). None otherwise; left
+    # out of the saved state while None or 0.00 (snapshot._CONTRACT: a billed 0.00 reads back as None).
+    previous_start: date | None = None
+    previous_billed: Decimal | None = None
+    previous_billed_from: date | None = None
 
 
 # A new contract: its first term starts on the day it is bought (hot: one per purchase).
@@ -60,10 +66,15 @@ _start = maker(
     Contract,
     "key", "kind", "product", "name", "period", "item", "anchor_day", "unit_price", "term_end", "included",
     "started", "bought", "term_start", "billed_from", "billed",
-    terms=1, dont_renew=False, ended=False,
+    terms=1, dont_renew=False, ended=False, previous_start=None, previous_billed=None, previous_billed_from=None,
 )  # fmt: skip
-# The next term (hot: one per renewal).
+# The next term (hot: one per renewal); charged ahead, with the term it follows (renewal.lead_days).
 _next_term = replacer(Contract, "term_start", "term_end", "terms", "billed", "billed_from")
+_term_ahead = replacer(
+    Contract,
+    "term_start", "term_end", "terms", "billed", "billed_from", "previous_start", "previous_billed",
+    "previous_billed_from",
+)  # fmt: skip
 
 
 def new_contract(
@@ -87,9 +98,11 @@ def new_contract(
     return c
 
 
-def renewed(c: Contract, roll: bool = False) -> Contract:
+def renewed(c: Contract, roll: bool = False, day: date | None = None) -> Contract:
     """The contract in its next term, computed from the anchor (never chained from the last term).
-    `roll`: its terms end on billing days that roll to the next 1st in short months (alignment.py)."""
+    `roll`: its terms end on billing days that roll to the next 1st in short months (alignment.py).
+    `day`: the day it is charged; before its term end (renewal.lead_days) the term it follows is kept with
+    it, so that a change before the new term begins credits both (docs/rules.md "renewal")."""
     n = c.terms + 1
     if c.period.days:  # a week is always 7 days: the next term starts where this one ends
         end = c.term_end + timedelta(days=c.period.days)
@@ -97,6 +110,13 @@ def renewed(c: Contract, roll: bool = False) -> Contract:
         end = billing_date(c.started, n * c.period.months, c.anchor_day, True)
     else:
         end = add_months(c.started, n * c.period.months, c.anchor_day)
+    if day is not None and day < c.term_end:
+        start, billed, billed_from = c.term_start, c.billed, c.billed_from  # the term it follows
+        ahead: Contract = _term_ahead(c, c.term_end, end, n, c.unit_price, c.term_end, start, billed, billed_from)
+        return ahead
+    if c.previous_start is not None:  # renewed at its term end after all (don't-renew cleared that day)
+        again: Contract = _term_ahead(c, c.term_end, end, n, c.unit_price, c.term_end, None, None, None)
+        return again
     nxt: Contract = _next_term(c, c.term_end, end, n, c.unit_price, c.term_end)
     return nxt
 

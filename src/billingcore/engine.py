@@ -137,7 +137,7 @@ class _Run:
             best = billing
         for c in self.contracts.values():
             if not c.ended and not c.included:
-                d = c.term_end - lead if lead and not c.dont_renew else c.term_end  # renews early, ends on time
+                d = c.term_end - lead if lead and self.tariff.renews_ahead(c) else c.term_end  # ends on time
                 if after < d < best:
                     best = d
         if self.tariff.billing.weekly_when_due:  # a weekly term in arrears falls due at its end
@@ -244,11 +244,11 @@ class _Run:
 
     # -- renewals ---------------------------------------------------------------------------------
     def renew(self, day: date) -> None:
-        """Renew every contract due (lead_days before its term end; one set not to renew, at its term end): a new
-        term and its charge, unless it ends or its kind's feature takes it over (a downgrade waiting, a freed slot)."""
-        soon, contracts, due = day + self.tariff.lead, self.contracts, []  # renewing by `soon`, ending by `day`
+        """Renew every contract due (lead_days before its term end, or at it: Tariff.renews_ahead): a new term and its
+        charge, unless it ends or its kind's feature takes it over (a downgrade waiting, a freed slot)."""
+        t, soon, contracts, due = self.tariff, day + self.tariff.lead, self.contracts, []  # renewing by `soon`
         for c in contracts.values():  # a plain loop: on most agenda days nothing is due
-            if not c.ended and not c.included and c.term_end <= soon and (c.term_end <= day or not c.dont_renew):
+            if not c.ended and not c.included and c.term_end <= soon and (c.term_end <= day or t.renews_ahead(c)):
                 due.append(c)
         if len(due) > 1:  # the plan first: a downgrade taking effect changes the slots the others renew into
             due.sort(key=lambda c: _RENEWAL_ORDER[c.kind])
@@ -269,7 +269,7 @@ class _Run:
             if taken is not None:
                 self._after_renewal(day, *self._cascade(hook[0], taken))
                 return
-        nxt = renewed(c, t.roll_terms)
+        nxt = renewed(c, t.roll_terms, day)
         self.contracts[c.key] = nxt
         charge = term_charge(nxt, day, RENEWAL)  # its renewal date, or a later day: don't-renew cleared in the lead
         if t.discounts:  # coupons and discount scales

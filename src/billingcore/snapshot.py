@@ -66,7 +66,13 @@ _READS = f"{', '.join(map(str, _OLDER_ONES))} and {_LAST}"  # "3, 4, 5, 6 and 7"
 # A daily contract renews once a day: its terms count up to the supported days (a month period's up to
 # MAX_MONTHS, checked with its period: _term_count_problems).
 MAX_TERMS = (LAST_TERM_DAY - FIRST_DAY).days + 1
-_CONTRACT = record_codec(Contract, ranges={"anchor_day": (1, 31), "terms": (1, MAX_TERMS)})
+# A contract's `previous_*` (a term charged ahead, renewal.lead_days) are written only while set: a state
+# without them reads and writes as format 7 did before.
+_CONTRACT = record_codec(
+    Contract,
+    ranges={"anchor_day": (1, 31), "terms": (1, MAX_TERMS)},
+    omitted=("previous_start", "previous_billed", "previous_billed_from"),
+)
 # A charge's `discount` (issue 14) is written only when a discount took something off it: a state without
 # one reads and writes as format 7 did before, and the states written before it load with no discounts.
 _CHARGE = record_codec(Charge, quantities=("quantity",), omitted=("discount",))

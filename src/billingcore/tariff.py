@@ -19,6 +19,7 @@ from billingcore.catalog.model import (
     AccountType,
     Catalog,
     Component,
+    ComponentType,
     Coupon,
     DiscountScale,
     Labels,
@@ -29,9 +30,12 @@ from billingcore.catalog.model import (
 from billingcore.catalog.rules import MAX_PAYMENT_TERMS_DAYS, Alignment, Billed, RuleSet, ShortMonth, VatTable
 from billingcore.catalog.validate import EMAIL
 from billingcore.codegen import template
+from billingcore.contracts import Contract, ContractKind
 from billingcore.documents import Address, Customer, Seller
 from billingcore.invoicing import Billing
 from billingcore.tax import TaxPosition, tax_position
+
+_COMPONENT = ContractKind.COMPONENT
 
 
 @attrs.frozen
@@ -200,6 +204,7 @@ class Tariff:
     handlers: dict[type[Any], tuple[str, Callable[..., Any]]] = attrs.field(init=False, eq=False, repr=False)
     own_dates: tuple[Any, ...] = attrs.field(init=False, eq=False, repr=False)  # features.next_dates
     components: dict[str, Component] = attrs.field(init=False, eq=False, repr=False)  # by id
+    metered: frozenset[str] = attrs.field(init=False, eq=False, repr=False)  # the metered components' ids
     coupons: dict[str, Coupon] = attrs.field(init=False, eq=False, repr=False)  # by code
     discount_scales: dict[str, DiscountScale] = attrs.field(init=False, eq=False, repr=False)  # by id
     account_types: dict[str, AccountType] = attrs.field(init=False, eq=False, repr=False)  # by id
@@ -213,6 +218,8 @@ class Tariff:
         object.__setattr__(self, "handlers", self.features.events)
         object.__setattr__(self, "own_dates", self.features.next_dates)
         object.__setattr__(self, "components", {c.id: c for c in self.catalog.components})
+        metered = frozenset(c.id for c in self.catalog.components if c.type is ComponentType.METERED)
+        object.__setattr__(self, "metered", metered)
         object.__setattr__(self, "coupons", {c.code: c for c in self.catalog.coupons})
         object.__setattr__(self, "discount_scales", {s.id: s for s in self.catalog.discount_scales})
         object.__setattr__(self, "account_types", {a.id: a for a in self.catalog.account_types})
@@ -234,6 +241,12 @@ class Tariff:
         object.__setattr__(self, "any_arrears", self.arrears or bool(self.arrears_plans))
         object.__setattr__(self, "seller", document_seller(self.catalog))
         object.__setattr__(self, "payment_terms", timedelta(days=self.rules.invoicing.payment_terms_days))
+
+    def renews_ahead(self, c: Contract) -> bool:
+        """Whether a contract renews `lead` days before its term end (renewal.lead_days): not one that will not
+        renew (it ends at its term end), nor a metered component (its renewal bills the usage of a period,
+        which cannot be billed before the period has ended)."""
+        return not c.dont_renew and not (c.kind is _COMPONENT and c.product in self.metered)
 
     def in_arrears(self, kind: Any, product: str) -> bool:
         """Whether a contract's terms are invoiced after they end: a plan by its own `billed`, else by rule."""

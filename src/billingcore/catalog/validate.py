@@ -38,6 +38,7 @@ from billingcore.catalog.rules import (
     Alignment,
     BillingDayAnchor,
     BillingDayRules,
+    ChangeTerm,
     RuleSet,
     VatRate,
     VatTable,
@@ -661,6 +662,14 @@ def validate_rule_set(rules: RuleSet, where: Where) -> Iterator[Diagnostic]:
             f"{rules.billing_day.alignment.value}: a leading part can be shorter than the lead, and its renewal "
             "would fall before the purchase",
             "write lead_days: 0 with an aligned rule set, or alignment: subscription to renew ahead (WEDOS)",
+            "rule-conflict",
+        )
+    if rules.proration.change_term is ChangeTerm.KEEP_END and rules.renewal.auto_renew and rules.renewal.lead_days > 0:
+        yield Diagnostic(
+            where(rules.proration, "change_term"),
+            f"change_term: keep_end cannot be honoured with renewal.lead_days {rules.renewal.lead_days}: a change "
+            "after a renewal was charged would keep a term end whose next term is already charged at the old price",
+            "write change_term: restart to renew ahead (WEDOS), or lead_days: 0 to keep term ends",
             "rule-conflict",
         )
     acc = rules.accounts

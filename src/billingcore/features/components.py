@@ -314,7 +314,7 @@ def renew_component(view: View, c: Contract, day: date) -> Outcome:
     """A component's period ended: bill the usage of a metered one; bill a periodic one's next term."""
     t = view.tariff
     component = t.components[c.product]
-    nxt = renewed(c, t.roll_terms)
+    nxt = renewed(c, t.roll_terms, day)
     bookings = dict(view.parts["components"])
     booking = bookings[c.product]
     if component.type is _METERED:

@@ -1,0 +1,72 @@
+"""A contract renewed ahead (renewal.lead_days) keeps the term it follows until the new term begins
+(contracts.renewed), so that a change before then credits both (charges.proration_credit; docs/rules.md
+"renewal"). The saved state carries that term only while it is set; values dump_state would not write are
+refused at their path."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+
+from billingcore.catalog.model import Period
+from billingcore.engine import bill
+from billingcore.errors import StateError
+from billingcore.events import BuyPlan, Cancel, Event
+from billingcore.snapshot import dump_state, load_state
+from properties.test_lead_window_properties import ACCOUNT, TARIFFS
+
+WEDOS, _ = TARIFFS["wedos"]
+BOUGHT: list[Event] = [BuyPlan("buy", date(2021, 3, 1), "hosting", Period.MONTHLY)]
+
+
+def _plan(until: date) -> dict[str, object]:
+    contract = dump_state(bill(WEDOS, ACCOUNT, BOUGHT, until).state)["contracts"][0]
+    assert isinstance(contract, dict)
+    return contract
+
+
+def test_a_term_renewed_ahead_carries_the_term_it_follows_in_the_saved_state() -> None:
+    # Mar 1 - Mar 31 billed 100.00; renewal day Apr 1 - 10 = Mar 22: Apr 1 - Apr 30 charged then.
+    before = _plan(date(2021, 3, 21))
+    assert (before["term_start"], before["term_end"]) == ("2021-03-01", "2021-04-01")
+    assert not {"previous_start", "previous_billed", "previous_billed_from"} & before.keys()  # as format 7 wrote
+    ahead = _plan(date(2021, 3, 22))
+    assert (ahead["term_start"], ahead["term_end"], ahead["billed"]) == ("2021-04-01", "2021-05-01", "100.00")
+    assert (ahead["previous_start"], ahead["previous_billed"], ahead["previous_billed_from"]) == (
+        "2021-03-01", "100.00", "2021-03-01"
+    )  # fmt: skip
+
+
+def test_a_cancel_resumed_from_a_state_saved_in_the_window_credits_both_terms() -> None:
+    state = bill(WEDOS, ACCOUNT, BOUGHT, date(2021, 3, 24)).state
+    saved = load_state(json.loads(json.dumps(dump_state(state))))
+    result = bill(WEDOS, ACCOUNT, [Cancel("end", date(2021, 3, 25), "plan")], date(2021, 3, 25), saved)
+    (note,) = result.documents
+    (line,) = note.lines
+    # 100.00 x 7/31 (Mar 25 - 31, the change day unused) = 22.58, half up; plus April, not begun: 100.00
+    assert (str(line.amount), line.period_start, line.period_end) == ("-122.58", date(2021, 3, 25), date(2021, 4, 30))
+    assert line.explanation == (
+        "100.00 x 7/31 days unused = 22.58, rounded half up; 100.00 for the term from 2021-04-01, not begun = 122.58"
+    )
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "problem"),
+    [
+        ("previous_start", "2021-02-30", 'the string "2021-02-30" is not a calendar date'),
+        ("previous_billed", 100, "expected text, got the number 100"),
+        ("previous_billed_from", None, "expected text, got null"),
+    ],
+)
+def test_a_previous_term_dump_state_would_not_write_is_refused_at_its_path(
+    field: str, value: object, problem: str
+) -> None:
+    data = dump_state(bill(WEDOS, ACCOUNT, BOUGHT, date(2021, 3, 22)).state)
+    data["contracts"][0][field] = value
+    with pytest.raises(StateError) as info:
+        load_state(json.loads(json.dumps(data)))
+    (d,) = info.value.diagnostics
+    assert str(d.location) == f"state.contracts[0].{field}"
+    assert problem in d.message

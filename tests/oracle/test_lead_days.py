@@ -1,6 +1,7 @@
-"""The oracle's reading of renewal.lead_days on one hand-computed timeline (tests/rules/duda-lead-10.yaml:
-duda with lead_days 10), so the model's renewal day, don't-renew end and clear inside the lead window are
-pinned by exact values, not only by agreeing with the engine (test_oracle.py generates the rest)."""
+"""The oracle's reading of renewal.lead_days on two hand-computed timelines (tests/rules/duda-lead-10.yaml:
+duda with lead_days 10), so the model's renewal day, don't-renew end, clear inside the lead window and
+changes after the renewal was charged are pinned by exact values, not only by agreeing with the engine
+(test_oracle.py generates the rest)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from decimal import Decimal
 
 from billingcore.catalog.model import Period
 from billingcore.engine import Account, bill
-from billingcore.events import BuyPlan, ClearDontRenew, PublishSite, SetDontRenew
+from billingcore.events import BuyPlan, Cancel, ChangePlan, ClearDontRenew, ConvertSite, PublishSite, SetDontRenew
 from oracle.test_oracle import expected_documents, summary
 from properties.strategies import BillingCase, CatalogSpec, OneOffSpec, PlanSpec, PlanVersionSpec, ProductSpec
 
@@ -74,3 +75,83 @@ def test_the_oracle_charges_renewals_lead_days_ahead_and_ends_dont_renew_at_the_
 def test_the_engine_agrees_on_the_hand_computed_timeline() -> None:
     engine = bill(CASE.tariff(), CASE.account, CASE.events, CASE.until).documents
     assert [summary(d) for d in engine] == [summary(d) for d in expected_documents(CASE)]
+
+
+# Changes inside the lead window after the renewal was charged (docs/rules.md `lead_days`): the term charged
+# is credited in full plus the running term's unused part as without lead days (each rounded on its own:
+# duda-lead-10 rounds `down`, the change day is used), on one line up to the charged term's last day. The
+# renewal's charge stays on its invoice, so each change bills in total what it would with lead_days 0.
+CHANGES_CATALOG = CatalogSpec(
+    currency="EUR",
+    seller_country="DE",
+    plans=(
+        PlanSpec("basic", "Basic", 1, (PlanVersionSpec(date(2000, 1, 1), {"monthly": Decimal("20.00")}, 0),)),
+        PlanSpec("team", "Team", 2, (PlanVersionSpec(date(2000, 1, 1), {"monthly": Decimal("31.00")}, 0),)),
+    ),
+    products=(ProductSpec("site", "Website", "site", {"monthly": Decimal("5.00"), "annual": Decimal("50.00")}),),
+    one_offs=(OneOffSpec("image-1", "Premium image 1", Decimal("2.00")),),
+)
+CHANGES = (
+    BuyPlan("e1", date(2021, 3, 1), "basic", Period.MONTHLY),  # 03-01..03-31, renewal day 03-22
+    PublishSite("e2", date(2021, 3, 5), "s1", Period.MONTHLY, "site"),  # paid: 03-05..04-04, renewal day 03-26
+    # After the plan's renewal (03-22: 20.00 for 04-01..04-30): 20.00 + 20 x 4/31 (03-28..03-31) = 2.58
+    ChangePlan("e3", date(2021, 3, 27), "team", Period.MONTHLY),  # credit 22.58; team 03-27..04-26, renewal 04-17
+    Cancel("e4", date(2021, 3, 30), "site:s1"),  # after its renewal (03-26): 5.00 + 5 x 5/31 (03-31..04-04) = 0.80
+    PublishSite("e5", date(2021, 4, 3), "s2", Period.MONTHLY, "site"),  # 04-03..05-02, renewal day 04-23
+    SetDontRenew("e6", date(2021, 4, 20), "plan"),  # after its renewal (04-17): runs to 05-26, ends 05-27
+    # On s2's term end: the first day of its term charged 04-23 (05-03..06-02, 31 days), 30 unused: 4.83
+    ConvertSite("e7", date(2021, 5, 3), "s2", Period.ANNUAL),  # annual 2021-05-03..2022-05-02
+)
+CHANGES_CASE = BillingCase(CHANGES_CATALOG, "duda-lead-10", Account("a", "gen", "DE"), CHANGES, date(2021, 6, 1))
+
+# Lead days 0 would bill: basic used 20.00 - 2.58 = 17.42, team 31.00, s1 5.00 - 0.80 = 4.20: 52.62 by 04-01;
+# here 20.00 + 20.00 + 31.00 + 5.00 + 5.00 - 22.58 - 5.80 = 52.62 as well.
+CHANGES_HAND_COMPUTED = [
+    ("2021-03-01", [("plan", "charge", "20.00", "2021-03-01", "2021-03-31")], "20.00", "23.80"),
+    (
+        "2021-04-01",
+        [
+            ("plan", "charge", "20.00", "2021-04-01", "2021-04-30"),  # the renewal of 03-22 stays
+            ("plan", "credit", "-22.58", "2021-03-28", "2021-04-30"),  # 20.00 + 2.58
+            ("plan", "charge", "31.00", "2021-03-27", "2021-04-26"),
+            ("site:s1", "charge", "5.00", "2021-03-05", "2021-04-04"),
+            ("site:s1", "charge", "5.00", "2021-04-05", "2021-05-04"),  # the renewal of 03-26 stays
+            ("site:s1", "credit", "-5.80", "2021-03-31", "2021-05-04"),  # 5.00 + 0.80
+        ],
+        "32.62",
+        "38.82",  # VAT 32.62 x 19 % = 6.1978 -> 6.20
+    ),
+    (
+        "2021-05-01",
+        [
+            ("plan", "charge", "31.00", "2021-04-27", "2021-05-26"),  # charged 04-17, before don't-renew
+            ("site:s2", "charge", "5.00", "2021-04-03", "2021-05-02"),
+            ("site:s2", "charge", "5.00", "2021-05-03", "2021-06-02"),  # charged 04-23
+        ],
+        "41.00",
+        "48.79",
+    ),
+    # 06-01: the plan ended 05-27 (nothing monthly pending); the annual invoice: 45.17 + 8.5823 -> 8.58
+    (
+        "2021-06-01",
+        [
+            ("site:s2", "charge", "50.00", "2021-05-03", "2022-05-02"),
+            ("site:s2", "credit", "-4.83", "2021-05-04", "2021-06-02"),  # 5 x 30/31 = 4.838 -> 4.83
+        ],
+        "45.17",
+        "53.75",
+    ),
+]
+
+
+def test_the_oracle_credits_a_renewal_charged_and_never_begun_with_the_unused_days_on_one_line() -> None:
+    got = [
+        (d["date"], [line[:5] for line in d["lines"]], d["net"], d["gross"])
+        for d in map(summary, expected_documents(CHANGES_CASE))
+    ]
+    assert got == [(day, sorted(lines), net, gross) for day, lines, net, gross in CHANGES_HAND_COMPUTED]
+
+
+def test_the_engine_agrees_on_the_hand_computed_changes_in_the_lead_window() -> None:
+    engine = bill(CHANGES_CASE.tariff(), CHANGES_CASE.account, CHANGES_CASE.events, CHANGES_CASE.until).documents
+    assert [summary(d) for d in engine] == [summary(d) for d in expected_documents(CHANGES_CASE)]

@@ -31,7 +31,7 @@ ORACLE_SCOPE = TimelineScope(
     rebuy_plan=False,
     dont_renew_monthly_sites=False,
     arrears_plans=False,
-    lead_window_changes=False,
+    lead_downgrades_and_freed_slots=False,
 )
 
 

@@ -43,7 +43,9 @@ What it covers (the "simple cases"):
   renewal's charge stays where it landed;
   on the term end day the charged term has begun (the change acts on its first day); don't-renew set
   after the renewal applies at the end of the term charged. The timelines aim for these days now and
-  then (TimelineScope `lead_window_changes`).
+  then (TimelineScope `lead_window_changes`), but hold no change on a term end day for now
+  (`lead_term_end_day_changes=False`): the engine credits the whole charged term then, against the rule;
+  tests/oracle/test_lead_days.py pins the case (expected to fail until the engine is fixed).
 
 What it leaves out, and why:
 
@@ -57,7 +59,10 @@ What it leaves out, and why:
   guess: a downgrade at term end (does it switch on the renewal day or at the term end, and the slots
   with it?); a slot freed while paid monthly sites run (does a site take it on its renewal day or at its
   term end?), so no included site is unpublished or converted then; and `change_term: keep_end` (refused
-  with lead days: rule-conflict);
+  with lead days: rule-conflict). Nor do they hold a plan changed, cancelled or set to don't renew on the
+  day a clear after its renewal day renewed it (`lead_events_the_day_a_clear_renewed=False`): whether that
+  renewal comes before the day's later events or after them, as a renewal day's does, is not written; the
+  model takes the day's events in order (the clear charges at once), the engine renews after them;
 - combinations the written rules leave open, which the oracle's timelines therefore do not contain: a
   second plan purchase after cancelling, annual sites published during a trial, converting an annual site
   back to monthly, don't-renew on a monthly site (whether it may still take a freed slot is not written);

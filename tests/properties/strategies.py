@@ -357,6 +357,14 @@ class TimelineScope:
     # site unpublished or converted), which the written rules do not pin with a lead (tests/oracle/model.py).
     # False keeps them out. Clearing a don't-renew in the lead window stays in either way.
     lead_downgrades_and_freed_slots: bool = True
+    # Under renewal.lead_days > 0: a plan changed or cancelled, a site cancelled or converted, on its term end
+    # day (the charged term's first day), which docs/rules.md `lead_days` pins but the engine of branch leadwin
+    # (bc3b962) bills otherwise (tests/oracle/test_lead_days.py, expected to fail until it is fixed).
+    lead_term_end_day_changes: bool = True
+    # Under renewal.lead_days > 0: a plan changed, cancelled or set to don't renew on the day a don't-renew
+    # cleared after its renewal day renewed it; whether that renewal comes before the day's later events
+    # or after them (as a renewal day's) is not written (tests/oracle/model.py). False keeps them out.
+    lead_events_the_day_a_clear_renewed: bool = True
     max_steps: int = 16
 
 
@@ -398,6 +406,7 @@ class PlanState:
     # The day an immediate change on a renewal day replaced that renewal: later events that day act on the
     # term it started, not on the one that ended (the engine: "a change dated on a renewal day replaces it")
     renewed_by_change: date | None = None
+    renewed_by_clear: date | None = None  # under lead days: the day a clear after the renewal day renewed it
 
     def term_end(self, day: date) -> date:
         """The end (exclusive) of the term that contains `day`. An event on day d acts on the term containing
@@ -540,6 +549,40 @@ class Timeline:
         """Running, and outside its lead window when the scope keeps changes out of lead windows."""
         return self.plan_running() and not (self.keep_out_windows and self._plan_in_lead_window())
 
+    def _plan_edge_day(self) -> bool:
+        """Under lead days, a day the scope keeps plan changes and cancels out of: the plan's term end day, or
+        the day a clear renewed it."""
+        plan = self.plan
+        if self.lead is None or plan is None:
+            return False
+        if not self.scope.lead_term_end_day_changes and self._ends(plan, self.day) == self.day:
+            return True
+        return self._clear_renewed_today()
+
+    def _clear_renewed_today(self) -> bool:
+        """Under lead days, when the scope keeps them out: a clear renewed the plan today (see the scope)."""
+        plan = self.plan
+        return (
+            self.lead is not None
+            and plan is not None
+            and not self.scope.lead_events_the_day_a_clear_renewed
+            and plan.renewed_by_clear == self.day
+        )
+
+    def _site_term_end_day(self, site: SiteState) -> bool:
+        """Under lead days, when the scope keeps changes on term end days out: whether a term of the site, from
+        any day one may have started, ends today (cautious, as _site_in_lead_window)."""
+        if self.lead is None or self.scope.lead_term_end_day_changes:
+            return False
+        months = MONTHS[site.period or "monthly"]
+        for anchor in site.anchors:
+            n = 1
+            while (end := add_months(anchor, n * months)) <= self.day:
+                if end == self.day:
+                    return True
+                n += 1
+        return False
+
     def _any_site_in_lead_window(self) -> bool:
         return any(self._site_in_lead_window(s) for s in self.sites.values())
 
@@ -566,7 +609,7 @@ class Timeline:
             acts.append(self.start_trial)
         if plan is None and (not self.events or self.trial or (scope.rebuy_plan and self._plan_may_be_bought())):
             acts += [self.buy_plan] * 2
-        if self.plan_running() and not (
+        if self.plan_running() and not self._plan_edge_day() and not (
             self.keep_out_windows and (self._plan_in_lead_window() or self._any_site_in_lead_window())
         ):
             acts += [self.change_plan] * 3
@@ -622,6 +665,8 @@ class Timeline:
                 continue  # no slot freed under lead days
             if self.keep_out_windows and self._site_in_lead_window(site):
                 continue  # no change inside a lead window
+            if self._site_term_end_day(site):
+                continue
             if site.status == INCLUDED and not site.published:
                 continue
             if site.period == "annual" and site.status == PAID:
@@ -633,10 +678,10 @@ class Timeline:
 
     def _cancellable(self) -> list[str]:
         keys = []
-        if self.scope.plan_cancels and self._plan_changeable():
+        if self.scope.plan_cancels and self._plan_changeable() and not self._plan_edge_day():
             keys.append("plan")
         if self.scope.site_cancels:
-            keys += [f"site:{s.name}" for s in self._paid_sites()]
+            keys += [f"site:{s.name}" for s in self._paid_sites() if not self._site_term_end_day(s)]
         for site in self.sites.values():
             if site.store and not site.store_stopping and site.store_stop_day is None:
                 keys.append(f"store:{site.name}")
@@ -644,7 +689,7 @@ class Timeline:
         return keys
 
     def _stoppable(self) -> list[str]:
-        keys = ["plan"] if self._plan_changeable() else []
+        keys = ["plan"] if self._plan_changeable() and not self._clear_renewed_today() else []
         for site in self._paid_sites():
             if site.period == "annual" or self.scope.dont_renew_monthly_sites:
                 keys.append(f"site:{site.name}")
@@ -839,6 +884,8 @@ class Timeline:
         kind, _, rest = key.partition(":")
         if kind == "plan":
             assert self.plan is not None
+            if self.lead is not None and self.day > self._stop_end(self.plan) - self.lead:
+                self.plan.renewed_by_clear = self.day  # after its renewal day: it renews today
             self.plan.stopping_since = None
         elif kind == "site":
             self.sites[rest].stopping_since = None
@@ -862,15 +909,17 @@ class Timeline:
         renewal_day = self._stop_end(plan) - lead
         self.advance((renewal_day - self.day).days + self.draw(st.integers(1, lead.days - 1)))
         plan.stopping_since = None
+        plan.renewed_by_clear = self.day
         self.emit(ClearDontRenew, "plan")
 
     def _into_lead_window(self, term_end: Callable[[int], date]) -> None:
         """Advance to a day of the next lead window of the terms ending on term_end(1), term_end(2), ...: mostly
         strictly between its renewal day and its term end (the renewal charged, its term not begun), now and
-        then the renewal day itself or the term end day."""
+        then the renewal day itself or (when the scope has them) the term end day."""
         lead = self.lead
         assert lead is not None
-        offset = timedelta(days=self.draw(st.one_of(st.integers(1, lead.days - 1), st.sampled_from([0, lead.days]))))
+        edges = [0, lead.days] if self.scope.lead_term_end_day_changes else [0]
+        offset = timedelta(days=self.draw(st.one_of(st.integers(1, lead.days - 1), st.sampled_from(edges))))
         n = 1
         while term_end(n) - lead + offset < self.day:
             n += 1
@@ -881,9 +930,11 @@ class Timeline:
         plan = self.plan
         assert plan is not None
         self._into_lead_window(lambda n: add_months(plan.anchor, n * MONTHS[plan.period], plan.anchor_day))
-        changes = [self.change_plan, lambda: self.set_dont_renew("plan")]
-        changes += [lambda: self.cancel("plan")] if self.scope.plan_cancels else []
-        self.draw(st.sampled_from(changes))()
+        changes: list[Callable[[], None]] = [] if self._clear_renewed_today() else [lambda: self.set_dont_renew("plan")]
+        if not self._plan_edge_day():
+            changes += [self.change_plan] + ([lambda: self.cancel("plan")] if self.scope.plan_cancels else [])
+        if changes:
+            self.draw(st.sampled_from(changes))()
 
     def change_in_site_lead_window(self) -> None:
         """Under lead days: a paid site cancelled, converted or set to don't renew inside a lead window of a
@@ -893,7 +944,7 @@ class Timeline:
         self._into_lead_window(lambda n: add_months(anchor, n * months))
         key = f"site:{site.name}"
         changes: list[Callable[[], None]] = []
-        if self.scope.site_cancels:
+        if self.scope.site_cancels and not self._site_term_end_day(site):
             changes.append(lambda: self.cancel(key))
         if site in self._convertible():
             changes.append(lambda: self.convert_site(site))

@@ -40,12 +40,13 @@ What it covers (the "simple cases"):
   converted (a paid site moving into a slot at an upgrade too, which the timelines seldom hold) credits
   on ONE line the term charged in full plus the running term's unused part as without lead days (each
   rounded on its own, then added), from the first unused day to the charged term's last day, and the
-  renewal's charge stays where it landed;
-  on the term end day the charged term has begun (the change acts on its first day); don't-renew set
-  after the renewal applies at the end of the term charged. The timelines aim for these days now and
-  then (TimelineScope `lead_window_changes`), but hold no change on a term end day for now
-  (`lead_term_end_day_changes=False`): the engine credits the whole charged term then, against the rule;
-  tests/oracle/test_lead_days.py pins the case (expected to fail until the engine is fixed).
+  renewal's charge stays where it landed; on the term end day the charged term has begun (the change acts
+  on its first day); don't-renew set after the renewal applies at the end of the term charged. The
+  timelines aim for these days now and then (TimelineScope `lead_window_changes`), but hold no change on
+  a term end day for now (`lead_term_end_day_changes=False`): the rule this model follows says "a change
+  on the term end day itself is a change on the new term's first day", the engine credits the whole
+  charged term then, as if it had not begun; tests/oracle/test_lead_days.py pins the case (expected to
+  fail until the two agree).
 
 What it leaves out, and why:
 

@@ -205,8 +205,9 @@ def test_the_oracle_credits_a_change_on_the_term_end_day_as_one_on_the_charged_t
 
 
 # The engine of branch leadwin (bc3b962) credits the whole charged term from the term end day (-20.00 from
-# 04-01, -5.00 from 04-05); main's engine credited as above. Once fixed this passes (strict): then drop the
-# mark and let the timelines hold such changes again (ORACLE_SCOPE lead_term_end_day_changes).
+# 04-01, -5.00 from 04-05), as if it had not begun; main's engine credited as above. Once the two agree this
+# passes (strict): then drop the mark and let the timelines hold such changes again (ORACLE_SCOPE
+# lead_term_end_day_changes).
 @pytest.mark.xfail(strict=True, reason="engine: a change on a term end day under lead days credits the whole term")
 def test_the_engine_agrees_on_changes_on_the_term_end_day() -> None:
     case = TERM_END_DAY_CASE

@@ -32,7 +32,7 @@ ORACLE_SCOPE = TimelineScope(
     dont_renew_monthly_sites=False,
     arrears_plans=False,
     lead_downgrades_and_freed_slots=False,
-    lead_term_end_day_changes=False,  # an engine defect, pinned in test_lead_days.py: back in once fixed
+    lead_term_end_day_changes=False,  # the engine and the oracle differ: test_lead_days.py, back in once they agree
     lead_events_the_day_a_clear_renewed=False,
 )
 

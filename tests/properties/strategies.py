@@ -358,8 +358,9 @@ class TimelineScope:
     # False keeps them out. Clearing a don't-renew in the lead window stays in either way.
     lead_downgrades_and_freed_slots: bool = True
     # Under renewal.lead_days > 0: a plan changed or cancelled, a site cancelled or converted, on its term end
-    # day (the charged term's first day), which docs/rules.md `lead_days` pins but the engine of branch leadwin
-    # (bc3b962) bills otherwise (tests/oracle/test_lead_days.py, expected to fail until it is fixed).
+    # day. The oracle reads it as a change on the charged term's first day (its unused part credited); the
+    # engine credits the whole term, as if it had not begun (tests/oracle/test_lead_days.py pins the case,
+    # expected to fail until the two agree). False keeps them out.
     lead_term_end_day_changes: bool = True
     # Under renewal.lead_days > 0: a plan changed, cancelled or set to don't renew on the day a don't-renew
     # cleared after its renewal day renewed it; whether that renewal comes before the day's later events

@@ -33,7 +33,20 @@ What it covers (the "simple cases"):
   renewal day, runs to its term end and ends there; don't-renew cleared after the renewal day and before
   the term end renews it that day (charged that day, the next term from the old term end). The
   timelines clear a plan's don't-renew in its lead window; a site's only on the day it was set (the
-  timeline tracker does not know a site's term ends exactly).
+  timeline tracker does not know a site's term ends exactly). Changes inside the lead window, as
+  docs/rules.md `lead_days` writes them: on the renewal day the day's events come first, so a change
+  replaces the renewal (the running term's unused part credited as usual); strictly after it and before
+  the term end (the renewal charged, its term not begun) a plan change or cancel, a site cancelled or
+  converted (a paid site moving into a slot at an upgrade too, which the timelines seldom hold) credits
+  on ONE line the term charged in full plus the running term's unused part as without lead days (each
+  rounded on its own, then added), from the first unused day to the charged term's last day, and the
+  renewal's charge stays where it landed; on the term end day the charged term has begun (the change acts
+  on its first day); don't-renew set after the renewal applies at the end of the term charged. The
+  timelines aim for these days now and then (TimelineScope `lead_window_changes`), but hold no change on
+  a term end day for now (`lead_term_end_day_changes=False`): the rule this model follows says "a change
+  on the term end day itself is a change on the new term's first day", the engine credits the whole
+  charged term then, as if it had not begun; tests/oracle/test_lead_days.py pins the case (expected to
+  fail until the two agree).
 
 What it leaves out, and why:
 
@@ -43,15 +56,14 @@ What it leaves out, and why:
   and `auto_renew: false` (no rule set the oracle runs sets it, so a model of it would go untested: it
   is refused);
 - under lead days, what no written rule pins, so the timelines hold none of it (TimelineScope
-  `lead_window_changes=False`) and the model refuses it (NotImplementedError) rather than guess: a change
-  to a contract from its renewal day to its term end, both included, once it renews (a plan change or
-  cancel, a site's conversion, cancel or move into a slot, don't-renew set there): whether and how the
-  term already charged is credited is not written (docs/rules.md says it only for a term billed in
-  arrears); a downgrade at term end (does it switch on the renewal day or at the term end, and the
-  slots with it?); a slot freed while paid monthly sites run (does a site take it on its renewal day
-  or at its term end?), so no included site is unpublished or converted then. A change on the renewal
-  day itself is left out too: "a change on a contract's renewal day replaces that renewal" was written
-  for a renewal at the term end, with nothing left to credit;
+  `lead_downgrades_and_freed_slots=False`) and the model refuses it (NotImplementedError) rather than
+  guess: a downgrade at term end (does it switch on the renewal day or at the term end, and the slots
+  with it?); a slot freed while paid monthly sites run (does a site take it on its renewal day or at its
+  term end?), so no included site is unpublished or converted then; and `change_term: keep_end` (refused
+  with lead days: rule-conflict). Nor do they hold a plan changed, cancelled or set to don't renew on the
+  day a clear after its renewal day renewed it (`lead_events_the_day_a_clear_renewed=False`): whether that
+  renewal comes before the day's later events or after them, as a renewal day's does, is not written; the
+  model takes the day's events in order (the clear charges at once), the engine renews after them;
 - combinations the written rules leave open, which the oracle's timelines therefore do not contain: a
   second plan purchase after cancelling, annual sites published during a trial, converting an annual site
   back to monthly, don't-renew on a monthly site (whether it may still take a freed slot is not written);
@@ -303,6 +315,10 @@ class Oracle:
         if self.rules.proration["change_term"] == "keep_end" and self.rules.proration["change_day"] == "used":
             # No shipped rule set does this, and the rules do not say when the new terms start then.
             raise NotImplementedError("keep_end with change_day: used")
+        if self.lead and self.rules.proration["change_term"] == "keep_end":
+            # docs/rules.md `lead_days`: the pair is refused (rule-conflict); a keep_end term would end inside a
+            # renewal already charged.
+            raise NotImplementedError("keep_end under renewal.lead_days")
         self.anchor: date | None = None  # the billing-day anchor
         self.billing_index = 0
         self.trial = False
@@ -322,6 +338,8 @@ class Oracle:
         day = events[0].date
         queue = [e for e in events if e.date <= until]
         while day <= until:
+            if self.lead:
+                self.begin_renewed_terms(day)
             while queue and queue[0].date == day:
                 self.apply(queue.pop(0))
             self.renew(day)
@@ -393,8 +411,6 @@ class Oracle:
         day, site = event.date, self.sites[event.site]
         outcome = Outcome()
         old = self.contracts.get(f"site:{site.name}")
-        if old is not None:
-            self.not_in_lead_window(old, day)
         paid = site.status == "paid" and old is not None and not old.ended
         if paid:
             outcome.credits += self.end_with_credit(old, day)
@@ -407,7 +423,6 @@ class Oracle:
     def ChangePlan(self, event: Any) -> None:
         day, current = event.date, self.plan
         assert current is not None
-        self.not_in_lead_window(current, day)
         new_plan, period = self.catalog.plan(event.plan), event.period.value
         old_plan = self.catalog.plan(current.product)
         if new_plan.id == old_plan.id:
@@ -444,7 +459,6 @@ class Oracle:
 
     def Cancel(self, event: Any) -> None:
         day, contract = event.date, self.contracts[event.contract]
-        self.not_in_lead_window(contract, day)
         outcome = Outcome(credits=self.end_with_credit(contract, day))
         if contract.key == "plan":
             self.plan_ended()
@@ -453,9 +467,11 @@ class Oracle:
         self.land(outcome, day)
 
     def SetDontRenew(self, event: Any) -> None:
-        contract = self.contracts[event.contract]
-        self.not_in_lead_window(contract, event.date)
-        contract.dont_renew = True
+        """Set before its renewal day (or on it: events come first), the renewal is not charged and the
+        contract ends at its term end. Set after the renewal was charged, it applies to the term charged: the
+        contract runs to that term's end and ends there (begin_renewed_terms starts it, renew_with_lead skips
+        its renewal day)."""
+        self.contracts[event.contract].dont_renew = True
 
     def ClearDontRenew(self, event: Any) -> None:
         """Cleared after its renewal day and before its term end, a contract renews that day (docs/rules.md
@@ -463,7 +479,8 @@ class Oracle:
         day itself the day's renewals, after its events, renew it."""
         day, contract = event.date, self.contracts[event.contract]
         contract.dont_renew = False
-        if self.lead and contract.term_end - self.lead < day < contract.term_end:
+        # Set and cleared after the renewal was charged: the renewal stands, nothing more to charge.
+        if self.lead and not contract.renewed and contract.term_end - self.lead < day < contract.term_end:
             self.renew_ahead(contract, day)
 
     def BuyOneOff(self, event: Any) -> None:
@@ -479,21 +496,28 @@ class Oracle:
         else:
             self.renew_at_term_end(day)
 
+    def begin_renewed_terms(self, day: date) -> None:
+        """renewal.lead_days: a term charged on its renewal day begins at the old term end, before that
+        day's events, so a change on the term end day is a change on the new term's first day (docs/rules.md
+        `lead_days`): its unused days are credited from its price as any running term's."""
+        starting = [c for c in self.contracts.values() if not c.ended and c.renewed and c.term_end == day]
+        for contract in sorted(starting, key=lambda c: (c.key != "plan", self.site_order(c))):
+            if contract.key.startswith("site:") and self.takes_freed_slot(contract):
+                raise NotImplementedError("a renewed site meeting a slot freed in its lead window")
+            contract.index += 1
+            contract.billed, contract.credited = contract.price, Decimal("0.00")
+            contract.covered_from, contract.renewed = contract.term_start, False
+
     def renew_with_lead(self, day: date) -> None:
         """renewal.lead_days (docs/rules.md): a renewal is charged on its renewal day, lead_days before the
-        term's exclusive end, and falls due that day (renewal/lead-days.yaml: invoiced on the first billing
-        day on or after it); the next term still starts at the term end. Only a renewal moves: a contract
+        term's exclusive end, after that day's events (a change on the renewal day replaces the renewal),
+        and falls due that day (renewal/lead-days.yaml: invoiced on the first billing day on or after it);
+        the next term still starts at the term end (begin_renewed_terms). Only a renewal moves: a contract
         that will not renew (don't renew) runs to its term end and ends there."""
         ending = [c for c in self.contracts.values() if not c.ended and c.term_end == day]
         ending.sort(key=lambda c: (c.key != "plan", self.site_order(c)))
         for contract in ending:
-            if contract.renewed:  # its next term, charged on the renewal day, starts today
-                if contract.key.startswith("site:") and self.takes_freed_slot(contract):
-                    raise NotImplementedError("a renewed site meeting a slot freed in its lead window")
-                contract.index += 1
-                contract.billed, contract.credited = contract.price, Decimal("0.00")
-                contract.covered_from, contract.renewed = contract.term_start, False
-            elif contract.dont_renew:
+            if contract.dont_renew:
                 self.end_at_term(contract)
             else:
                 raise AssertionError(f"{contract.key} reached its term end {day} without its renewal day")
@@ -512,19 +536,10 @@ class Oracle:
             raise NotImplementedError("a downgrade at term end under renewal.lead_days")
         if contract.key.startswith("site:") and self.takes_freed_slot(contract):
             raise NotImplementedError("a paid site meeting a free slot on its renewal day under lead_days")
-        following = add_months(contract.anchor, (contract.index + 2) * contract.months, contract.anchor_day)
+        following = self.next_term_end(contract)
         line = Line(contract.key, "charge", contract.price, contract.term_end, following - ONE_DAY)
         self.pending.append(Pending(contract.group, line))
         contract.renewed = True
-
-    def not_in_lead_window(self, contract: Contract, day: date) -> None:
-        """A change to a contract from its renewal day to its term end, once it has renewed (or renews that
-        day): no written rule says how it meets the term already charged, so the oracle's timelines hold
-        none (a contract set to don't renew is running as any other: docs/rules.md `lead_days`)."""
-        if contract.ended or contract.dont_renew or not self.lead:
-            return
-        if contract.renewed or contract.term_end - self.lead <= day <= contract.term_end:
-            raise NotImplementedError(f"a change to {contract.key} on {day}, inside its lead window")
 
     def end_at_term(self, contract: Contract) -> None:
         """A contract set to don't renew ends at its term end; the plan takes what depends on it along."""
@@ -711,19 +726,37 @@ class Oracle:
         return self.share(contract, days) / self.share(contract, covered)
 
     def end_with_credit(self, contract: Contract, day: date) -> list[Pending]:
-        """End the contract on `day` and credit its unused days from what its term was billed."""
-        self.not_in_lead_window(contract, day)
+        """End the contract on `day` and credit its unused days from what its term was billed. After its
+        renewal was charged (renewal.lead_days, a change strictly after the renewal day and before the term
+        end) the term charged never begins: docs/rules.md `lead_days` credits it in full on the same line,
+        which then runs to that term's last day. The renewal's charge stays where it landed, so the change
+        bills in total what it would with lead_days 0."""
         contract.ended = True
         days, first = self.unused_days(contract, day)
-        if contract.term_end <= day or days == 0:
+        renewal = self.renewal_credit(contract)
+        if renewal is None and (contract.term_end <= day or days == 0):
             return []  # on the renewal day the old term is over: nothing to credit
         worth = Fraction(contract.billed) * self.fraction(contract, days)
-        amount = round_money(worth, self.rules.proration["rounding"])
-        amount = min(amount, contract.billed - contract.credited)
+        amount = min(round_money(worth, self.rules.proration["rounding"]), contract.billed - contract.credited)
         contract.credited += amount
+        last = contract.term_end - ONE_DAY
+        if renewal is not None:  # each part rounded on its own, then added
+            amount, last = amount + renewal[0], renewal[1]
         if amount == 0:
             return []
-        return [Pending(contract.group, Line(contract.key, "credit", -amount, first, contract.term_end - ONE_DAY))]
+        return [Pending(contract.group, Line(contract.key, "credit", -amount, first, last))]
+
+    def renewal_credit(self, contract: Contract) -> tuple[Decimal, date] | None:
+        """The next term charged on the renewal day and not begun: its billed amount (the price it renewed
+        at, renew_ahead) and its last day; None when the contract has not renewed."""
+        if not contract.renewed:
+            return None
+        return contract.price, self.next_term_end(contract) - ONE_DAY
+
+    @staticmethod
+    def next_term_end(contract: Contract) -> date:
+        """The exclusive end of the term after the current one (from the anchor, never chained)."""
+        return add_months(contract.anchor, (contract.index + 2) * contract.months, contract.anchor_day)
 
     def prorate(self, price: Decimal, old: Contract, day: date) -> Decimal:
         """The new terms' share from the change day to the current term end (keep_end)."""

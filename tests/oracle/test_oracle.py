@@ -31,7 +31,9 @@ ORACLE_SCOPE = TimelineScope(
     rebuy_plan=False,
     dont_renew_monthly_sites=False,
     arrears_plans=False,
-    lead_window_changes=False,
+    lead_downgrades_and_freed_slots=False,
+    lead_term_end_day_changes=False,  # the engine and the oracle differ: test_lead_days.py, back in once they agree
+    lead_events_the_day_a_clear_renewed=False,
 )
 
 

@@ -349,10 +349,23 @@ class TimelineScope:
     dont_renew_monthly_sites: bool = True  # a site that might later take a freed slot
     trial_annual_sites: bool = True
     arrears_plans: bool = True  # plans billed in arrears (docs/rules.md "invoicing"; the oracle does not model them)
-    # Under renewal.lead_days > 0: changes to a contract from its renewal day to its term end (it has renewed
-    # already), downgrades at term end and freed slots, which the written rules do not pin with a lead
-    # (tests/oracle/model.py). False keeps them out; the clear of a don't-renew in the window stays in.
+    # Under renewal.lead_days > 0 (docs/rules.md `lead_days`): changes to a contract from its renewal day to
+    # its term end, both included (a plan change or cancel, a site cancelled or converted, don't-renew set
+    # there); the timelines then aim for those days now and then. False keeps them out.
     lead_window_changes: bool = True
+    # Under renewal.lead_days > 0: downgrades at term end and slots freed while paid sites run (an included
+    # site unpublished or converted), which the written rules do not pin with a lead (tests/oracle/model.py).
+    # False keeps them out. Clearing a don't-renew in the lead window stays in either way.
+    lead_downgrades_and_freed_slots: bool = True
+    # Under renewal.lead_days > 0: a plan changed or cancelled, a site cancelled or converted, on its term end
+    # day. The oracle reads it as a change on the charged term's first day (its unused part credited); the
+    # engine credits the whole term, as if it had not begun (tests/oracle/test_lead_days.py pins the case,
+    # expected to fail until the two agree). False keeps them out.
+    lead_term_end_day_changes: bool = True
+    # Under renewal.lead_days > 0: a plan changed, cancelled or set to don't renew on the day a don't-renew
+    # cleared after its renewal day renewed it; whether that renewal comes before the day's later events
+    # or after them (as a renewal day's) is not written (tests/oracle/model.py). False keeps them out.
+    lead_events_the_day_a_clear_renewed: bool = True
     max_steps: int = 16
 
 
@@ -394,6 +407,7 @@ class PlanState:
     # The day an immediate change on a renewal day replaced that renewal: later events that day act on the
     # term it started, not on the one that ended (the engine: "a change dated on a renewal day replaces it")
     renewed_by_change: date | None = None
+    renewed_by_clear: date | None = None  # under lead days: the day a clear after the renewal day renewed it
 
     def term_end(self, day: date) -> date:
         """The end (exclusive) of the term that contains `day`. An event on day d acts on the term containing
@@ -423,8 +437,12 @@ class Timeline:
         self.aligned = self.alignment != "subscription"
         renewal = shipped_rules(rule_set).get("renewal", {})
         lead = renewal.get("lead_days", 0) if renewal.get("auto_renew", True) else 0
-        # renewal.lead_days without scope.lead_window_changes: keep changes out of lead windows (see the scope)
-        self.lead = timedelta(days=lead) if lead and not scope.lead_window_changes else None
+        # renewal.lead_days is followed when the scope keeps something of it out (see the scope); the full
+        # scope draws every event as if there were no lead
+        narrowed = not (scope.lead_window_changes and scope.lead_downgrades_and_freed_slots)
+        self.lead = timedelta(days=lead) if lead and narrowed else None
+        self.keep_out_windows = self.lead is not None and not scope.lead_window_changes
+        self.keep_out_freed_slots = self.lead is not None and not scope.lead_downgrades_and_freed_slots
         assert not self.aligned or billing_day.get("anchor") in ("account_start", "first_of_month")
         self.billing_anchor: date | None = None
         self.day = start
@@ -471,7 +489,7 @@ class Timeline:
             versions = (self.spec.plan(plan_id).version_on(day) for day in (asked, effective))
             self.plan = self.plan_state(plan_id, period, effective, min(v.included_sites for v in versions))
             plan = self.plan
-        if plan is not None and plan.stopping_since and self._ends(plan, plan.stopping_since) < self.day:
+        if plan is not None and plan.stopping_since and self._stop_end(plan) < self.day:
             self.plan = None  # ended at its term end (don't-renew); its sites may have lost their slots
             self.plan_ended = True
             self._plan_gone()
@@ -480,6 +498,15 @@ class Timeline:
     def _ends(plan: PlanState, day: date) -> date:
         """The end of the term an event on `day` acts on (see PlanState.term_end)."""
         return plan.term_end(day - timedelta(days=1))
+
+    def _stop_end(self, plan: PlanState) -> date:
+        """The day a plan set to don't renew ends. Under lead days, set after its renewal day (the renewal
+        charged) or on its term end day, it runs to the end of the term charged (docs/rules.md `lead_days`)."""
+        assert plan.stopping_since is not None
+        end = self._ends(plan, plan.stopping_since)
+        if self.lead is not None and plan.stopping_since > end - self.lead:
+            return plan.term_end(end)
+        return end
 
     def _plan_gone(self) -> None:
         for site in self.sites.values():
@@ -519,6 +546,44 @@ class Timeline:
                 n += 1
         return False
 
+    def _plan_changeable(self) -> bool:
+        """Running, and outside its lead window when the scope keeps changes out of lead windows."""
+        return self.plan_running() and not (self.keep_out_windows and self._plan_in_lead_window())
+
+    def _plan_edge_day(self) -> bool:
+        """Under lead days, a day the scope keeps plan changes and cancels out of: the plan's term end day, or
+        the day a clear renewed it."""
+        plan = self.plan
+        if self.lead is None or plan is None:
+            return False
+        if not self.scope.lead_term_end_day_changes and self._ends(plan, self.day) == self.day:
+            return True
+        return self._clear_renewed_today()
+
+    def _clear_renewed_today(self) -> bool:
+        """Under lead days, when the scope keeps them out: a clear renewed the plan today (see the scope)."""
+        plan = self.plan
+        return (
+            self.lead is not None
+            and plan is not None
+            and not self.scope.lead_events_the_day_a_clear_renewed
+            and plan.renewed_by_clear == self.day
+        )
+
+    def _site_term_end_day(self, site: SiteState) -> bool:
+        """Under lead days, when the scope keeps changes on term end days out: whether a term of the site, from
+        any day one may have started, ends today (cautious, as _site_in_lead_window)."""
+        if self.lead is None or self.scope.lead_term_end_day_changes:
+            return False
+        months = MONTHS[site.period or "monthly"]
+        for anchor in site.anchors:
+            n = 1
+            while (end := add_months(anchor, n * months)) <= self.day:
+                if end == self.day:
+                    return True
+                n += 1
+        return False
+
     def _any_site_in_lead_window(self) -> bool:
         return any(self._site_in_lead_window(s) for s in self.sites.values())
 
@@ -545,7 +610,9 @@ class Timeline:
             acts.append(self.start_trial)
         if plan is None and (not self.events or self.trial or (scope.rebuy_plan and self._plan_may_be_bought())):
             acts += [self.buy_plan] * 2
-        if self.plan_running() and not self._plan_in_lead_window() and not self._any_site_in_lead_window():
+        if self.plan_running() and not self._plan_edge_day() and not (
+            self.keep_out_windows and (self._plan_in_lead_window() or self._any_site_in_lead_window())
+        ):
             acts += [self.change_plan] * 3
         if self.events and (plan is not None or self.trial or self.plan_ended):
             acts += [self.publish_site] * 2
@@ -561,6 +628,11 @@ class Timeline:
             acts.append(self.clear_dont_renew)
         if self._plan_clearable_after_renewal_day():
             acts += [self.clear_after_renewal_day] * 2
+        if self.lead is not None and not self.keep_out_windows:
+            if self.plan_running():
+                acts += [self.change_in_plan_lead_window] * 2
+            if self._paid_sites():
+                acts += [self.change_in_site_lead_window] * 2
         if scope.one_offs and self.spec.one_offs and self.events:
             acts.append(self.buy_one_off)
         if scope.stores and self.spec.of_kind("store") and self._store_sites(has=False):
@@ -581,7 +653,8 @@ class Timeline:
     def _paid_sites(self) -> list[SiteState]:
         return [
             s for s in self.sites.values()
-            if s.status == PAID and s.stopping_since is None and not self._site_in_lead_window(s)
+            if s.status == PAID and s.stopping_since is None
+            and not (self.keep_out_windows and self._site_in_lead_window(s))
         ]  # fmt: skip
 
     def _convertible(self) -> list[SiteState]:
@@ -589,8 +662,12 @@ class Timeline:
         for site in self.sites.values():
             if site.stopping_since is not None or site.status not in (PAID, INCLUDED, EITHER):
                 continue
-            if self.lead is not None and (site.status != PAID or self._site_in_lead_window(site)):
-                continue  # no slot freed under lead days, no change inside a lead window
+            if self.keep_out_freed_slots and site.status != PAID:
+                continue  # no slot freed under lead days
+            if self.keep_out_windows and self._site_in_lead_window(site):
+                continue  # no change inside a lead window
+            if self._site_term_end_day(site):
+                continue
             if site.status == INCLUDED and not site.published:
                 continue
             if site.period == "annual" and site.status == PAID:
@@ -602,10 +679,10 @@ class Timeline:
 
     def _cancellable(self) -> list[str]:
         keys = []
-        if self.scope.plan_cancels and self.plan_running() and not self._plan_in_lead_window():
+        if self.scope.plan_cancels and self._plan_changeable() and not self._plan_edge_day():
             keys.append("plan")
         if self.scope.site_cancels:
-            keys += [f"site:{s.name}" for s in self._paid_sites()]
+            keys += [f"site:{s.name}" for s in self._paid_sites() if not self._site_term_end_day(s)]
         for site in self.sites.values():
             if site.store and not site.store_stopping and site.store_stop_day is None:
                 keys.append(f"store:{site.name}")
@@ -613,7 +690,7 @@ class Timeline:
         return keys
 
     def _stoppable(self) -> list[str]:
-        keys = ["plan"] if self.plan_running() and not self._plan_in_lead_window() else []
+        keys = ["plan"] if self._plan_changeable() and not self._clear_renewed_today() else []
         for site in self._paid_sites():
             if site.period == "annual" or self.scope.dont_renew_monthly_sites:
                 keys.append(f"site:{site.name}")
@@ -626,7 +703,7 @@ class Timeline:
     def _clearable(self) -> list[str]:
         keys = []
         plan = self.plan
-        if plan and plan.stopping_since and not plan.pending and self.day < self._ends(plan, plan.stopping_since):
+        if plan and plan.stopping_since and not plan.pending and self.day < self._stop_end(plan):
             keys.append("plan")
         # Other contracts' term ends are not tracked: clearing is offered on the day don't-renew was set.
         keys += [f"site:{s.name}" for s in self.sites.values() if s.stopping_since == self.day]
@@ -680,7 +757,7 @@ class Timeline:
         current = self.spec.plan(plan.id)
         choices = [(p.id, period) for p in self.spec.plans for period in p.periods]
         choices.remove((plan.id, plan.period))
-        if self.downgrades == "forbidden" or (self.downgrades == "at_term_end" and self.lead is not None):
+        if self.downgrades == "forbidden" or (self.downgrades == "at_term_end" and self.keep_out_freed_slots):
             choices = [c for c in choices if self._is_upgrade(current, plan.period, *c)]
         if not choices:
             return
@@ -745,7 +822,7 @@ class Timeline:
         return certain >= self.plan.capacity
 
     def _unpublishable(self) -> list[SiteState]:
-        if self.lead is not None and self.plan is not None:  # under lead days no slot is freed
+        if self.keep_out_freed_slots and self.plan is not None:  # under lead days no slot is freed
             return [s for s in self.sites.values() if s.published and s.status in (PAID, DEAD, WAITING)]
         return [s for s in self.sites.values() if s.published]
 
@@ -757,8 +834,8 @@ class Timeline:
         site.status = {INCLUDED: DEAD, EITHER: LIMBO, WAITING: DEAD}.get(site.status, site.status)
         self.emit(UnpublishSite, site.name)
 
-    def convert_site(self) -> None:
-        site = self.draw(st.sampled_from(self._convertible()))
+    def convert_site(self, site: SiteState | None = None) -> None:
+        site = site or self.draw(st.sampled_from(self._convertible()))
         period = "monthly" if site.status == PAID and site.period == "annual" else "annual"
         if site.status in (INCLUDED, EITHER):
             self._slots_may_have_moved()
@@ -769,8 +846,8 @@ class Timeline:
             site.status = PAID
         self.emit(ConvertSite, site.name, Period(period))
 
-    def cancel(self) -> None:
-        key = self.draw(st.sampled_from(self._cancellable()))
+    def cancel(self, key: str | None = None) -> None:
+        key = key or self.draw(st.sampled_from(self._cancellable()))
         self._end(key)
         self.emit(Cancel, key)
 
@@ -788,8 +865,8 @@ class Timeline:
             site_name, _, app = rest.partition(":")
             self.sites[site_name].apps[app] = False
 
-    def set_dont_renew(self) -> None:
-        key = self.draw(st.sampled_from(self._stoppable()))
+    def set_dont_renew(self, key: str | None = None) -> None:
+        key = key or self.draw(st.sampled_from(self._stoppable()))
         kind, _, rest = key.partition(":")
         if kind == "plan":
             assert self.plan is not None
@@ -808,6 +885,8 @@ class Timeline:
         kind, _, rest = key.partition(":")
         if kind == "plan":
             assert self.plan is not None
+            if self.lead is not None and self.day > self._stop_end(self.plan) - self.lead:
+                self.plan.renewed_by_clear = self.day  # after its renewal day: it renews today
             self.plan.stopping_since = None
         elif kind == "site":
             self.sites[rest].stopping_since = None
@@ -821,17 +900,59 @@ class Timeline:
         plan = self.plan
         if self.lead is None or plan is None or plan.stopping_since is None or plan.pending:
             return False
-        return self.day < self._ends(plan, plan.stopping_since) - self.lead
+        return self.day < self._stop_end(plan) - self.lead
 
     def clear_after_renewal_day(self) -> None:
         """Wait until after the plan's renewal day, before its term end, and clear its don't-renew."""
         plan, lead = self.plan, self.lead
         assert plan is not None
         assert lead is not None
-        renewal_day = self._ends(plan, plan.stopping_since or self.day) - lead
+        renewal_day = self._stop_end(plan) - lead
         self.advance((renewal_day - self.day).days + self.draw(st.integers(1, lead.days - 1)))
         plan.stopping_since = None
+        plan.renewed_by_clear = self.day
         self.emit(ClearDontRenew, "plan")
+
+    def _into_lead_window(self, term_end: Callable[[int], date]) -> None:
+        """Advance to a day of the next lead window of the terms ending on term_end(1), term_end(2), ...: mostly
+        strictly between its renewal day and its term end (the renewal charged, its term not begun), now and
+        then the renewal day itself or (when the scope has them) the term end day."""
+        lead = self.lead
+        assert lead is not None
+        edges = [0, lead.days] if self.scope.lead_term_end_day_changes else [0]
+        offset = timedelta(days=self.draw(st.one_of(st.integers(1, lead.days - 1), st.sampled_from(edges))))
+        n = 1
+        while term_end(n) - lead + offset < self.day:
+            n += 1
+        self.advance((term_end(n) - lead + offset - self.day).days)
+
+    def change_in_plan_lead_window(self) -> None:
+        """Under lead days: a plan change, a plan cancel or don't-renew inside the plan's lead window."""
+        plan = self.plan
+        assert plan is not None
+        self._into_lead_window(lambda n: add_months(plan.anchor, n * MONTHS[plan.period], plan.anchor_day))
+        changes: list[Callable[[], None]] = [] if self._clear_renewed_today() else [lambda: self.set_dont_renew("plan")]
+        if not self._plan_edge_day():
+            changes += [self.change_plan] + ([lambda: self.cancel("plan")] if self.scope.plan_cancels else [])
+        if changes:
+            self.draw(st.sampled_from(changes))()
+
+    def change_in_site_lead_window(self) -> None:
+        """Under lead days: a paid site cancelled, converted or set to don't renew inside a lead window of a
+        term from one of the days its contract may have started (the tracker does not know which)."""
+        site = self.draw(st.sampled_from(self._paid_sites()))
+        anchor, months = self.draw(st.sampled_from(sorted(site.anchors))), MONTHS[site.period or "monthly"]
+        self._into_lead_window(lambda n: add_months(anchor, n * months))
+        key = f"site:{site.name}"
+        changes: list[Callable[[], None]] = []
+        if self.scope.site_cancels and not self._site_term_end_day(site):
+            changes.append(lambda: self.cancel(key))
+        if site in self._convertible():
+            changes.append(lambda: self.convert_site(site))
+        if site.period == "annual" or self.scope.dont_renew_monthly_sites:
+            changes.append(lambda: self.set_dont_renew(key))
+        if changes:
+            self.draw(st.sampled_from(changes))()
 
     def buy_one_off(self) -> None:
         item = self.draw(st.sampled_from(self.spec.one_offs))

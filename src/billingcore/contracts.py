@@ -121,6 +121,21 @@ def renewed(c: Contract, roll: bool = False, day: date | None = None) -> Contrac
     return nxt
 
 
+def charged_ahead(new: Contract, old: Contract, day: date) -> Contract:
+    """`new`, the contract that follows `old` from its term end, charged on `day`: before that term end
+    (renewal.lead_days) it keeps `old`'s term, as `renewed` does (a downgrade taking effect, plans.renew_plan)."""
+    if day < old.term_end:
+        start, billed, billed_from = old.term_start, old.billed, old.billed_from
+        return new._replace(previous_start=start, previous_billed=billed, previous_billed_from=billed_from)
+    return new
+
+
+def begins_on(c: Contract, day: date) -> bool:
+    """Whether `day` is the first day of a term `c` was charged ahead for (renewal.lead_days): a change that day is
+    one on the end of the term before, where without lead days it would replace the renewal."""
+    return c.previous_start is not None and c.term_start == day
+
+
 def running(contracts: Mapping[str, Contract], key: str) -> Contract | None:
     """The contract under `key` unless it has ended."""
     c = contracts.get(key)

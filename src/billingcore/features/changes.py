@@ -11,7 +11,7 @@ from billingcore.alignment import first_term
 from billingcore.catalog.model import Period
 from billingcore.catalog.rules import ChangeTerm
 from billingcore.charges import Charge, invoice_group, prorated_charge, proration_credit
-from billingcore.contracts import Contract, new_contract
+from billingcore.contracts import Contract, begins_on, new_contract
 from billingcore.features.base import Problem, View
 
 
@@ -53,10 +53,13 @@ def change(
     if rules.change_term is ChangeTerm.KEEP_END and cut and period is old.period:
         # cut: `old` is not included, so neither is `new`
         new = old._replace(key=key, product=product, name=name, unit_price=price, bought=day, dont_renew=False)
+        new = new._replace(previous_start=None, previous_billed=None, previous_billed_from=None)  # credited above
         charge = prorated_charge(new, day, currency, rules, cause, t.labels.rest_of_term)
         new = new._replace(billed=charge.amount, billed_from=charge.start or day)
     else:
-        anchor = old.anchor_day if old.term_end == day else None  # a renewal-day change keeps the anchor
+        # a renewal-day change keeps the anchor (also on the first day of a term charged ahead: without lead
+        # days that change would have come before the renewal)
+        anchor = old.anchor_day if old.term_end == day or begins_on(old, day) else None
         new = new_contract(key, old.kind, product, name, period, day, price, old.item, anchor_day=anchor)
         new, charge = first_term(view, new, cause)
     group = invoice_group(new.period)

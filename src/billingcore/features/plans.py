@@ -18,7 +18,7 @@ from billingcore.catalog.model import Period, Plan
 from billingcore.catalog.rules import Downgrades
 from billingcore.charges import RENEWAL
 from billingcore.codegen import record_codec
-from billingcore.contracts import Contract, ContractKind, new_contract, running
+from billingcore.contracts import Contract, ContractKind, charged_ahead, new_contract, running
 from billingcore.features.base import (
     Feature,
     Outcome,
@@ -153,6 +153,7 @@ def renew_plan(view: View, c: Contract, day: date) -> Outcome | None:
     label, period = plan_label(view, plan), waiting.period
     new = new_contract(c.key, c.kind, plan.id, label, period, c.term_end, price, anchor_day=c.anchor_day)
     new, charge = first_term(view, new._replace(bought=waiting.asked), RENEWAL)  # its slots: the asked version's
+    new = charged_ahead(new, c, day)  # on its renewal day, before the term end: the term it follows kept
     return Outcome(
         contracts=(new,),
         removed=(c.key,),

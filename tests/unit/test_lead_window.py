@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from decimal import Decimal
 
 import pytest
 
 from billingcore.catalog.model import Period
 from billingcore.engine import bill
 from billingcore.errors import StateError
-from billingcore.events import BuyPlan, Cancel, Event
+from billingcore.events import BuyPlan, Cancel, ChangePlan, Event
 from billingcore.snapshot import dump_state, load_state
 from properties.test_lead_window_properties import ACCOUNT, TARIFFS
 
@@ -70,3 +71,44 @@ def test_a_previous_term_dump_state_would_not_write_is_refused_at_its_path(
     (d,) = info.value.diagnostics
     assert str(d.location) == f"state.contracts[0].{field}"
     assert problem in d.message
+
+
+def test_a_downgrade_taking_effect_ahead_keeps_the_term_it_follows() -> None:
+    # duda with lead 10 (downgrades at_term_end, change day used, rounding down). Pro 200.00 from Mar 1;
+    # hosting asked Mar 15 takes effect on the renewal day, Mar 22: April charged at 100.00. Cancelled Mar 25:
+    # Pro's unused Mar 26 - 31, 200 x 6/31 = 38.709 -> 38.70, plus April not begun, 100.00: 138.70 credited.
+    duda, on_time = TARIFFS["duda"]
+    events: list[Event] = [
+        BuyPlan("buy", date(2021, 3, 1), "pro", Period.MONTHLY),
+        ChangePlan("down", date(2021, 3, 15), "hosting", Period.MONTHLY),
+        Cancel("end", date(2021, 3, 25), "plan"),
+    ]
+    result = bill(duda, ACCOUNT, events, date(2021, 5, 1))
+    credits = [ln for d in result.documents for ln in d.lines if ln.kind == "credit"]
+    assert [(str(ln.amount), ln.period_start, ln.period_end) for ln in credits] == [
+        ("-138.70", date(2021, 3, 26), date(2021, 4, 30))
+    ]
+    # what it bills in total: 200.00 + 100.00 - 138.70, as without lead days (200.00 - 38.70)
+    for tariff in (duda, on_time):
+        assert sum((d.net for d in bill(tariff, ACCOUNT, events, date(2021, 5, 1)).documents), Decimal(0)) == Decimal(
+            "161.30"
+        )
+
+
+def test_a_change_on_the_first_day_of_a_term_charged_ahead_keeps_the_anchor() -> None:
+    # Hosting bought Jan 31 (anchor 31): Jan 31 - Feb 27, renewed Feb 18 for Feb 28 - Mar 30. Changed to pro
+    # on Feb 28, that term's first day: the whole term credited (100.00, nothing of January's left), and pro's
+    # terms end on the 31st's clamped days as a change on the term end would without lead days.
+    events: list[Event] = [
+        BuyPlan("buy", date(2021, 1, 31), "hosting", Period.MONTHLY),
+        ChangePlan("up", date(2021, 2, 28), "pro", Period.MONTHLY),
+    ]
+    result = bill(WEDOS, ACCOUNT, events, date(2021, 4, 1))  # the renewal of Mar 21 is on the Apr 1 invoice
+    credits = [ln for d in result.documents for ln in d.lines if ln.kind == "credit"]
+    assert [(str(ln.amount), ln.period_start, ln.period_end) for ln in credits] == [
+        ("-100.00", date(2021, 2, 28), date(2021, 3, 30))
+    ]
+    pro = [
+        (ln.period_start, ln.period_end) for d in result.documents for ln in d.lines if ln.description.startswith("Pro")
+    ]
+    assert pro == [(date(2021, 2, 28), date(2021, 3, 30)), (date(2021, 3, 31), date(2021, 4, 29))]

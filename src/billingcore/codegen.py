@@ -168,7 +168,8 @@ def record_codec(
     raise on anything dump would not have written.
 
     `omitted`: fields added to a record after its saved form was fixed, each with a default that is 0, empty
-    or None: dump leaves such a field out while it is (so a state without one is written as before), and
+    or None: dump leaves such a field out while it is (while it is None, for a default of None: a 0.00 is
+    written then) (so a state without one is written as before), and
     load reads a mapping without it as the default (so the states written before it still load); a null
     there is refused, as dump never writes one."""
     hints = typing.get_type_hints(cls)
@@ -201,7 +202,8 @@ def record_codec(
             out, back = f"None if r[{i}] is None else {out}", f"None if a{i} is None else {back}"
         if name in omitted:
             names[f"D{i}"] = cls._field_defaults[name]  # KeyError: an omitted field needs a default
-            extra.append(f"    if r[{i}]:\n        d[{name!r}] = {out}\n")
+            written = f"r[{i}] is not None" if names[f"D{i}"] is None else f"r[{i}]"  # None: a 0.00 is written
+            extra.append(f"    if {written}:\n        d[{name!r}] = {out}\n")
             optional_gets.append(f"        a{i} = d.get({name!r}, ABSENT)\n")
             absent.append(f"a{i}")
             back = f"D{i} if a{i} is ABSENT else {back}"

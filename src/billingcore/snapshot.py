@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import timedelta
 from types import MappingProxyType
 from typing import Any
 
@@ -35,7 +36,7 @@ from billingcore.codegen import (
     repeats,
 )
 from billingcore.contracts import Contract
-from billingcore.dates import FIRST_DAY, LAST_TERM_DAY, MAX_MONTHS
+from billingcore.dates import FIRST_DAY, LAST_TERM_DAY, MAX_MONTHS, add_months
 from billingcore.engine import State
 from billingcore.errors import DataPath, Diagnostic, StateError
 from billingcore.features import FEATURES
@@ -51,7 +52,10 @@ from billingcore.state import make_state
 # 6: customer accounts (part `accounts`: the ledger of prepaid and postpaid accounts, ledger.py)
 # 7: `event_ids` maps each remembered id to its event's date (events.remember_ids_days), no longer a list of all;
 #    an item says whether it was `removed` (then forgotten with its contract) rather than unpublished
-FORMAT = 7
+# 8: a contract renewed ahead of its term end (renewal.lead_days) keeps the term it follows (`previous_start`,
+#    `previous_billed`, `previous_billed_from`, written only then), so that a change before the new term begins
+#    credits both; a format-7 state's contract renewed ahead gets them (_previous_terms)
+FORMAT = 8
 # The older formats this billingcore still reads, each with the part keys it did not have yet: read as the
 # current format with those parts empty (format 3: no trial with a length running).
 OLDER: dict[int, tuple[str, ...]] = {
@@ -59,15 +63,16 @@ OLDER: dict[int, tuple[str, ...]] = {
     4: ("components", "coupons", "accounts"),
     5: ("accounts",),
     6: (),
+    7: (),
 }
 *_OLDER_ONES, _LAST = sorted({FORMAT, *OLDER})
-_READS = f"{', '.join(map(str, _OLDER_ONES))} and {_LAST}"  # "3, 4, 5, 6 and 7"
+_READS = f"{', '.join(map(str, _OLDER_ONES))} and {_LAST}"  # "3, 4, 5, 6, 7 and 8"
 
 # A daily contract renews once a day: its terms count up to the supported days (a month period's up to
 # MAX_MONTHS, checked with its period: _term_count_problems).
 MAX_TERMS = (LAST_TERM_DAY - FIRST_DAY).days + 1
-# A contract's `previous_*` (a term charged ahead, renewal.lead_days) are written only while set: a state
-# without them reads and writes as format 7 did before.
+# A contract's `previous_*` (a term charged ahead, renewal.lead_days) are written only while set, all three
+# (checked together: _previous_term_ok).
 _CONTRACT = record_codec(
     Contract,
     ranges={"anchor_day": (1, 31), "terms": (1, MAX_TERMS)},
@@ -119,17 +124,49 @@ def load_state(data: dict[str, Any]) -> State:
 
 def _current(data: Any) -> Any:
     """A state of an older format as this format writes it: the parts it did not have, empty, and its list of
-    event ids dated on its own date (remembered from then on). Anything else (also an older state that has
-    one of those keys already, or whose ids are not a list of texts) as it is."""
+    event ids dated on its own date (remembered from then on), the term each contract renewed ahead follows.
+    Anything else (also an older state that has one of those keys already, or whose ids are not a list of
+    texts) as it is."""
     fmt = data.get("format") if type(data) is dict else None
     lacked = OLDER.get(fmt) if type(fmt) is int else None
     if lacked is None or any(key in data for key in lacked):
         return data
+    if fmt == 7:
+        return _previous_terms({**data, "format": FORMAT})
     ids, as_of = data.get("event_ids"), data.get("as_of")
     if type(ids) is not list or any(type(key) is not str for key in ids) or type(as_of) is not str:
         return data
     dated = dict.fromkeys(ids, as_of) if len(set(ids)) == len(ids) else ids
-    return {**_items_current(data), "format": FORMAT, "event_ids": dated, **{key: _EMPTY[key] for key in lacked}}
+    lacking = {key: _EMPTY[key] for key in lacked}
+    return _previous_terms({**_items_current(data), "format": FORMAT, "event_ids": dated, **lacking})
+
+
+def _previous_terms(data: dict[str, Any]) -> dict[str, Any]:
+    """A state written before format 8, whose contracts renewed ahead (renewal.lead_days: a term that starts
+    after the state's date) do not say which term they follow: that term added as format 8 keeps it. It is
+    the term before by the contract's anchor, billed at the contract's price from its start: under the only
+    rules that renew ahead (alignment: subscription, change_term: restart) every term is billed so."""
+    contracts, as_of = data.get("contracts"), data.get("as_of")
+    if type(contracts) is not list or type(as_of) is not str:
+        return data
+    return {**data, "contracts": [_with_previous_term(c, as_of) for c in contracts]}
+
+
+def _with_previous_term(c: Any, as_of: str) -> Any:
+    try:
+        term_start, terms = c["term_start"], c["terms"]
+        if "previous_start" in c or not (type(term_start) is str and term_start > as_of) or not terms >= 2:
+            return c  # not renewed ahead (ISO dates compare as texts)
+        word, started = c["period"], DAYS[c["started"]]
+        period: Period = Period._value2member_map_.get(word) or Period._missing_(word)  # type: ignore[assignment]
+        if period.days:
+            before = DAYS[term_start] - timedelta(days=period.days)
+        else:  # term n starts n - 1 periods after the contract's start, on its anchor day
+            before = started if terms == 2 else add_months(started, (terms - 2) * period.months, c["anchor_day"])
+        text = TEXTS[before]
+        return {**c, "previous_start": text, "previous_billed": c["unit_price"], "previous_billed_from": text}
+    except Exception:  # a damaged contract: _state_problems says what is wrong with it
+        return c
 
 
 def _items_current(data: dict[str, Any]) -> dict[str, Any]:
@@ -163,6 +200,8 @@ def _load_state(data: dict[str, Any]) -> State:
         raise StateValueError("contract keys")
     if any(c.terms * c.period.months > MAX_MONTHS for c in contracts):
         raise StateValueError("term count")
+    if not all(map(_previous_term_ok, contracts)):
+        raise StateValueError("previous term")
     as_of, anchor = DAYS[data["as_of"]], None if anchor is None else DAYS[anchor]
     pending = tuple([load_charge(c, money) for c in pending_data])
     parts = {name: part.load(data[part.key]) for name, part in _PARTS}
@@ -171,6 +210,15 @@ def _load_state(data: dict[str, Any]) -> State:
         raise StateValueError("event dates")
     state: State = make_state(account, as_of, day, anchor, done, contracts, pending, parts, catalog, currency, ids)
     return state
+
+
+def _previous_term_ok(c: Contract) -> bool:
+    """A contract renewed ahead keeps all of the term it follows, which ends where its own term starts (and
+    was billed from a day inside it); any other contract, none of it."""
+    start, billed, billed_from = c.previous_start, c.previous_billed, c.previous_billed_from
+    if start is None:
+        return billed is None and billed_from is None
+    return billed is not None and billed_from is not None and start <= billed_from < c.term_start
 
 
 def _billing_day_ok(anchor: Any, day: Any, done: int) -> bool:
@@ -219,6 +267,7 @@ def _state_problems(data: Any) -> list[Diagnostic]:
             found += _list_problems(key, data[key], codec, money)
     if isinstance(data.get("contracts"), list):
         found += _term_count_problems(data["contracts"])
+        found += _previous_term_problems(data["contracts"], money)
         keys = [c.get("key") for c in data["contracts"] if isinstance(c, dict)]
         found += [(f".contracts[{i}].key", f"a second contract with key {_key(k)}") for i, k in repeats(keys)]
     for _, part in _PARTS:
@@ -293,6 +342,21 @@ def _term_count_problems(contracts: list[Any]) -> list[tuple[str, str]]:
         if type(terms) is int and months and terms <= MAX_TERMS and terms * months > MAX_MONTHS:  # in range, too many
             most = f"expected at most {MAX_MONTHS // months} terms of {word}, got {terms}"
             found.append((f".contracts[{i}].terms", most))
+    return found
+
+
+def _previous_term_problems(contracts: list[Any], money: Amounts | None) -> list[tuple[str, str]]:
+    """A contract that reads, but keeps part of a previous term, or one that does not end where its term starts."""
+    found = []
+    for i, c in enumerate(contracts):
+        try:
+            loaded = None if money is None else _CONTRACT.load(c, money)
+        except Exception:  # the codec's problems say what
+            continue
+        if loaded is not None and not _previous_term_ok(loaded):
+            together = "previous_start, previous_billed and previous_billed_from are written together"
+            where = "previous_start <= previous_billed_from < term_start"
+            found.append((f".contracts[{i}]", f"{together}, for the term a renewal charged ahead follows ({where})"))
     return found
 
 

@@ -298,7 +298,7 @@ def test_a_state_of_another_format_is_refused_with_what_to_do(library: Library) 
         (
             "state.format",
             "bad-state",
-            "saved state of account a: it is in format 2; this billingcore reads formats 3, 4, 5, 6 and 7",
+            "saved state of account a: it is in format 2; this billingcore reads formats 3, 4, 5, 6, 7 and 8",
             "bill the account again from its events with this billingcore: it writes the state it reads",
         )
     ]
@@ -390,7 +390,7 @@ def test_a_nested_format_value_is_named_not_written_out() -> None:
     with pytest.raises(StateError) as info:
         load_state({"format": nested})
     assert [d.message for d in info.value.diagnostics] == [
-        "saved state of account ?: it is in format a list; this billingcore reads formats 3, 4, 5, 6 and 7"
+        "saved state of account ?: it is in format a list; this billingcore reads formats 3, 4, 5, 6, 7 and 8"
     ]
 
 

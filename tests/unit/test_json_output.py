@@ -201,7 +201,7 @@ def test_saved_state_format_is_pinned() -> None:
     saved_app = {**saved, "contracts": saved["contracts"][2:]}
     assert saved_app == (
         {
-            "format": 7,
+            "format": 8,
             "account": "a",
             "catalog": "duda",
             "currency": "USD",

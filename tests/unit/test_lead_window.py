@@ -19,6 +19,7 @@ from billingcore.snapshot import dump_state, load_state
 from properties.test_lead_window_properties import ACCOUNT, TARIFFS
 
 WEDOS, _ = TARIFFS["wedos"]
+DROP = object()  # a key left out
 BOUGHT: list[Event] = [BuyPlan("buy", date(2021, 3, 1), "hosting", Period.MONTHLY)]
 
 
@@ -112,3 +113,46 @@ def test_a_change_on_the_first_day_of_a_term_charged_ahead_keeps_the_anchor() ->
         (ln.period_start, ln.period_end) for d in result.documents for ln in d.lines if ln.description.startswith("Pro")
     ]
     assert pro == [(date(2021, 2, 28), date(2021, 3, 30)), (date(2021, 3, 31), date(2021, 4, 29))]
+
+
+@pytest.mark.parametrize(
+    ("change", "why"),
+    [
+        ({"previous_billed": DROP}, "one of the three left out"),
+        ({"previous_billed_from": DROP, "previous_billed": DROP}, "two left out"),
+        ({"previous_start": "2021-04-02"}, "the term it follows starting after the charged one"),
+        ({"previous_billed_from": "2021-04-01"}, "billed from the charged term's first day"),
+    ],
+)
+def test_a_previous_term_dump_state_would_not_write_is_refused(change: dict[str, object], why: str) -> None:
+    contract = {**_plan(date(2021, 3, 22)), **change}
+    contract = {k: v for k, v in contract.items() if v is not DROP}
+    data = dump_state(bill(WEDOS, ACCOUNT, BOUGHT, date(2021, 3, 22)).state)
+    data["contracts"] = [contract]
+    with pytest.raises(StateError) as info:
+        load_state(json.loads(json.dumps(data)))
+    (d,) = info.value.diagnostics
+    assert str(d.location) == "state.contracts[0]", why
+    assert "previous_start, previous_billed and previous_billed_from are written together" in d.message
+
+
+def test_a_renewal_ahead_of_a_term_billed_0_00_keeps_it_through_the_saved_state() -> None:
+    # A term renewed ahead of one billed 0.00 (a free plan): "0.00" is written with the other two.
+    state = bill(WEDOS, ACCOUNT, BOUGHT, date(2021, 3, 22)).state
+    (plan,) = state.contracts
+    zero = plan._replace(previous_billed=Decimal("0.00"), billed=Decimal("0.00"), unit_price=Decimal("0.00"))
+    saved = dump_state(state._replace(contracts=(zero,)))
+    assert saved["contracts"][0]["previous_billed"] == "0.00"
+    assert dump_state(load_state(json.loads(json.dumps(saved)))) == saved
+
+
+def test_a_format_7_state_saved_inside_a_window_reads_the_term_renewed_ahead_follows() -> None:
+    # A state written before format 8 on Mar 24 (renewed Mar 22 for Apr 1 - 30): no previous_* fields. Read,
+    # it gets Mar 1 - 31 billed 100.00 from Mar 1, so the cancel of Mar 25 credits 22.58 + 100.00, as one run.
+    data = dump_state(bill(WEDOS, ACCOUNT, BOUGHT, date(2021, 3, 24)).state)
+    (contract,) = data["contracts"]
+    old = {k: v for k, v in contract.items() if not k.startswith("previous_")}
+    state = load_state(json.loads(json.dumps({**data, "format": 7, "contracts": [old]})))
+    assert dump_state(state) == data
+    result = bill(WEDOS, ACCOUNT, [Cancel("end", date(2021, 3, 25), "plan")], date(2021, 3, 25), state)
+    assert [str(ln.amount) for d in result.documents for ln in d.lines] == ["-122.58"]

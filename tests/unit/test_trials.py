@@ -238,11 +238,11 @@ def test_the_conversion_drops_a_downgrade_left_waiting_by_a_cancelled_plan() -> 
 
 def test_a_format_3_state_loads_as_one_without_a_trial_running_and_bills_on() -> None:
     # A state billingcore wrote before trials had a length (format 3: no `trial`, `components`, `coupons`,
-    # `accounts`; its event ids a list) is read as format 7 with no trial running and its ids dated on its own
+    # `accounts`; its event ids a list) is read as format 8 with no trial running and its ids dated on its own
     # date: the same State but for those dates, and resumed it bills as one run does.
     events = [BuyPlan("p", date(2021, 1, 10), "pro", M), AddItem("s", date(2021, 1, 12), "seat", "alice")]
     saved = dump_state(_bill(events, date(2021, 1, 31)).state)
-    assert (saved["format"], saved["trial"], saved["components"], saved["coupons"]) == (7, None, [], [])
+    assert (saved["format"], saved["trial"], saved["components"], saved["coupons"]) == (8, None, [], [])
     lacked = ("trial", "components", "coupons", "accounts")
     old = {key: value for key, value in saved.items() if key not in lacked} | {"format": 3, "event_ids": ["p", "s"]}
     on_its_date = {"p": date(2021, 1, 31), "s": date(2021, 1, 31)}

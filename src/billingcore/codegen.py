@@ -157,6 +157,7 @@ def record_codec(
     quantities: tuple[str, ...] = (),
     ranges: dict[str, tuple[int, int | None]] | None = None,
     omitted: tuple[str, ...] = (),
+    valid: Callable[[Any], bool] | None = None,
 ) -> Codec:
     """The codec of a NamedTuple record: a mapping by field name, money as decimal strings (every
     Decimal field but `quantities`, in the currency of the `amounts` given to load), dates as ISO
@@ -171,12 +172,15 @@ def record_codec(
     or None: dump leaves such a field out while it is (while it is None, for a default of None: a 0.00 is
     written then) (so a state without one is written as before), and
     load reads a mapping without it as the default (so the states written before it still load); a null
-    there is refused, as dump never writes one."""
+    there is refused, as dump never writes one. `valid`: what a record with some of them present must
+    satisfy besides (fields that come together); the others skip it."""
     hints = typing.get_type_hints(cls)
     ranges = ranges or {}
     names: dict[str, Any] = {"cls": cls, "new": tuple.__new__, "DAYS": DAYS, "Q": QUANTITIES, "TEXT": TEXTS}
     names.update(fmt=fmt, StateValueError=StateValueError, ABSENT=_ABSENT)
     fields, dumped, loaded, tests, extra, gets, absent, optional_gets = [], [], [], [], [], [], [], []
+    defaults: list[str] = []  # what load builds from a mapping without the omitted fields
+    optional_tests: list[str] = []  # the omitted fields' JSON types, checked when present
     for i, name in enumerate(cls._fields):
         args = typing.get_args(hints[name])
         optional = type(None) in args
@@ -207,41 +211,49 @@ def record_codec(
             optional_gets.append(f"        a{i} = d.get({name!r}, ABSENT)\n")
             absent.append(f"a{i}")
             back = f"D{i} if a{i} is ABSENT else {back}"
+            defaults.append(f"D{i}")
         else:
             dumped.append(f"{name!r}: {out}")
             gets.append(f"    a{i} = d[{name!r}]\n")
+            defaults.append(back)
         loaded.append(back)
         if reads == "plain":  # its JSON type here (a text read through a dict is checked there)
             test = f"(a{i} is True or a{i} is False)" if tp is bool else f"type(a{i}) is {tp.__name__}"
             if lowest is not None:
                 test += f" and {lowest} <= a{i}" + (f" <= {highest}" if highest is not None else "")
             test = f"(a{i} is None or {test})" if optional else test
-            tests.append(f"(a{i} is ABSENT or {test})" if name in omitted else test)
+            if name in omitted:
+                optional_tests.append(f"(a{i} is ABSENT or {test})")
+            else:
+                tests.append(test)
     dump = (
         f"def dump(r):\n    d = {{{', '.join(dumped)}}}\n" + "".join(extra) + "    return d\n"
         if extra
         else f"def dump(r):\n    return {{{', '.join(dumped)}}}\n"
     )
+    raise_ = "raise StateValueError('not what dump wrote')"
+    required = " and ".join(tests) or "True"
     if absent:  # a mapping of only the fields always written has none of the omitted ones (most records)
+        names["VALID"] = valid
         present = " + ".join(f"({a} is not ABSENT)" for a in absent)
-        count = (
-            f"    if len(d) == {len(fields) - len(absent)}:\n        {' = '.join(absent)} = ABSENT\n    else:\n"
-            + "".join(optional_gets)
-            + f"        if len(d) != {len(fields) - len(absent)} + {present}:\n"
-            "            raise StateValueError('not what dump wrote')\n"
+        body = (
+            f"    if len(d) == {len(fields) - len(absent)}:\n"
+            f"        if not ({required}):\n            {raise_}\n"
+            f"        return new(cls, ({', '.join(defaults)},))\n"
+            + "".join(line[4:] for line in optional_gets)
+            + f"    if len(d) != {len(fields) - len(absent)} + {present}:\n        {raise_}\n"
+            f"    if not ({' and '.join(tests + optional_tests)}):\n        {raise_}\n"
+            f"    r = new(cls, ({', '.join(loaded)},))\n"
+            + (f"    if not VALID(r):\n        {raise_}\n" if valid is not None else "")
+            + "    return r\n"
         )
-    else:
-        count = f"    if len(d) != {len(fields)}:\n        raise StateValueError('not what dump wrote')\n"
-    source = (
-        dump
-        + "def load(d, m):\n"
-        + "".join(gets)
-        + count
-        + f"    if not ({' and '.join(tests) or 'True'}):\n"
-        "        raise StateValueError('not what dump wrote')\n"
-        # tuple.__new__ with every field in order: the NamedTuple's own __new__ is a Python frame
-        f"    return new(cls, ({', '.join(loaded)},))\n"
-    )
+    else:  # tuple.__new__ with every field in order: the NamedTuple's own __new__ is a Python frame
+        body = (
+            f"    if len(d) != {len(fields)}:\n        {raise_}\n"
+            f"    if not ({required}):\n        {raise_}\n"
+            f"    return new(cls, ({', '.join(loaded)},))\n"
+        )
+    source = dump + "def load(d, m):\n" + "".join(gets) + body
     compile_code(f"{cls.__name__} codec", source, names)
     return Codec(names["dump"], names["load"], functools.partial(_problems, tuple(fields)))
 

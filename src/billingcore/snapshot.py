@@ -71,12 +71,21 @@ _READS = f"{', '.join(map(str, _OLDER_ONES))} and {_LAST}"  # "3, 4, 5, 6, 7 and
 # A daily contract renews once a day: its terms count up to the supported days (a month period's up to
 # MAX_MONTHS, checked with its period: _term_count_problems).
 MAX_TERMS = (LAST_TERM_DAY - FIRST_DAY).days + 1
-# A contract's `previous_*` (a term charged ahead, renewal.lead_days) are written only while set, all three
-# (checked together: _previous_term_ok).
+def _previous_term_ok(c: Contract) -> bool:
+    """A contract renewed ahead keeps all of the term it follows, which ends where its own term starts (and
+    was billed from a day inside it); any other contract, none of it."""
+    start, billed, billed_from = c.previous_start, c.previous_billed, c.previous_billed_from
+    if start is None:
+        return billed is None and billed_from is None
+    return billed is not None and billed_from is not None and start <= billed_from < c.term_start
+
+
+# A contract's `previous_*` (a term charged ahead, renewal.lead_days) are written only while set, all three.
 _CONTRACT = record_codec(
     Contract,
     ranges={"anchor_day": (1, 31), "terms": (1, MAX_TERMS)},
     omitted=("previous_start", "previous_billed", "previous_billed_from"),
+    valid=_previous_term_ok,
 )
 # A charge's `discount` (issue 14) is written only when a discount took something off it: a state without
 # one reads and writes as format 7 did before, and the states written before it load with no discounts.
@@ -200,8 +209,6 @@ def _load_state(data: dict[str, Any]) -> State:
         raise StateValueError("contract keys")
     if any(c.terms * c.period.months > MAX_MONTHS for c in contracts):
         raise StateValueError("term count")
-    if not all(map(_previous_term_ok, contracts)):
-        raise StateValueError("previous term")
     as_of, anchor = DAYS[data["as_of"]], None if anchor is None else DAYS[anchor]
     pending = tuple([load_charge(c, money) for c in pending_data])
     parts = {name: part.load(data[part.key]) for name, part in _PARTS}
@@ -210,15 +217,6 @@ def _load_state(data: dict[str, Any]) -> State:
         raise StateValueError("event dates")
     state: State = make_state(account, as_of, day, anchor, done, contracts, pending, parts, catalog, currency, ids)
     return state
-
-
-def _previous_term_ok(c: Contract) -> bool:
-    """A contract renewed ahead keeps all of the term it follows, which ends where its own term starts (and
-    was billed from a day inside it); any other contract, none of it."""
-    start, billed, billed_from = c.previous_start, c.previous_billed, c.previous_billed_from
-    if start is None:
-        return billed is None and billed_from is None
-    return billed is not None and billed_from is not None and start <= billed_from < c.term_start
 
 
 def _billing_day_ok(anchor: Any, day: Any, done: int) -> bool:
@@ -346,14 +344,15 @@ def _term_count_problems(contracts: list[Any]) -> list[tuple[str, str]]:
 
 
 def _previous_term_problems(contracts: list[Any], money: Amounts | None) -> list[tuple[str, str]]:
-    """A contract that reads, but keeps part of a previous term, or one that does not end where its term starts."""
+    """A contract whose fields read, but that keeps part of a previous term, or one that does not end where its
+    term starts (_previous_term_ok)."""
     found = []
     for i, c in enumerate(contracts):
-        try:
-            loaded = None if money is None else _CONTRACT.load(c, money)
-        except Exception:  # the codec's problems say what
+        if money is None or _CONTRACT.problems(c, money):  # said field by field
             continue
-        if loaded is not None and not _previous_term_ok(loaded):
+        try:
+            _CONTRACT.load(c, money)
+        except StateValueError:  # every field reads: the three do not go together
             together = "previous_start, previous_billed and previous_billed_from are written together"
             where = "previous_start <= previous_billed_from < term_start"
             found.append((f".contracts[{i}]", f"{together}, for the term a renewal charged ahead follows ({where})"))

@@ -109,6 +109,7 @@ def test_a_change_on_the_first_day_of_a_term_charged_ahead_keeps_the_anchor() ->
     assert [(str(ln.amount), ln.period_start, ln.period_end) for ln in credits] == [
         ("-100.00", date(2021, 2, 28), date(2021, 3, 30))
     ]
+    assert credits[0].explanation == "100.00 for the term from 2021-02-28, not begun"  # nothing of January's
     pro = [
         (ln.period_start, ln.period_end) for d in result.documents for ln in d.lines if ln.description.startswith("Pro")
     ]
@@ -136,14 +137,20 @@ def test_a_previous_term_dump_state_would_not_write_is_refused(change: dict[str,
     assert "previous_start, previous_billed and previous_billed_from are written together" in d.message
 
 
-def test_a_renewal_ahead_of_a_term_billed_0_00_keeps_it_through_the_saved_state() -> None:
+def test_a_renewal_ahead_of_a_term_billed_0_00_keeps_it_through_the_saved_state_and_credits_only_itself() -> None:
     # A term renewed ahead of one billed 0.00 (a free plan): "0.00" is written with the other two.
     state = bill(WEDOS, ACCOUNT, BOUGHT, date(2021, 3, 22)).state
     (plan,) = state.contracts
-    zero = plan._replace(previous_billed=Decimal("0.00"), billed=Decimal("0.00"), unit_price=Decimal("0.00"))
+    zero = plan._replace(previous_billed=Decimal("0.00"))  # March free, April charged at 100.00
     saved = dump_state(state._replace(contracts=(zero,)))
     assert saved["contracts"][0]["previous_billed"] == "0.00"
-    assert dump_state(load_state(json.loads(json.dumps(saved)))) == saved
+    loaded = load_state(json.loads(json.dumps(saved)))
+    assert dump_state(loaded) == saved
+    # cancelled in the window: nothing of the free March to give back, April in full
+    result = bill(WEDOS, ACCOUNT, [Cancel("end", date(2021, 3, 25), "plan")], date(2021, 3, 25), loaded)
+    assert [(str(ln.amount), ln.explanation) for d in result.documents for ln in d.lines] == [
+        ("-100.00", "100.00 for the term from 2021-04-01, not begun")
+    ]
 
 
 def test_a_format_7_state_saved_inside_a_window_reads_the_term_renewed_ahead_follows() -> None:

@@ -35,18 +35,19 @@ What it covers (the "simple cases"):
   timelines clear a plan's don't-renew in its lead window; a site's only on the day it was set (the
   timeline tracker does not know a site's term ends exactly). Changes inside the lead window, as
   docs/rules.md `lead_days` writes them: on the renewal day the day's events come first, so a change
-  replaces the renewal (the running term's unused part credited as usual); strictly after it and before
-  the term end (the renewal charged, its term not begun) a plan change or cancel, a site cancelled or
-  converted (a paid site moving into a slot at an upgrade too, which the timelines seldom hold) credits
-  on ONE line the term charged in full plus the running term's unused part as without lead days (each
-  rounded on its own, then added), from the first unused day to the charged term's last day, and the
-  renewal's charge stays where it landed; on the term end day the charged term has begun (the change acts
-  on its first day); don't-renew set after the renewal applies at the end of the term charged. The
-  timelines aim for these days now and then (TimelineScope `lead_window_changes`), but hold no change on
-  a term end day for now (`lead_term_end_day_changes=False`): the rule this model follows says "a change
-  on the term end day itself is a change on the new term's first day", the engine credits the whole
-  charged term then, as if it had not begun; tests/oracle/test_lead_days.py pins the case (expected to
-  fail until the two agree).
+  replaces the renewal (the running term's unused part credited as usual); after it, up to and including
+  the term end day (the charged term's first day: its term begins after that day's events), a plan
+  change or cancel, a site cancelled or converted (a paid site moving into a slot at an upgrade too,
+  which the timelines seldom hold) credits on ONE line the term charged in full plus the running term's
+  unused part as without lead days (each rounded on its own, then added; none on the term end day), from
+  the first unused day, or the charged term's first day when earlier (change_day: used on the term end
+  day), to the charged term's last day, and the renewal's charge stays where it landed; a plan changed or
+  a site converted on the term end day keeps the contract's day of month, as a renewal-day change does
+  without lead days (bought 01-31, changed 02-28: the new terms end 03-30, 04-29); don't-renew set after
+  the renewal (the term end day too) applies at the end of the term charged. The timelines aim for these
+  days now and then (TimelineScope `lead_window_changes`, `lead_term_end_day_changes`), for a plan's term
+  end day clamped to a short month too, the term end day only once docs/rules.md writes its rule
+  (test_oracle.py TERM_END_DAY_RULE_WRITTEN); tests/oracle/test_lead_days.py pins four timelines by hand.
 
 What it leaves out, and why:
 
@@ -338,10 +339,10 @@ class Oracle:
         day = events[0].date
         queue = [e for e in events if e.date <= until]
         while day <= until:
-            if self.lead:
-                self.begin_renewed_terms(day)
             while queue and queue[0].date == day:
                 self.apply(queue.pop(0))
+            if self.lead:
+                self.begin_renewed_terms(day)
             self.renew(day)
             if self.anchor is not None and day == self.next_billing_day():
                 self.bill(day)
@@ -433,7 +434,9 @@ class Oracle:
             current.next = (new_plan.id, period, day)  # no proration; new terms from the next term
             return
         outcome = Outcome()
-        on_renewal_day = current.term_end == day  # the change replaces today's renewal: nothing to credit
+        # The change replaces today's renewal (under lead days: comes before the term charged ahead begins,
+        # which end_with_credit credits in full) and keeps the contract's day of month.
+        on_renewal_day = current.term_end == day
         keep_end = self.rules.proration["change_term"] == "keep_end" and period == current.period
         outcome.credits += self.end_with_credit(current, day)
         if keep_end and on_renewal_day:
@@ -497,9 +500,10 @@ class Oracle:
             self.renew_at_term_end(day)
 
     def begin_renewed_terms(self, day: date) -> None:
-        """renewal.lead_days: a term charged on its renewal day begins at the old term end, before that
-        day's events, so a change on the term end day is a change on the new term's first day (docs/rules.md
-        `lead_days`): its unused days are credited from its price as any running term's."""
+        """renewal.lead_days: a term charged on its renewal day begins at the old term end, after that day's
+        events (docs/rules.md `lead_days`). A change on the term end day comes first, as it comes before the
+        renewal with lead_days 0 and replaces it: the charged term is credited in full (end_with_credit) and a
+        changed contract keeps its anchor day (ChangePlan, ConvertSite: `term_end == day`)."""
         starting = [c for c in self.contracts.values() if not c.ended and c.renewed and c.term_end == day]
         for contract in sorted(starting, key=lambda c: (c.key != "plan", self.site_order(c))):
             if contract.key.startswith("site:") and self.takes_freed_slot(contract):
@@ -727,10 +731,12 @@ class Oracle:
 
     def end_with_credit(self, contract: Contract, day: date) -> list[Pending]:
         """End the contract on `day` and credit its unused days from what its term was billed. After its
-        renewal was charged (renewal.lead_days, a change strictly after the renewal day and before the term
-        end) the term charged never begins: docs/rules.md `lead_days` credits it in full on the same line,
-        which then runs to that term's last day. The renewal's charge stays where it landed, so the change
-        bills in total what it would with lead_days 0."""
+        renewal was charged (renewal.lead_days, a change after the renewal day up to and including the term
+        end day, the charged term's first day) the term charged never begins: docs/rules.md `lead_days`
+        credits it in full on the same line, which then runs from the first unused day (or the charged
+        term's first day, when earlier: `change_day: used` on the term end day) to that term's last day.
+        The renewal's charge stays where it landed, so the change bills in total what it would with
+        lead_days 0 (where a change on the term end day replaces the renewal)."""
         contract.ended = True
         days, first = self.unused_days(contract, day)
         renewal = self.renewal_credit(contract)
@@ -740,8 +746,8 @@ class Oracle:
         amount = min(round_money(worth, self.rules.proration["rounding"]), contract.billed - contract.credited)
         contract.credited += amount
         last = contract.term_end - ONE_DAY
-        if renewal is not None:  # each part rounded on its own, then added
-            amount, last = amount + renewal[0], renewal[1]
+        if renewal is not None:  # each part rounded on its own, then added (the first is 0 on the term end day)
+            amount, first, last = amount + renewal[0], min(first, contract.term_end), renewal[1]
         if amount == 0:
             return []
         return [Pending(contract.group, Line(contract.key, "credit", -amount, first, last))]

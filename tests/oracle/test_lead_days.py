@@ -1,7 +1,8 @@
-"""The oracle's reading of renewal.lead_days on two hand-computed timelines (tests/rules/duda-lead-10.yaml:
-duda with lead_days 10), so the model's renewal day, don't-renew end, clear inside the lead window and
-changes after the renewal was charged are pinned by exact values, not only by agreeing with the engine
-(test_oracle.py generates the rest)."""
+"""The oracle's reading of renewal.lead_days on four hand-computed timelines (tests/rules/duda-lead-10.yaml:
+duda with lead_days 10), so the model's renewal day, don't-renew end, clear inside the lead window, changes
+after the renewal was charged and changes on the term end day (the charged term's first day, a clamped
+anchor's too) are pinned by exact values, not only by agreeing with the engine (test_oracle.py generates
+the rest)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import pytest
 from billingcore.catalog.model import Period
 from billingcore.engine import Account, bill
 from billingcore.events import BuyPlan, Cancel, ChangePlan, ClearDontRenew, ConvertSite, PublishSite, SetDontRenew
-from oracle.test_oracle import expected_documents, summary
+from oracle.test_oracle import TERM_END_DAY_RULE_WRITTEN, expected_documents, summary
 from properties.strategies import BillingCase, CatalogSpec, OneOffSpec, PlanSpec, PlanVersionSpec, ProductSpec
 
 CATALOG = CatalogSpec(
@@ -160,43 +161,47 @@ def test_the_engine_agrees_on_the_hand_computed_changes_in_the_lead_window() -> 
     assert [summary(d) for d in engine] == [summary(d) for d in expected_documents(CHANGES_CASE)]
 
 
-# On a term end day the term charged on the renewal day has begun: a change then is a change on its first day,
-# credited as any running term's (docs/rules.md `lead_days`); under duda-lead-10 the change day is used.
+# On a term end day (the charged term's first day) a change still comes before the term charged ahead begins,
+# as with lead_days 0 it comes before the renewal and replaces it (docs/rules.md `lead_days`): that term is
+# credited in full plus the running term's unused part, none on the term end day, on one line from the charged
+# term's first day (under duda-lead-10 the change day is used, so the first unused day, the day after, is later).
 TERM_END_DAY = (
     BuyPlan("e1", date(2021, 3, 1), "basic", Period.MONTHLY),  # renewal day 03-22: 20.00 for 04-01..04-30
     PublishSite("e2", date(2021, 3, 5), "s1", Period.MONTHLY, "site"),  # renewal day 03-26: 5.00, 04-05..05-04
-    Cancel("e3", date(2021, 4, 1), "plan"),  # 04-01 used, 29 of 30 days unused: 20 x 29/30 = 19.333 -> 19.33
-    ConvertSite("e4", date(2021, 4, 5), "s1", Period.ANNUAL),  # 5 x 29/30 = 4.833 -> 4.83; annual from 04-05
+    Cancel("e3", date(2021, 4, 1), "plan"),  # 20.00 + 0.00 for 04-01..04-30
+    ConvertSite("e4", date(2021, 4, 5), "s1", Period.ANNUAL),  # 5.00 + 0.00 for 04-05..05-04; annual from 04-05
 )
 TERM_END_DAY_CASE = BillingCase(
     CHANGES_CATALOG, "duda-lead-10", Account("a", "gen", "DE"), TERM_END_DAY, date(2021, 5, 1)
 )
+# Lead days 0 would bill: basic 20.00 (03-01..03-31) and nothing after, s1 5.00 (03-05..04-04) then 50.00:
+# 75.00 in all; here 20.00 + 20.00 - 20.00 + 5.00 + 5.00 + 50.00 - 5.00 = 75.00 as well.
 TERM_END_DAY_HAND_COMPUTED = [
     ("2021-03-01", [("plan", "charge", "20.00", "2021-03-01", "2021-03-31")], "20.00", "23.80"),
     (
         "2021-04-01",
         [
-            ("plan", "charge", "20.00", "2021-04-01", "2021-04-30"),
-            ("plan", "credit", "-19.33", "2021-04-02", "2021-04-30"),
+            ("plan", "charge", "20.00", "2021-04-01", "2021-04-30"),  # the renewal of 03-22 stays
+            ("plan", "credit", "-20.00", "2021-04-01", "2021-04-30"),
             ("site:s1", "charge", "5.00", "2021-03-05", "2021-04-04"),
-            ("site:s1", "charge", "5.00", "2021-04-05", "2021-05-04"),
+            ("site:s1", "charge", "5.00", "2021-04-05", "2021-05-04"),  # the renewal of 03-26 stays
         ],
-        "10.67",
-        "12.70",  # VAT 10.67 x 19 % = 2.0273 -> 2.03
+        "10.00",
+        "11.90",  # VAT 10.00 x 19 % = 1.90
     ),
     (
         "2021-05-01",
         [
             ("site:s1", "charge", "50.00", "2021-04-05", "2022-04-04"),
-            ("site:s1", "credit", "-4.83", "2021-04-06", "2021-05-04"),
+            ("site:s1", "credit", "-5.00", "2021-04-05", "2021-05-04"),
         ],
-        "45.17",
-        "53.75",  # VAT 45.17 x 19 % = 8.5823 -> 8.58
+        "45.00",
+        "53.55",  # VAT 45.00 x 19 % = 8.55
     ),
 ]
 
 
-def test_the_oracle_credits_a_change_on_the_term_end_day_as_one_on_the_charged_terms_first_day() -> None:
+def test_the_oracle_credits_the_term_charged_ahead_in_full_on_its_first_day() -> None:
     got = [
         (d["date"], [line[:5] for line in d["lines"]], d["net"], d["gross"])
         for d in map(summary, expected_documents(TERM_END_DAY_CASE))
@@ -204,12 +209,50 @@ def test_the_oracle_credits_a_change_on_the_term_end_day_as_one_on_the_charged_t
     assert got == [(day, sorted(lines), net, gross) for day, lines, net, gross in TERM_END_DAY_HAND_COMPUTED]
 
 
-# The engine of branch leadwin (bc3b962) credits the whole charged term from the term end day (-20.00 from
-# 04-01, -5.00 from 04-05), as if it had not begun; main's engine credited as above. Once the two agree this
-# passes (strict): then drop the mark and let the timelines hold such changes again (ORACLE_SCOPE
-# lead_term_end_day_changes).
-@pytest.mark.xfail(strict=True, reason="engine: a change on a term end day under lead days credits the whole term")
 def test_the_engine_agrees_on_changes_on_the_term_end_day() -> None:
     case = TERM_END_DAY_CASE
+    engine = bill(case.tariff(), case.account, case.events, case.until).documents
+    assert [summary(d) for d in engine] == [summary(d) for d in expected_documents(case)]
+
+
+# A plan changed on the term end day of a clamped anchor keeps the contract's anchor day, as a renewal-day change
+# does with lead_days 0: basic bought 01-31 ends its first term 02-27 (renewal day 02-18: 20.00 for 02-28..03-30);
+# team from 02-28 ends its terms on the 31st's day, 03-30, 04-29 (renewal days 03-21, 04-20), not on the 28th.
+CLAMPED = (
+    BuyPlan("e1", date(2021, 1, 31), "basic", Period.MONTHLY),
+    ChangePlan("e2", date(2021, 2, 28), "team", Period.MONTHLY),  # credit 20.00 + 0.00 for 02-28..03-30
+)
+CLAMPED_CASE = BillingCase(CHANGES_CATALOG, "duda-lead-10", Account("a", "gen", "DE"), CLAMPED, date(2021, 4, 30))
+# Billing days from the purchase: 01-31, 02-28, 03-31, 04-30.
+CLAMPED_HAND_COMPUTED = [
+    ("2021-01-31", [("plan", "charge", "20.00", "2021-01-31", "2021-02-27")], "20.00", "23.80"),
+    (
+        "2021-02-28",
+        [
+            ("plan", "charge", "20.00", "2021-02-28", "2021-03-30"),  # the renewal of 02-18 stays
+            ("plan", "credit", "-20.00", "2021-02-28", "2021-03-30"),
+            ("plan", "charge", "31.00", "2021-02-28", "2021-03-30"),
+        ],
+        "31.00",
+        "36.89",  # VAT 31.00 x 19 % = 5.89
+    ),
+    ("2021-03-31", [("plan", "charge", "31.00", "2021-03-31", "2021-04-29")], "31.00", "36.89"),  # charged 03-21
+    ("2021-04-30", [("plan", "charge", "31.00", "2021-04-30", "2021-05-30")], "31.00", "36.89"),  # charged 04-20
+]
+
+
+def test_the_oracle_keeps_the_anchor_day_of_a_plan_changed_on_its_term_end_day() -> None:
+    got = [
+        (d["date"], [line[:5] for line in d["lines"]], d["net"], d["gross"])
+        for d in map(summary, expected_documents(CLAMPED_CASE))
+    ]
+    assert got == [(day, sorted(lines), net, gross) for day, lines, net, gross in CLAMPED_HAND_COMPUTED]
+
+
+@pytest.mark.xfail(
+    not TERM_END_DAY_RULE_WRITTEN, strict=True, reason="the engine keeps the anchor from branch leadfix on"
+)
+def test_the_engine_agrees_on_a_plan_changed_on_the_term_end_day_of_a_clamped_anchor() -> None:
+    case = CLAMPED_CASE
     engine = bill(case.tariff(), case.account, case.events, case.until).documents
     assert [summary(d) for d in engine] == [summary(d) for d in expected_documents(case)]

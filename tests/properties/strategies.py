@@ -358,9 +358,9 @@ class TimelineScope:
     # False keeps them out. Clearing a don't-renew in the lead window stays in either way.
     lead_downgrades_and_freed_slots: bool = True
     # Under renewal.lead_days > 0: a plan changed or cancelled, a site cancelled or converted, on its term end
-    # day. The oracle reads it as a change on the charged term's first day (its unused part credited); the
-    # engine credits the whole term, as if it had not begun (tests/oracle/test_lead_days.py pins the case,
-    # expected to fail until the two agree). False keeps them out.
+    # day, the first day of the term charged ahead. docs/rules.md `lead_days`: the change comes first, the
+    # charged term is credited in full and a changed contract keeps its anchor day
+    # (tests/oracle/test_lead_days.py pins both by hand). False keeps them out.
     lead_term_end_day_changes: bool = True
     # Under renewal.lead_days > 0: a plan changed, cancelled or set to don't renew on the day a don't-renew
     # cleared after its renewal day renewed it; whether that renewal comes before the day's later events
@@ -779,6 +779,9 @@ class Timeline:
                 self.plan = PlanState(plan_id, period, plan.anchor, capacity, anchor_day=plan.anchor_day)
             if on_renewal_day:
                 self.plan.renewed_by_change = self.day
+                # A change on the renewal day (under lead days the term end day) keeps the contract's day of
+                # month (docs/rules.md): bought 01-31 and changed 02-28, the new terms end 03-30, 04-29 ...
+                self.plan.anchor_day = plan.anchor_day or plan.anchor.day
             self._slots_may_have_moved(frees=True, shrinks=True)
         self.emit(ChangePlan, plan_id, Period(period))
 
@@ -913,12 +916,21 @@ class Timeline:
         plan.renewed_by_clear = self.day
         self.emit(ClearDontRenew, "plan")
 
-    def _into_lead_window(self, term_end: Callable[[int], date]) -> None:
+    def _into_lead_window(self, term_end: Callable[[int], date], day_of_month: int | None = None) -> None:
         """Advance to a day of the next lead window of the terms ending on term_end(1), term_end(2), ...: mostly
         strictly between its renewal day and its term end (the renewal charged, its term not begun), now and
-        then the renewal day itself or (when the scope has them) the term end day."""
+        then the renewal day itself or (when the scope has them) the term end day. Terms ending on a
+        `day_of_month` past the 28th aim half of the time for the next term end day clamped to a shorter
+        month (bought on the 31st: a 30-day month or February), where a change keeps the anchor day: rare
+        otherwise, and where a slip (the new terms ending on the 28th) would show."""
         lead = self.lead
         assert lead is not None
+        if self.scope.lead_term_end_day_changes and day_of_month is not None and day_of_month > 28:
+            n = next(k for k in range(1, 10_000) if term_end(k) >= self.day)
+            clamped = next((k for k in range(n, n + 24) if term_end(k).day < day_of_month), None)
+            if clamped is not None and self.draw(st.booleans()):
+                self.advance((term_end(clamped) - self.day).days)
+                return
         edges = [0, lead.days] if self.scope.lead_term_end_day_changes else [0]
         offset = timedelta(days=self.draw(st.one_of(st.integers(1, lead.days - 1), st.sampled_from(edges))))
         n = 1
@@ -930,10 +942,16 @@ class Timeline:
         """Under lead days: a plan change, a plan cancel or don't-renew inside the plan's lead window."""
         plan = self.plan
         assert plan is not None
-        self._into_lead_window(lambda n: add_months(plan.anchor, n * MONTHS[plan.period], plan.anchor_day))
+        self._into_lead_window(
+            lambda n: add_months(plan.anchor, n * MONTHS[plan.period], plan.anchor_day),
+            plan.anchor_day or plan.anchor.day,
+        )
         changes: list[Callable[[], None]] = [] if self._clear_renewed_today() else [lambda: self.set_dont_renew("plan")]
         if not self._plan_edge_day():
-            changes += [self.change_plan] + ([lambda: self.cancel("plan")] if self.scope.plan_cancels else [])
+            # a term end day clamped to a short month is rare: there mostly a plan change (it keeps the anchor)
+            clamped = self._ends(plan, self.day) == self.day and self.day.day < (plan.anchor_day or plan.anchor.day)
+            changes = [self.change_plan] * (4 if clamped else 1) + changes
+            changes += [lambda: self.cancel("plan")] if self.scope.plan_cancels else []
         if changes:
             self.draw(st.sampled_from(changes))()
 

@@ -12,7 +12,6 @@ contract's day of month past the day: bought on the 31st, changed on 04-30) are 
 
 from __future__ import annotations
 
-import dataclasses
 import sys
 from collections import Counter
 from typing import Any
@@ -23,9 +22,7 @@ from oracle import test_oracle
 from oracle.model import Oracle
 from properties.strategies import BillingCase, billing_cases
 
-# The oracle's scope with changes on term end days in, whether or not this checkout's docs/rules.md writes
-# their rule yet (test_oracle.TERM_END_DAY_RULE_WRITTEN)
-ORACLE_SCOPE = dataclasses.replace(test_oracle.ORACLE_SCOPE, lead_term_end_day_changes=True)
+ORACLE_SCOPE = test_oracle.ORACLE_SCOPE
 
 
 class CountingOracle(Oracle):

@@ -46,8 +46,7 @@ What it covers (the "simple cases"):
   without lead days (bought 01-31, changed 02-28: the new terms end 03-30, 04-29); don't-renew set after
   the renewal (the term end day too) applies at the end of the term charged. The timelines aim for these
   days now and then (TimelineScope `lead_window_changes`, `lead_term_end_day_changes`), for a plan's term
-  end day clamped to a short month too, the term end day only once docs/rules.md writes its rule
-  (test_oracle.py TERM_END_DAY_RULE_WRITTEN); tests/oracle/test_lead_days.py pins four timelines by hand.
+  end day clamped to a short month too; tests/oracle/test_lead_days.py pins four timelines by hand.
 
 What it leaves out, and why:
 

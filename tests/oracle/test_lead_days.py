@@ -9,12 +9,10 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-import pytest
-
 from billingcore.catalog.model import Period
 from billingcore.engine import Account, bill
 from billingcore.events import BuyPlan, Cancel, ChangePlan, ClearDontRenew, ConvertSite, PublishSite, SetDontRenew
-from oracle.test_oracle import TERM_END_DAY_RULE_WRITTEN, expected_documents, summary
+from oracle.test_oracle import expected_documents, summary
 from properties.strategies import BillingCase, CatalogSpec, OneOffSpec, PlanSpec, PlanVersionSpec, ProductSpec
 
 CATALOG = CatalogSpec(
@@ -249,9 +247,6 @@ def test_the_oracle_keeps_the_anchor_day_of_a_plan_changed_on_its_term_end_day()
     assert got == [(day, sorted(lines), net, gross) for day, lines, net, gross in CLAMPED_HAND_COMPUTED]
 
 
-@pytest.mark.xfail(
-    not TERM_END_DAY_RULE_WRITTEN, strict=True, reason="the engine keeps the anchor from branch leadfix on"
-)
 def test_the_engine_agrees_on_a_plan_changed_on_the_term_end_day_of_a_clamped_anchor() -> None:
     case = CLAMPED_CASE
     engine = bill(case.tariff(), case.account, case.events, case.until).documents

@@ -8,7 +8,6 @@ construction, so an impossible-event error from the engine is a failure here, no
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import attrs
@@ -19,14 +18,6 @@ from hypothesis import strategies as st
 from billingcore.engine import bill
 from oracle.model import Doc, Oracle
 from properties.strategies import BillingCase, TimelineScope, billing_cases, per_rule_set
-
-# A change on the term end day under lead days (the charged term credited in full, the contract's anchor day
-# kept) is what docs/rules.md `lead_days` writes from branch leadfix on, which brings the engine's anchor fix
-# with it. Until that rule is written here the engine is not held to it: the timelines hold no such change
-# and test_lead_days.py's clamped-anchor case is expected to fail (strict); once it is, both are in.
-TERM_END_DAY_RULE_WRITTEN = "up to and including the new term's first day" in (
-    Path(__file__).resolve().parent.parent.parent / "docs" / "rules.md"
-).read_text(encoding="utf-8")
 
 # duda-lead-10 (tests/rules): duda with renewal.lead_days 10, renewals charged ahead of the term end
 ORACLE_RULE_SETS = [
@@ -41,7 +32,7 @@ ORACLE_SCOPE = TimelineScope(
     dont_renew_monthly_sites=False,
     arrears_plans=False,
     lead_downgrades_and_freed_slots=False,
-    lead_term_end_day_changes=TERM_END_DAY_RULE_WRITTEN,  # the charged term's first day (see above)
+    lead_term_end_day_changes=True,  # the charged term's first day: credited in full, the anchor kept
     lead_events_the_day_a_clear_renewed=False,
 )
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+import pytest
+
 from billingcore.catalog.model import Period
 from billingcore.engine import Account, bill
 from billingcore.events import BuyPlan, Cancel, ChangePlan, ClearDontRenew, ConvertSite, PublishSite, SetDontRenew
@@ -63,19 +65,6 @@ HAND_COMPUTED = [
     # The plan ended on 06-01 (no charge); s1 ended on 05-11; s2's renewal day 05-26.
     ("2021-06-01", [("site:s2", "charge", "5.00", "2021-06-05", "2021-07-04")], "5.00", "5.95"),
 ]
-
-
-def test_the_oracle_charges_renewals_lead_days_ahead_and_ends_dont_renew_at_the_term_end() -> None:
-    got = [
-        (d["date"], [line[:5] for line in d["lines"]], d["net"], d["gross"])
-        for d in map(summary, expected_documents(CASE))
-    ]
-    assert got == [(day, sorted(lines), net, gross) for day, lines, net, gross in HAND_COMPUTED]
-
-
-def test_the_engine_agrees_on_the_hand_computed_timeline() -> None:
-    engine = bill(CASE.tariff(), CASE.account, CASE.events, CASE.until).documents
-    assert [summary(d) for d in engine] == [summary(d) for d in expected_documents(CASE)]
 
 
 # Changes inside the lead window after the renewal was charged (docs/rules.md `lead_days`): the term charged
@@ -146,19 +135,6 @@ CHANGES_HAND_COMPUTED = [
 ]
 
 
-def test_the_oracle_credits_a_renewal_charged_and_never_begun_with_the_unused_days_on_one_line() -> None:
-    got = [
-        (d["date"], [line[:5] for line in d["lines"]], d["net"], d["gross"])
-        for d in map(summary, expected_documents(CHANGES_CASE))
-    ]
-    assert got == [(day, sorted(lines), net, gross) for day, lines, net, gross in CHANGES_HAND_COMPUTED]
-
-
-def test_the_engine_agrees_on_the_hand_computed_changes_in_the_lead_window() -> None:
-    engine = bill(CHANGES_CASE.tariff(), CHANGES_CASE.account, CHANGES_CASE.events, CHANGES_CASE.until).documents
-    assert [summary(d) for d in engine] == [summary(d) for d in expected_documents(CHANGES_CASE)]
-
-
 # On a term end day (the charged term's first day) a change still comes before the term charged ahead begins,
 # as with lead_days 0 it comes before the renewal and replaces it (docs/rules.md `lead_days`): that term is
 # credited in full plus the running term's unused part, none on the term end day, on one line from the charged
@@ -199,20 +175,6 @@ TERM_END_DAY_HAND_COMPUTED = [
 ]
 
 
-def test_the_oracle_credits_the_term_charged_ahead_in_full_on_its_first_day() -> None:
-    got = [
-        (d["date"], [line[:5] for line in d["lines"]], d["net"], d["gross"])
-        for d in map(summary, expected_documents(TERM_END_DAY_CASE))
-    ]
-    assert got == [(day, sorted(lines), net, gross) for day, lines, net, gross in TERM_END_DAY_HAND_COMPUTED]
-
-
-def test_the_engine_agrees_on_changes_on_the_term_end_day() -> None:
-    case = TERM_END_DAY_CASE
-    engine = bill(case.tariff(), case.account, case.events, case.until).documents
-    assert [summary(d) for d in engine] == [summary(d) for d in expected_documents(case)]
-
-
 # A plan changed on the term end day of a clamped anchor keeps the contract's anchor day, as a renewal-day change
 # does with lead_days 0: basic bought 01-31 ends its first term 02-27 (renewal day 02-18: 20.00 for 02-28..03-30);
 # team from 02-28 ends its terms on the 31st's day, 03-30, 04-29 (renewal days 03-21, 04-20), not on the 28th.
@@ -239,15 +201,30 @@ CLAMPED_HAND_COMPUTED = [
 ]
 
 
-def test_the_oracle_keeps_the_anchor_day_of_a_plan_changed_on_its_term_end_day() -> None:
+# Each timeline above: the oracle gives what was computed by hand, and the engine what the oracle gives.
+TIMELINES = {
+    "renewals ahead, don't-renew at the term end": (CASE, HAND_COMPUTED),
+    "changes in the lead window: the charged term and the unused days on one line": (
+        CHANGES_CASE,
+        CHANGES_HAND_COMPUTED,
+    ),
+    "changes on the term end day: the charged term in full": (TERM_END_DAY_CASE, TERM_END_DAY_HAND_COMPUTED),
+    "a plan changed on a clamped term end day keeps its anchor day": (CLAMPED_CASE, CLAMPED_HAND_COMPUTED),
+}
+
+
+@pytest.mark.parametrize("name", TIMELINES)
+def test_the_oracle_bills_the_hand_computed_timeline(name: str) -> None:
+    case, hand_computed = TIMELINES[name]
     got = [
         (d["date"], [line[:5] for line in d["lines"]], d["net"], d["gross"])
-        for d in map(summary, expected_documents(CLAMPED_CASE))
+        for d in map(summary, expected_documents(case))
     ]
-    assert got == [(day, sorted(lines), net, gross) for day, lines, net, gross in CLAMPED_HAND_COMPUTED]
+    assert got == [(day, sorted(lines), net, gross) for day, lines, net, gross in hand_computed]
 
 
-def test_the_engine_agrees_on_a_plan_changed_on_the_term_end_day_of_a_clamped_anchor() -> None:
-    case = CLAMPED_CASE
+@pytest.mark.parametrize("name", TIMELINES)
+def test_the_engine_agrees_with_the_oracle_on_the_timeline(name: str) -> None:
+    case, _ = TIMELINES[name]
     engine = bill(case.tariff(), case.account, case.events, case.until).documents
     assert [summary(d) for d in engine] == [summary(d) for d in expected_documents(case)]

@@ -8,7 +8,9 @@ from __future__ import annotations
 import json
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
+import attrs
 import pytest
 
 from billingcore.catalog.model import Period
@@ -123,6 +125,8 @@ def test_a_change_on_the_first_day_of_a_term_charged_ahead_keeps_the_anchor() ->
         ({"previous_billed_from": DROP, "previous_billed": DROP}, "two left out"),
         ({"previous_start": "2021-04-02"}, "the term it follows starting after the charged one"),
         ({"previous_billed_from": "2021-04-01"}, "billed from the charged term's first day"),
+        ({"previous_start": DROP, "previous_billed_from": DROP}, "only previous_billed"),
+        ({"previous_start": DROP, "previous_billed": DROP}, "only previous_billed_from"),
     ],
 )
 def test_a_previous_term_dump_state_would_not_write_is_refused(change: dict[str, object], why: str) -> None:
@@ -134,7 +138,66 @@ def test_a_previous_term_dump_state_would_not_write_is_refused(change: dict[str,
         load_state(json.loads(json.dumps(data)))
     (d,) = info.value.diagnostics
     assert str(d.location) == "state.contracts[0]", why
-    assert "previous_start, previous_billed and previous_billed_from are written together" in d.message
+    assert d.message == f"saved state of account brno: {TOGETHER}", why
+
+
+TOGETHER = (
+    "previous_start, previous_billed and previous_billed_from are written together, for the term a renewal charged "
+    "ahead follows (previous_start <= previous_billed_from < term_start)"
+)
+
+
+def test_every_contract_with_a_broken_previous_term_is_reported_after_one_with_a_bad_field() -> None:
+    data = dump_state(bill(WEDOS, ACCOUNT, BOUGHT, date(2021, 3, 22)).state)
+    (plan,) = data["contracts"]
+    bad_day = {**plan, "key": "plan-2", "started": "2021-02-30"}
+    broken = {k: v for k, v in {**plan, "key": "plan-3"}.items() if k != "previous_billed"}
+    data["contracts"] = [bad_day, broken]
+    with pytest.raises(StateError) as info:
+        load_state(json.loads(json.dumps(data)))
+    assert [(str(d.location), d.message.split(": ", 1)[1]) for d in info.value.diagnostics] == [
+        ("state.contracts[0].started", 'the string "2021-02-30" is not a calendar date'),
+        ("state.contracts[1]", TOGETHER),
+    ]
+
+
+def _format_7(data: dict[str, Any]) -> dict[str, Any]:
+    """`data` as billingcore wrote it before format 8: no previous_* fields."""
+    contracts = [{k: v for k, v in c.items() if not k.startswith("previous_")} for c in data["contracts"]]
+    return {**data, "format": 7, "contracts": contracts}
+
+
+def test_a_format_7_state_renewed_ahead_a_third_time_on_a_clamped_anchor_reads_the_term_by_its_anchor() -> None:
+    # Bought Jan 31 (anchor 31): terms Jan 31, Feb 28, Mar 31; the third charged on Mar 21. Saved Mar 25, it
+    # follows Feb 28 - Mar 30 (Jan 31 + 1 month on the 31st, clamped), billed 100.00 from Feb 28.
+    events: list[Event] = [BuyPlan("buy", date(2021, 1, 31), "hosting", Period.MONTHLY)]
+    data = dump_state(bill(WEDOS, ACCOUNT, events, date(2021, 3, 25)).state)
+    (plan,) = data["contracts"]
+    assert (plan["terms"], plan["term_start"], plan["previous_start"]) == (3, "2021-03-31", "2021-02-28")
+    assert dump_state(load_state(json.loads(json.dumps(_format_7(data))))) == data
+
+
+BIWEEKLY = attrs.evolve(
+    WEDOS,
+    plans={
+        "hosting": attrs.evolve(
+            WEDOS.plans["hosting"],
+            versions=tuple(
+                attrs.evolve(v, prices={Period.BIWEEKLY: Decimal("50.00")}) for v in WEDOS.plans["hosting"].versions
+            ),
+        )
+    },
+)
+
+
+def test_a_format_7_state_renewed_ahead_on_a_period_of_days_reads_the_term_14_days_before() -> None:
+    # Every 14 days from Mar 1: Mar 1, 15, 29; the third charged Mar 19 (29 - 10). Saved Mar 20: it follows
+    # Mar 15 - 28, billed 50.00 from Mar 15.
+    events: list[Event] = [BuyPlan("buy", date(2021, 3, 1), "hosting", Period.BIWEEKLY)]
+    data = dump_state(bill(BIWEEKLY, ACCOUNT, events, date(2021, 3, 20)).state)
+    (plan,) = data["contracts"]
+    assert (plan["terms"], plan["term_start"], plan["previous_start"]) == (3, "2021-03-29", "2021-03-15")
+    assert dump_state(load_state(json.loads(json.dumps(_format_7(data))))) == data
 
 
 def test_a_renewal_ahead_of_a_term_billed_0_00_keeps_it_through_the_saved_state_and_credits_only_itself() -> None:
@@ -153,7 +216,7 @@ def test_a_renewal_ahead_of_a_term_billed_0_00_keeps_it_through_the_saved_state_
     ]
 
 
-def test_a_format_7_state_saved_inside_a_window_reads_the_term_renewed_ahead_follows() -> None:
+def test_a_format_7_state_saved_inside_a_window_reads_the_term_renewed_ahead_follows() -> None:  # the 2nd term
     # A state written before format 8 on Mar 24 (renewed Mar 22 for Apr 1 - 30): no previous_* fields. Read,
     # it gets Mar 1 - 31 billed 100.00 from Mar 1, so the cancel of Mar 25 credits 22.58 + 100.00, as one run.
     data = dump_state(bill(WEDOS, ACCOUNT, BOUGHT, date(2021, 3, 24)).state)

@@ -206,7 +206,7 @@ def _not_begun(contract: Contract, change: date, currency: str, rules: Proration
     whole = f"{fmt(billed)} for the term from {start}, not begun"
     before, paid, paid_from = contract.previous_start, contract.previous_billed, contract.previous_billed_from
     # nothing of the term it follows to credit: the change is on the new term's first day, or that term was
-    # billed 0.00 (None: a saved state leaves 0.00 out)
+    # billed 0.00 (a free term), or none is kept (a contract not renewed ahead)
     if change >= contract.term_start or before is None or not paid or paid_from is None:
         return billed, whole
     running = contract._replace(term_start=before, term_end=contract.term_start, billed=paid, billed_from=paid_from)

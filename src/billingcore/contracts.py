@@ -54,8 +54,8 @@ class Contract(NamedTuple):
     dont_renew: bool
     ended: bool
     # The term still running when this one was charged ahead of it (renewal.lead_days): so that a change before
-    # this term begins credits that term's unused part too (charges.proration_credit). None otherwise; left
-    # out of the saved state while None or 0.00 (snapshot._CONTRACT: a billed 0.00 reads back as None).
+    # this term begins credits that term's unused part too (charges.proration_credit). None otherwise, and then
+    # left out of the saved state; all three or none (snapshot._previous_term_ok).
     previous_start: date | None = None
     previous_billed: Decimal | None = None
     previous_billed_from: date | None = None

@@ -14,7 +14,7 @@ import attrs
 import pytest
 
 from billingcore.catalog.model import Period
-from billingcore.engine import bill
+from billingcore.engine import Tariff, bill
 from billingcore.errors import StateError
 from billingcore.events import BuyPlan, Cancel, ChangePlan, Event
 from billingcore.snapshot import dump_state, load_state
@@ -167,16 +167,6 @@ def _format_7(data: dict[str, Any]) -> dict[str, Any]:
     return {**data, "format": 7, "contracts": contracts}
 
 
-def test_a_format_7_state_renewed_ahead_a_third_time_on_a_clamped_anchor_reads_the_term_by_its_anchor() -> None:
-    # Bought Jan 31 (anchor 31): terms Jan 31, Feb 28, Mar 31; the third charged on Mar 21. Saved Mar 25, it
-    # follows Feb 28 - Mar 30 (Jan 31 + 1 month on the 31st, clamped), billed 100.00 from Feb 28.
-    events: list[Event] = [BuyPlan("buy", date(2021, 1, 31), "hosting", Period.MONTHLY)]
-    data = dump_state(bill(WEDOS, ACCOUNT, events, date(2021, 3, 25)).state)
-    (plan,) = data["contracts"]
-    assert (plan["terms"], plan["term_start"], plan["previous_start"]) == (3, "2021-03-31", "2021-02-28")
-    assert dump_state(load_state(json.loads(json.dumps(_format_7(data))))) == data
-
-
 BIWEEKLY = attrs.evolve(
     WEDOS,
     plans={
@@ -190,13 +180,24 @@ BIWEEKLY = attrs.evolve(
 )
 
 
-def test_a_format_7_state_renewed_ahead_on_a_period_of_days_reads_the_term_14_days_before() -> None:
-    # Every 14 days from Mar 1: Mar 1, 15, 29; the third charged Mar 19 (29 - 10). Saved Mar 20: it follows
-    # Mar 15 - 28, billed 50.00 from Mar 15.
-    events: list[Event] = [BuyPlan("buy", date(2021, 3, 1), "hosting", Period.BIWEEKLY)]
-    data = dump_state(bill(BIWEEKLY, ACCOUNT, events, date(2021, 3, 20)).state)
+@pytest.mark.parametrize(
+    ("tariff", "bought", "period", "saved", "expected"),
+    [
+        # Bought Jan 31 (anchor 31): terms Jan 31, Feb 28, Mar 31; the third charged on Mar 21. Saved Mar 25, it
+        # follows Feb 28 - Mar 30 (Jan 31 + 1 month on the 31st, clamped), billed 100.00 from Feb 28.
+        (WEDOS, date(2021, 1, 31), Period.MONTHLY, date(2021, 3, 25), (3, "2021-03-31", "2021-02-28")),
+        # Every 14 days from Mar 1: Mar 1, 15, 29; the third charged Mar 19 (29 - 10). Saved Mar 20: it follows
+        # Mar 15 - 28, billed 50.00 from Mar 15.
+        (BIWEEKLY, date(2021, 3, 1), Period.BIWEEKLY, date(2021, 3, 20), (3, "2021-03-29", "2021-03-15")),
+    ],
+    ids=["a clamped anchor, third term", "a period of days, third term"],
+)
+def test_a_format_7_state_renewed_ahead_reads_the_term_before_by_the_contracts_own_terms(
+    tariff: Tariff, bought: date, period: Period, saved: date, expected: tuple[int, str, str]
+) -> None:
+    data = dump_state(bill(tariff, ACCOUNT, [BuyPlan("buy", bought, "hosting", period)], saved).state)
     (plan,) = data["contracts"]
-    assert (plan["terms"], plan["term_start"], plan["previous_start"]) == (3, "2021-03-29", "2021-03-15")
+    assert (plan["terms"], plan["term_start"], plan["previous_start"]) == expected
     assert dump_state(load_state(json.loads(json.dumps(_format_7(data))))) == data
 
 

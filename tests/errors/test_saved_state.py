@@ -222,6 +222,30 @@ CASES = [
         "state.billing_day",
         "expected the day of billing_anchor 2020-01-10, got 11",
     ),
+    (
+        "billing day null with an anchor",
+        _set("billing_day", None),
+        "state.billing_day",
+        'billing_day and billing_anchor are both set or both null, got null and the string "2020-01-10"',
+    ),
+    (
+        "billing anchor null with a billing day",
+        _set("billing_anchor", None),
+        "state.billing_day",
+        "billing_day and billing_anchor are both set or both null, got the number 10 and null",
+    ),
+    (
+        "billing anchor",
+        _set("billing_anchor", "2020-02-30"),
+        "state.billing_anchor",
+        'the string "2020-02-30" is not a calendar date',
+    ),
+    (
+        "billing day 32",
+        _set("billing_day", 32),
+        "state.billing_day",
+        "expected a whole number from 1 to 31 or null, got the number 32",
+    ),
     ("two plans", _set("contracts", 1, "key", "plan"), "state.contracts[1].key", 'a second contract with key "plan"'),
     ("two items", _set("items", 1, "name", "home"), "state.items[1].name", 'a second item named "home"'),
     (
@@ -507,3 +531,20 @@ def test_a_saved_amount_larger_than_billing_ever_writes_is_refused_at_its_path()
     ]
     saved["contracts"][0]["unit_price"] = "9" * 21 + ".00"
     assert load_state(saved).contracts[0].unit_price == Decimal("9" * 21 + ".00")
+
+
+def test_billing_days_done_without_a_billing_day_are_refused_and_none_are_read(library: Library) -> None:
+    saved = _saved(library)
+    saved.update(billing_anchor=None, billing_day=None, billings_done=1)
+    with pytest.raises(StateError) as info:
+        load_state(saved)
+    assert _located(info.value) == [
+        (
+            "state.billings_done",
+            "bad-state",
+            "saved state of account a: expected 0 while billing_anchor is null, got 1",
+            HINT,
+        )
+    ]
+    saved["billings_done"] = 0  # no billing day yet: what a state written before the first purchase says
+    assert load_state(saved).billings_done == 0
